@@ -1,0 +1,1 @@
+// Cleanup placeholder: replaced by the action's real post step.

