@@ -1,0 +1,41 @@
+import { ActionError } from '../../shared/src/errors.js';
+import type { ProcessRunner, RunResult } from '../../shared/src/exec.js';
+import type { EngineKind } from './build-args.js';
+
+export interface Engine {
+  kind: EngineKind;
+  /** The executable to run: docker, podman or buildah. */
+  bin: string;
+}
+
+async function probe(runner: ProcessRunner, bin: string, args: string[]): Promise<RunResult> {
+  try {
+    return await runner.run(bin, args, { silent: true });
+  } catch (error) {
+    // @actions/exec throws when the executable is not on PATH.
+    return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : '' };
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
+/**
+ * docker when its daemon answers (with buildx if the plugin is there), else podman, else
+ * buildah: GitHub's runners have docker; self-hosted and rootless machines may not.
+ */
+export async function detectEngine(runner: ProcessRunner): Promise<Engine> {
+  const docker = await probe(runner, 'docker', ['version', '--format', '{{.Server.Version}}']);
+  if (docker.exitCode === 0) {
+    const buildx = await probe(runner, 'docker', ['buildx', 'version']);
+    return { kind: buildx.exitCode === 0 ? 'buildx' : 'docker', bin: 'docker' };
+  }
+  for (const bin of ['podman', 'buildah'] as const) {
+    if ((await probe(runner, bin, ['version'])).exitCode === 0) return { kind: bin, bin };
+  }
+  throw new ActionError(
+    `no container engine: docker did not answer (${lastLine(docker.stderr) || 'not installed'}) and neither podman nor buildah is installed`,
+    'Run on a runner with docker (ubuntu-latest has it), start the docker daemon, or install podman.'
+  );
+}

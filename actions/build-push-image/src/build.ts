@@ -1,0 +1,47 @@
+import { existsSync, statSync } from 'node:fs';
+import { ActionError, InputError } from '../../shared/src/errors.js';
+import type { ProcessRunner } from '../../shared/src/exec.js';
+import type { Engine } from './backend.js';
+import { buildArgs, defaultLabels, mergeLabels, type BuildPlan } from './build-args.js';
+import type { Inputs } from './inputs.js';
+
+export function planBuild(inputs: Inputs, now: Date): BuildPlan {
+  return {
+    refs: inputs.tags.map((tag) => `${inputs.image.name}:${tag}`),
+    context: inputs.context,
+    file: inputs.file,
+    buildArgs: inputs.buildArgs,
+    labels: mergeLabels(defaultLabels(inputs.github, now), inputs.labels),
+    platforms: inputs.platforms,
+    provenance: inputs.provenance
+  };
+}
+
+/** Missing files are the usual first-run mistake (no checkout step): say so before docker does. */
+export function checkBuildFiles(plan: BuildPlan, cwd: string): void {
+  if (!existsSync(plan.context) || !statSync(plan.context).isDirectory()) {
+    throw new InputError(
+      'context',
+      `directory "${plan.context}" does not exist in ${cwd}; add actions/checkout before this step or set context:`
+    );
+  }
+  if (!existsSync(plan.file)) {
+    throw new InputError('file', `"${plan.file}" does not exist; set file: to your Dockerfile`);
+  }
+}
+
+export async function buildImage(
+  runner: ProcessRunner,
+  engine: Engine,
+  plan: BuildPlan,
+  env: Record<string, string>
+): Promise<void> {
+  const result = await runner.run(engine.bin, buildArgs(engine.kind, plan), { env });
+  if (result.exitCode !== 0) {
+    const tail = result.stderr.trim().split('\n').slice(-3).join(' / ');
+    throw new ActionError(
+      `${engine.bin} build failed with exit code ${result.exitCode}: ${tail}`,
+      'The build log above shows the failing Dockerfile step.'
+    );
+  }
+}

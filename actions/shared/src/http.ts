@@ -1,0 +1,58 @@
+/**
+ * The smallest HTTP surface the actions need, behind an interface so tests can hand in a
+ * fake. Built on Node's own fetch: no client library in the bundle, no cold-start cost.
+ */
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpClient {
+  request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
+export class NetworkError extends Error {
+  constructor(
+    readonly url: string,
+    cause: unknown
+  ) {
+    const detail = cause instanceof Error ? (cause.cause ?? cause) : cause;
+    super(`${url}: ${detail instanceof Error ? detail.message : String(detail)}`);
+    this.name = 'NetworkError';
+  }
+}
+
+export function fetchClient(timeoutMs = 30_000): HttpClient {
+  return {
+    async request({ method, url, headers, body }) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers,
+          body,
+          redirect: 'follow',
+          signal: AbortSignal.timeout(timeoutMs)
+        });
+      } catch (error) {
+        throw new NetworkError(url, error);
+      }
+      const text = method === 'HEAD' ? '' : await response.text();
+      return {
+        status: response.status,
+        headers: Object.fromEntries([...response.headers].map(([k, v]) => [k.toLowerCase(), v])),
+        body: text
+      };
+    }
+  };
+}
