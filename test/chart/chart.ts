@@ -73,26 +73,29 @@ function valuesFile(values: object): { file: string; cleanup: () => void } {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** `helm template`, or another command taking `<release> <chart> -n <ns> -f <values>`. */
+/** Runs helm with `args` plus `--values <file>` holding `values`. */
 export async function helmWithValues(
   version: HelmVersion,
-  command: string[],
-  options: RenderOptions = {}
+  args: string[],
+  values: object = REQUIRED_VALUES
 ): Promise<HelmRun> {
-  const { file, cleanup } = valuesFile(options.values ?? REQUIRED_VALUES);
+  const { file, cleanup } = valuesFile(values);
   try {
-    return await runHelm(version, [
-      ...command,
-      options.release ?? 'demo',
-      options.chartDir ?? CHART_DIR,
-      '--namespace',
-      options.namespace ?? 'apps',
-      '--values',
-      file
-    ]);
+    return await runHelm(version, [...args, '--values', file]);
   } finally {
     cleanup();
   }
+}
+
+/** `<command> <release> <chart> --namespace <ns>` with the options' values. */
+export function releaseCommand(command: string[], options: RenderOptions): string[] {
+  return [
+    ...command,
+    options.release ?? 'demo',
+    options.chartDir ?? CHART_DIR,
+    '--namespace',
+    options.namespace ?? 'apps'
+  ];
 }
 
 export function parseManifests(text: string): Manifest[] {
@@ -110,7 +113,7 @@ export async function render(
   version: HelmVersion,
   options: RenderOptions = {}
 ): Promise<Manifest[]> {
-  const run = await helmWithValues(version, ['template'], options);
+  const run = await helmWithValues(version, releaseCommand(['template'], options), options.values);
   if (run.code !== 0) throw new Error(`helm ${version} template failed: ${run.stderr}`);
   return parseManifests(run.stdout);
 }
@@ -134,4 +137,46 @@ export function copyChart(): { dir: string; cleanup: () => void } {
   const dir = path.join(root, 'python-application');
   cpSync(CHART_DIR, dir, { recursive: true });
   return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export type SchemaProblem = 'missing' | 'invalid' | 'unknown';
+
+/**
+ * The line helm prints for a problem at `valuePath` (dotted). helm 3 reports through
+ * gojsonschema ("pythonApp: tag is required"), helm 4 through santhosh-tekuri/jsonschema
+ * ("at '/pythonApp': missing property 'tag'"). For 'missing' and 'unknown', the last
+ * segment of the path is the key that is missing or unknown.
+ */
+export function schemaErrorLine(major: 3 | 4, problem: SchemaProblem, valuePath: string): string {
+  const segments = valuePath.split('.');
+  const key = segments.at(-1);
+  const parent = segments.slice(0, -1);
+  if (problem === 'invalid')
+    return major === 3 ? `- ${valuePath}: ` : `- at '/${segments.join('/')}': `;
+  const where =
+    major === 3 ? parent.join('.') || '(root)' : `at '${parent.map((s) => `/${s}`).join('')}'`;
+  if (problem === 'missing') {
+    return major === 3 ? `- ${where}: ${key} is required` : `- ${where}: missing property '${key}'`;
+  }
+  return major === 3
+    ? `- ${where}: Additional property ${key} is not allowed`
+    : `- ${where}: additional properties '${key}' not allowed`;
+}
+
+/** Maps `items` through `run`, at most `limit` at a time, keeping their order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<R>
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
