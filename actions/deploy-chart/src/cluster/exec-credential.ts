@@ -1,0 +1,103 @@
+// The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
+// way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
+// request, and the ExecCredential it prints on stdout cached until it expires.
+import { maskSecret } from '../../../shared/src/mask.js';
+import type { ProcessRunner } from '../../../shared/src/exec.js';
+import type { ExecPlugin } from '../cluster-access.js';
+
+export interface ExecCredential {
+  token?: string;
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  /** Epoch ms; undefined means the plugin did not say, so the credential is kept until a 401. */
+  expiresAt?: number;
+}
+
+/** The exec plugin could not produce a credential: the message says which command and why. */
+export class ExecPluginError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecPluginError';
+  }
+}
+
+/** Parses the plugin's stdout (an ExecCredential object). Pure. */
+export function parseExecCredential(command: string, stdout: string): ExecCredential {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    throw new ExecPluginError(
+      `the kubeconfig exec plugin "${command}" printed no ExecCredential JSON on stdout`
+    );
+  }
+  const status = (doc as { status?: Record<string, unknown> } | null)?.status;
+  const text = (key: string) => (typeof status?.[key] === 'string' ? (status[key] as string) : '');
+  const credential: ExecCredential = {};
+  if (text('token')) credential.token = text('token');
+  if (text('clientCertificateData') && text('clientKeyData')) {
+    credential.clientCertPem = text('clientCertificateData');
+    credential.clientKeyPem = text('clientKeyData');
+  }
+  if (!credential.token && !credential.clientCertPem) {
+    throw new ExecPluginError(
+      `the kubeconfig exec plugin "${command}" returned an ExecCredential without status.token or client certificate`
+    );
+  }
+  const expires = Date.parse(text('expirationTimestamp'));
+  if (!Number.isNaN(expires)) credential.expiresAt = expires;
+  return credential;
+}
+
+/** Whether a cached credential may still be sent: 30 s of margin for clock skew and latency. */
+export function isFresh(credential: ExecCredential, now: number): boolean {
+  return credential.expiresAt === undefined || credential.expiresAt - 30_000 > now;
+}
+
+/** Last lines of the plugin's stderr: enough to show aws's own error, never its full output. */
+function tail(text: string, lines = 5): string {
+  return text.trim().split(/\r?\n/).slice(-lines).join('\n');
+}
+
+export class ExecCredentialSource {
+  private cached?: ExecCredential;
+
+  constructor(
+    private readonly plugin: ExecPlugin,
+    private readonly runner: ProcessRunner,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  /** A fresh credential, running the plugin only when the cached one expired or was refused. */
+  async get(): Promise<ExecCredential> {
+    if (this.cached && isFresh(this.cached, this.now())) return this.cached;
+    const { command, args, env, apiVersion } = this.plugin;
+    const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
+    let result;
+    try {
+      result = await this.runner.run(command, args, {
+        silent: true,
+        env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
+      });
+    } catch (error) {
+      throw new ExecPluginError(
+        `the kubeconfig exec plugin "${command}" could not be started (${(error as Error).message}); is it installed and on PATH?`
+      );
+    }
+    if (result.exitCode !== 0) {
+      throw new ExecPluginError(
+        `the kubeconfig exec plugin "${command} ${args.join(' ')}" exited with code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`
+      );
+    }
+    const credential = parseExecCredential(command, result.stdout);
+    maskSecret(credential.token);
+    maskSecret(credential.clientKeyPem);
+    this.cached = credential;
+    return credential;
+  }
+
+  /** The server refused the credential (401): the next request runs the plugin again. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+}

@@ -1,0 +1,110 @@
+// The few fields of Kubernetes objects the deploy reads. Everything is optional because the
+// API server omits empty fields; readers supply their own defaults.
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  ownerReferences?: Array<{ kind: string; name: string }>;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
+
+export interface KubeList<T> {
+  metadata?: { resourceVersion?: string };
+  items: T[];
+}
+
+/** The body of every non-2xx API response (apimachinery metav1.Status). */
+export interface KubeStatus {
+  kind?: 'Status';
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+}
+
+export interface ContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { exitCode?: number; reason?: string; message?: string; finishedAt?: string };
+}
+
+export interface ContainerStatus {
+  name: string;
+  image?: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
+export interface PodCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface Pod extends KubeObject {
+  spec?: { nodeName?: string };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    startTime?: string;
+    conditions?: PodCondition[];
+    initContainerStatuses?: ContainerStatus[];
+    containerStatuses?: ContainerStatus[];
+  };
+}
+
+export interface KubeEvent extends KubeObject {
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  series?: { count?: number; lastObservedTime?: string };
+}
+
+export interface LoadBalancerIngress {
+  hostname?: string;
+  ip?: string;
+}
+
+export interface Service extends KubeObject {
+  spec?: { type?: string; ports?: Array<{ name?: string; port: number }> };
+  status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
+}
+
+export interface Ingress extends KubeObject {
+  spec?: {
+    rules?: Array<{ host?: string }>;
+    tls?: Array<{ hosts?: string[] }>;
+  };
+  status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
+}
+
+/** Deployments and StatefulSets: desired vs ready replicas. */
+export interface Workload extends KubeObject {
+  spec?: { replicas?: number };
+  status?: {
+    replicas?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+  };
+}
