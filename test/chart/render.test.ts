@@ -59,6 +59,7 @@ const container = (deployment: Manifest) => podSpec(deployment).containers[0];
 
 describe.each(HELM_VERSIONS)('helm %s', (version) => {
   let lint: HelmRun;
+  let lintEverything: HelmRun;
   let defaults: Manifest[];
   let custom: Manifest[];
   let pageUnchanged: Manifest[];
@@ -70,8 +71,9 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     const page = readFileSync(helpers, 'utf8');
     expect(page).toContain('<h1>Python fantasy!</h1>');
     writeFileSync(helpers, page.replace('<h1>Python fantasy!</h1>', '<h1>A new page</h1>'));
-    [lint, defaults, custom, pageUnchanged, pageEdited] = await Promise.all([
+    [lint, lintEverything, defaults, custom, pageUnchanged, pageEdited] = await Promise.all([
       helmWithValues(version, ['lint', '--strict', CHART_DIR]),
+      helmWithValues(version, ['lint', '--strict', CHART_DIR], CUSTOM),
       render(version),
       render(version, { values: CUSTOM, release: 'shop-prod' }),
       render(version, {
@@ -85,10 +87,29 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
   });
   afterAll(() => editedChart.cleanup());
 
-  test('lint --strict passes with the required values', () => {
-    expect(lint.stderr).toBe('');
-    expect(lint.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
-    expect(lint.code).toBe(0);
+  // A tag is 1-128 characters and may start with _ or end with . or -; a label value is at
+  // most 63 and starts and ends alphanumeric.
+  test.each([
+    ['starting with _ and ending with -', '_build.7-', 'build.7'],
+    ['of 100 characters', 'a'.repeat(100), 'a'.repeat(63)],
+    ['cut after a dot', 'b'.repeat(62) + '.x', 'b'.repeat(62)]
+  ])('a tag %s still makes a valid version label', async (_name, tag, label) => {
+    const manifests = await render(version, { values: { pythonApp: { tag } } });
+    for (const manifest of manifests) {
+      expect(manifest.metadata.labels?.['app.kubernetes.io/version']).toBe(label);
+    }
+    expect(container(only(manifests, 'Deployment')).image).toBe(
+      `ghcr.io/omer-avner/python-app:${tag}`
+    );
+  });
+
+  test('lint --strict passes with the required values, and with every option on', () => {
+    for (const run of [lint, lintEverything]) {
+      expect(run.stderr).toBe('');
+      expect(run.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+      expect(run.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(run.code).toBe(0);
+    }
   });
 
   test('lint --strict without a tag fails naming pythonApp.tag', async () => {
