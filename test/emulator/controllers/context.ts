@@ -1,0 +1,54 @@
+// What every simulated controller shares: the API, the cluster's options, an event recorder,
+// and timers that all stop with the cluster.
+import type { Api } from '../api.js';
+import { RESOURCE_TYPES, type ResourceType } from '../resources.js';
+import type { KObject } from '../store.js';
+import type { EventRecorder } from './events.js';
+import type { ImageChecker } from './images.js';
+
+export interface ControllerSettings {
+  region: string;
+  podReadyDelayMs: number;
+  loadBalancerDelayMs: number;
+  unschedulable: boolean;
+  isCrashLooping(image: string): boolean;
+}
+
+export interface ControllerContext {
+  api: Api;
+  settings: ControllerSettings;
+  events: EventRecorder;
+  images: ImageChecker;
+  /**
+   * Runs `fn` after `ms` unless the cluster stopped; errors are logged, not thrown. A `key`
+   * replaces the pending timer of the same key.
+   */
+  later(ms: number, fn: () => void | Promise<void>, key?: string): void;
+  /** Pod logs by pod uid and container name. */
+  logs: Map<string, Map<string, string>>;
+}
+
+export function typeOf(resource: string): ResourceType {
+  const found = RESOURCE_TYPES.find((t) => t.resource === resource);
+  if (!found) throw new Error(`unknown resource ${resource}`);
+  return found;
+}
+
+export function controllerOf(
+  object: KObject
+): { kind: string; name: string; uid: string } | undefined {
+  return (object.metadata.ownerReferences ?? []).find(
+    (r: { controller?: boolean }) => r.controller
+  );
+}
+
+export function ownerReference(owner: KObject) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true
+  };
+}

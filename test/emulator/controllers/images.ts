@@ -1,0 +1,80 @@
+// Whether the "kubelet" can pull an image: it matches a configured pattern, or the configured
+// registry (the local registry rig) has the manifest, asked through its /v2 API.
+import http from 'node:http';
+import https from 'node:https';
+
+export interface ImageSources {
+  pullableImages?: Array<string | RegExp>;
+  registry?: { url: string; username?: string; password?: string };
+}
+
+export interface ImageChecker {
+  isPullable(image: string): Promise<boolean>;
+}
+
+export function matchesAny(image: string, patterns: Array<string | RegExp> | undefined): boolean {
+  return (patterns ?? []).some((p) => (typeof p === 'string' ? p === image : p.test(image)));
+}
+
+/** Splits `host:port/repo/name:tag` (or `@sha256:…`) into the registry's repository and reference. */
+export function splitImage(image: string): { host: string; repository: string; reference: string } {
+  const slash = image.indexOf('/');
+  const host = slash > 0 ? image.slice(0, slash) : '';
+  const rest = slash > 0 ? image.slice(slash + 1) : image;
+  const at = rest.indexOf('@');
+  if (at >= 0) return { host, repository: rest.slice(0, at), reference: rest.slice(at + 1) };
+  const colon = rest.lastIndexOf(':');
+  return colon > 0
+    ? { host, repository: rest.slice(0, colon), reference: rest.slice(colon + 1) }
+    : { host, repository: rest, reference: 'latest' };
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ');
+
+function headStatus(url: URL, auth?: string): Promise<number> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    const req = client.request(
+      url,
+      {
+        method: 'HEAD',
+        headers: { Accept: MANIFEST_TYPES, ...(auth ? { Authorization: auth } : {}) },
+        timeout: 3000,
+        // The registry rig listens on loopback with a throwaway certificate.
+        rejectUnauthorized: false
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+export function imageChecker(sources: ImageSources): ImageChecker {
+  const everything = !sources.pullableImages && !sources.registry;
+  return {
+    async isPullable(image) {
+      if (everything || matchesAny(image, sources.pullableImages)) return true;
+      if (!sources.registry) return false;
+      const registry = new URL(sources.registry.url);
+      const { host, repository, reference } = splitImage(image);
+      if (host !== registry.host) return false;
+      const { username, password } = sources.registry;
+      const auth =
+        username !== undefined
+          ? `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`
+          : undefined;
+      const url = new URL(`/v2/${repository}/manifests/${reference}`, registry);
+      return (await headStatus(url, auth)) === 200;
+    }
+  };
+}

@@ -1,0 +1,370 @@
+// The scheduler and kubelet for every pod: bind to a node, pull images (or fail with
+// ErrImagePull → ImagePullBackOff), start containers, become Ready after a delay; pods of
+// Jobs and `helm test` (restartPolicy Never/OnFailure) run to completion; configured images
+// crash into CrashLoopBackOff; an unschedulable cluster leaves pods Pending.
+import { timestamp } from '../api.js';
+import type { KObject } from '../store.js';
+import { typeOf, type ControllerContext } from './context.js';
+
+export const NODE_NAME = 'ip-192-168-42-17.eu-west-1.compute.internal';
+const pods = typeOf('pods');
+
+interface Container {
+  name: string;
+  image: string;
+}
+
+function condition(type: string, status: boolean, reason?: string, message?: string) {
+  return {
+    type,
+    status: status ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: timestamp(),
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {})
+  };
+}
+
+function containerStatus(
+  c: Container,
+  state: object,
+  ready: boolean,
+  restartCount = 0,
+  extra = {}
+) {
+  return {
+    name: c.name,
+    state,
+    lastState: {},
+    ready,
+    restartCount,
+    image: c.image,
+    imageID: '',
+    started: 'running' in state,
+    ...extra
+  };
+}
+
+export function startKubelet(ctx: ControllerContext): (pod: KObject) => void {
+  const { api, events, settings } = ctx;
+  let podIp = 10;
+
+  const setStatus = (pod: KObject, change: (status: KObject['status']) => void) =>
+    api.mutate(
+      pods,
+      pod.metadata.namespace,
+      pod.metadata.name,
+      (o) => {
+        o.status ??= {};
+        change(o.status);
+      },
+      'kubelet',
+      'status'
+    );
+
+  const alive = (pod: KObject) =>
+    api.store.get(pods, pod.metadata.namespace, pod.metadata.name)?.metadata.uid ===
+    pod.metadata.uid;
+
+  const log = (pod: KObject, container: string, text: string) => {
+    let byContainer = ctx.logs.get(pod.metadata.uid);
+    if (!byContainer) ctx.logs.set(pod.metadata.uid, (byContainer = new Map()));
+    byContainer.set(container, (byContainer.get(container) ?? '') + text);
+  };
+
+  function schedule(pod: KObject): void {
+    if (settings.unschedulable) {
+      setStatus(pod, (s) => {
+        s.phase = 'Pending';
+        s.conditions = [
+          condition(
+            'PodScheduled',
+            false,
+            'Unschedulable',
+            '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.'
+          )
+        ];
+      });
+      events.record(
+        pod,
+        'Warning',
+        'FailedScheduling',
+        '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+        'default-scheduler'
+      );
+      return;
+    }
+    const bound = api.mutate(
+      pods,
+      pod.metadata.namespace,
+      pod.metadata.name,
+      (o) => {
+        o.spec.nodeName = NODE_NAME;
+      },
+      'kube-scheduler'
+    );
+    if (!bound) return;
+    events.record(
+      bound,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}`,
+      'default-scheduler'
+    );
+    const containers: Container[] = bound.spec.containers ?? [];
+    const ip = `192.168.${Math.floor(podIp / 250) % 250}.${(podIp++ % 250) + 2}`;
+    setStatus(bound, (s) => {
+      s.phase = 'Pending';
+      s.conditions = [
+        condition('PodReadyToStartContainers', false),
+        condition('Initialized', true),
+        condition(
+          'Ready',
+          false,
+          'ContainersNotReady',
+          `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`
+        ),
+        condition('ContainersReady', false, 'ContainersNotReady'),
+        condition('PodScheduled', true)
+      ];
+      s.hostIP = '192.168.42.17';
+      s.podIP = ip;
+      s.podIPs = [{ ip }];
+      s.startTime = timestamp();
+      s.qosClass = 'BestEffort';
+      s.containerStatuses = containers.map((c) =>
+        containerStatus(c, { waiting: { reason: 'ContainerCreating' } }, false)
+      );
+    });
+    void pull(bound, containers);
+  }
+
+  async function pull(pod: KObject, containers: Container[]): Promise<void> {
+    const results = await Promise.all(
+      containers.map(async (c) => ({ c, ok: await ctx.images.isPullable(c.image) }))
+    );
+    for (const { c } of results)
+      events.record(
+        pod,
+        'Normal',
+        'Pulling',
+        `Pulling image "${c.image}"`,
+        'kubelet',
+        `spec.containers{${c.name}}`
+      );
+    ctx.later(settings.podReadyDelayMs, () => {
+      if (!alive(pod)) return;
+      const failed = results.filter((r) => !r.ok).map((r) => r.c);
+      if (failed.length) return pullFailed(pod, containers, failed);
+      for (const c of containers) {
+        events.record(
+          pod,
+          'Normal',
+          'Pulled',
+          `Successfully pulled image "${c.image}" in 1.204s (1.204s including waiting). Image size: 45123456 bytes.`,
+          'kubelet',
+          `spec.containers{${c.name}}`
+        );
+        events.record(
+          pod,
+          'Normal',
+          'Created',
+          `Created container: ${c.name}`,
+          'kubelet',
+          `spec.containers{${c.name}}`
+        );
+        events.record(
+          pod,
+          'Normal',
+          'Started',
+          `Started container ${c.name}`,
+          'kubelet',
+          `spec.containers{${c.name}}`
+        );
+        log(pod, c.name, `Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...\n`);
+      }
+      run(pod, containers, 0);
+    });
+  }
+
+  function pullFailed(pod: KObject, containers: Container[], failed: Container[]): void {
+    const waiting = (reason: string, message: (c: Container) => string) =>
+      setStatus(pod, (s) => {
+        s.containerStatuses = containers.map((c) =>
+          failed.includes(c)
+            ? containerStatus(c, { waiting: { reason, message: message(c) } }, false)
+            : containerStatus(c, { waiting: { reason: 'PodInitializing' } }, false)
+        );
+      });
+    const notFound = (c: Container) =>
+      `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": ${c.image}: not found`;
+    for (const c of failed) {
+      events.record(
+        pod,
+        'Warning',
+        'Failed',
+        `Failed to pull image "${c.image}": ${notFound(c)}`,
+        'kubelet',
+        `spec.containers{${c.name}}`
+      );
+      events.record(
+        pod,
+        'Warning',
+        'Failed',
+        'Error: ErrImagePull',
+        'kubelet',
+        `spec.containers{${c.name}}`
+      );
+    }
+    waiting('ErrImagePull', notFound);
+    ctx.later(settings.podReadyDelayMs, () => {
+      if (!alive(pod)) return;
+      for (const c of failed) {
+        events.record(
+          pod,
+          'Normal',
+          'BackOff',
+          `Back-off pulling image "${c.image}"`,
+          'kubelet',
+          `spec.containers{${c.name}}`
+        );
+        events.record(
+          pod,
+          'Warning',
+          'Failed',
+          'Error: ImagePullBackOff',
+          'kubelet',
+          `spec.containers{${c.name}}`
+        );
+      }
+      waiting(
+        'ImagePullBackOff',
+        (c) => `Back-off pulling image "${c.image}": ErrImagePull: ${notFound(c)}`
+      );
+    });
+  }
+
+  function run(pod: KObject, containers: Container[], restarts: number): void {
+    const started = timestamp();
+    const crashing = containers.filter((c) => settings.isCrashLooping(c.image));
+    const toCompletion = (pod.spec.restartPolicy ?? 'Always') !== 'Always';
+    setStatus(pod, (s) => {
+      s.phase = 'Running';
+      const ready = crashing.length === 0;
+      s.conditions = [
+        condition('PodReadyToStartContainers', true),
+        condition('Initialized', true),
+        condition('Ready', ready),
+        condition('ContainersReady', ready),
+        condition('PodScheduled', true)
+      ];
+      s.containerStatuses = containers.map((c) =>
+        containerStatus(c, { running: { startedAt: started } }, ready, restarts)
+      );
+    });
+    if (crashing.length) {
+      ctx.later(settings.podReadyDelayMs, () => crash(pod, containers, crashing, restarts));
+    } else if (toCompletion) {
+      ctx.later(settings.podReadyDelayMs, () => complete(pod, containers, started));
+    }
+  }
+
+  function crash(
+    pod: KObject,
+    containers: Container[],
+    crashing: Container[],
+    restarts: number
+  ): void {
+    if (!alive(pod)) return;
+    const failed = (pod.spec.restartPolicy ?? 'Always') === 'Never';
+    for (const c of crashing) {
+      log(
+        pod,
+        c.name,
+        `Traceback (most recent call last):\nRuntimeError: crashed on start (emulated)\n`
+      );
+      if (!failed)
+        events.record(
+          pod,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          'kubelet',
+          `spec.containers{${c.name}}`
+        );
+    }
+    setStatus(pod, (s) => {
+      if (failed) s.phase = 'Failed';
+      s.conditions = [
+        condition('PodReadyToStartContainers', true),
+        condition('Initialized', true),
+        condition('Ready', false, 'ContainersNotReady'),
+        condition('ContainersReady', false, 'ContainersNotReady'),
+        condition('PodScheduled', true)
+      ];
+      s.containerStatuses = containers.map((c) => {
+        if (!crashing.includes(c))
+          return containerStatus(c, { running: { startedAt: timestamp() } }, false, restarts);
+        const terminated = {
+          exitCode: 1,
+          reason: 'Error',
+          startedAt: timestamp(),
+          finishedAt: timestamp(),
+          containerID: ''
+        };
+        return failed
+          ? containerStatus(c, { terminated }, false, restarts)
+          : containerStatus(
+              c,
+              {
+                waiting: {
+                  reason: 'CrashLoopBackOff',
+                  message: `back-off ${10 * 2 ** restarts}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`
+                }
+              },
+              false,
+              restarts + 1,
+              { lastState: { terminated } }
+            );
+      });
+    });
+    // A few restarts are enough to show the pattern; a real kubelet goes on with growing delays.
+    if (!failed && restarts < 3) {
+      ctx.later(settings.podReadyDelayMs * 2, () => crash(pod, containers, crashing, restarts + 1));
+    }
+  }
+
+  function complete(pod: KObject, containers: Container[], started: string): void {
+    if (!alive(pod)) return;
+    for (const c of containers) log(pod, c.name, `${c.name}: completed (emulated)\n`);
+    setStatus(pod, (s) => {
+      s.phase = 'Succeeded';
+      s.conditions = [
+        condition('PodReadyToStartContainers', false),
+        condition('Initialized', true, 'PodCompleted'),
+        condition('Ready', false, 'PodCompleted'),
+        condition('ContainersReady', false, 'PodCompleted'),
+        condition('PodScheduled', true)
+      ];
+      s.containerStatuses = containers.map((c) =>
+        containerStatus(
+          c,
+          {
+            terminated: {
+              exitCode: 0,
+              reason: 'Completed',
+              startedAt: started,
+              finishedAt: timestamp(),
+              containerID: ''
+            }
+          },
+          false
+        )
+      );
+    });
+  }
+
+  return (pod) => {
+    if (!pod.spec?.nodeName) schedule(pod);
+  };
+}

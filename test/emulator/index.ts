@@ -1,0 +1,191 @@
+// A local EKS-like Kubernetes API server for tests and the local pipeline: HTTPS with its own
+// CA, EKS-style bearer tokens, discovery and OpenAPI, the resources helm and kubectl use, and
+// simulated controllers (deployments, pods, jobs, load balancers, events). Test infrastructure
+// only: never bundled into the actions.
+import type https from 'node:https';
+import { stringify } from 'yaml';
+import { Api } from './api.js';
+import { createCertificateAuthority, verifyEksToken } from './auth-fallback.js';
+import { startControllers, type Controllers } from './controllers/index.js';
+import { imageChecker, matchesAny } from './controllers/images.js';
+import { Faults, type FaultControls } from './faults.js';
+import { RESOURCE_TYPES } from './resources.js';
+import { createHandler, listen, type RequestRecord } from './server.js';
+import { Store } from './store.js';
+
+export type { FaultControls, FailureRule } from './faults.js';
+export type { RequestRecord } from './server.js';
+
+export interface ClusterOptions {
+  clusterName?: string;
+  region?: string;
+  /** The test AWS keys the exec plugin signs tokens with. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Pre-created namespaces (default: default, kube-system, omer). */
+  namespaces?: string[];
+  podReadyDelayMs?: number;
+  loadBalancerDelayMs?: number;
+  /** Images that pull; others fail with ErrImagePull. With neither this nor `registry`, all pull. */
+  pullableImages?: Array<string | RegExp>;
+  /** Images present in this registry also pull (asked through its /v2 API). */
+  registry?: { url: string; username?: string; password?: string };
+  crashLoopImages?: Array<string | RegExp>;
+  unschedulable?: boolean;
+  /** Extra bearer tokens accepted as they are (for kubeconfigs with a static `token:` user). */
+  staticTokens?: string[];
+  /** Port to listen on (default: a free one). */
+  port?: number;
+}
+
+export interface Cluster {
+  url: string;
+  caPem: string;
+  /** YAML in the seed's shape: certificate-authority-data and an `aws eks get-token` exec user. */
+  kubeconfig: string;
+  /** What users store as the KUBECONFIG secret. */
+  kubeconfigBase64: string;
+  faults: FaultControls;
+  /** Every request answered, in order (for recording which endpoints clients hit). */
+  requests: RequestRecord[];
+  /** A kubeconfig for this cluster whose user is a static bearer token (must be accepted). */
+  tokenKubeconfig(token: string): string;
+  /** Stop and start again on the same port, with state kept (open watches are cut). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+};
+
+function kubeconfigYaml(
+  url: string,
+  caPem: string,
+  name: string,
+  user: Record<string, unknown>
+): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name,
+        cluster: {
+          server: url,
+          'certificate-authority-data': Buffer.from(caPem).toString('base64')
+        }
+      }
+    ],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    'current-context': name,
+    preferences: {},
+    users: [{ name, user }]
+  });
+}
+
+/** The seed's kubeconfig: an exec user running `aws eks get-token` with the keys in env. */
+export function seedKubeconfig(options: {
+  url: string;
+  caPem: string;
+  clusterName: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}): string {
+  const { url, caPem, clusterName, region, credentials } = options;
+  return kubeconfigYaml(url, caPem, `arn:aws:eks:${region}:111122223333:cluster/${clusterName}`, {
+    exec: {
+      apiVersion: 'client.authentication.k8s.io/v1alpha1',
+      command: 'aws',
+      args: ['--region', region, 'eks', 'get-token', '--cluster-name', clusterName],
+      env: [
+        { name: 'AWS_ACCESS_KEY_ID', value: credentials.accessKeyId },
+        { name: 'AWS_SECRET_ACCESS_KEY', value: credentials.secretAccessKey },
+        { name: 'AWS_DEFAULT_REGION', value: region }
+      ]
+    }
+  });
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const clusterName = options.clusterName ?? 'basickapp';
+  const region = options.region ?? 'eu-west-1';
+  const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
+  const tls = createCertificateAuthority();
+  const store = new Store();
+  const api = new Api(store);
+  const faults = new Faults();
+  const requests: RequestRecord[] = [];
+  const staticTokens = new Set(options.staticTokens ?? []);
+
+  const controllers: Controllers = startControllers(
+    api,
+    {
+      region,
+      podReadyDelayMs: options.podReadyDelayMs ?? 1000,
+      loadBalancerDelayMs: options.loadBalancerDelayMs ?? 2000,
+      unschedulable: options.unschedulable ?? false,
+      isCrashLooping: (image) => matchesAny(image, options.crashLoopImages)
+    },
+    imageChecker(options),
+    tls.caPem
+  );
+  const namespaces = RESOURCE_TYPES.find((t) => t.resource === 'namespaces')!;
+  for (const name of options.namespaces ?? ['default', 'kube-system', 'omer']) {
+    api.create(
+      namespaces,
+      undefined,
+      { metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } },
+      {
+        fieldManager: 'kube-apiserver'
+      }
+    );
+  }
+
+  const handler = createHandler({
+    api,
+    faults,
+    requests,
+    authenticate: (token) =>
+      staticTokens.has(token) ||
+      verifyEksToken(token, { clusterName, credentials, now: new Date() }).ok,
+    podLog: (ns, pod, container) => controllers.podLog(ns, pod, container)
+  });
+  const tlsFiles = { cert: tls.serverCertPem, key: tls.serverKeyPem };
+  let server: https.Server = await listen(
+    (req, res) => void handler(req, res),
+    tlsFiles,
+    options.port ?? 0
+  );
+  const port = (server.address() as { port: number }).port;
+  const url = `https://127.0.0.1:${port}`;
+
+  const close = () =>
+    new Promise<void>((resolve) => {
+      faults.dropWatches();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  const kubeconfig = seedKubeconfig({ url, caPem: tls.caPem, clusterName, region, credentials });
+  return {
+    url,
+    caPem: tls.caPem,
+    kubeconfig,
+    kubeconfigBase64: Buffer.from(kubeconfig).toString('base64'),
+    faults,
+    requests,
+    tokenKubeconfig: (token) => {
+      staticTokens.add(token);
+      return kubeconfigYaml(url, tls.caPem, clusterName, { token });
+    },
+    async restart() {
+      await close();
+      server = await listen((req, res) => void handler(req, res), tlsFiles, port);
+    },
+    async stop() {
+      controllers.stop();
+      await close();
+    }
+  };
+}
