@@ -34,7 +34,7 @@ export interface FailureContext {
 }
 
 const GHCR_PERMISSIONS = [
-  'Give the job write access to packages:  permissions: { contents: read, packages: write }.',
+  'Give the job write access to packages: add permissions: { contents: read, packages: write } to the job.',
   'In an organization, Settings → Actions → General → Workflow permissions must allow "Read and write", or the job must ask for packages: write explicitly.',
   "If the package already exists (made by another repository or by hand), open the package's settings → Manage Actions access, and add this repository with the Write role.",
   'A GitHub App installation token cannot create a package; create it once with GITHUB_TOKEN or a personal access token (write:packages), then grant the app access.'

@@ -20,14 +20,21 @@ export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
+/** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a timeout). */
+function reason(error: unknown): string {
+  const inner = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const { code, message } = (inner ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' && message ? message : String(inner);
+  return typeof code === 'string' && !text.includes(code) ? `${code} ${text}` : text;
+}
+
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 export class NetworkError extends Error {
   constructor(
     readonly url: string,
     cause: unknown
   ) {
-    const detail = cause instanceof Error ? (cause.cause ?? cause) : cause;
-    super(`${url}: ${detail instanceof Error ? detail.message : String(detail)}`);
+    super(`${url}: ${reason(cause)}`);
     this.name = 'NetworkError';
   }
 }

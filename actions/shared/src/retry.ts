@@ -17,6 +17,7 @@ export function retryAfterMs(
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (!/[a-z]/i.test(header)) return undefined; // not seconds and not an HTTP date (e.g. "-1")
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

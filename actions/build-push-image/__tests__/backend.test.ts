@@ -1,0 +1,34 @@
+import { expect, test } from '@jest/globals';
+import type { RunResult } from '../../shared/src/exec.js';
+import { detectEngine } from '../src/backend.js';
+import { scriptedRunner } from './fakes.js';
+
+const up: Partial<RunResult> = { stdout: '20.10.24' };
+const down = (stderr: string): Partial<RunResult> => ({ exitCode: 1, stderr });
+const missing = new Error('Unable to locate executable file');
+
+test.each<[string, Array<Partial<RunResult> | Error>, string]>([
+  ['docker with buildx', [up, up], 'buildx'],
+  ['docker without buildx', [up, down("docker: 'buildx' is not a docker command")], 'docker'],
+  [
+    'podman when docker is not running',
+    [down('Cannot connect to the Docker daemon'), up],
+    'podman'
+  ],
+  ['buildah when docker and podman are absent', [missing, missing, up], 'buildah']
+])('%s', async (_, results, kind) => {
+  const runner = scriptedRunner(results);
+  await expect(detectEngine(runner)).resolves.toMatchObject({ kind });
+  expect(runner.calls.every((c) => c.options?.silent)).toBe(true);
+});
+
+test('no engine at all says what docker answered and what to do', async () => {
+  const runner = scriptedRunner([
+    down('noise\nCannot connect to the Docker daemon at unix:///x'),
+    missing,
+    missing
+  ]);
+  await expect(detectEngine(runner)).rejects.toThrow(
+    /^no container engine: docker did not answer \(Cannot connect to the Docker daemon at unix:\/\/\/x\).*\n.*install podman/
+  );
+});

@@ -1,0 +1,98 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  classifyFailure,
+  explainFailure,
+  isRetryableKind,
+  type FailureKind
+} from '../src/errors.js';
+
+describe('classifyFailure', () => {
+  test.each<[string, FailureKind]>([
+    ['denied: installation not allowed to Create organization package', 'denied'],
+    ['denied: permission_denied: write_package', 'denied'],
+    ['unexpected status from PUT request: 403 Forbidden', 'denied'],
+    ['unauthorized: authentication required', 'auth'],
+    ['Error response from daemon: login attempt failed with status: 401 Unauthorized', 'auth'],
+    ['no basic auth credentials', 'auth'],
+    ['toomanyrequests: retry later', 'rate-limited'],
+    ['received unexpected HTTP status: 429 Too Many Requests', 'rate-limited'],
+    ['received unexpected HTTP status: 503 Service Unavailable', 'server'],
+    ['error parsing HTTP 502 response body', 'server'],
+    ['Put "http://127.0.0.1:5000/v2/": dial tcp: connection refused', 'network'],
+    ['write tcp: broken pipe', 'network'],
+    ['net/http: TLS handshake timeout', 'network'],
+    ['unexpected EOF', 'network'],
+    ['manifest invalid: manifest invalid', 'other']
+  ])('%s → %s', (text, kind) => expect(classifyFailure(text)).toBe(kind));
+
+  test.each<[FailureKind, boolean]>([
+    ['rate-limited', true],
+    ['server', true],
+    ['network', true],
+    ['auth', false],
+    ['denied', false],
+    ['other', false]
+  ])('%s retryable: %s', (kind, want) => expect(isRetryableKind(kind)).toBe(want));
+});
+
+describe('explainFailure', () => {
+  const ghcr = { registry: 'ghcr.io', name: 'ghcr.io/o/app', eventName: 'push' };
+  test.each([
+    [
+      'denied: installation not allowed to Write organization package',
+      ghcr,
+      [
+        /Workflow permissions/,
+        /Manage Actions access/,
+        /GitHub App installation token/,
+        /packages: write/
+      ]
+    ],
+    [
+      'denied: permission_denied: write_package',
+      ghcr,
+      [
+        /^- Give the job write access to packages: add permissions: \{ contents: read, packages: write \} to the job/m,
+        /Manage Actions access/
+      ]
+    ],
+    [
+      'unauthorized: authentication required',
+      ghcr,
+      [/rejected the username and password for ghcr.io/, /secrets.GITHUB_TOKEN/]
+    ],
+    [
+      'denied: requested access to the resource is denied',
+      { ...ghcr, eventName: 'pull_request' },
+      [/read-only GITHUB_TOKEN/]
+    ],
+    [
+      'denied: no',
+      { registry: 'r.example', name: 'r.example/a', eventName: 'push' },
+      [/may not push to r.example\/a/]
+    ],
+    [
+      'received unexpected HTTP status: 503 Service Unavailable',
+      ghcr,
+      [/kept failing after retries/]
+    ]
+  ])('%s', (text, context, hints) => {
+    const error = explainFailure('push ghcr.io/o/app:1', `Preparing\n${text}`, context);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^push ghcr.io/o/app:1 failed: Preparing / ${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`
+      )
+    );
+    for (const hint of hints) expect(error.message).toMatch(hint);
+  });
+
+  test('an unknown failure carries no made-up hint', () => {
+    expect(
+      explainFailure('push', 'manifest invalid', {
+        registry: 'ghcr.io',
+        name: 'n',
+        eventName: 'push'
+      }).message
+    ).toBe('push failed: manifest invalid');
+  });
+});

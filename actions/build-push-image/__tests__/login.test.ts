@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, expect, test } from '@jest/globals';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { login } from '../src/login.js';
+import { scriptedRunner } from './fakes.js';
+
+const context = { registry: '127.0.0.1:5000', name: '127.0.0.1:5000/o/app', eventName: 'push' };
+const credentials = { username: 'me', password: 'hunter2-secret' };
+const saved = { ...process.env };
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'login-test-'));
+  mkdirSync(path.join(root, 'temp'));
+  process.env.RUNNER_TEMP = path.join(root, 'temp');
+  process.env.GITHUB_STATE = path.join(root, 'state');
+  writeFileSync(process.env.GITHUB_STATE, '');
+  process.env.DOCKER_CONFIG = path.join(root, 'user-docker');
+  mkdirSync(path.join(root, 'user-docker', 'cli-plugins'), { recursive: true });
+});
+afterEach(() => {
+  process.env = { ...saved };
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('logs in through stdin into a private config dir recorded for the post step', async () => {
+  const runner = scriptedRunner([{ stdout: 'Login Succeeded' }]);
+  const env = await login(runner, { kind: 'docker', bin: 'docker' }, credentials, context);
+  const dir = env.DOCKER_CONFIG;
+  expect(path.dirname(dir)).toBe(process.env.RUNNER_TEMP);
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
+  expect(env.REGISTRY_AUTH_FILE).toBe(path.join(dir, 'auth.json'));
+  expect(readFileSync(process.env.GITHUB_STATE!, 'utf8')).toContain(dir);
+  const [call] = runner.calls;
+  expect([call.command, ...call.args]).toEqual([
+    'docker',
+    'login',
+    '--username',
+    'me',
+    '--password-stdin',
+    '127.0.0.1:5000'
+  ]);
+  expect(call.options?.input).toBe('hunter2-secret');
+  expect(call.options?.env).toEqual(env);
+  expect(lstatSync(path.join(dir, 'cli-plugins')).isSymbolicLink()).toBe(true);
+});
+
+test('a refused login is explained, and the dir is already recorded for cleanup', async () => {
+  const runner = scriptedRunner([
+    {
+      exitCode: 1,
+      stderr:
+        'Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized'
+    }
+  ]);
+  const error = await login(runner, { kind: 'podman', bin: 'podman' }, credentials, context).catch(
+    (e: unknown) => e
+  );
+  expect(String(error)).toMatch(
+    /^ActionError: podman login to 127.0.0.1:5000 failed: .*401 Unauthorized\n- The registry rejected the username and password/
+  );
+  expect(readFileSync(process.env.GITHUB_STATE!, 'utf8')).toContain(process.env.RUNNER_TEMP!);
+  expect(runner.calls[0].args).toContain('--tls-verify=false');
+});
