@@ -47,7 +47,12 @@ export function registryConfig(input: RegistryConfigInput): string {
 const ATTEMPTS = 3; // another process may take the free port between probe and bind
 
 export async function startRegistry(
-  options: { username?: string; password?: string } = {}
+  options: {
+    username?: string;
+    password?: string;
+    /** Keep pushed images here across runs (the local pipeline's second run skips its build). */
+    storageDir?: string;
+  } = {}
 ): Promise<RegistryRig> {
   const username = options.username ?? 'rig-user';
   const password = options.password ?? randomBytes(12).toString('hex');
@@ -60,7 +65,7 @@ export async function startRegistry(
       const configFile = path.join(dir, `config-${port}.yml`);
       const config = registryConfig({
         port,
-        storageDir: path.join(dir, 'storage'),
+        storageDir: options.storageDir ?? path.join(dir, 'storage'),
         htpasswdFile,
         httpSecret: randomBytes(16).toString('hex')
       });
