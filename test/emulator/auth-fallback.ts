@@ -1,6 +1,6 @@
 // Stand-ins for the auth module (test/emulator/auth/, written in parallel) behind the same
 // function names: a self-signed certificate made with the openssl CLI, a token check that
-// accepts any well-formed bearer token, and a kubeconfig with a static token user.
+// accepts any bearer token in the EKS format (`k8s-aws-v1.` prefix) without verifying it, and a kubeconfig with a static token user.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -53,7 +53,7 @@ export function verifyEksToken(
   token: string,
   _options: { clusterName: string; credentials: unknown; now: Date }
 ): TokenCheck {
-  return token.length > 0
+  return token.startsWith('k8s-aws-v1.')
     ? { ok: true, arn: 'arn:aws:iam::111122223333:user/emulator' }
-    : { ok: false, reason: 'empty token' };
+    : { ok: false, reason: 'not an EKS token' };
 }
