@@ -34,6 +34,8 @@ export interface RunOptions {
   /** Called with the child process once it started (e.g. to send it SIGTERM). */
   onStart?: (child: import('node:child_process').ChildProcess) => void;
   timeoutMs?: number;
+  /** Sees the step's output as it comes (the local pipeline shows progress with it). */
+  onOutput?: (chunk: string) => void;
 }
 
 export function newRunnerJob(): RunnerJob {
@@ -113,8 +115,14 @@ export function runAction(
     const child = spawn(process.execPath, [script], { env, cwd: REPO_ROOT });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      options.onOutput?.(String(chunk));
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      options.onOutput?.(String(chunk));
+    });
     const timer = options.timeoutMs
       ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
       : undefined;
