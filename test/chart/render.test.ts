@@ -130,6 +130,22 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     ]);
   });
 
+  test('the longest name the schema allows still makes valid names and label values', async () => {
+    const name = 'a'.repeat(52);
+    const manifests = await render(version, {
+      values: { pythonApp: { ...REQUIRED_VALUES.pythonApp, name }, ingress: CUSTOM.ingress }
+    });
+    const dnsLabel = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+    expect(manifests).toHaveLength(5);
+    for (const manifest of manifests) {
+      expect(manifest.metadata.name).toMatch(dnsLabel);
+      for (const value of Object.values(manifest.metadata.labels ?? {}))
+        expect(value).toMatch(labelValue);
+    }
+    expect(only(manifests, 'Deployment').metadata.name).toHaveLength(63);
+  });
+
   test('the namespace value overrides the release namespace', () => {
     const names = custom.map((m) => `${m.kind} ${m.metadata.name} ${m.metadata.namespace}`).sort();
     expect(names).toEqual([
