@@ -47,7 +47,7 @@ export function helmMajor(version: HelmVersion): 3 | 4 {
 
 export function runHelm(version: HelmVersion, args: string[]): Promise<HelmRun> {
   return new Promise((resolve) => {
-    // An empty kubeconfig path: these commands must never reach a cluster.
+    // A kubeconfig that does not exist: these commands must never reach a cluster.
     const env = {
       ...process.env,
       KUBECONFIG: path.join(os.tmpdir(), 'no-cluster-kubeconfig'),
