@@ -334,7 +334,15 @@ export class Api {
     if (type.generation && specOf(next) !== specOf(before)) {
       next.metadata.generation = (before.metadata.generation ?? 0) + 1;
     }
-    if (manager !== undefined) recordUpdate(before, next, manager, options.subresource);
+    const managedFieldsRewritten =
+      incoming.metadata?.managedFields !== undefined &&
+      JSON.stringify(incoming.metadata.managedFields) !==
+        JSON.stringify(before.metadata.managedFields);
+    // A client that rewrites managedFields (kubectl's client-side → server-side apply migration)
+    // gets exactly what it wrote, as from the real field manager.
+    if (managedFieldsRewritten && options.subresource !== 'status') {
+      next.metadata.managedFields = incoming.metadata.managedFields;
+    } else if (manager !== undefined) recordUpdate(before, next, manager, options.subresource);
     if (comparable(next) === comparable(before)) return before;
     if (options.dryRun) return next;
     return this.store.write(type, next, 'MODIFIED');

@@ -143,6 +143,18 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+const CLIENT_SIDE_APPLY = 'kubectl-client-side-apply';
+
+function lastAppliedConfiguration(object: Json): Json | undefined {
+  const text = object?.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ApplyResult {
   object: Json;
   conflicts: StatusCause[];
@@ -162,19 +174,27 @@ export function serverSideApply(
   const wanted = new Set(appliedPaths.map(key));
 
   const conflicts: StatusCause[] = [];
+  const lastApplied = lastAppliedConfiguration(current);
   for (const entry of entries) {
     if (entry === mine || entry.subresource) continue;
     const owned = new Set(fromFieldsV1(entry.fieldsV1).map(key));
     for (const path of appliedPaths) {
       if (!owned.has(key(path)) || path[path.length - 1].startsWith('k:')) continue;
-      if (JSON.stringify(valueAt(current, path)) === JSON.stringify(valueAt(applied, path)))
-        continue;
-      if (force) owned.delete(key(path));
+      const live = JSON.stringify(valueAt(current, path));
+      if (live === JSON.stringify(valueAt(applied, path))) continue;
+      // The server's lastAppliedManager: fields client-side apply set, still as its
+      // last-applied annotation says, pass to the server-side applier without a conflict.
+      const fromClientSideApply =
+        entry.manager === CLIENT_SIDE_APPLY &&
+        lastApplied !== undefined &&
+        JSON.stringify(valueAt(lastApplied, path)) === live;
+      const field = path.map((p) => p.replace(/^f:/, '.')).join('');
+      if (force || fromClientSideApply) owned.delete(key(path));
       else
         conflicts.push({
           reason: 'FieldManagerConflict',
-          message: `conflict with "${entry.manager}"${entry.operation === 'Update' ? ' using ' + entry.apiVersion : ''}: ${path.map((p) => p.replace(/^f:/, '.')).join('')}`,
-          field: path.map((p) => p.replace(/^f:/, '.')).join('')
+          message: `conflict with "${entry.manager}"${entry.operation === 'Update' ? ' using ' + entry.apiVersion : ''}: ${field}`,
+          field
         });
     }
     entry.fieldsV1 = toFieldsV1([...owned].map((p) => JSON.parse(p) as Path));

@@ -1,0 +1,260 @@
+// Conformance: the real helm 3 and 4 binaries and kubectl drive the emulator through a
+// release's whole life, as they would an EKS cluster.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { helmPath, HELM_VERSIONS, type HelmVersion } from '../../rigs/helm.js';
+import { REPO_ROOT } from '../../support/runner.js';
+import { startCluster, type Cluster } from '../index.js';
+import { eventually, kubeRequest } from './client.js';
+
+const TOKEN = 'conformance-token';
+const CHART = path.join(REPO_ROOT, 'test/emulator/fixtures/webapp');
+const NS = 'omer';
+let cluster: Cluster;
+let home: string;
+let kubeconfig: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], config = kubeconfig): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          KUBECONFIG: config,
+          HELM_CACHE_HOME: path.join(home, 'cache'),
+          HELM_CONFIG_HOME: path.join(home, 'config'),
+          HELM_DATA_HOME: path.join(home, 'data')
+        },
+        timeout: 60000
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    );
+  });
+}
+
+const get = async (apiPath: string) => (await kubeRequest(cluster, TOKEN, 'GET', apiPath)).body;
+
+beforeAll(async () => {
+  cluster = await startCluster({
+    staticTokens: [TOKEN],
+    podReadyDelayMs: 200,
+    loadBalancerDelayMs: 200,
+    pullableImages: [/^registry\.local\//]
+  });
+  home = mkdtempSync(path.join(os.tmpdir(), 'emulator-helm-'));
+  kubeconfig = path.join(home, 'kubeconfig');
+  writeFileSync(kubeconfig, cluster.tokenKubeconfig(TOKEN), { mode: 0o600 });
+});
+
+afterAll(async () => {
+  await cluster.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
+  const major = version.slice(1, 2);
+  const release = `web${major}`;
+  const helm = (...args: string[]) => run(helmPath(version), [...args, '--namespace', NS]);
+  const podNames = async () =>
+    (
+      await get(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3D${release}`)
+    ).items
+      .filter((p: { status: { phase: string } }) => p.status.phase === 'Running')
+      .map((p: { metadata: { name: string } }) => p.metadata.name);
+  const helmRequests = () =>
+    cluster.requests.filter((r) => r.userAgent?.startsWith(`Helm/${major}.`));
+
+  test('install --wait waits for a ready Deployment and a load balancer', async () => {
+    const result = await helm('install', release, CHART, '--wait', '--timeout', '60s');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const deployment = await get(
+      `/apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment`
+    );
+    expect(deployment.status).toMatchObject({
+      readyReplicas: 1,
+      availableReplicas: 1,
+      updatedReplicas: 1
+    });
+    const service = await get(`/api/v1/namespaces/${NS}/services/${release}-service`);
+    expect(service.status.loadBalancer.ingress[0].hostname).toMatch(
+      /\.eu-west-1\.elb\.amazonaws\.com$/
+    );
+    const secrets = await get(
+      `/api/v1/namespaces/${NS}/secrets?labelSelector=owner%3Dhelm%2Cname%3D${release}`
+    );
+    expect(
+      secrets.items.map(
+        (s: { metadata: { labels: { status: string } } }) => s.metadata.labels.status
+      )
+    ).toEqual(['deployed']);
+  });
+
+  test('upgrade keeps the pods when the pod template is unchanged', async () => {
+    const before = await podNames();
+    const result = await helm('upgrade', release, CHART, '--wait', '--set', 'message=changed');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('REVISION: 2');
+    const content = await get(`/api/v1/namespaces/${NS}/configmaps/${release}-content`);
+    expect(content.data['index.html']).toBe('changed');
+    expect(await podNames()).toEqual(before);
+  });
+
+  test('upgrade replaces the pods when the image changes', async () => {
+    const before = await podNames();
+    const result = await helm(
+      'upgrade',
+      release,
+      CHART,
+      '--wait',
+      '--set',
+      'image=registry.local/webapp:2.0.0'
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('REVISION: 3');
+    const after = await eventually(async () => {
+      const names = await podNames();
+      return names.length === 1 && !names.includes(before[0]) && names;
+    });
+    expect(after).toHaveLength(1);
+    const sets = await get(
+      `/apis/apps/v1/namespaces/${NS}/replicasets?labelSelector=app.kubernetes.io%2Fname%3D${release}`
+    );
+    expect(sets.items.map((rs: { spec: { replicas: number } }) => rs.spec.replicas).sort()).toEqual(
+      [0, 1]
+    );
+  });
+
+  test('rollback returns to the first revision', async () => {
+    const result = await helm('rollback', release, '1', '--wait');
+    expect(result.code).toBe(0);
+    const deployment = await get(
+      `/apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment`
+    );
+    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.local/webapp:1.0.0');
+  });
+
+  test('status, history and get manifest read the release back', async () => {
+    const status = JSON.parse((await helm('status', release, '--output', 'json')).stdout);
+    expect(status).toMatchObject({ name: release, version: 4, info: { status: 'deployed' } });
+    const history = JSON.parse((await helm('history', release, '--output', 'json')).stdout);
+    expect(history.map((h: { status: string }) => h.status)).toEqual([
+      'superseded',
+      'superseded',
+      'superseded',
+      'deployed'
+    ]);
+    const manifest = (await helm('get', 'manifest', release)).stdout;
+    expect(manifest).toContain(`name: ${release}-deployment`);
+    expect(manifest).toContain('kind: Service');
+  });
+
+  test('helm test runs the test pod to success', async () => {
+    const result = await helm('test', release);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Phase:\s+Succeeded/);
+  });
+
+  test('uninstall deletes the objects, their ReplicaSets and pods, and the release', async () => {
+    const result = await helm('uninstall', release);
+    expect(result.code).toBe(0);
+    const selector = `labelSelector=app.kubernetes.io%2Fname%3D${release}`;
+    await eventually(
+      async () => (await get(`/api/v1/namespaces/${NS}/pods?${selector}`)).items.length === 0
+    );
+    expect((await get(`/apis/apps/v1/namespaces/${NS}/replicasets?${selector}`)).items).toEqual([]);
+    expect((await get(`/api/v1/namespaces/${NS}/services?${selector}`)).items).toEqual([]);
+    expect(
+      (await get(`/api/v1/namespaces/${NS}/secrets?labelSelector=owner%3Dhelm%2Cname%3D${release}`))
+        .items
+    ).toEqual([]);
+  });
+
+  test('install --wait times out on an image that cannot be pulled', async () => {
+    const result = await helm(
+      'install',
+      `${release}-bad`,
+      CHART,
+      '--wait',
+      '--timeout',
+      '5s',
+      '--set',
+      'image=ghcr.io/nowhere/missing:1'
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/context deadline exceeded/);
+    const pods = await get(
+      `/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3D${release}-bad`
+    );
+    expect(pods.items[0].status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
+  });
+
+  test('a token the cluster does not accept fails with 401', async () => {
+    const bad = path.join(home, `bad-${major}`);
+    writeFileSync(bad, cluster.tokenKubeconfig(TOKEN).replace(TOKEN, 'wrong-token'), {
+      mode: 0o600
+    });
+    const result = await run(helmPath(version), ['list', '--namespace', NS], bad);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/provide credentials|Unauthorized/);
+  });
+
+  test('the requests match what helm is known to send', () => {
+    const seen = helmRequests().map((r) =>
+      `${r.method} ${r.path.split('?')[0]} ${r.contentType ?? ''}`.trim()
+    );
+    expect(seen).toContain(
+      `POST /api/v1/namespaces/${NS}/secrets application/vnd.kubernetes.protobuf`
+    );
+    if (major === '3') {
+      expect(seen).toContain(
+        `PATCH /api/v1/namespaces/${NS}/configmaps/${release}-content application/strategic-merge-patch+json`
+      );
+    } else {
+      expect(seen).toContain(
+        `PATCH /apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment application/apply-patch+yaml`
+      );
+      expect(
+        helmRequests().some(
+          (r) => /watch=true/.test(r.path) && /sendInitialEvents=true/.test(r.path)
+        )
+      ).toBe(true);
+    }
+  });
+});
+
+describe('kubectl', () => {
+  const kubectl = (...args: string[]) => run('/usr/bin/kubectl', args);
+
+  test('get and client-side apply, then server-side apply', async () => {
+    const file = path.join(home, 'cm.yaml');
+    const manifest = (value: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: smoke\n  namespace: ${NS}\ndata:\n  key: "${value}"\n`;
+    writeFileSync(file, manifest('1'));
+    expect((await kubectl('apply', '-f', file)).stdout).toContain('configmap/smoke created');
+    writeFileSync(file, manifest('2'));
+    expect((await kubectl('apply', '-f', file)).stdout).toContain('configmap/smoke configured');
+    expect(
+      (await kubectl('get', 'configmap', 'smoke', '-n', NS, '-o', 'jsonpath={.data.key}')).stdout
+    ).toBe('2');
+    writeFileSync(file, manifest('3'));
+    const serverSide = await kubectl('apply', '--server-side', '-f', file);
+    expect(serverSide.stdout).toContain('configmap/smoke serverside-applied');
+    const table = await kubectl('get', 'configmaps', '-n', NS);
+    expect(table.stdout).toMatch(/^NAME\s+DATA\s+AGE/);
+    expect(table.stdout).toMatch(/smoke\s+1\s+/);
+  });
+});
