@@ -27,6 +27,8 @@ export interface BaseRecipe {
   suite: string;
   variant: 'minbase';
   packages: string[];
+  /** mmdebstrap hook dirs under /usr/share/mmdebstrap/hooks. */
+  hooks: string[];
   /** dpkg path filters that keep docs, man pages and translations out of the image. */
   dpkgOptions: string[];
 }
@@ -43,8 +45,9 @@ export function baseRecipe(pythonMinor: string): BaseRecipe {
   return {
     suite,
     variant: 'minbase',
-    // usr-is-merged satisfies init-system-helpers without usrmerge, which pulls in all of perl.
-    packages: ['python3', 'usr-is-merged'],
+    packages: ['python3'],
+    // Sets up the merged /usr itself; otherwise apt installs usrmerge, which pulls in perl.
+    hooks: ['merged-usr'],
     dpkgOptions: [
       'path-exclude=/usr/share/man/*',
       'path-exclude=/usr/share/info/*',
@@ -62,6 +65,7 @@ export function recipeHash(recipe: BaseRecipe): string {
     suite: recipe.suite,
     variant: recipe.variant,
     packages: [...recipe.packages].sort(),
+    hooks: recipe.hooks,
     dpkgOptions: recipe.dpkgOptions
   });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
@@ -120,6 +124,7 @@ export function mmdebstrapArgs(recipe: BaseRecipe, mirror: string, output: strin
     `--mode=${process.getuid?.() === 0 ? 'root' : 'unshare'}`,
     `--variant=${recipe.variant}`,
     `--include=${recipe.packages.join(',')}`,
+    ...recipe.hooks.map((hook) => `--hook-dir=/usr/share/mmdebstrap/hooks/${hook}`),
     ...recipe.dpkgOptions.map((option) => `--dpkgopt=${option}`),
     '--format=tar',
     recipe.suite,
