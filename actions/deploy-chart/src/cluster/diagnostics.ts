@@ -82,12 +82,13 @@ export function summarizePod(pod: Pod, now: number): PodSummary {
   const terminated = statuses.find((s) => s.state?.terminated && s.state.terminated.exitCode !== 0)
     ?.state?.terminated;
   const unready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+  // A container that exited with an error says more than its neighbours' PodInitializing.
   const reason = failure
     ? `${failure.reason}: ${failure.message}`
-    : waiting
-      ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`
-      : terminated
-        ? `${terminated.reason ?? 'Terminated'} (exit code ${terminated.exitCode})`
+    : terminated
+      ? `${terminated.reason ?? 'Terminated'} (exit code ${terminated.exitCode})`
+      : waiting
+        ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`
         : (pod.status?.reason ?? unready?.message ?? '');
   return {
     name: pod.metadata?.name ?? '',

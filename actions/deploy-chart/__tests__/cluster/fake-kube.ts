@@ -1,0 +1,110 @@
+// An in-memory KubeClient for unit tests: objects per collection path, label selectors of the
+// `key=value` form, watches that tests feed with events or end.
+import type { KubeClient, Query, WatchEvent } from '../../src/cluster/client.js';
+import type { KubeList, KubeObject } from '../../src/cluster/types.js';
+
+interface Watcher {
+  path: string;
+  onEvent: (event: WatchEvent<unknown>) => void;
+  end: (error?: unknown) => void;
+}
+
+export class FakeKube implements KubeClient {
+  readonly server = 'https://fake.example';
+  readonly calls: string[] = [];
+  private readonly collections = new Map<string, KubeObject[]>();
+  private readonly errors = new Map<string, unknown>();
+  readonly texts = new Map<string, string>();
+  private watchers: Watcher[] = [];
+  private version = 1;
+
+  set<T extends KubeObject>(path: string, objects: T[]): this {
+    this.collections.set(path, objects);
+    return this;
+  }
+
+  /** Makes list/get of `path` throw `error` (until cleared with undefined). */
+  fail(path: string, error: unknown): this {
+    if (error === undefined) this.errors.delete(path);
+    else this.errors.set(path, error);
+    return this;
+  }
+
+  /** Changes the store and tells open watches of `path`, like the API server. */
+  emit(path: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
+    const items = (this.collections.get(path) ?? []).filter(
+      (o) => o.metadata?.uid !== object.metadata?.uid
+    );
+    if (type !== 'DELETED') items.push(object);
+    this.collections.set(path, items);
+    const versioned = {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(++this.version) }
+    };
+    for (const w of this.watchers.filter((w) => w.path === path))
+      w.onEvent({ type, object: versioned });
+  }
+
+  /** Ends every open watch, with an error (e.g. 410) or normally. */
+  endWatches(error?: unknown): void {
+    const open = this.watchers;
+    this.watchers = [];
+    for (const w of open) w.end(error);
+  }
+
+  get openWatches(): number {
+    return this.watchers.length;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    this.calls.push(`GET ${path}`);
+    if (this.errors.has(path)) throw this.errors.get(path);
+    return JSON.parse(this.texts.get(path) ?? '{}') as T;
+  }
+
+  async getText(path: string, query?: Query): Promise<string> {
+    this.calls.push(`GET ${path} ${JSON.stringify(query ?? {})}`);
+    if (this.errors.has(path)) throw this.errors.get(path);
+    return this.texts.get(path) ?? '';
+  }
+
+  async list<T>(path: string, query: Query = {}): Promise<KubeList<T>> {
+    this.calls.push(`LIST ${path}`);
+    if (this.errors.has(path)) throw this.errors.get(path);
+    const [key, value] = String(query.labelSelector ?? '=').split('=');
+    const items = (this.collections.get(path) ?? []).filter(
+      (o) => !key || o.metadata?.labels?.[key] === value
+    );
+    return { metadata: { resourceVersion: String(this.version) }, items: items as T[] };
+  }
+
+  watch<T>(
+    path: string,
+    _query: Query,
+    onEvent: (event: WatchEvent<T>) => void,
+    signal: AbortSignal
+  ): Promise<void> {
+    this.calls.push(`WATCH ${path}`);
+    return new Promise((resolve, reject) => {
+      const watcher: Watcher = {
+        path,
+        onEvent: onEvent as (event: WatchEvent<unknown>) => void,
+        end: (error) => (error ? reject(error) : resolve())
+      };
+      this.watchers.push(watcher);
+      signal.addEventListener('abort', () => {
+        this.watchers = this.watchers.filter((w) => w !== watcher);
+        resolve();
+      });
+    });
+  }
+
+  async delete(path: string): Promise<void> {
+    this.calls.push(`DELETE ${path}`);
+  }
+}
+
+/** Lets pending promise callbacks run (watch handlers, relists). */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,30 @@
+import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import { forwardTerminationSignals } from '../../src/cluster/signals.js';
+
+let stdout: string[];
+beforeEach(() => {
+  stdout = [];
+  jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+test('forwards SIGINT and SIGTERM, remembers the first, and lets go on dispose', () => {
+  const source = new EventEmitter();
+  const forwarded: string[] = [];
+  const forwarding = forwardTerminationSignals((signal) => forwarded.push(signal), source);
+  expect(forwarding.received).toBeUndefined();
+
+  source.emit('SIGINT', 'SIGINT');
+  source.emit('SIGTERM', 'SIGTERM');
+  expect(forwarded).toEqual(['SIGINT', 'SIGTERM']);
+  expect(forwarding.received).toBe('SIGINT');
+  expect(stdout.filter((line) => line.startsWith('::warning::'))).toHaveLength(1);
+
+  forwarding.dispose();
+  expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0);
+});

@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { ingressUrl, releaseUrl, serviceUrl, waitForReleaseUrl } from '../../src/cluster/url.js';
+import { FakeKube } from './fake-kube.js';
+import type { Ingress, Service } from '../../src/cluster/types.js';
+
+const lb = (port: number, entry?: { hostname?: string; ip?: string }): Service => ({
+  metadata: { name: 'web' },
+  spec: { type: 'LoadBalancer', ports: [{ port }] },
+  status: { loadBalancer: { ingress: entry ? [entry] : [] } }
+});
+const clusterIp: Service = {
+  metadata: { name: 'db' },
+  spec: { type: 'ClusterIP', ports: [{ port: 5432 }] }
+};
+const ingress = (host?: string, tls = false, address?: string): Ingress => ({
+  metadata: { name: 'web' },
+  spec: { rules: [{ host }], tls: tls && host ? [{ hosts: [host] }] : [] },
+  status: { loadBalancer: { ingress: address ? [{ hostname: address }] : [] } }
+});
+
+test.each<[string, Service, string | undefined]>([
+  [
+    'ELB hostname on port 80',
+    lb(80, { hostname: 'a1b2-123.us-east-1.elb.amazonaws.com' }),
+    'http://a1b2-123.us-east-1.elb.amazonaws.com'
+  ],
+  ['IP on port 8080', lb(8080, { ip: '203.0.113.7' }), 'http://203.0.113.7:8080'],
+  ['port 443', lb(443, { hostname: 'lb.example' }), 'https://lb.example'],
+  ['IPv6', lb(80, { ip: '2001:db8::1' }), 'http://[2001:db8::1]'],
+  ['no address yet', lb(80), undefined],
+  ['ClusterIP', clusterIp, undefined]
+])('service: %s', (_name, service, want) => expect(serviceUrl(service)).toBe(want));
+
+test.each<[string, Ingress, string | undefined]>([
+  ['host', ingress('app.example.com'), 'http://app.example.com'],
+  ['host with TLS', ingress('app.example.com', true), 'https://app.example.com'],
+  [
+    'no host, LB address',
+    ingress(undefined, false, 'k8s-alb.elb.amazonaws.com'),
+    'http://k8s-alb.elb.amazonaws.com'
+  ],
+  ['no host, no address', ingress(), undefined]
+])('ingress: %s', (_name, input, want) => expect(ingressUrl(input)).toBe(want));
+
+test.each<[string, Service[], Ingress[], { url?: string; waiting: boolean }]>([
+  ['nothing exposed', [clusterIp], [], { waiting: false }],
+  ['LB without address yet', [clusterIp, lb(80)], [], { waiting: true }],
+  [
+    'LB with address',
+    [clusterIp, lb(80, { hostname: 'elb.example' })],
+    [],
+    { url: 'http://elb.example', waiting: false }
+  ],
+  [
+    'ingress host wins over LB',
+    [lb(80, { hostname: 'elb.example' })],
+    [ingress('app.example.com')],
+    { url: 'http://app.example.com', waiting: false }
+  ],
+  ['hostless ingress without address', [], [ingress()], { waiting: true }],
+  [
+    'LB wins over hostless ingress address',
+    [lb(80, { hostname: 'elb.example' })],
+    [ingress(undefined, false, 'alb.example')],
+    { url: 'http://elb.example', waiting: false }
+  ]
+])('release: %s', (_name, services, ingresses, want) =>
+  expect(releaseUrl(services, ingresses)).toEqual(want)
+);
+
+describe('waitForReleaseUrl', () => {
+  const SERVICES = '/api/v1/namespaces/web/services';
+  const labels = { 'app.kubernetes.io/instance': 'demo' };
+  const target = { release: 'demo', namespace: 'web' };
+  let stdout: string[];
+  beforeEach(() => {
+    stdout = [];
+    jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  test('polls until the LoadBalancer gets its hostname', async () => {
+    const kube = new FakeKube().set(SERVICES, [{ ...lb(80), metadata: { name: 'web', labels } }]);
+    let polls = 0;
+    const waiting = waitForReleaseUrl(kube, target, Date.now() + 60_000, { pollMs: 5 });
+    const timer = setInterval(() => {
+      if (++polls === 3)
+        kube.set(SERVICES, [
+          { ...lb(80, { hostname: 'elb.example' }), metadata: { name: 'web', labels } }
+        ]);
+    }, 5);
+    await expect(waiting).resolves.toBe('http://elb.example');
+    clearInterval(timer);
+  });
+
+  test('returns at once when nothing will get an address', async () => {
+    const kube = new FakeKube().set(SERVICES, [{ ...clusterIp, metadata: { name: 'db', labels } }]);
+    await expect(waitForReleaseUrl(kube, target, Date.now() + 60_000)).resolves.toBeUndefined();
+    expect(kube.calls.filter((c) => c.startsWith('LIST ' + SERVICES))).toHaveLength(1);
+  });
+
+  test('gives up at the deadline with a warning', async () => {
+    const kube = new FakeKube().set(SERVICES, [{ ...lb(80), metadata: { name: 'web', labels } }]);
+    await expect(
+      waitForReleaseUrl(kube, target, Date.now() + 30, { pollMs: 5 })
+    ).resolves.toBeUndefined();
+    expect(stdout.join('')).toContain(
+      '::warning::Release "demo" got no LoadBalancer address within the timeout'
+    );
+  });
+});
