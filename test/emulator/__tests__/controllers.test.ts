@@ -1,0 +1,281 @@
+// The simulated controllers, observed through the API as helm and kubectl see them.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import http from 'node:http';
+import { startCluster, type Cluster } from '../index.js';
+import { eventually, kubeRequest } from './client.js';
+
+const TOKEN = 'controllers-test-token';
+let cluster: Cluster;
+let registry: http.Server;
+let registryAuth: string | undefined;
+const call = (method: string, path: string, body?: unknown) =>
+  kubeRequest(cluster, TOKEN, method, path, body === undefined ? {} : { body });
+const get = async (path: string) => (await call('GET', path)).body;
+const NS = '/api/v1/namespaces/default';
+const APPS = '/apis/apps/v1/namespaces/default';
+
+function deployment(name: string, image: string, replicas = 1) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image }] }
+      }
+    }
+  };
+}
+
+const podsOf = async (app: string) => (await get(`${NS}/pods?labelSelector=app%3D${app}`)).items;
+const eventsFor = async (name: string) =>
+  (await get(`${NS}/events`)).items.filter(
+    (e: { involvedObject: { name: string } }) => e.involvedObject.name === name
+  );
+const waitingReason = async (app: string) =>
+  (await podsOf(app))[0]?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+
+beforeAll(async () => {
+  // A stand-in for the registry rig's /v2 API: only app:1.0 exists, behind basic auth.
+  registry = http.createServer((req, res) => {
+    registryAuth = req.headers.authorization;
+    res.writeHead(req.url === '/v2/team/app/manifests/1.0' ? 200 : 404).end();
+  });
+  await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+  const { port } = registry.address() as { port: number };
+  cluster = await startCluster({
+    staticTokens: [TOKEN],
+    podReadyDelayMs: 50,
+    loadBalancerDelayMs: 50,
+    pullableImages: [/^good\//],
+    crashLoopImages: [/^good\/crash/],
+    registry: { url: `http://127.0.0.1:${port}`, username: 'ci', password: 'secret' }
+  });
+});
+
+afterAll(async () => {
+  await cluster.stop();
+  await new Promise((r) => registry.close(r));
+});
+
+describe('deployments', () => {
+  test('become available with the status helm and kstatus read', async () => {
+    await call('POST', `${APPS}/deployments`, deployment('ready', 'good/app:1', 2));
+    const status = await eventually(async () => {
+      const d = await get(`${APPS}/deployments/ready`);
+      return d.status.availableReplicas === 2 && d.status;
+    });
+    expect(status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 2,
+      updatedReplicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2
+    });
+    expect(status.conditions).toEqual([
+      expect.objectContaining({
+        type: 'Available',
+        status: 'True',
+        reason: 'MinimumReplicasAvailable'
+      }),
+      expect.objectContaining({
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable'
+      })
+    ]);
+    const pod = (await podsOf('ready'))[0];
+    expect(pod.status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Ready', status: 'True' })
+    );
+    expect(pod.metadata.ownerReferences[0]).toMatchObject({ kind: 'ReplicaSet', controller: true });
+    const reasons = (await eventsFor(pod.metadata.name)).map((e: { reason: string }) => e.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining(['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started'])
+    );
+    const log = await call('GET', `${NS}/pods/${pod.metadata.name}/log`);
+    expect(log.status).toBe(200);
+  });
+
+  test('roll out a new ReplicaSet on a template change, not on scaling', async () => {
+    await call('POST', `${APPS}/deployments`, deployment('rolling', 'good/app:1'));
+    await eventually(
+      async () => (await get(`${APPS}/deployments/rolling`)).status.availableReplicas === 1
+    );
+    const sets = async () => (await get(`${APPS}/replicasets?labelSelector=app%3Drolling`)).items;
+    const patch = (body: unknown) =>
+      kubeRequest(cluster, TOKEN, 'PATCH', `${APPS}/deployments/rolling`, {
+        body,
+        contentType: 'application/merge-patch+json'
+      });
+    await patch({ spec: { replicas: 2 } });
+    await eventually(
+      async () => (await get(`${APPS}/deployments/rolling`)).status.availableReplicas === 2
+    );
+    expect(await sets()).toHaveLength(1);
+    await patch({
+      spec: { template: { spec: { containers: [{ name: 'app', image: 'good/app:2' }] } } }
+    });
+    const rolled = await eventually(async () => {
+      const d = await get(`${APPS}/deployments/rolling`);
+      return (
+        d.status.updatedReplicas === 2 &&
+        d.status.replicas === 2 &&
+        d.status.availableReplicas === 2 &&
+        d
+      );
+    });
+    expect(rolled.metadata.generation).toBe(3);
+    const revisions = (await sets()).map(
+      (rs: { spec: { replicas: number }; metadata: { annotations: Record<string, string> } }) => [
+        rs.metadata.annotations['deployment.kubernetes.io/revision'],
+        rs.spec.replicas
+      ]
+    );
+    expect(revisions.sort()).toEqual([
+      ['1', 0],
+      ['2', 2]
+    ]);
+  });
+});
+
+describe('pods', () => {
+  test('an image that cannot be pulled goes ErrImagePull then ImagePullBackOff, with events', async () => {
+    await call('POST', `${APPS}/deployments`, deployment('unpullable', 'ghcr.io/nobody/nothing:1'));
+    await eventually(async () => (await waitingReason('unpullable')) === 'ImagePullBackOff');
+    const pod = (await podsOf('unpullable'))[0];
+    const messages = (await eventsFor(pod.metadata.name)).map(
+      (e: { message: string }) => e.message
+    );
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^Failed to pull image "ghcr.io\/nobody\/nothing:1": rpc error: code = NotFound/
+        ),
+        'Error: ErrImagePull',
+        'Error: ImagePullBackOff'
+      ])
+    );
+    const log = await call('GET', `${NS}/pods/${pod.metadata.name}/log`);
+    expect(log.status).toBe(400);
+    expect(log.body.message).toBe(
+      `container "app" in pod "${pod.metadata.name}" is waiting to start: trying and failing to pull image`
+    );
+    const d = await get(`${APPS}/deployments/unpullable`);
+    expect(d.status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Available', status: 'False' })
+    );
+  });
+
+  test('images in the configured registry pull, with its credentials; missing tags do not', async () => {
+    const { port } = registry.address() as { port: number };
+    await call(
+      'POST',
+      `${APPS}/deployments`,
+      deployment('fromregistry', `127.0.0.1:${port}/team/app:1.0`)
+    );
+    await call(
+      'POST',
+      `${APPS}/deployments`,
+      deployment('missingtag', `127.0.0.1:${port}/team/app:9.9`)
+    );
+    await eventually(
+      async () => (await get(`${APPS}/deployments/fromregistry`)).status.availableReplicas === 1
+    );
+    await eventually(async () => (await waitingReason('missingtag')) === 'ImagePullBackOff');
+    expect(registryAuth).toBe(`Basic ${Buffer.from('ci:secret').toString('base64')}`);
+  });
+
+  test('a crashing container goes into CrashLoopBackOff', async () => {
+    await call('POST', `${APPS}/deployments`, deployment('crashing', 'good/crash:1'));
+    await eventually(async () => (await waitingReason('crashing')) === 'CrashLoopBackOff');
+    const pod = (await podsOf('crashing'))[0];
+    expect(pod.status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(1);
+    expect(pod.status.containerStatuses[0].lastState.terminated).toMatchObject({
+      exitCode: 1,
+      reason: 'Error'
+    });
+    const reasons = (await eventsFor(pod.metadata.name)).map((e: { reason: string }) => e.reason);
+    expect(reasons).toContain('BackOff');
+  });
+});
+
+test('LoadBalancer Services get a cluster IP at once and an ELB hostname later', async () => {
+  const created = await call('POST', `${NS}/services`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'public' },
+    spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 80, targetPort: 8000 }] }
+  });
+  expect(created.body.spec.clusterIP).toMatch(/^10\.100\.\d+\.\d+$/);
+  expect(created.body.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+  const hostname = await eventually(
+    async () => (await get(`${NS}/services/public`)).status.loadBalancer.ingress?.[0].hostname
+  );
+  expect(hostname).toMatch(/^a[0-9a-f]{32}-\d{10}\.eu-west-1\.elb\.amazonaws\.com$/);
+});
+
+test('Jobs run a pod to completion and report Complete', async () => {
+  await call('POST', '/apis/batch/v1/namespaces/default/jobs', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'once' },
+    spec: {
+      template: {
+        spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'good/job:1' }] }
+      }
+    }
+  });
+  const job = await eventually(async () => {
+    const j = await get('/apis/batch/v1/namespaces/default/jobs/once');
+    return j.status?.succeeded === 1 && j;
+  });
+  expect(job.status.conditions.map((c: { type: string }) => c.type)).toEqual([
+    'SuccessCriteriaMet',
+    'Complete'
+  ]);
+  expect(job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid']).toBe(
+    job.metadata.uid
+  );
+});
+
+test('deleting a namespace removes what it holds', async () => {
+  await call('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'brief' }
+  });
+  await eventually(
+    async () =>
+      (await call('GET', '/api/v1/namespaces/brief/serviceaccounts/default')).status === 200
+  );
+  await call('POST', '/api/v1/namespaces/brief/configmaps', { metadata: { name: 'x' }, data: {} });
+  const answer = await call('DELETE', '/api/v1/namespaces/brief');
+  expect(answer.body.status.phase).toBe('Terminating');
+  await eventually(async () => (await call('GET', '/api/v1/namespaces/brief')).status === 404);
+  expect((await call('GET', '/api/v1/namespaces/brief/configmaps/x')).status).toBe(404);
+});
+
+describe('an unschedulable cluster', () => {
+  let tight: Cluster;
+  beforeAll(async () => {
+    tight = await startCluster({ staticTokens: [TOKEN], unschedulable: true, podReadyDelayMs: 50 });
+  });
+  afterAll(() => tight.stop());
+
+  test('leaves pods Pending with an Unschedulable condition and a FailedScheduling event', async () => {
+    await kubeRequest(tight, TOKEN, 'POST', `${APPS}/deployments`, {
+      body: deployment('pending', 'good/app:1')
+    });
+    const pod = await eventually(async () => {
+      const [p] = (await kubeRequest(tight, TOKEN, 'GET', `${NS}/pods`)).body.items;
+      return p?.status?.conditions?.[0]?.reason === 'Unschedulable' && p;
+    });
+    expect(pod.status.phase).toBe('Pending');
+    const events = (await kubeRequest(tight, TOKEN, 'GET', `${NS}/events`)).body.items;
+    expect(events.map((e: { reason: string }) => e.reason)).toContain('FailedScheduling');
+  });
+});
