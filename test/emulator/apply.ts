@@ -180,6 +180,8 @@ export function serverSideApply(
     const owned = new Set(fromFieldsV1(entry.fieldsV1).map(key));
     for (const path of appliedPaths) {
       if (!owned.has(key(path)) || path[path.length - 1].startsWith('k:')) continue;
+      // Maps are granular: only their leaves can conflict.
+      if (isMap(valueAt(current, path)) && isMap(valueAt(applied, path))) continue;
       const live = JSON.stringify(valueAt(current, path));
       if (live === JSON.stringify(valueAt(applied, path))) continue;
       // The server's lastAppliedManager: fields client-side apply set, still as its
