@@ -1,0 +1,72 @@
+import * as core from '@actions/core';
+import * as tc from '@actions/tool-cache';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ActionError } from '../../shared/src/errors.js';
+import { fetchText, sha256File } from './download.js';
+import {
+  helmArchiveName,
+  helmPlatform,
+  mirrorUrl,
+  parseLatestVersion,
+  parseSha256File,
+  verifyDigest
+} from './helm-versions.js';
+import { OFFICIAL_HELM_MIRROR } from './inputs.js';
+
+export interface InstalledHelm {
+  path: string;
+  version: string;
+  major: 3 | 4;
+}
+
+async function resolveVersion(version: string, mirror: string): Promise<string> {
+  if (version !== 'latest') return version;
+  const url = mirrorUrl(mirror, 'helm-latest-version');
+  const resolved = parseLatestVersion(await fetchText(url));
+  core.info(`helm: latest is ${resolved} (${url})`);
+  return resolved;
+}
+
+/** Download → verify → extract → cache; the tool cache then serves every later run. */
+async function downloadVerified(version: string, mirror: string): Promise<string> {
+  const platform = helmPlatform(process.platform, process.arch);
+  const file = helmArchiveName(version, platform);
+  const url = mirrorUrl(mirror, file);
+  core.info(`helm: downloading ${url}`);
+  const published = parseSha256File(await fetchText(`${url}.sha256sum`));
+  const archive = await tc.downloadTool(url);
+  const how = verifyDigest({
+    file,
+    actual: await sha256File(archive),
+    published,
+    official: mirror === OFFICIAL_HELM_MIRROR
+  });
+  core.info(`helm: ${file}: ${how}`);
+  const extracted =
+    platform.archive === 'zip' ? await tc.extractZip(archive) : await tc.extractTar(archive);
+  const binDir = path.join(extracted, `${platform.os}-${platform.arch}`);
+  const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
+  if (!existsSync(path.join(binDir, binary))) {
+    throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
+  }
+  return tc.cacheDir(binDir, 'helm', version);
+}
+
+/** azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH. */
+export async function installHelm(requested: string, mirror: string): Promise<InstalledHelm> {
+  try {
+    const version = await resolveVersion(requested, mirror);
+    let dir = tc.find('helm', version);
+    if (dir) core.info(`helm: ${version} from the tool cache`);
+    else dir = await downloadVerified(version, mirror);
+    core.addPath(dir);
+    const binary = path.join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
+    return { path: binary, version, major: version.startsWith('v3.') ? 3 : 4 };
+  } catch (error) {
+    throw new ActionError(
+      `helm ${requested}: ${(error as Error).message}`,
+      'Check helm-version (an existing release such as v4.1.4) and helm-mirror (it must serve helm-<version>-<os>-<arch>.tar.gz and its .sha256sum).'
+    );
+  }
+}

@@ -1,0 +1,301 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { InputError } from '../../shared/src/errors.js';
+import {
+  parseBoolean,
+  parseKeyValueLines,
+  parseLines,
+  rawInput,
+  requiredInput
+} from '../../shared/src/inputs.js';
+import { splitArgs } from './split-args.js';
+import { parseSetPath } from './values-file.js';
+
+export type DryRun = 'none' | 'client' | 'server';
+
+/** The kubeconfig as the user stored it, decoded to YAML text. */
+export interface KubeconfigSource {
+  yaml: string;
+  encoding: 'base64' | 'yaml';
+  /** The input exactly as given: masked as a whole, it is as secret as what it encodes. */
+  raw: string;
+}
+
+export interface Inputs {
+  kubeconfig: KubeconfigSource;
+  release: string;
+  /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
+  chart: string;
+  /** Empty: the kubeconfig context's namespace, else `default`. */
+  namespace?: string;
+  valuesFiles: string[];
+  setValues: Array<[string, string]>;
+  timeout: string;
+  timeoutMs: number;
+  wait: boolean;
+  rollbackOnFailure: boolean;
+  createNamespace: boolean;
+  dryRun: DryRun;
+  extraArgs: string[];
+  /** `latest` or an exact `vX.Y.Z`. */
+  helmVersion: string;
+  helmMirror: string;
+  awsCliMirror: string;
+  failFast: boolean;
+  recoverPending: boolean;
+}
+
+/** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
+export const DEFAULT_HELM_VERSION = 'v4.1.4';
+export const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
+export const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
+
+const KUBECONFIG_HINT =
+  'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
+
+function looksLikeKubeconfig(text: string): boolean {
+  try {
+    const doc: unknown = parse(text);
+    return (
+      typeof doc === 'object' &&
+      doc !== null &&
+      !Array.isArray(doc) &&
+      ('clusters' in doc || 'contexts' in doc || 'current-context' in doc)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
+ * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
+ * as a kubeconfig mapping. Messages never quote the value.
+ */
+export function parseKubeconfigInput(raw: string): KubeconfigSource {
+  const compact = raw.replace(/\s+/g, '');
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+    const yaml = Buffer.from(compact, 'base64').toString('utf8');
+    if (looksLikeKubeconfig(yaml)) return { yaml, encoding: 'base64', raw };
+    throw new InputError(
+      'kubeconfig',
+      `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`
+    );
+  }
+  if (looksLikeKubeconfig(raw)) return { yaml: raw, encoding: 'yaml', raw };
+  throw new InputError('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
+export function parseRelease(text: string): string {
+  const name = text || 'python-application';
+  if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
+    throw new InputError(
+      'release',
+      `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`
+    );
+  }
+  return name;
+}
+
+export function parseNamespace(text: string): string | undefined {
+  if (!text) return undefined;
+  if (text.length > 63 || !DNS1123_LABEL.test(text)) {
+    throw new InputError(
+      'namespace',
+      `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`
+    );
+  }
+  return text;
+}
+
+const GO_UNITS_MS: Record<string, number> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  us: 0.001,
+  µs: 0.001,
+  ns: 0.000001
+};
+
+/** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
+export function parseGoDuration(name: string, text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    throw new InputError(
+      name,
+      `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`
+    );
+  }
+  if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
+    throw new InputError(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
+  }
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+    total += Number(amount) * GO_UNITS_MS[unit];
+  }
+  if (total <= 0) throw new InputError(name, `"${text}" must be longer than zero`);
+  return total;
+}
+
+export function parseDryRun(text: string): DryRun {
+  switch (text) {
+    case '':
+    case 'false':
+    case 'none':
+      return 'none';
+    case 'true':
+    case 'client':
+      return 'client';
+    case 'server':
+      return 'server';
+    default:
+      throw new InputError(
+        'dry-run',
+        `"${text}" is not one of false, true (= client), client or server`
+      );
+  }
+}
+
+/** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
+export function parseHelmVersion(text: string): string {
+  if (!text) return DEFAULT_HELM_VERSION;
+  if (text.toLowerCase() === 'latest') return 'latest';
+  const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
+  if (!match) {
+    throw new InputError(
+      'helm-version',
+      `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`
+    );
+  }
+  return text.startsWith('v') ? text : `v${text}`;
+}
+
+export function parseMirror(name: string, text: string, fallback: string): string {
+  const value = text || fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(name, `"${value}" is not a URL; write e.g. ${fallback}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
+const MANAGED_FLAGS: Array<[flags: string[], use: string]> = [
+  [['--install', '-i'], 'the action always runs upgrade --install'],
+  [['--namespace', '-n'], 'use the namespace input'],
+  [['--kubeconfig', '--kube-context'], 'use the kubeconfig input (its current-context)'],
+  [['--wait'], 'use the wait input'],
+  [['--timeout'], 'use the timeout input'],
+  [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
+  [['--create-namespace'], 'use the create-namespace input'],
+  [['--dry-run'], 'use the dry-run input'],
+  [['--values', '-f'], 'use the values input'],
+  [['--set', '--set-string'], 'use the set input (one key=value per line)']
+];
+
+export function parseExtraArgs(text: string): string[] {
+  let args: string[];
+  try {
+    args = splitArgs(text);
+  } catch (error) {
+    throw new InputError(
+      'extra-args',
+      `${(error as Error).message}; quote like a shell, e.g. --description "first deploy"`
+    );
+  }
+  for (const arg of args) {
+    for (const [flags, use] of MANAGED_FLAGS) {
+      const hit = flags.find((flag) =>
+        flag.startsWith('--')
+          ? arg === flag || arg.startsWith(`${flag}=`)
+          : arg.startsWith(flag) && !arg.startsWith('--')
+      );
+      if (hit) throw new InputError('extra-args', `must not contain ${hit}: ${use}`);
+    }
+  }
+  return args;
+}
+
+function workspacePath(file: string): string {
+  return path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), file);
+}
+
+export function parseChart(text: string): string {
+  const chart = text || 'charts/python-application';
+  if (chart.startsWith('oci://')) return chart;
+  const full = workspacePath(chart);
+  if (!existsSync(full)) {
+    throw new InputError(
+      'chart',
+      `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`
+    );
+  }
+  if (statSync(full).isDirectory() && !existsSync(path.join(full, 'Chart.yaml'))) {
+    throw new InputError(
+      'chart',
+      `"${chart}" has no Chart.yaml; point it at the chart's directory`
+    );
+  }
+  return full;
+}
+
+export function parseValuesFiles(text: string): string[] {
+  return parseLines(text).map((file) => {
+    const full = workspacePath(file);
+    if (!existsSync(full) || !statSync(full).isFile()) {
+      throw new InputError(
+        'values',
+        `file "${file}" does not exist in the workspace (${full}); list one values file per line`
+      );
+    }
+    return full;
+  });
+}
+
+export function parseSetLines(text: string): Array<[string, string]> {
+  const pairs = parseKeyValueLines('set', text);
+  for (const [key] of pairs) parseSetPath(key);
+  return pairs;
+}
+
+export function readInputs(): Inputs {
+  const raw = requiredInput(
+    'kubeconfig',
+    'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}'
+  );
+  const timeout = rawInput('timeout') || '5m';
+  return {
+    kubeconfig: parseKubeconfigInput(raw),
+    release: parseRelease(rawInput('release')),
+    chart: parseChart(rawInput('chart')),
+    namespace: parseNamespace(rawInput('namespace')),
+    valuesFiles: parseValuesFiles(rawInput('values')),
+    setValues: parseSetLines(rawInput('set')),
+    timeout,
+    timeoutMs: parseGoDuration('timeout', timeout),
+    wait: parseBoolean('wait', rawInput('wait'), true),
+    rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
+    createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
+    dryRun: parseDryRun(rawInput('dry-run')),
+    extraArgs: parseExtraArgs(rawInput('extra-args')),
+    helmVersion: parseHelmVersion(rawInput('helm-version')),
+    helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
+    awsCliMirror: parseMirror(
+      'aws-cli-mirror',
+      rawInput('aws-cli-mirror'),
+      OFFICIAL_AWS_CLI_MIRROR
+    ),
+    failFast: parseBoolean('fail-fast', rawInput('fail-fast'), true),
+    recoverPending: parseBoolean('recover-pending', rawInput('recover-pending'), true)
+  };
+}
