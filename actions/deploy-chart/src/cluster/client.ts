@@ -180,15 +180,20 @@ class RestClient implements KubeClient {
     });
   }
 
-  /** One request; with an exec plugin, a 401 runs the plugin again and retries once. */
+  /**
+   * One request. With an exec plugin, a 401 for a cached credential (revoked, or expired
+   * without saying when) runs the plugin again and retries once; a freshly minted one that
+   * is refused is refused for good, and running the plugin again would only cost time.
+   */
   private async send(spec: RequestSpec): Promise<Response> {
-    const credential = await this.exec?.get();
+    const exec = await this.exec?.get();
     try {
-      return await this.attempt(spec, credential);
+      return await this.attempt(spec, exec?.credential);
     } catch (error) {
-      if (!(this.exec && error instanceof KubeApiError && error.statusCode === 401)) throw error;
+      const stale = exec?.cached && error instanceof KubeApiError && error.statusCode === 401;
+      if (!this.exec || !stale) throw error;
       this.exec.invalidate();
-      return this.attempt(spec, await this.exec.get());
+      return this.attempt(spec, (await this.exec.get()).credential);
     }
   }
 

@@ -68,9 +68,13 @@ export class ExecCredentialSource {
     private readonly now: () => number = Date.now
   ) {}
 
-  /** A fresh credential, running the plugin only when the cached one expired or was refused. */
-  async get(): Promise<ExecCredential> {
-    if (this.cached && isFresh(this.cached, this.now())) return this.cached;
+  /**
+   * A valid credential, running the plugin only when the cached one expired or was refused.
+   * `cached` says it was not minted for this call, so a 401 may mean it went stale.
+   */
+  async get(): Promise<{ credential: ExecCredential; cached: boolean }> {
+    if (this.cached && isFresh(this.cached, this.now()))
+      return { credential: this.cached, cached: true };
     const { command, args, env, apiVersion } = this.plugin;
     const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
     let result;
@@ -93,7 +97,7 @@ export class ExecCredentialSource {
     maskSecret(credential.token);
     maskSecret(credential.clientKeyPem);
     this.cached = credential;
-    return credential;
+    return { credential, cached: false };
   }
 
   /** The server refused the credential (401): the next request runs the plugin again. */
