@@ -4,8 +4,10 @@
 // afterAll takes its daemons down with it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface Daemon {
   readonly name: string;
@@ -141,4 +143,48 @@ export async function tryLock(file: string): Promise<number | undefined> {
     }
   }
   throw new Error(`could not take the lock ${file}`);
+}
+
+/**
+ * A fresh state dir under the system temp dir, marked with our PID in `owner.pid`. Dirs
+ * with the same prefix left by dead test processes (a killed jest worker never runs its
+ * afterAll) are removed first, once none of the PIDs recorded in them is alive.
+ */
+export async function makeStateDir(prefix: string, pidFiles: string[]): Promise<string> {
+  await reapStateDirs(prefix, pidFiles);
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await writeFile(path.join(dir, 'owner.pid'), String(process.pid));
+  return dir;
+}
+
+async function reapStateDirs(prefix: string, pidFiles: string[]): Promise<void> {
+  const entries = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const entry of entries.filter((name) => name.startsWith(prefix))) {
+    const dir = path.join(os.tmpdir(), entry);
+    const pids = await Promise.all(
+      ['owner.pid', ...pidFiles].map((file) =>
+        readFile(path.join(dir, file), 'utf8').then(Number, () => 0)
+      )
+    );
+    if (pids[0] === 0 || pids.some(isAlive)) continue; // not ours, or still in use
+    if (mountsUnder(await readFile('/proc/mounts', 'utf8'), dir).length > 0) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Mount points at or below `dir`, deepest first, from /proc/mounts text (octal escapes
+ * such as \040 for a space decoded).
+ */
+export function mountsUnder(procMounts: string, dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return procMounts
+    .split('\n')
+    .map((line) => line.split(' ')[1])
+    .filter((field): field is string => Boolean(field))
+    .map((field) =>
+      field.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)))
+    )
+    .filter((mount) => mount === dir || mount.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
 }

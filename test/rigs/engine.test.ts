@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { dockerdArgs, mountsUnder, startEngine } from './engine.js';
+import { mountsUnder } from './daemon.js';
+import { dockerdArgs, startEngine } from './engine.js';
 
 describe('dockerdArgs', () => {
   const args = dockerdArgs(

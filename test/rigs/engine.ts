@@ -10,11 +10,17 @@
 // link to it, so anything that runs `docker` from PATH with `env` gets the same CLI.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnDaemon, tryLock, waitUntilReady, type Daemon } from './daemon.js';
+import {
+  makeStateDir,
+  mountsUnder,
+  spawnDaemon,
+  tryLock,
+  waitUntilReady,
+  type Daemon
+} from './daemon.js';
 
 export interface EngineRig {
   /** `unix:///tmp/engine-rig-XXXX/docker.sock` */
@@ -76,7 +82,7 @@ export function dockerdArgs(paths: EnginePaths, storageDriver: string): string[]
 
 export async function startEngine(options: StartEngineOptions = {}): Promise<EngineRig> {
   // Short path under /tmp: unix socket paths are limited to 107 bytes.
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'engine-rig-'));
+  const stateDir = await makeStateDir('engine-rig-', ['docker.pid']);
   const dataRoot = options.dataRoot ?? path.join(stateDir, 'data');
   let lock: string | undefined;
   try {
@@ -197,23 +203,6 @@ export function engineApi(socket: string, apiPath: string): Promise<string> {
 
 async function pings(socket: string): Promise<boolean> {
   return existsSync(socket) && (await engineApi(socket, '/_ping')) === 'OK';
-}
-
-/**
- * Mount points at or below `dir`, deepest first, from /proc/mounts text (octal escapes
- * such as \040 for a space decoded).
- */
-export function mountsUnder(procMounts: string, dir: string): string[] {
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  return procMounts
-    .split('\n')
-    .map((line) => line.split(' ')[1])
-    .filter((field): field is string => Boolean(field))
-    .map((field) =>
-      field.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)))
-    )
-    .filter((mount) => mount === dir || mount.startsWith(prefix))
-    .sort((a, b) => b.length - a.length);
 }
 
 /** A daemon killed hard can leave overlay and shm mounts behind, which would block rm. */

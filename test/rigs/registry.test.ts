@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { registryConfig, startRegistry } from './registry.js';
@@ -25,6 +30,19 @@ describe('registryConfig', () => {
 });
 
 describe('the real registry', () => {
+  test('removes state dirs that dead test processes left, and only those', async () => {
+    const deadPid = spawnSync('true').pid; // exited, so no process has this PID now
+    const leftBehind = await mkdtemp(path.join(os.tmpdir(), 'registry-rig-'));
+    await writeFile(path.join(leftBehind, 'owner.pid'), String(deadPid));
+    const inUse = await mkdtemp(path.join(os.tmpdir(), 'registry-rig-'));
+    await writeFile(path.join(inUse, 'owner.pid'), String(process.pid));
+    const registry = await startRegistry();
+    await registry.stop();
+    expect(existsSync(leftBehind)).toBe(false);
+    expect(existsSync(inUse)).toBe(true);
+    await rm(inUse, { recursive: true });
+  });
+
   test('asks for credentials, accepts only the right ones, and is gone after stop', async () => {
     const registry = await startRegistry({ username: 'ci-bot', password: 'correct horse' });
     try {

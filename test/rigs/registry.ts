@@ -3,11 +3,10 @@
 // Docker engines treat 127.0.0.0/8 as an insecure registry, so plain HTTP is fine.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, spawnDaemon, waitUntilReady, type Daemon } from './daemon.js';
+import { freePort, makeStateDir, spawnDaemon, waitUntilReady, type Daemon } from './daemon.js';
 
 export interface RegistryRig {
   /** `127.0.0.1:PORT`, the registry part of an image reference. */
@@ -56,7 +55,7 @@ export async function startRegistry(
 ): Promise<RegistryRig> {
   const username = options.username ?? 'rig-user';
   const password = options.password ?? randomBytes(12).toString('hex');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-rig-'));
+  const dir = await makeStateDir('registry-rig-', ['registry.pid']);
   try {
     const htpasswdFile = path.join(dir, 'htpasswd');
     await writeFile(htpasswdFile, await bcryptEntry(username, password), { mode: 0o600 });
@@ -73,6 +72,7 @@ export async function startRegistry(
       const daemon = spawnDaemon('docker-registry', 'docker-registry', ['serve', configFile], {
         logFile: path.join(dir, 'registry.log')
       });
+      await writeFile(path.join(dir, 'registry.pid'), String(daemon.pid));
       const url = `http://127.0.0.1:${port}`;
       try {
         await waitUntilReady(daemon, () => answersWithAuthChallenge(url));
