@@ -1,0 +1,169 @@
+// `npm start`: the whole delivery on this machine. Starts a real registry, a real Docker
+// engine and the EKS emulator, then runs dist/build-push-image and dist/deploy-chart (and
+// their post steps) exactly as a GitHub runner would, with the emulator's base64
+// kubeconfig as the KUBECONFIG secret. `--keep` leaves the registry and cluster running.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startCluster, type Cluster } from '../test/emulator/index.js';
+import { ensureBaseImage } from '../test/rigs/base-image.js';
+import { startEngine } from '../test/rigs/engine.js';
+import { startHelmMirror } from '../test/rigs/helm-mirror.js';
+import { startRegistry } from '../test/rigs/registry.js';
+import { REPO_ROOT, newRunnerJob, runAction, type ActionRun } from '../test/support/runner.js';
+import { localContext } from './lib/git-context.js';
+import { runnerLog } from './lib/runner-log.js';
+import { renderMarkdown } from './lib/terminal-markdown.js';
+
+const { values: flags } = parseArgs({ options: { keep: { type: 'boolean', default: false } } });
+const STATE = path.join(REPO_ROOT, '.cache', 'pipeline');
+const NAMESPACE = 'omer';
+const color = process.stdout.isTTY;
+const stops: Array<() => Promise<void>> = [];
+
+function say(text: string): void {
+  console.log(color ? `\x1b[36m==>\x1b[0m ${text}` : `==> ${text}`);
+}
+
+async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  say(`${title} …`);
+  const result = await work();
+  say(`${title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+const PREREQUISITES = ['dockerd', 'docker-registry', 'htpasswd', 'mmdebstrap', 'aws', 'tar'];
+
+function checkPrerequisites(): void {
+  const missing = PREREQUISITES.filter((command) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `missing on this machine: ${missing.join(', ')}. Run \`bash scripts/setup.sh\` (npm start does) as root or with sudo.`
+    );
+  }
+}
+
+/** Runs a bundle's main and post steps, showing its log indented. */
+async function runStep(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>
+): Promise<ActionRun> {
+  const job = newRunnerJob();
+  const log = runnerLog({ debug: process.env.RUNNER_DEBUG === '1' });
+  const show = (chunk: string) => log.write(chunk).forEach((line) => console.log(`    ${line}`));
+  const common = {
+    env: { ...env, RUNNER_TOOL_CACHE: path.join(STATE, 'toolcache') },
+    onOutput: show
+  };
+  const main = await runAction(job, action, 'index', { inputs, ...common });
+  await runAction(job, action, 'post', { inputs, ...common });
+  log.flush().forEach((line) => console.log(`    ${line}`));
+  if (main.summary.trim())
+    console.log(`\n${renderMarkdown(main.summary, color).replace(/^/gm, '  │ ')}\n`);
+  if (main.exitCode !== 0)
+    throw new Error(`${action} failed: ${main.errors.join('; ') || `exit ${main.exitCode}`}`);
+  return main;
+}
+
+async function stopAll(): Promise<void> {
+  for (const stop of stops.reverse())
+    await stop().catch((error) => console.error(`cleanup: ${error}`));
+}
+
+async function keepRunning(cluster: Cluster): Promise<void> {
+  const kubeconfig = path.join(STATE, 'kubeconfig');
+  // kubectl and helm reject the seed's v1alpha1 exec apiVersion; the deploy action rewrites it the same way.
+  writeFileSync(
+    kubeconfig,
+    cluster.kubeconfig.replace(
+      'client.authentication.k8s.io/v1alpha1',
+      'client.authentication.k8s.io/v1beta1'
+    ),
+    { mode: 0o600 }
+  );
+  say('left running (Ctrl-C stops everything):');
+  console.log(`    export KUBECONFIG=${kubeconfig}`);
+  console.log(`    kubectl get deploy,svc,pods -n ${NAMESPACE}`);
+  console.log(`    .cache/helm/v4.1.4/helm status python-application -n ${NAMESPACE}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
+async function main(): Promise<void> {
+  checkPrerequisites();
+  mkdirSync(STATE, { recursive: true });
+  const context = localContext(REPO_ROOT);
+
+  const registry = await step('registry', () =>
+    startRegistry({ storageDir: path.join(STATE, 'registry') })
+  );
+  stops.push(registry.stop);
+  const engine = await step('docker engine', () =>
+    startEngine({ dataRoot: path.join(STATE, 'docker') })
+  );
+  stops.push(engine.stop);
+  await step('base image (offline, cached)', () => ensureBaseImage(engine));
+  const cluster = await step('EKS emulator', () =>
+    startCluster({
+      registry: { url: registry.url, username: registry.username, password: registry.password },
+      namespaces: ['default', 'kube-system', NAMESPACE]
+    })
+  );
+  stops.push(cluster.stop);
+  const mirror = await step('helm download mirror', () => startHelmMirror());
+  stops.push(mirror.stop);
+
+  const image = `${registry.host}/${context.repository}`;
+  const built = await step('build-push-image', () =>
+    runStep(
+      'build-push-image',
+      { image, tag: context.imageSha, username: registry.username, password: registry.password },
+      { ...engine.env, ...context.env }
+    )
+  );
+  const deployed = await step('deploy-chart', () =>
+    runStep(
+      'deploy-chart',
+      {
+        kubeconfig: cluster.kubeconfigBase64,
+        namespace: NAMESPACE,
+        'helm-mirror': mirror.url,
+        set: `pythonApp.image=${image.toLowerCase()}\npythonApp.tag=${context.imageSha}`
+      },
+      context.env
+    )
+  );
+
+  say('outputs');
+  const rows: Array<[string, string | undefined]> = [
+    ['image', built.outputs['image']],
+    ['digest', built.outputs['digest']],
+    ['skipped build', built.outputs['skipped']],
+    ['revision', deployed.outputs['revision']],
+    ['status', deployed.outputs['status']],
+    ['url', deployed.outputs['url']]
+  ];
+  for (const [name, value] of rows) console.log(`    ${name.padEnd(14)} ${value ?? '-'}`);
+  if (flags.keep) await keepRunning(cluster);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\npipeline failed: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
