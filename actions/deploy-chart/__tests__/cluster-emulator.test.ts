@@ -211,16 +211,17 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
   test('bad image: fail-fast stops helm with SIGTERM, helm records the release failed, diagnostics say why', async () => {
     const started = Date.now();
     let detectedMs = 0;
-    let run: ReturnType<typeof startHelm> | undefined;
+    const stopHelm = new AbortController();
     const watch = await watchForPodFailures(client, {
       release,
       namespace: NS,
       onFailure: () => {
         detectedMs = Date.now() - started;
-        run?.child.kill('SIGTERM');
+        stopHelm.abort();
       }
     });
-    run = startHelm(BAD_IMAGE);
+    const run = startHelm(BAD_IMAGE);
+    stopHelm.signal.addEventListener('abort', () => run.child.kill('SIGTERM'), { once: true });
     const { code, output } = await run.exited;
     const exitedMs = Date.now() - started;
     await watch.stop();
