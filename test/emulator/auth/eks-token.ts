@@ -152,6 +152,13 @@ function checkSignature(
   if (day !== amzDate.slice(0, 8)) {
     throw new Rejection('presigned URL X-Amz-Credential date differs from X-Amz-Date');
   }
+  // Each STS endpoint only takes signatures scoped to its own region (global: us-east-1).
+  const endpointRegion = stsHost.exec(host)?.[1] ?? 'us-east-1';
+  if (region !== endpointRegion) {
+    throw new Rejection(
+      `presigned URL is signed for region "${region}" but addressed to STS in "${endpointRegion}"`
+    );
+  }
   if (accessKeyId !== options.credentials.accessKeyId) {
     throw new Rejection(`access key "${accessKeyId}" is unknown to this cluster`);
   }

@@ -276,6 +276,18 @@ const cases: Case[] = [
     /^signature does not match/
   ],
   [
+    'a token signed for eu-west-1 but addressed to the STS endpoint of us-east-1',
+    editUrl((u) => (u.host = 'sts.us-east-1.amazonaws.com')),
+    {},
+    /^presigned URL is signed for region "eu-west-1" but addressed to STS in "us-east-1"$/
+  ],
+  [
+    'a token signed for eu-west-1 but addressed to the global STS endpoint',
+    editUrl((u) => (u.host = 'sts.amazonaws.com')),
+    {},
+    /^presigned URL is signed for region "eu-west-1" but addressed to STS in "us-east-1"$/
+  ],
+  [
     'a token with a credential scope for another service',
     editUrl((u) =>
       u.searchParams.set(
