@@ -1,5 +1,13 @@
-import { processRunner, type ProcessRunner } from '../../shared/src/exec.js';
+import { spawn } from 'node:child_process';
 import type { RunOptions, RunResult } from '../../shared/src/exec.js';
+
+export interface HelmRunOptions extends RunOptions {
+  /**
+   * Aborting sends helm SIGTERM (fail-fast, runner cancellation). helm ≥ 3.7 catches it, marks
+   * the release failed and exits; run() still resolves with its exit code and output.
+   */
+  signal?: AbortSignal;
+}
 
 /** The helm binary the deploy uses; an object so tests can hand in a fake or a real one. */
 export interface HelmCli {
@@ -7,27 +15,56 @@ export interface HelmCli {
   readonly path: string;
   /** 3 or 4: flags differ between majors (e.g. --atomic vs --rollback-on-failure). */
   readonly major: 3 | 4;
-  /**
-   * The variables every helm process needs (KUBECONFIG=<the normalized file>), for callers
-   * that spawn `path` themselves (e.g. to signal it). Never passed as a flag.
-   */
+  /** The variables every helm process gets (KUBECONFIG=<the normalized file>); never a flag. */
   readonly env: Record<string, string>;
   /** Runs helm with KUBECONFIG (and only through the environment) set to the normalized file. */
-  run(args: string[], options?: RunOptions): Promise<RunResult>;
+  run(args: string[], options?: HelmRunOptions): Promise<RunResult>;
 }
 
-export function createHelmCli(
-  path: string,
-  major: 3 | 4,
-  kubeconfigPath: string,
-  runner: ProcessRunner = processRunner
-): HelmCli {
+/** Exit code of a process killed by a signal, as a shell reports it (SIGTERM → 143). */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {
+  SIGTERM: 143,
+  SIGINT: 130,
+  SIGKILL: 137
+};
+
+export function createHelmCli(path: string, major: 3 | 4, kubeconfigPath: string): HelmCli {
   const env = { KUBECONFIG: kubeconfigPath };
   return {
     path,
     major,
     env,
     run: (args, options = {}) =>
-      runner.run(path, args, { ...options, env: { ...env, ...options.env } })
+      new Promise((resolve, reject) => {
+        const child = spawn(path, args, {
+          cwd: options.cwd,
+          env: { ...process.env, ...env, ...options.env },
+          signal: options.signal,
+          killSignal: 'SIGTERM'
+        });
+        let stdout = '';
+        let stderr = '';
+        let started = true;
+        // Output goes to the log as it comes (the runner masks secrets there), unless silent.
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk;
+          if (!options.silent) process.stdout.write(chunk);
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk;
+          if (!options.silent) process.stdout.write(chunk);
+        });
+        child.on('error', (error: NodeJS.ErrnoException) => {
+          // An abort is reported here too; the 'close' that follows carries the outcome.
+          if (error.name === 'AbortError') return;
+          started = false;
+          reject(new Error(`cannot run ${path}: ${error.message}`, { cause: error }));
+        });
+        child.on('close', (code, signal) => {
+          if (!started) return;
+          resolve({ exitCode: code ?? (signal ? (SIGNAL_EXIT[signal] ?? 1) : 1), stdout, stderr });
+        });
+        child.stdin.end(options.input ?? '');
+      })
   };
 }
