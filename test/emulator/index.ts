@@ -5,7 +5,9 @@
 import type https from 'node:https';
 import { stringify } from 'yaml';
 import { Api } from './api.js';
-import { createCertificateAuthority, verifyEksToken } from './auth-fallback.js';
+import { createCertificateAuthority } from './auth/ca.js';
+import { verifyEksToken } from './auth/eks-token.js';
+import { seedKubeconfig } from './auth/kubeconfig.js';
 import { startControllers, type Controllers } from './controllers/index.js';
 import { imageChecker, matchesAny } from './controllers/images.js';
 import { Faults, type FaultControls } from './faults.js';
@@ -84,34 +86,11 @@ function kubeconfigYaml(
   });
 }
 
-/** The seed's kubeconfig: an exec user running `aws eks get-token` with the keys in env. */
-export function seedKubeconfig(options: {
-  url: string;
-  caPem: string;
-  clusterName: string;
-  region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-}): string {
-  const { url, caPem, clusterName, region, credentials } = options;
-  return kubeconfigYaml(url, caPem, `arn:aws:eks:${region}:111122223333:cluster/${clusterName}`, {
-    exec: {
-      apiVersion: 'client.authentication.k8s.io/v1alpha1',
-      command: 'aws',
-      args: ['--region', region, 'eks', 'get-token', '--cluster-name', clusterName],
-      env: [
-        { name: 'AWS_ACCESS_KEY_ID', value: credentials.accessKeyId },
-        { name: 'AWS_SECRET_ACCESS_KEY', value: credentials.secretAccessKey },
-        { name: 'AWS_DEFAULT_REGION', value: region }
-      ]
-    }
-  });
-}
-
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const clusterName = options.clusterName ?? 'basickapp';
   const region = options.region ?? 'eu-west-1';
   const credentials = options.credentials ?? DEFAULT_CREDENTIALS;
-  const tls = createCertificateAuthority();
+  const tls = await createCertificateAuthority();
   const store = new Store();
   const api = new Api(store);
   const faults = new Faults();
@@ -147,8 +126,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     faults,
     requests,
     authenticate: (token) =>
-      staticTokens.has(token) ||
-      verifyEksToken(token, { clusterName, credentials, now: new Date() }).ok,
+      staticTokens.has(token) || verifyEksToken(token, { clusterName, credentials }).ok,
     podLog: (ns, pod, container) => controllers.podLog(ns, pod, container)
   });
   const tlsFiles = { cert: tls.serverCertPem, key: tls.serverKeyPem };

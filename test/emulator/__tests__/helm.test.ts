@@ -2,9 +2,10 @@
 // release's whole life, as they would an EKS cluster.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'yaml';
 import { helmPath, HELM_VERSIONS, type HelmVersion } from '../../rigs/helm.js';
 import { REPO_ROOT } from '../../support/runner.js';
 import { startCluster, type Cluster } from '../index.js';
@@ -16,6 +17,7 @@ const NS = 'omer';
 let cluster: Cluster;
 let home: string;
 let kubeconfig: string;
+let tokenConfig: string;
 
 interface Run {
   code: number;
@@ -56,7 +58,28 @@ beforeAll(async () => {
   });
   home = mkdtempSync(path.join(os.tmpdir(), 'emulator-helm-'));
   kubeconfig = path.join(home, 'kubeconfig');
-  writeFileSync(kubeconfig, cluster.tokenKubeconfig(TOKEN), { mode: 0o600 });
+  // The seed's kubeconfig, its exec plugin moved to v1beta1 as current clients require. The
+  // plugin is the real aws CLI behind a wrapper that reuses its credential per argument list
+  // (each aws start costs seconds here; the tokens stay valid for 15 minutes). Every helm run
+  // still executes the plugin and the server verifies every token.
+  const wrapper = path.join(home, 'aws-cached');
+  writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `cache="${home}/token-$(echo "$@" | md5sum | cut -c1-16).json"`,
+      'if [ ! -s "$cache" ]; then aws "$@" > "$cache.tmp" || exit 1; mv "$cache.tmp" "$cache"; fi',
+      'cat "$cache"',
+      ''
+    ].join('\n'),
+    { mode: 0o700 }
+  );
+  const seed = parse(cluster.kubeconfig);
+  seed.users[0].user.exec.apiVersion = 'client.authentication.k8s.io/v1beta1';
+  seed.users[0].user.exec.command = wrapper;
+  writeFileSync(kubeconfig, stringify(seed), { mode: 0o600 });
+  tokenConfig = path.join(home, 'token-kubeconfig');
+  writeFileSync(tokenConfig, cluster.tokenKubeconfig(TOKEN), { mode: 0o600 });
 });
 
 afterAll(async () => {
@@ -202,11 +225,12 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     expect(pods.items[0].status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
   });
 
-  test('a token the cluster does not accept fails with 401', async () => {
+  test('a token signed for another cluster is answered 401', async () => {
+    const config = parse(readFileSync(kubeconfig, 'utf8'));
+    const args: string[] = config.users[0].user.exec.args;
+    args[args.indexOf('--cluster-name') + 1] = 'another-cluster';
     const bad = path.join(home, `bad-${major}`);
-    writeFileSync(bad, cluster.tokenKubeconfig(TOKEN).replace(TOKEN, 'wrong-token'), {
-      mode: 0o600
-    });
+    writeFileSync(bad, stringify(config), { mode: 0o600 });
     const result = await run(helmPath(version), ['list', '--namespace', NS], bad);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/provide credentials|Unauthorized/);
@@ -237,7 +261,7 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
 });
 
 describe('kubectl', () => {
-  const kubectl = (...args: string[]) => run('/usr/bin/kubectl', args);
+  const kubectl = (...args: string[]) => run('/usr/bin/kubectl', args, tokenConfig);
 
   test('get and client-side apply, then server-side apply', async () => {
     const file = path.join(home, 'cm.yaml');
