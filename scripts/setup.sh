@@ -45,4 +45,7 @@ for layer in "${HELM_LAYERS[@]}"; do
   fi
   "$dir/helm" version --short >/dev/null
 done
+
+# The offline root filesystem for the image's python base (mmdebstrap, cached by recipe).
+npx tsx test/rigs/base-image.ts
 say "ready"

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DockerfileParser } from 'dockerfile-ast';
 import { REPO_ROOT } from '../support/runner.js';
 import { tryLock } from './daemon.js';
@@ -164,6 +165,15 @@ export async function ensureBaseImage(
   return base.name;
 }
 
+/**
+ * Makes the cached root filesystem tarball ahead of the tests (scripts/setup.sh runs this
+ * file), so no test's beforeAll waits minutes for mmdebstrap on a fresh machine.
+ */
+export async function prepareBaseImageTarball(dockerfile = IMAGE_DOCKERFILE): Promise<string> {
+  const recipe = baseRecipe(resolveBaseImage(readFileSync(dockerfile, 'utf8')).pythonMinor);
+  return ensureRootfsTarball(recipe, recipeHash(recipe));
+}
+
 /** The cached root filesystem tarball, made once per machine even when test files race. */
 async function ensureRootfsTarball(recipe: BaseRecipe, hash: string): Promise<string> {
   const tarball = path.join(BASE_IMAGE_CACHE, `${hash}.tar`);
@@ -217,4 +227,12 @@ function runMmdebstrap(args: string[]): Promise<void> {
     );
     child.stdin?.end();
   });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const recipe = baseRecipe(resolveBaseImage(readFileSync(IMAGE_DOCKERFILE, 'utf8')).pythonMinor);
+  if (!existsSync(path.join(BASE_IMAGE_CACHE, `${recipeHash(recipe)}.tar`))) {
+    console.log('[setup] making the offline base image rootfs with mmdebstrap (a minute or more)');
+  }
+  await prepareBaseImageTarball();
 }
