@@ -290,8 +290,9 @@ export function diagnosticsLogSections(d: Diagnostics): LogSection[] {
   return sections;
 }
 
+/** Groups in the log; the step's one ::error:: stays with the caller's ActionError. */
 export function logDiagnostics(d: Diagnostics): void {
-  if (d.failure) core.error(`Deploy stopped early: ${describePodFailure(d.failure)}`);
+  if (d.failure) core.info(`Deploy stopped early: ${describePodFailure(d.failure)}`);
   for (const section of diagnosticsLogSections(d)) {
     core.startGroup(section.title);
     for (const line of section.lines) core.info(line);
