@@ -75,6 +75,27 @@ async function state(container: string): Promise<{ ExitCode: number; Running: bo
   return JSON.parse(stdout);
 }
 
+/** The container's health once the first check has run ('healthy' or 'unhealthy'). */
+async function healthOnceDecided(container: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { stdout } = await rig().engine.docker([
+      'inspect',
+      '--format',
+      '{{json .State.Health}}',
+      container
+    ]);
+    const health = JSON.parse(stdout) as { Status: string; Log: Array<{ Output: string }> };
+    if (health.Status !== 'starting') {
+      return health.Status === 'healthy'
+        ? 'healthy'
+        : `${health.Status}: ${health.Log.at(-1)?.Output}`;
+    }
+    if (Date.now() > deadline) return 'still starting after 30 s';
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 describe('the pushed image', () => {
   let pushedDigest: string;
   let manifestAnswer: Awaited<ReturnType<typeof registryGet>>;
@@ -206,7 +227,7 @@ describe('the running image', () => {
     }
   });
 
-  test('serves the directory given with --directory at run time', async () => {
+  test('serves the directory given with --directory at run time, and reports healthy', async () => {
     const { engine } = rig();
     const site = await mkdtemp(path.join(os.tmpdir(), 'image-test-site-'));
     const token = randomBytes(8).toString('hex');
@@ -214,6 +235,8 @@ describe('the running image', () => {
     await writeFile(path.join(site, 'hello.txt'), `hello ${token}\n`, { mode: 0o644 });
     const container = await runDetached([
       ...['--volume', `${site}:/site:ro`],
+      // The image's HEALTHCHECK command, run every second instead of every 30 s.
+      ...['--health-interval', '1s', '--health-start-period', '0s'],
       image,
       ...['--directory', '/site']
     ]);
@@ -224,6 +247,7 @@ describe('the running image', () => {
       ]);
       expect(hello).toEqual({ status: 200, body: `hello ${token}\n` });
       expect(index.status).toBe(404);
+      expect(await healthOnceDecided(container)).toBe('healthy');
     } finally {
       await engine.docker(['rm', '--force', container]);
       await rm(site, { recursive: true, force: true });
