@@ -95,12 +95,12 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
       configFile: path.join(stateDir, 'daemon.json')
     };
     await writeFile(paths.configFile, '{}\n');
+    const env = await clientEnv(stateDir, paths.socket);
     const { daemon, storageDriver } = await startDaemon(
       paths,
       stateDir,
       options.storageDrivers ?? DEFAULT_STORAGE_DRIVERS
     );
-    const env = await clientEnv(stateDir, paths.socket);
     const stop = async () => {
       await daemon.stop(15_000);
       await unmountUnder(stateDir);
