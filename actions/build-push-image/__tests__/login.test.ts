@@ -16,6 +16,7 @@ import { scriptedRunner } from './fakes.js';
 const context = { registry: '127.0.0.1:5000', name: '127.0.0.1:5000/o/app', eventName: 'push' };
 const credentials = { username: 'me', password: 'hunter2-secret' };
 const saved = { ...process.env };
+const policy = { retryAfterHint: async () => undefined, sleep: async () => {} };
 let root: string;
 
 beforeEach(() => {
@@ -34,7 +35,7 @@ afterEach(() => {
 
 test('logs in through stdin into a private config dir recorded for the post step', async () => {
   const runner = scriptedRunner([{ stdout: 'Login Succeeded' }]);
-  const env = await login(runner, { kind: 'docker', bin: 'docker' }, credentials, context);
+  const env = await login(runner, { kind: 'docker', bin: 'docker' }, credentials, context, policy);
   const dir = env.DOCKER_CONFIG;
   expect(path.dirname(dir)).toBe(process.env.RUNNER_TEMP);
   expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -62,12 +63,34 @@ test('a refused login is explained, and the dir is already recorded for cleanup'
         'Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized'
     }
   ]);
-  const error = await login(runner, { kind: 'podman', bin: 'podman' }, credentials, context).catch(
-    (e: unknown) => e
-  );
+  const error = await login(
+    runner,
+    { kind: 'podman', bin: 'podman' },
+    credentials,
+    context,
+    policy
+  ).catch((e: unknown) => e);
+  expect(runner.calls).toHaveLength(1); // a refusal is not retried
   expect(String(error)).toMatch(
     /^ActionError: podman login to 127.0.0.1:5000 failed: .*401 Unauthorized\n- The registry rejected the username and password/
   );
   expect(readFileSync(process.env.GITHUB_STATE!, 'utf8')).toContain(process.env.RUNNER_TEMP!);
   expect(runner.calls[0].args).toContain('--tls-verify=false');
+});
+
+test('a rate-limited login waits as the registry asks, then logs in', async () => {
+  const sleeps: number[] = [];
+  const runner = scriptedRunner([
+    {
+      exitCode: 1,
+      stderr: 'login attempt to http://127.0.0.1:5000/v2/ failed with status: 429 Too Many Requests'
+    },
+    { stdout: 'Login Succeeded' }
+  ]);
+  await login(runner, { kind: 'docker', bin: 'docker' }, credentials, context, {
+    retryAfterHint: async () => 2000,
+    sleep: async (ms) => void sleeps.push(ms)
+  });
+  expect(runner.calls).toHaveLength(2);
+  expect(sleeps).toEqual([2000]);
 });

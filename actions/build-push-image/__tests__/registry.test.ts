@@ -96,6 +96,7 @@ const bearerChallenge = {
 };
 const HEAD = /^HEAD https:\/\/ghcr.io\/v2\/o\/app\/manifests\/v1$/;
 const GET = /^GET https:\/\/ghcr.io\/v2\/o\/app\/manifests\/v1$/;
+const digest = (d: string): Reply => ({ headers: { 'docker-content-digest': d } });
 const TOKEN = /^GET https:\/\/ghcr.io\/token\?service=ghcr.io&scope=repository%3Ao%2Fapp%3Apull$/;
 
 function client(script: Array<[RegExp, Reply]>, sleeps: number[] = []) {
@@ -134,6 +135,43 @@ describe('RegistryClient.digest', () => {
     await expect(registry.digest('v1')).resolves.toBeUndefined();
     await expect(registry.digest('v1')).resolves.toBeUndefined();
     expect(http.requests.at(-1)?.headers?.Authorization).toBe('Bearer tok-9');
+  });
+
+  test('concurrent requests that all meet the challenge are all answered', async () => {
+    const HEAD_LATEST = /^HEAD https:\/\/ghcr.io\/v2\/o\/app\/manifests\/latest$/;
+    const challenge = { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } };
+    const { http, registry } = client([
+      [HEAD, challenge],
+      [HEAD_LATEST, challenge],
+      [HEAD, digest('sha256:1')],
+      [HEAD_LATEST, digest('sha256:1')]
+    ]);
+    await expect(Promise.all([registry.digest('v1'), registry.digest('latest')])).resolves.toEqual([
+      'sha256:1',
+      'sha256:1'
+    ]);
+    expect(http.requests.slice(2).map((r) => r.headers?.Authorization)).toEqual([basic, basic]);
+  });
+
+  test('an expired token is renewed once with the basic credentials, not the old token', async () => {
+    const { http, registry } = client([
+      [HEAD, bearerChallenge],
+      [TOKEN, { body: '{"token":"old"}' }],
+      [HEAD, digest('sha256:1')],
+      [HEAD, bearerChallenge],
+      [TOKEN, { body: '{"token":"new"}' }],
+      [HEAD, digest('sha256:2')]
+    ]);
+    await registry.digest('v1');
+    await expect(registry.digest('v1')).resolves.toBe('sha256:2');
+    expect(http.requests.map((r) => r.headers?.Authorization)).toEqual([
+      undefined,
+      basic,
+      'Bearer old',
+      'Bearer old',
+      basic,
+      'Bearer new'
+    ]);
   });
 
   test('answers a Basic challenge with basic credentials', async () => {

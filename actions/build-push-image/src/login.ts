@@ -7,8 +7,9 @@ import { saveState } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { Engine } from './backend.js';
 import { loginArgs } from './build-args.js';
-import { explainFailure, type FailureContext } from './errors.js';
+import type { FailureContext } from './errors.js';
 import { isLoopbackRegistry } from './image-ref.js';
+import { runRetried, type RetryPolicy } from './retried-run.js';
 
 /** Keys the main step hands to the post step. */
 export type StateKey = 'auth-dir';
@@ -38,7 +39,8 @@ export async function login(
   runner: ProcessRunner,
   engine: Engine,
   credentials: { username: string; password: string },
-  context: FailureContext
+  context: FailureContext,
+  policy: RetryPolicy
 ): Promise<Record<string, string>> {
   const dir = await makePrivateDir('build-push-image-auth');
   saveState<StateKey>('auth-dir', dir);
@@ -50,17 +52,12 @@ export async function login(
     credentials.username,
     isLoopbackRegistry(context.registry)
   );
-  const result = await runner.run(engine.bin, args, {
-    env,
-    input: credentials.password,
-    silent: true
-  });
-  if (result.exitCode !== 0) {
-    throw explainFailure(
-      `${engine.bin} login to ${context.registry}`,
-      result.stderr || result.stdout,
-      context
-    );
-  }
+  await runRetried(
+    runner,
+    `${engine.bin} login to ${context.registry}`,
+    { bin: engine.bin, args, options: { env, input: credentials.password, silent: true } },
+    context,
+    policy
+  );
   return env;
 }

@@ -51,17 +51,16 @@ export async function run(
       const engine = await detectEngine(edges.runner);
       checkSupported(engine.kind, plan);
       outcome.engine = engine.kind;
+      const policy = { retryAfterHint: () => registry.retryAfterHint() };
       const env = inputs.push
-        ? await core.group('Log in', () => login(edges.runner, engine, credentials, context))
+        ? await core.group('Log in', () =>
+            login(edges.runner, engine, credentials, context, policy)
+          )
         : {};
       await core.group('Build', () => buildImage(edges.runner, engine, plan, env));
       outcome.built = true;
       if (inputs.push) {
-        await core.group('Push', () =>
-          pushImage(edges.runner, engine, plan, env, context, {
-            retryAfterHint: () => registry.retryAfterHint()
-          })
-        );
+        await core.group('Push', () => pushImage(edges.runner, engine, plan, env, context, policy));
         Object.assign(outcome, await registry.manifest(inputs.tags[0]), { pushed: true });
       }
     }

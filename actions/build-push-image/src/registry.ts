@@ -159,10 +159,14 @@ export class RegistryClient {
   }
 
   private async send(request: HttpRequest, expected: number[]): Promise<HttpResponse> {
-    let response = await this.attempt(request);
-    if (response.status === 401 && !this.authorization) {
-      this.authorization = await this.authorize(response.headers['www-authenticate']);
-      response = await this.attempt(request);
+    const first = await this.attempt(request);
+    let response = first.response;
+    if (response.status === 401) {
+      // Concurrent requests may all meet the challenge; only one needs to answer it.
+      if (first.sentWith === this.authorization) {
+        this.authorization = await this.authorize(response.headers['www-authenticate']);
+      }
+      ({ response } = await this.attempt(request));
     }
     if (!expected.includes(response.status)) {
       throw new RegistryError(response.status, registryErrorText(response.body));
@@ -171,20 +175,25 @@ export class RegistryClient {
   }
 
   /** One request, retried on network errors, 429 and 5xx, honouring Retry-After. */
-  private attempt(request: HttpRequest): Promise<HttpResponse> {
+  private async attempt(
+    request: HttpRequest,
+    withSession = true
+  ): Promise<{ response: HttpResponse; sentWith?: string }> {
     const headers = { ...request.headers };
-    return retry(
+    let sentWith: string | undefined;
+    const response = await retry(
       async () => {
-        if (this.authorization) headers.Authorization = this.authorization;
-        const response = await this.options.http.request({ ...request, headers });
-        if (response.status === 429 || response.status >= 500) {
+        sentWith = withSession ? this.authorization : undefined;
+        if (sentWith) headers.Authorization = sentWith;
+        const answer = await this.options.http.request({ ...request, headers });
+        if (answer.status === 429 || answer.status >= 500) {
           throw new RegistryError(
-            response.status,
-            registryErrorText(response.body),
-            retryAfterMs(response.headers['retry-after'])
+            answer.status,
+            registryErrorText(answer.body),
+            retryAfterMs(answer.headers['retry-after'])
           );
         }
-        return response;
+        return answer;
       },
       {
         attempts: this.options.attempts ?? 4,
@@ -194,6 +203,7 @@ export class RegistryClient {
         sleep: this.options.sleep
       }
     );
+    return { response, sentWith };
   }
 
   private async authorize(header: string | undefined): Promise<string> {
@@ -207,11 +217,14 @@ export class RegistryClient {
       throw new RegistryError(401, `unsupported authentication challenge "${header ?? ''}"`);
     }
     const url = tokenUrl(challenge, `repository:${this.image.path}:pull`);
-    const response = await this.attempt({
-      method: 'GET',
-      url,
-      headers: credentials ? { Authorization: basicAuthorization(credentials) } : {}
-    });
+    const { response } = await this.attempt(
+      {
+        method: 'GET',
+        url,
+        headers: credentials ? { Authorization: basicAuthorization(credentials) } : {}
+      },
+      false
+    );
     if (response.status !== 200) {
       throw new RegistryError(response.status, registryErrorText(response.body));
     }

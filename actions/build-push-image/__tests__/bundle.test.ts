@@ -1,0 +1,237 @@
+// The bundle run as the runner runs it (dist/build-push-image/index.js, then post.js)
+// against a real dockerd and a real registry with basic auth. One engine and one registry
+// for the whole file; each case uses its own commit SHA so cases do not see each other's tags.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { ensureBaseImage } from '../../../test/rigs/base-image.js';
+import { startEngine, type EngineRig } from '../../../test/rigs/engine.js';
+import { startFaultProxy, type FaultProxy } from '../../../test/rigs/fault-proxy.js';
+import { startRegistry, type RegistryRig } from '../../../test/rigs/registry.js';
+import {
+  newRunnerJob,
+  runAction,
+  type ActionRun,
+  type RunnerJob
+} from '../../../test/support/runner.js';
+import { MANIFEST_ACCEPT } from '../src/registry.js';
+
+const REPOSITORY = 'Example-Org/Demo-App';
+let engine: EngineRig | undefined;
+let registry: RegistryRig | undefined;
+const jobs: RunnerJob[] = [];
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  engine = await startEngine();
+  await ensureBaseImage(engine); // the first run on a machine makes the rootfs (~1-2 min)
+}, 600_000);
+
+afterAll(async () => {
+  await engine?.stop();
+  await registry?.stop();
+  for (const job of jobs) rmSync(job.dir, { recursive: true, force: true });
+});
+
+const rig = () => {
+  if (!engine || !registry) throw new Error('the rig did not start; see beforeAll');
+  return { engine, registry };
+};
+const newSha = () => randomBytes(20).toString('hex');
+
+interface Step {
+  job: RunnerJob;
+  main: ActionRun;
+  post: ActionRun;
+  /** Files in the step's credential directory between main and post. */
+  authFiles: string[];
+}
+
+/** Runs main then post in one runner job, as a workflow step with the registry's account. */
+async function step(options: {
+  sha: string;
+  host?: string;
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+}): Promise<Step> {
+  const { engine, registry } = rig();
+  const job = newRunnerJob();
+  jobs.push(job);
+  const run = (entry: 'index' | 'post') =>
+    runAction(job, 'build-push-image', entry, {
+      inputs: {
+        image: `${options.host ?? registry.host}/${REPOSITORY}`,
+        username: registry.username,
+        password: registry.password,
+        ...options.inputs
+      },
+      env: {
+        ...engine.env,
+        GITHUB_REPOSITORY: REPOSITORY,
+        GITHUB_SHA: options.sha,
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_EVENT_NAME: 'workflow_dispatch',
+        ...options.env
+      },
+      timeoutMs: 300_000
+    });
+  const main = await run('index');
+  const authDir = main.state['auth-dir'];
+  const authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
+  const post = await run('post');
+  return { job, main, post, authFiles };
+}
+
+/** What the registry itself says the tag's digest is, asked directly (not through a proxy). */
+async function registryDigest(tag: string): Promise<string | null> {
+  const { registry } = rig();
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+  const response = await fetch(`${registry.url}/v2/example-org/demo-app/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { Accept: MANIFEST_ACCEPT, Authorization: `Basic ${auth}` }
+  });
+  return response.status === 200 ? response.headers.get('docker-content-digest') : null;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => path.join(dir, name))
+    .filter((file) => statSync(file).isFile());
+}
+
+function expectNoSecretAnywhere(result: Step, secret: string) {
+  for (const run of [result.main, result.post]) {
+    // `::add-mask::` lines are the runner's instruction to hide the value, never shown.
+    const shown = (run.stdout + run.stderr)
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'));
+    expect(shown.join('\n')).not.toContain(secret);
+    expect(JSON.stringify(run.outputs)).not.toContain(secret);
+    expect(run.summary).not.toContain(secret);
+  }
+  for (const file of filesUnder(result.job.dir))
+    expect(readFileSync(file, 'utf8')).not.toContain(secret);
+}
+
+describe('build-push-image bundle against a real engine and registry', () => {
+  const sha = newSha();
+  let first: Step;
+
+  test('builds, pushes every tag, and outputs the registry digest; upper-case owner is lowered', async () => {
+    first = await step({ sha, inputs: { tags: 'latest' } });
+    const { main } = first;
+    expect(main.errors).toEqual([]);
+    expect(main.exitCode).toBe(0);
+    const name = `${rig().registry.host}/example-org/demo-app`;
+    expect(main.stdout).toContain(`::notice::image: registries want lower case; using ${name}`);
+    const digest = await registryDigest(sha);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await registryDigest('latest')).toBe(digest);
+    expect(main.outputs).toEqual({
+      image: `${name}:${sha}`,
+      digest,
+      'image-ref': `${name}@${digest}`,
+      tags: `${name}:${sha}\n${name}:latest`,
+      skipped: 'false'
+    });
+    expect(main.summary).toContain('| Result | built and pushed |');
+    expect(main.summary).toContain(`docker pull ${name}@${digest}`);
+    expect(main.summary).toMatch(/\| Size \| [\d.]+ (KiB|MiB) compressed \|/);
+    const labels = JSON.parse(
+      (
+        await rig().engine.docker([
+          'image',
+          'inspect',
+          '--format',
+          '{{json .Config.Labels}}',
+          `${name}:${sha}`
+        ])
+      ).stdout
+    );
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.source': `https://github.com/${REPOSITORY}`,
+      'org.opencontainers.image.revision': sha
+    });
+  });
+
+  test('logged in to a step-owned config that the post step removes; the password is never shown', () => {
+    expect(first.authFiles).toContain('config.json');
+    expect(first.post.exitCode).toBe(0);
+    expect(first.post.errors).toEqual([]);
+    expect(existsSync(first.main.state['auth-dir'])).toBe(false);
+    expect(filesUnder(first.job.runnerTemp)).toEqual([]);
+    expectNoSecretAnywhere(first, rig().registry.password);
+  });
+
+  test('a second run of the same commit skips without touching the engine, same digest', async () => {
+    // No engine at all: any build or login would fail, so success means it was skipped.
+    const again = await step({
+      sha,
+      inputs: { tags: 'latest' },
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }
+    });
+    expect(again.main.errors).toEqual([]);
+    expect(again.main.outputs.skipped).toBe('true');
+    expect(again.main.outputs.digest).toBe(first.main.outputs.digest);
+    expect(again.main.outputs['image-ref']).toBe(first.main.outputs['image-ref']);
+    expect(again.main.summary).toContain('| Result | skipped |');
+    expect(again.main.summary).toMatch(
+      /already exists as sha256:[0-9a-f]{64}; set force: true to rebuild/
+    );
+    expect(again.main.state['auth-dir']).toBeUndefined();
+    expect(again.post.exitCode).toBe(0);
+  });
+
+  test('force rebuilds and pushes again', async () => {
+    const forced = await step({ sha, inputs: { force: 'true' } });
+    expect(forced.main.errors).toEqual([]);
+    expect(forced.main.outputs.skipped).toBe('false');
+    expect(forced.main.summary).toContain('force is true');
+    expect(forced.main.outputs.digest).toBe(await registryDigest(sha));
+  });
+
+  test('a wrong password fails once, clearly, without showing it', async () => {
+    const wrong = 'wrong-password-1234';
+    const refused = await step({ sha: newSha(), inputs: { password: wrong } });
+    expect(refused.main.exitCode).toBe(1);
+    expect(refused.main.errors).toHaveLength(1);
+    expect(refused.main.errors[0]).toMatch(
+      /^checking .*example-org\/demo-app in the registry failed: registry answered 401/
+    );
+    expect(refused.main.errors[0]).toMatch(/rejected the username and password/);
+    expect(refused.main.stdout + refused.main.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expectNoSecretAnywhere(refused, wrong);
+  });
+
+  describe('through a registry that fails', () => {
+    let proxy: FaultProxy | undefined;
+    afterAll(async () => proxy?.stop());
+
+    test('a rate limit with Retry-After on login and 503 twice on the manifest: retried, and the push succeeds', async () => {
+      proxy = await startFaultProxy(rig().registry.url, [
+        // A rate-limited registry answers everything 429: docker login's ping, then our question.
+        {
+          match: { method: 'GET', path: /^\/v2\/$/ },
+          times: 2,
+          respond: { status: 429, headers: { 'Retry-After': '2' } }
+        },
+        { match: { method: 'PUT', path: /\/manifests\// }, times: 2, respond: { status: 503 } }
+      ]);
+      const sha2 = newSha();
+      const result = await step({ sha: sha2, host: proxy.host });
+      expect(result.main.errors).toEqual([]);
+      expect(result.main.exitCode).toBe(0);
+      expect(result.main.stdout).toMatch(
+        /docker login to 127\.0\.0\.1:\d+ failed \(rate-limited\); attempt 2 in 2\.0s/
+      );
+      expect(result.main.stdout).toMatch(
+        /push 127\.0\.0\.1:\d+\/example-org\/demo-app:[0-9a-f]+ failed \(server\); attempt 3 in/
+      );
+      expect(proxy.hits.filter((hit) => hit.faulted)).toHaveLength(4);
+      expect(result.main.outputs.digest).toBe(await registryDigest(sha2));
+      expect(result.main.outputs.skipped).toBe('false');
+    });
+  });
+});
