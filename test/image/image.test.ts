@@ -203,6 +203,10 @@ describe('the running image', () => {
         'import os; print(os.getuid())'
       ]);
       expect(uid.stdout.trim()).toBe('10001');
+      // The served content belongs to root: the server cannot rewrite what it serves.
+      await expect(
+        engine.docker(['exec', container, 'python3', '-c', "open('index.html', 'a')"])
+      ).rejects.toThrow(/PermissionError/);
 
       await engine.docker(['stop', container]);
       // SIGINT makes http.server exit cleanly with 0; had the signal been ignored, docker
