@@ -12,7 +12,8 @@ import { startCluster, type Cluster } from '../index.js';
 import { eventually, kubeRequest } from './client.js';
 
 const TOKEN = 'conformance-token';
-const CHART = path.join(REPO_ROOT, 'test/emulator/fixtures/webapp');
+const CHART = path.join(REPO_ROOT, 'charts/python-application');
+const IMAGE = 'ghcr.io/omer-avner/python-app';
 const NS = 'omer';
 let cluster: Cluster;
 let home: string;
@@ -54,7 +55,7 @@ beforeAll(async () => {
     staticTokens: [TOKEN],
     podReadyDelayMs: 200,
     loadBalancerDelayMs: 200,
-    pullableImages: [/^registry\.local\//]
+    pullableImages: [/^ghcr\.io\/omer-avner\/python-app:/]
   });
   home = mkdtempSync(path.join(os.tmpdir(), 'emulator-helm-'));
   kubeconfig = path.join(home, 'kubeconfig');
@@ -89,30 +90,47 @@ afterAll(async () => {
 
 describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
   const major = version.slice(1, 2);
-  const release = `web${major}`;
+  const release = `python-application-${major}`;
+  // The chart names its objects <pythonApp.name>-<kind>; one name per helm major.
+  const app = `app${major}`;
+  const values = (tag: string, image = IMAGE) => [
+    '--set',
+    `pythonApp.name=${app}`,
+    '--set',
+    `pythonApp.image=${image}`,
+    '--set-string',
+    `pythonApp.tag=${tag}`
+  ];
   const helm = (...args: string[]) => run(helmPath(version), [...args, '--namespace', NS]);
-  const podNames = async () =>
-    (
-      await get(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3D${release}`)
-    ).items
+  const appPods = async (name = app) =>
+    (await get(`/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3D${name}`))
+      .items;
+  const runningPods = async () =>
+    (await appPods())
       .filter((p: { status: { phase: string } }) => p.status.phase === 'Running')
       .map((p: { metadata: { name: string } }) => p.metadata.name);
   const helmRequests = () =>
     cluster.requests.filter((r) => r.userAgent?.startsWith(`Helm/${major}.`));
 
   test('install --wait waits for a ready Deployment and a load balancer', async () => {
-    const result = await helm('install', release, CHART, '--wait', '--timeout', '60s');
+    const result = await helm(
+      'install',
+      release,
+      CHART,
+      ...values('1.0.0'),
+      '--wait',
+      '--timeout',
+      '60s'
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const deployment = await get(
-      `/apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment`
-    );
+    const deployment = await get(`/apis/apps/v1/namespaces/${NS}/deployments/${app}-deployment`);
     expect(deployment.status).toMatchObject({
       readyReplicas: 1,
       availableReplicas: 1,
       updatedReplicas: 1
     });
-    const service = await get(`/api/v1/namespaces/${NS}/services/${release}-service`);
+    const service = await get(`/api/v1/namespaces/${NS}/services/${app}-service`);
     expect(service.status.loadBalancer.ingress[0].hostname).toMatch(
       /\.eu-west-1\.elb\.amazonaws\.com$/
     );
@@ -127,34 +145,35 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
   });
 
   test('upgrade keeps the pods when the pod template is unchanged', async () => {
-    const before = await podNames();
-    const result = await helm('upgrade', release, CHART, '--wait', '--set', 'message=changed');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('REVISION: 2');
-    const content = await get(`/api/v1/namespaces/${NS}/configmaps/${release}-content`);
-    expect(content.data['index.html']).toBe('changed');
-    expect(await podNames()).toEqual(before);
-  });
-
-  test('upgrade replaces the pods when the image changes', async () => {
-    const before = await podNames();
+    const before = await runningPods();
     const result = await helm(
       'upgrade',
       release,
       CHART,
+      ...values('1.0.0'),
       '--wait',
-      '--set',
-      'image=registry.local/webapp:2.0.0'
+      '--set-string',
+      'service.annotations.team=web'
     );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('REVISION: 2');
+    const service = await get(`/api/v1/namespaces/${NS}/services/${app}-service`);
+    expect(service.metadata.annotations).toMatchObject({ team: 'web' });
+    expect(await runningPods()).toEqual(before);
+  });
+
+  test('upgrade replaces the pods when the image changes', async () => {
+    const [before] = await runningPods();
+    const result = await helm('upgrade', release, CHART, ...values('2.0.0'), '--wait');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('REVISION: 3');
     const after = await eventually(async () => {
-      const names = await podNames();
-      return names.length === 1 && !names.includes(before[0]) && names;
+      const names = await runningPods();
+      return names.length === 1 && names[0] !== before && names;
     });
     expect(after).toHaveLength(1);
     const sets = await get(
-      `/apis/apps/v1/namespaces/${NS}/replicasets?labelSelector=app.kubernetes.io%2Fname%3D${release}`
+      `/apis/apps/v1/namespaces/${NS}/replicasets?labelSelector=app.kubernetes.io%2Fname%3D${app}`
     );
     expect(sets.items.map((rs: { spec: { replicas: number } }) => rs.spec.replicas).sort()).toEqual(
       [0, 1]
@@ -164,10 +183,10 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
   test('rollback returns to the first revision', async () => {
     const result = await helm('rollback', release, '1', '--wait');
     expect(result.code).toBe(0);
-    const deployment = await get(
-      `/apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment`
-    );
-    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.local/webapp:1.0.0');
+    const deployment = await get(`/apis/apps/v1/namespaces/${NS}/deployments/${app}-deployment`);
+    expect(deployment.spec.template.spec.containers[0].image).toBe(`${IMAGE}:1.0.0`);
+    const service = await get(`/api/v1/namespaces/${NS}/services/${app}-service`);
+    expect(service.metadata.annotations).not.toHaveProperty('team');
   });
 
   test('status, history and get manifest read the release back', async () => {
@@ -181,25 +200,26 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
       'deployed'
     ]);
     const manifest = (await helm('get', 'manifest', release)).stdout;
-    expect(manifest).toContain(`name: ${release}-deployment`);
+    expect(manifest).toContain(`name: ${app}-deployment`);
     expect(manifest).toContain('kind: Service');
   });
 
   test('helm test runs the test pod to success', async () => {
     const result = await helm('test', release);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Phase:\s+Succeeded/);
+    expect(result.stdout).toMatch(
+      new RegExp(`TEST SUITE:\\s+${app}-test[\\s\\S]*Phase:\\s+Succeeded`)
+    );
   });
 
   test('uninstall deletes the objects, their ReplicaSets and pods, and the release', async () => {
     const result = await helm('uninstall', release);
     expect(result.code).toBe(0);
-    const selector = `labelSelector=app.kubernetes.io%2Fname%3D${release}`;
-    await eventually(
-      async () => (await get(`/api/v1/namespaces/${NS}/pods?${selector}`)).items.length === 0
-    );
+    const selector = `labelSelector=app.kubernetes.io%2Fname%3D${app}`;
+    await eventually(async () => (await appPods()).length === 0);
     expect((await get(`/apis/apps/v1/namespaces/${NS}/replicasets?${selector}`)).items).toEqual([]);
     expect((await get(`/api/v1/namespaces/${NS}/services?${selector}`)).items).toEqual([]);
+    expect((await get(`/api/v1/namespaces/${NS}/configmaps?${selector}`)).items).toEqual([]);
     expect(
       (await get(`/api/v1/namespaces/${NS}/secrets?labelSelector=owner%3Dhelm%2Cname%3D${release}`))
         .items
@@ -211,18 +231,17 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
       'install',
       `${release}-bad`,
       CHART,
+      ...values('1', 'ghcr.io/nowhere/missing'),
+      '--set',
+      `pythonApp.name=${app}-bad`,
       '--wait',
       '--timeout',
-      '5s',
-      '--set',
-      'image=ghcr.io/nowhere/missing:1'
+      '5s'
     );
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/context deadline exceeded/);
-    const pods = await get(
-      `/api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3D${release}-bad`
-    );
-    expect(pods.items[0].status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
+    const [pod] = await appPods(`${app}-bad`);
+    expect(pod.status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
   });
 
   test('a token signed for another cluster is answered 401', async () => {
@@ -245,11 +264,11 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     );
     if (major === '3') {
       expect(seen).toContain(
-        `PATCH /api/v1/namespaces/${NS}/configmaps/${release}-content application/strategic-merge-patch+json`
+        `PATCH /api/v1/namespaces/${NS}/services/${app}-service application/strategic-merge-patch+json`
       );
     } else {
       expect(seen).toContain(
-        `PATCH /apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment application/apply-patch+yaml`
+        `PATCH /apis/apps/v1/namespaces/${NS}/deployments/${app}-deployment application/apply-patch+yaml`
       );
       expect(
         helmRequests().some(
