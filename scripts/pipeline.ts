@@ -2,7 +2,6 @@
 // engine and the EKS emulator, then runs dist/build-push-image and dist/deploy-chart (and
 // their post steps) exactly as a GitHub runner would, with the emulator's base64
 // kubeconfig as the KUBECONFIG secret. `--keep` leaves the registry and cluster running.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +12,8 @@ import { startHelmMirror } from '../test/rigs/helm-mirror.js';
 import { startRegistry } from '../test/rigs/registry.js';
 import { REPO_ROOT, newRunnerJob, runAction, type ActionRun } from '../test/support/runner.js';
 import { localContext } from './lib/git-context.js';
+import { withV1beta1Exec } from './lib/kubeconfig.js';
+import { checkPrerequisites } from './lib/prerequisites.js';
 import { runnerLog } from './lib/runner-log.js';
 import { renderMarkdown } from './lib/terminal-markdown.js';
 
@@ -32,24 +33,6 @@ async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
   const result = await work();
   say(`${title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
-}
-
-const PREREQUISITES = ['dockerd', 'docker-registry', 'htpasswd', 'mmdebstrap', 'aws', 'tar'];
-
-function checkPrerequisites(): void {
-  const missing = PREREQUISITES.filter((command) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length > 0) {
-    throw new Error(
-      `missing on this machine: ${missing.join(', ')}. Run \`bash scripts/setup.sh\` (npm start does) as root or with sudo.`
-    );
-  }
 }
 
 /** Runs a bundle's main and post steps, showing its log indented. */
@@ -82,15 +65,7 @@ async function stopAll(): Promise<void> {
 
 async function keepRunning(cluster: Cluster): Promise<void> {
   const kubeconfig = path.join(STATE, 'kubeconfig');
-  // kubectl and helm reject the seed's v1alpha1 exec apiVersion; the deploy action rewrites it the same way.
-  writeFileSync(
-    kubeconfig,
-    cluster.kubeconfig.replace(
-      'client.authentication.k8s.io/v1alpha1',
-      'client.authentication.k8s.io/v1beta1'
-    ),
-    { mode: 0o600 }
-  );
+  writeFileSync(kubeconfig, withV1beta1Exec(cluster.kubeconfig), { mode: 0o600 });
   say('left running (Ctrl-C stops everything):');
   console.log(`    export KUBECONFIG=${kubeconfig}`);
   console.log(`    kubectl get deploy,svc,pods -n ${NAMESPACE}`);

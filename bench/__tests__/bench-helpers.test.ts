@@ -1,0 +1,192 @@
+import { describe, expect, test } from '@jest/globals';
+import { phaseTimes, splitLines, type PhaseMarker, type TimedLine } from '../lib/phases.js';
+import { kib, mergePhaseRuns, renderMarkdown, seconds, type BenchResults } from '../lib/results.js';
+import { interleave } from '../lib/schedule.js';
+import { median, ratioOfMedians, summarize } from '../lib/stats.js';
+
+describe('statistics', () => {
+  test.each([
+    [[5], 5],
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[10, 10, 1000], 10] // one slow outlier does not move the median
+  ])('median of %j is %d', (samples, want) => expect(median(samples)).toBe(want));
+
+  test('summary gives n, min, median and max', () =>
+    expect(summarize([300, 100, 200])).toEqual({ n: 3, minMs: 100, medianMs: 200, maxMs: 300 }));
+
+  test.each([
+    [[110, 100, 120], [100, 90, 100], 1.1],
+    [[15], [60], 0.25]
+  ])('ratio of medians %j / %j is %d', (ours, anchor, want) =>
+    expect(ratioOfMedians(ours, anchor)).toBeCloseTo(want, 10)
+  );
+
+  test.each([
+    ['no samples', () => median([])],
+    ['an anchor of 0', () => ratioOfMedians([1], [0])]
+  ])('refuses %s', (_, call) => expect(call).toThrow());
+});
+
+describe('interleaving', () => {
+  test.each([
+    [2, false, 'A0 B0 B1 A1'],
+    [3, false, 'A0 B0 B1 A1 A2 B2'],
+    [2, true, 'A-1 B-1 A0 B0 B1 A1'],
+    [0, true, 'A-1 B-1']
+  ])('%d rounds (warm-up %s): %s', (rounds, warmup, want) =>
+    expect(
+      interleave(['A', 'B'], rounds, { warmup })
+        .map((r) => `${r.variant}${r.round}`)
+        .join(' ')
+    ).toBe(want)
+  );
+
+  test('three variants reverse every other round', () =>
+    expect(interleave(['A', 'B', 'C'], 2).map((r) => r.variant)).toEqual([
+      'A',
+      'B',
+      'C',
+      'C',
+      'B',
+      'A'
+    ]));
+});
+
+describe('phases from a timestamped log', () => {
+  const markers: PhaseMarker[] = [
+    { phase: 'start', endsAt: /^/ },
+    { phase: 'kubeconfig', endsAt: /^kubeconfig: / },
+    { phase: 'preflight', endsAt: /^preflight / },
+    { phase: 'helm', endsAt: /^REVISION: / },
+    { phase: 'report' }
+  ];
+  const line = (atMs: number, text: string): TimedLine => ({ atMs, text });
+
+  test.each<[string, TimedLine[], number, string]>([
+    [
+      'every marker found',
+      [
+        line(500, '::add-mask::x'),
+        line(600, 'kubeconfig: ok'),
+        line(900, 'preflight ok'),
+        line(4900, 'REVISION: 2')
+      ],
+      5000,
+      'start=500 kubeconfig=100 preflight=300 helm=4000 report=100'
+    ],
+    [
+      'a missing marker folds its phase into the next',
+      [line(500, 'kubeconfig: ok'), line(4900, 'REVISION: 2')],
+      5000,
+      // a line ends one phase at most: the first line ends start, not kubeconfig too
+      'start=500 kubeconfig + preflight + helm=4400 report=100'
+    ],
+    [
+      'a run that ends before the last markers',
+      [line(500, 'kubeconfig: ok')],
+      800,
+      'start=500 kubeconfig + preflight + helm + report=300'
+    ],
+    [
+      'markers match in order, not anywhere in the log',
+      [
+        line(100, 'REVISION: 0'),
+        line(200, 'kubeconfig: ok'),
+        line(300, 'preflight ok'),
+        line(400, 'REVISION: 1')
+      ],
+      450,
+      'start=100 kubeconfig=100 preflight=100 helm=100 report=50'
+    ]
+  ])('%s', (_, lines, exitMs, want) =>
+    expect(
+      phaseTimes(lines, markers, exitMs)
+        .map((p) => `${p.phase}=${p.ms}`)
+        .join(' ')
+    ).toBe(want)
+  );
+
+  test.each([
+    ['a\nb\npart', ['a', 'b'], 'part'],
+    ['a\r\n', ['a'], ''],
+    ['no newline', [], 'no newline']
+  ])('splitLines(%j)', (text, complete, rest) =>
+    expect(splitLines(text)).toEqual({ complete, rest })
+  );
+
+  test('phases merge by name across runs, in first-seen order', () =>
+    expect(
+      mergePhaseRuns([
+        [
+          { phase: 'a', ms: 1 },
+          { phase: 'b', ms: 2 }
+        ],
+        [
+          { phase: 'a', ms: 3 },
+          { phase: 'c', ms: 4 }
+        ]
+      ])
+    ).toEqual([
+      { phase: 'a', samplesMs: [1, 3] },
+      { phase: 'b', samplesMs: [2] },
+      { phase: 'c', samplesMs: [4] }
+    ]));
+});
+
+describe('report', () => {
+  const results: BenchResults = {
+    date: '2026-11-25T13:30:00.000Z',
+    machine: {
+      nproc: 2,
+      cpu: 'Test CPU',
+      loadAverageAtStart: [1.5, 1, 0.5],
+      loadAverageAtEnd: [2, 1, 0.5]
+    },
+    versions: { node: 'v20.0.0', helm: 'v4.1.4' },
+    durationMs: 61_000,
+    figures: [
+      { id: 'ours', group: '1. deploy', label: 'bundle', samplesMs: [1100, 1000, 1200] },
+      { id: 'raw', group: '1. deploy', label: 'raw helm', samplesMs: [1000, 900, 1100] },
+      { id: 'fast', group: '2. failure', label: 'fail-fast', samplesMs: [10_000] },
+      { id: 'slow', group: '2. failure', label: 'timeout', samplesMs: [60_000] }
+    ],
+    comparisons: [
+      { label: 'deploy', ours: 'ours', anchor: 'raw', target: 1.05 },
+      { label: 'failure', ours: 'fast', anchor: 'slow', target: 0.25 },
+      { label: 'no target', ours: 'raw', anchor: 'ours' }
+    ],
+    breakdowns: [{ label: 'bundle', phases: [{ phase: 'helm', samplesMs: [900, 800] }] }],
+    sizes: [{ file: 'dist/a/index.js', bytes: 2048 }],
+    notes: ['5 rounds.']
+  };
+  const markdown = renderMarkdown(results);
+
+  test.each([
+    [
+      'the date, machine and load',
+      'Run 2026-11-25T13:30:00.000Z in 61.00 s on 2 cores (Test CPU), load average 1.50 / 1.00 / 0.50 at start'
+    ],
+    ['the versions', 'node v20.0.0, helm v4.1.4.'],
+    ['a missed target', '| deploy | 1.10 s | 1.00 s | 1.10 | ≤ 1.05 NOT met |'],
+    ['a met target', '| failure | 10.00 s | 60.00 s | 0.17 | ≤ 0.25 met |'],
+    ['a ratio without target', '| no target | 1.00 s | 1.10 s | 0.91 |  |'],
+    [
+      'each figure with n, min, median, max',
+      '| 1. deploy | bundle | 3 | 1.00 s | 1.10 s | 1.20 s |'
+    ],
+    ['a breakdown', '| helm | 2 | 0.80 s | 0.85 s | 0.90 s |'],
+    ['bundle sizes', '| dist/a/index.js | 2 KiB |'],
+    ['notes', '- 5 rounds.']
+  ])('shows %s', (_, want) => expect(markdown).toContain(want));
+
+  test('refuses a comparison of a figure that was not measured', () =>
+    expect(() =>
+      renderMarkdown({ ...results, comparisons: [{ label: 'x', ours: 'ours', anchor: 'nope' }] })
+    ).toThrow('"nope"'));
+
+  test.each([
+    [seconds(1234.5), '1.23 s'],
+    [kib(1_572_864), '1536 KiB']
+  ])('formats %s', (got, want) => expect(got).toBe(want));
+});

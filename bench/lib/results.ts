@@ -1,0 +1,146 @@
+// What a bench run produces, and how it reads as Markdown. Pure: run.ts fills it in and
+// writes it out; the table test renders hand-made results.
+import type { PhaseTime } from './phases.js';
+import { ratioOfMedians, summarize, type Summary } from './stats.js';
+
+export interface Figure {
+  id: string;
+  /** Which issue-11 measurement it belongs to, e.g. "1. deploy overhead". */
+  group: string;
+  label: string;
+  samplesMs: number[];
+}
+
+export interface Comparison {
+  label: string;
+  /** Figure ids. */
+  ours: string;
+  anchor: string;
+  /** The ratio we aim at or below, when there is one. */
+  target?: number;
+}
+
+export interface Breakdown {
+  label: string;
+  phases: Array<{ phase: string; samplesMs: number[] }>;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: { nproc: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[]; cpu: string };
+  versions: Record<string, string>;
+  durationMs: number;
+  figures: Figure[];
+  comparisons: Comparison[];
+  breakdowns: Breakdown[];
+  sizes: Array<{ file: string; bytes: number }>;
+  notes: string[];
+}
+
+/** Phase samples by name across runs, in the order the phases first appear. */
+export function mergePhaseRuns(runs: readonly PhaseTime[][]): Breakdown['phases'] {
+  const phases = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const { phase, ms } of run) phases.set(phase, [...(phases.get(phase) ?? []), ms]);
+  }
+  return [...phases].map(([phase, samplesMs]) => ({ phase, samplesMs }));
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function findFigure(results: BenchResults, id: string): Figure {
+  const figure = results.figures.find((f) => f.id === id);
+  if (!figure) throw new Error(`comparison names figure "${id}", which was not measured`);
+  return figure;
+}
+
+function summaryCells(summary: Summary): string[] {
+  return [
+    String(summary.n),
+    seconds(summary.minMs),
+    seconds(summary.medianMs),
+    seconds(summary.maxMs)
+  ];
+}
+
+function verdict(ratio: number, target: number | undefined): string {
+  if (target === undefined) return '';
+  return ratio <= target ? `≤ ${target} met` : `≤ ${target} NOT met`;
+}
+
+/** The JSON written to results/latest.json: the results plus every figure's summary. */
+export function withSummaries(results: BenchResults): object {
+  return {
+    ...results,
+    figures: results.figures.map((f) => ({ ...f, ...summarize(f.samplesMs) })),
+    comparisons: results.comparisons.map((c) => ({
+      ...c,
+      ratio: ratioOfMedians(
+        findFigure(results, c.ours).samplesMs,
+        findFigure(results, c.anchor).samplesMs
+      )
+    })),
+    breakdowns: results.breakdowns.map((b) => ({
+      ...b,
+      phases: b.phases.map((p) => ({ ...p, ...summarize(p.samplesMs) }))
+    }))
+  };
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine } = results;
+  const head = [
+    `Run ${results.date} in ${seconds(results.durationMs)} on ${machine.nproc} cores (${machine.cpu}), ` +
+      `load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} at start, ` +
+      `${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' / ')} at end.`,
+    Object.entries(results.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ') + '.'
+  ].join('\n');
+  const ratios = table(
+    ['Comparison (ours / anchor)', 'ours median', 'anchor median', 'ratio', 'target'],
+    results.comparisons.map((c) => {
+      const ours = findFigure(results, c.ours).samplesMs;
+      const anchor = findFigure(results, c.anchor).samplesMs;
+      const ratio = ratioOfMedians(ours, anchor);
+      return [
+        c.label,
+        seconds(summarize(ours).medianMs),
+        seconds(summarize(anchor).medianMs),
+        ratio.toFixed(2),
+        verdict(ratio, c.target)
+      ];
+    })
+  );
+  const figures = table(
+    ['Measurement', 'what', 'n', 'min', 'median', 'max'],
+    results.figures.map((f) => [f.group, f.label, ...summaryCells(summarize(f.samplesMs))])
+  );
+  const breakdowns = results.breakdowns.map((b) =>
+    [
+      `Where the time goes: ${b.label}`,
+      '',
+      table(
+        ['phase', 'n', 'min', 'median', 'max'],
+        b.phases.map((p) => [p.phase, ...summaryCells(summarize(p.samplesMs))])
+      )
+    ].join('\n')
+  );
+  const sizes = table(
+    ['Bundle file', 'size'],
+    results.sizes.map((s) => [s.file, kib(s.bytes)])
+  );
+  const notes = results.notes.map((note) => `- ${note}`).join('\n');
+  return [head, ratios, figures, ...breakdowns, sizes, notes].filter(Boolean).join('\n\n') + '\n';
+}

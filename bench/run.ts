@@ -1,0 +1,190 @@
+// `npm run bench`: our two bundles against raw helm and docker on this machine's rigs, side
+// by side and interleaved, reported as ratios of medians (the machine is shared and noisy).
+// Prints a Markdown table and writes results/latest.json, results/latest.md and the table in
+// README.md. A partial run (--only, or fewer than 5 rounds) writes results/partial.* instead.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { localContext } from '../scripts/lib/git-context.js';
+import { withV1beta1Exec } from '../scripts/lib/kubeconfig.js';
+import { checkPrerequisites } from '../scripts/lib/prerequisites.js';
+import { startCluster } from '../test/emulator/index.js';
+import { ensureBaseImage } from '../test/rigs/base-image.js';
+import { startEngine } from '../test/rigs/engine.js';
+import { startHelmMirror } from '../test/rigs/helm-mirror.js';
+import { startRegistry } from '../test/rigs/registry.js';
+import { REPO_ROOT } from '../test/support/runner.js';
+import { Collector } from './lib/collector.js';
+import { bundleSizes, loadAverage, machine, versions } from './lib/machine.js';
+import { renderMarkdown, withSummaries, type BenchResults } from './lib/results.js';
+import { buildRerun } from './suites/build.js';
+import {
+  BENCH_NAMESPACES,
+  PULLABLE_IMAGES,
+  deployOverhead,
+  timeToFailure,
+  type DeployRig
+} from './suites/deploy.js';
+import { helmProvisioning } from './suites/helm-provisioning.js';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const STATE = path.join(REPO_ROOT, '.cache', 'bench');
+const SUITES = ['provisioning', 'deploy', 'failure', 'build'] as const;
+type Suite = (typeof SUITES)[number];
+const README_START = '<!-- bench:latest -->';
+const README_END = '<!-- /bench:latest -->';
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    'failure-runs': { type: 'string', default: '3' },
+    'raw-failure-runs': { type: 'string', default: '1' }
+  }
+});
+
+function count(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a whole number ≥ 1`);
+  return value;
+}
+
+function selectedSuites(only: string | undefined): Set<Suite> {
+  if (!only) return new Set(SUITES);
+  const names = only.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(SUITES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`--only: unknown suite ${unknown.join(', ')}; suites are ${SUITES.join(', ')}`);
+  }
+  return new Set(names as Suite[]);
+}
+
+const stamp = () => new Date().toISOString().slice(11, 19);
+const log = (text: string) => console.log(`[bench ${stamp()}] ${text}`);
+const stops: Array<() => Promise<void>> = [];
+
+async function start<T extends { stop(): Promise<void> }>(
+  name: string,
+  rig: Promise<T>
+): Promise<T> {
+  log(`starting ${name}`);
+  const started = await rig;
+  stops.push(() => started.stop());
+  return started;
+}
+
+async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Promise<void> {
+  mkdirSync(STATE, { recursive: true });
+  const needsCluster = suites.has('deploy') || suites.has('failure');
+  if (needsCluster || suites.has('provisioning')) {
+    const mirror = await start('helm mirror', startHelmMirror());
+    if (suites.has('provisioning')) {
+      log('3. helm provisioning');
+      await helmProvisioning(mirror, c, rounds);
+    }
+    if (needsCluster) {
+      const cluster = await start(
+        'EKS emulator',
+        startCluster({
+          namespaces: ['default', 'kube-system', ...BENCH_NAMESPACES],
+          pullableImages: PULLABLE_IMAGES
+        })
+      );
+      const kubeconfigFile = path.join(STATE, 'kubeconfig');
+      writeFileSync(kubeconfigFile, withV1beta1Exec(cluster.kubeconfig), { mode: 0o600 });
+      const rig: DeployRig = {
+        cluster,
+        mirror,
+        toolCache: path.join(STATE, 'toolcache'),
+        kubeconfigFile,
+        log: (text) => log(`  ${text}`)
+      };
+      if (suites.has('deploy')) {
+        log('1. deploy overhead (and 5. cold start)');
+        await deployOverhead(rig, c, rounds);
+      }
+      if (suites.has('failure')) {
+        log('2. time to failure on a bad image tag');
+        await timeToFailure(rig, c, {
+          bundle: count('failure-runs', flags['failure-runs']),
+          raw: count('raw-failure-runs', flags['raw-failure-runs'])
+        });
+      }
+    }
+  }
+  if (suites.has('build')) {
+    const registry = await start('registry', startRegistry());
+    const engine = await start(
+      'docker engine',
+      startEngine({ dataRoot: path.join(STATE, 'docker') })
+    );
+    await ensureBaseImage(engine);
+    log('4. build rerun and 6. build anchor');
+    await buildRerun(
+      { engine, registry, context: localContext(REPO_ROOT), log: (text) => log(`  ${text}`) },
+      c,
+      rounds
+    );
+  }
+}
+
+function updateReadme(markdown: string): void {
+  const readme = path.join(BENCH_DIR, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const from = text.indexOf(README_START);
+  const to = text.indexOf(README_END);
+  if (from < 0 || to < from)
+    throw new Error(`${readme} has no ${README_START} … ${README_END} block`);
+  writeFileSync(
+    readme,
+    `${text.slice(0, from + README_START.length)}\n${markdown}${text.slice(to)}`
+  );
+}
+
+async function main(): Promise<void> {
+  checkPrerequisites();
+  const rounds = count('rounds', flags.rounds);
+  const suites = selectedSuites(flags.only);
+  const complete = suites.size === SUITES.length && rounds >= 5;
+  const date = new Date().toISOString();
+  const loadAverageAtStart = loadAverage();
+  const started = performance.now();
+  const c = new Collector();
+  try {
+    await runSuites(suites, rounds, c);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((error) => log(`cleanup: ${error}`));
+  }
+  const results: BenchResults = {
+    date,
+    machine: { ...machine(), loadAverageAtStart, loadAverageAtEnd: loadAverage() },
+    versions: versions(),
+    durationMs: performance.now() - started,
+    ...c.finish(),
+    sizes: bundleSizes(),
+    notes: [`${rounds} rounds; suites: ${[...suites].join(', ')}.`]
+  };
+  const markdown = renderMarkdown(results);
+  console.log(`\n${markdown}`);
+  const name = complete ? 'latest' : 'partial';
+  mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(
+    path.join(BENCH_DIR, 'results', `${name}.json`),
+    JSON.stringify(withSummaries(results), null, 2) + '\n'
+  );
+  writeFileSync(path.join(BENCH_DIR, 'results', `${name}.md`), markdown);
+  if (complete) updateReadme(markdown);
+  log(
+    `wrote bench/results/${name}.json and ${name}.md${complete ? ' and the table in bench/README.md' : ''}`
+  );
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench failed: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+}
