@@ -211,10 +211,11 @@ describe('build-push-image bundle against a real engine and registry', () => {
 
     test('a rate limit with Retry-After on login and 503 twice on the manifest: retried, and the push succeeds', async () => {
       proxy = await startFaultProxy(rig().registry.url, [
-        // A rate-limited registry answers everything 429: docker login's ping, then our question.
+        // A rate-limited registry answers everything 429: docker login's pings (dockerd 20.10
+        // sends two), then our question, which learns the Retry-After.
         {
           match: { method: 'GET', path: /^\/v2\/$/ },
-          times: 2,
+          times: 3,
           respond: { status: 429, headers: { 'Retry-After': '2' } }
         },
         { match: { method: 'PUT', path: /\/manifests\// }, times: 2, respond: { status: 503 } }
@@ -229,7 +230,7 @@ describe('build-push-image bundle against a real engine and registry', () => {
       expect(result.main.stdout).toMatch(
         /push 127\.0\.0\.1:\d+\/example-org\/demo-app:[0-9a-f]+ failed \(server\); attempt 3 in/
       );
-      expect(proxy.hits.filter((hit) => hit.faulted)).toHaveLength(4);
+      expect(proxy.hits.filter((hit) => hit.faulted)).toHaveLength(5);
       expect(result.main.outputs.digest).toBe(await registryDigest(sha2));
       expect(result.main.outputs.skipped).toBe('false');
     });
