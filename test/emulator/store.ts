@@ -22,6 +22,8 @@ export interface Change {
   type: ChangeType;
   resourceType: ResourceType;
   object: KObject;
+  /** The object before a MODIFIED change. */
+  previous?: KObject;
   resourceVersion: number;
 }
 
@@ -76,9 +78,17 @@ export class Store {
   /** Stores an object under a fresh resourceVersion and tells every listener. */
   write(type: ResourceType, object: KObject, change: 'ADDED' | 'MODIFIED'): KObject {
     const stored = clone(object);
+    const key = objectKey(stored.metadata.namespace, stored.metadata.name);
+    const previous = this.bucket(type).get(key);
     stored.metadata.resourceVersion = String(++this.revision);
-    this.bucket(type).set(objectKey(stored.metadata.namespace, stored.metadata.name), stored);
-    this.emit({ type: change, resourceType: type, object: stored, resourceVersion: this.revision });
+    this.bucket(type).set(key, stored);
+    this.emit({
+      type: change,
+      resourceType: type,
+      object: stored,
+      ...(previous ? { previous } : {}),
+      resourceVersion: this.revision
+    });
     return clone(stored);
   }
 

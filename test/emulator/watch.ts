@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { errors } from './status.js';
-import type { KObject, Store } from './store.js';
+import type { Change, KObject, Store } from './store.js';
 
 export interface WatchRequest {
   type: ResourceType;
@@ -53,10 +53,18 @@ export function serveWatch(
     if (timer) clearTimeout(timer);
     res.end();
   };
-  const unsubscribe = store.subscribe((change) => {
-    if (change.resourceType !== type || !matches(change.object)) return;
-    send(change.type, withType(change.object));
-  });
+  // As the watch cache does: an object modified into the selection is ADDED for this
+  // watcher, one modified out of it is DELETED.
+  const forward = (change: Change) => {
+    if (change.resourceType !== type) return;
+    const now = matches(change.object);
+    const before =
+      change.type === 'MODIFIED' && change.previous !== undefined && matches(change.previous);
+    if (change.type !== 'MODIFIED' || now === before) {
+      if (now) send(change.type, withType(change.object));
+    } else send(now ? 'ADDED' : 'DELETED', withType(change.object));
+  };
+  const unsubscribe = store.subscribe(forward);
   const untrack = track(() => {
     unsubscribe();
     untrack();
@@ -91,8 +99,5 @@ export function serveWatch(
     end();
     return;
   }
-  for (const change of changes) {
-    if (change.resourceType === type && matches(change.object))
-      send(change.type, withType(change.object));
-  }
+  for (const change of changes) forward(change);
 }

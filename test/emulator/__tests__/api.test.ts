@@ -186,7 +186,7 @@ test('dryRun=All validates without storing', async () => {
 });
 
 describe('watch', () => {
-  test('sendInitialEvents ends the initial state with an initial-events-end BOOKMARK', async () => {
+  test('sendInitialEvents ends the initial state with a BOOKMARK; objects leaving the selection are DELETED', async () => {
     await call('POST', CM, {
       body: { ...configMap('watched'), metadata: { name: 'watched', labels: { w: 'yes' } } }
     });
@@ -205,6 +205,12 @@ describe('watch', () => {
     });
     const [, , modified] = await watch.next(3);
     expect(modified).toMatchObject({ type: 'MODIFIED', object: { data: { a: '9' } } });
+    await call('PATCH', `${CM}/watched`, {
+      body: { metadata: { labels: { w: 'no' } } },
+      contentType: 'application/merge-patch+json'
+    });
+    const [, , , left] = await watch.next(4);
+    expect(left).toMatchObject({ type: 'DELETED', object: { metadata: { labels: { w: 'no' } } } });
     watch.close();
   });
 
