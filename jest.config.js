@@ -13,5 +13,7 @@ export default {
   // Integration tests start real daemons (registry, dockerd, the EKS emulator) on a
   // 2-core machine: two workers keep CPU contention predictable.
   maxWorkers: 2,
+  // The reliability suite's closing table (cases, secrets found, files left): test/reliability/README.md.
+  reporters: ['default', '<rootDir>/test/reliability/reporter.mjs'],
   testTimeout: 120000
 };

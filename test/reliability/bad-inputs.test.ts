@@ -1,0 +1,438 @@
+// Bad inputs to both bundles, run as the runner runs them (step debug on). Each must end the
+// step with exit code 1 and exactly one ::error:: that names the input and says how to fix it,
+// with no stack trace in what users see and no secret anywhere. Most fail while the inputs are
+// read, before any network; the few that get further meet loopback rigs only (the EKS
+// emulator with a static token, the helm mirror, a closed port standing in for a dead mirror).
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startCluster, type Cluster } from '../emulator/index.js';
+import { startHelmMirror, type HelmMirror } from '../rigs/helm-mirror.js';
+import {
+  FIXTURE_TOKEN,
+  base64,
+  broken,
+  execUser,
+  kubeconfigDoc,
+  yamlOf
+} from './support/kubeconfigs.js';
+import { runStep, STACK_FRAME } from './support/step.js';
+
+const REGISTRY_PASSWORD = 'bad-inputs-registry-password-93e1';
+/** A loopback port nothing listens on: a download from it fails at once, never leaves the host. */
+const CLOSED_PORT_URL = 'http://127.0.0.1:9';
+
+let cluster: Cluster;
+let mirror: HelmMirror;
+let toolCache: string;
+
+beforeAll(async () => {
+  [cluster, mirror] = await Promise.all([startCluster({ podReadyDelayMs: 50 }), startHelmMirror()]);
+  toolCache = mkdtempSync(path.join(os.tmpdir(), 'bad-inputs-toolcache-'));
+});
+
+afterAll(async () => {
+  await Promise.all([cluster?.stop(), mirror?.stop()]);
+  rmSync(toolCache, { recursive: true, force: true });
+});
+
+/** PATH without any directory that has an `aws` in it. */
+function pathWithoutAws(): string {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir && !existsSync(path.join(dir, 'aws')))
+    .join(path.delimiter);
+}
+
+interface Rigs {
+  /** A kubeconfig the emulator accepts (static token user), base64. */
+  kubeconfig: string;
+  mirror: string;
+}
+
+type Inputs = Record<string, string>;
+interface Case {
+  action: 'deploy-chart' | 'build-push-image';
+  inputs: Inputs | ((rigs: Rigs) => Inputs);
+  /** The input the error must name. */
+  input: string;
+  /** What the fix in the message must say. */
+  fix: RegExp;
+  env?: Record<string, string> | (() => Record<string, string>);
+}
+
+const deploy = (inputs: Case['inputs'], input: string, fix: RegExp, env?: Case['env']): Case => ({
+  action: 'deploy-chart',
+  inputs,
+  input,
+  fix,
+  env
+});
+const build = (inputs: Inputs, input: string, fix: RegExp): Case => ({
+  action: 'build-push-image',
+  inputs,
+  input,
+  fix
+});
+
+const KUBECONFIG_FIX = /base64 -w0|kubeconfig: \$\{\{ secrets\.KUBECONFIG \}\}/;
+const good = base64(yamlOf(kubeconfigDoc()));
+
+const CASES: Array<[string, Case]> = [
+  // kubeconfig: encoding and document
+  ['kubeconfig empty', deploy({ kubeconfig: '' }, 'kubeconfig', KUBECONFIG_FIX)],
+  [
+    'kubeconfig neither base64 nor YAML',
+    deploy({ kubeconfig: '%%% not: [valid' }, 'kubeconfig', KUBECONFIG_FIX)
+  ],
+  [
+    'kubeconfig base64 of plain text',
+    deploy({ kubeconfig: base64('hello world, no kubeconfig') }, 'kubeconfig', KUBECONFIG_FIX)
+  ],
+  [
+    'kubeconfig base64 cut short',
+    deploy(
+      { kubeconfig: good.slice(0, Math.floor(good.length / 2)) },
+      'kubeconfig',
+      /kubeconfig|YAML|line/
+    )
+  ],
+  [
+    'kubeconfig base64 with a stray character',
+    deploy({ kubeconfig: `${good.slice(0, 40)}*${good.slice(40)}` }, 'kubeconfig', KUBECONFIG_FIX)
+  ],
+  [
+    'kubeconfig YAML that is not a kubeconfig',
+    deploy({ kubeconfig: 'name: demo\nreplicas: 2\n' }, 'kubeconfig', KUBECONFIG_FIX)
+  ],
+  [
+    'kubeconfig YAML list',
+    deploy({ kubeconfig: base64('- clusters\n- contexts\n') }, 'kubeconfig', KUBECONFIG_FIX)
+  ],
+  [
+    'kubeconfig no current-context, two contexts',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          delete d['current-context'];
+          (d.contexts as unknown[]).push({
+            name: 'other',
+            context: { cluster: 'eks', user: 'ci' }
+          });
+        })
+      },
+      'kubeconfig',
+      /set current-context to one of: eks, other/
+    )
+  ],
+  [
+    'kubeconfig current-context names no context',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          d['current-context'] = 'prod';
+        })
+      },
+      'kubeconfig',
+      /contexts are: eks/
+    )
+  ],
+  [
+    'kubeconfig context names a missing cluster',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.contexts as Array<{ context: Inputs }>)[0].context.cluster = 'gone';
+        })
+      },
+      'kubeconfig',
+      /clusters are: eks/
+    )
+  ],
+  [
+    'kubeconfig context names a missing user',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.contexts as Array<{ context: Inputs }>)[0].context.user = 'nobody';
+        })
+      },
+      'kubeconfig',
+      /users are: ci/
+    )
+  ],
+  [
+    'kubeconfig cluster without server',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          delete (d.clusters as Array<{ cluster: Inputs }>)[0].cluster.server;
+        })
+      },
+      'kubeconfig',
+      /set server: https:\/\//
+    )
+  ],
+  [
+    'kubeconfig CA data that is not PEM',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.clusters as Array<{ cluster: Inputs }>)[0].cluster['certificate-authority-data'] =
+            base64('not a certificate');
+        })
+      },
+      'kubeconfig',
+      /base64 -w0/
+    )
+  ],
+  [
+    'kubeconfig user without credentials',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.users as Array<{ user: Inputs }>)[0].user = { username: 'ci' } as unknown as Inputs;
+        })
+      },
+      'kubeconfig',
+      /token, client certificate, exec plugin/
+    )
+  ],
+  [
+    'kubeconfig unknown exec apiVersion',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.users as Array<{ user: unknown }>)[0].user = execUser(
+            'client.authentication.k8s.io/v2'
+          );
+        })
+      },
+      'kubeconfig',
+      /v1beta1|v1\b/
+    )
+  ],
+  [
+    'kubeconfig runs aws, but aws is not on PATH',
+    deploy(
+      (rigs) => ({
+        kubeconfig: base64(cluster.kubeconfig),
+        'aws-cli-mirror': CLOSED_PORT_URL,
+        'helm-mirror': rigs.mirror
+      }),
+      'aws',
+      /install|PATH|aws-cli-mirror/,
+      () => ({ PATH: pathWithoutAws() })
+    )
+  ],
+  // release, namespace, chart, values, set
+  [
+    'release name of 54 characters',
+    deploy({ kubeconfig: good, release: 'a'.repeat(54) }, 'release', /at most 53/)
+  ],
+  [
+    'release name with upper case and _',
+    deploy({ kubeconfig: good, release: 'My_App' }, 'release', /lowercase letters, digits/)
+  ],
+  [
+    'namespace with upper case',
+    deploy({ kubeconfig: good, namespace: 'Prod' }, 'namespace', /lowercase letters, digits/)
+  ],
+  [
+    'chart path that does not exist',
+    deploy(
+      { kubeconfig: good, chart: 'charts/no-such-chart' },
+      'chart',
+      /actions\/checkout|fix the path/
+    )
+  ],
+  [
+    'chart directory without Chart.yaml',
+    deploy({ kubeconfig: good, chart: 'charts' }, 'chart', /Chart\.yaml/)
+  ],
+  [
+    'values file that does not exist',
+    deploy({ kubeconfig: good, values: 'values/prod.yaml' }, 'values', /one values file per line/)
+  ],
+  ['set line without =', deploy({ kubeconfig: good, set: 'pythonApp.tag' }, 'set', /KEY=VALUE/)],
+  [
+    'set key with an empty part',
+    deploy({ kubeconfig: good, set: 'pythonApp..tag=v1' }, 'set', /write e\.g\./)
+  ],
+  [
+    'set key with a bad list index',
+    deploy({ kubeconfig: good, set: 'pythonApp.imagePullSecrets[x].name=a' }, 'set', /\[N\]/)
+  ],
+  [
+    'set value the chart schema refuses',
+    deploy(
+      (rigs) => ({
+        kubeconfig: rigs.kubeconfig,
+        'helm-mirror': rigs.mirror,
+        namespace: 'omer',
+        set: 'pythonApp.tag=v1\npythonApp.replicas=many',
+        wait: 'false'
+      }),
+      'set',
+      /pythonApp\.replicas/
+    )
+  ],
+  // timing and switches
+  ['timeout without a unit', deploy({ kubeconfig: good, timeout: '300' }, 'timeout', /300s or 5m/)],
+  [
+    'timeout in words',
+    deploy({ kubeconfig: good, timeout: 'five minutes' }, 'timeout', /5m, 90s or 1h30m/)
+  ],
+  ['timeout of zero', deploy({ kubeconfig: good, timeout: '0s' }, 'timeout', /longer than zero/)],
+  ['wait: yes', deploy({ kubeconfig: good, wait: 'yes' }, 'wait', /true or false/)],
+  ['fail-fast: on', deploy({ kubeconfig: good, 'fail-fast': 'on' }, 'fail-fast', /true or false/)],
+  [
+    'rollback-on-failure: 1',
+    deploy({ kubeconfig: good, 'rollback-on-failure': '1' }, 'rollback-on-failure', /true or false/)
+  ],
+  [
+    'dry-run: maybe',
+    deploy(
+      { kubeconfig: good, 'dry-run': 'maybe' },
+      'dry-run',
+      /false, true \(= client\), client or server/
+    )
+  ],
+  [
+    'extra-args with an open quote',
+    deploy(
+      { kubeconfig: good, 'extra-args': '--description "first deploy' },
+      'extra-args',
+      /quote like a shell/
+    )
+  ],
+  [
+    'extra-args setting the namespace',
+    deploy(
+      { kubeconfig: good, 'extra-args': '--namespace other' },
+      'extra-args',
+      /use the namespace input/
+    )
+  ],
+  // helm
+  [
+    'helm-version that is not a version',
+    deploy({ kubeconfig: good, 'helm-version': 'stable' }, 'helm-version', /v3\.17\.2 or latest/)
+  ],
+  [
+    'helm-version helm 2',
+    deploy({ kubeconfig: good, 'helm-version': 'v2.17.0' }, 'helm-version', /helm 3 or 4/)
+  ],
+  [
+    'helm-version no mirror has',
+    deploy(
+      (rigs) => ({
+        kubeconfig: rigs.kubeconfig,
+        'helm-mirror': rigs.mirror,
+        'helm-version': 'v3.99.0'
+      }),
+      'helm-version',
+      /v3\.99\.0/
+    )
+  ],
+  [
+    'helm-mirror not http(s)',
+    deploy(
+      { kubeconfig: good, 'helm-mirror': 'ftp://mirror.example' },
+      'helm-mirror',
+      /http\(s\) URL/
+    )
+  ],
+  // build-push-image
+  [
+    'image with a tag',
+    build({ image: 'ghcr.io/o/app:v1' }, 'image', /put the tag in the tag or tags input/)
+  ],
+  [
+    'image with a digest',
+    build({ image: `ghcr.io/o/app@sha256:${'a'.repeat(64)}` }, 'image', /give the name only/)
+  ],
+  [
+    'image with a space',
+    build({ image: 'ghcr.io/o/my app' }, 'image', /lower-case letters and digits/)
+  ],
+  ['image with a bad registry host', build({ image: '-ghcr.io/o/app' }, 'image', /registry host/)],
+  ['tag starting with -', build({ tag: '-v1' }, 'tag', /use 1-128 of A-Z a-z 0-9 _ \. -/)],
+  ['tag of 129 characters', build({ tag: 'a'.repeat(129) }, 'tag', /128|\{0,127\}/)],
+  [
+    'tags with a slash',
+    build({ tags: 'latest\nfeature/x' }, 'tags', /use 1-128 of A-Z a-z 0-9 _ \. -/)
+  ],
+  ['password empty', build({ password: '' }, 'password', /secrets\.GITHUB_TOKEN/)],
+  ['push: yes', build({ push: 'yes' }, 'push', /true or false/)],
+  ['force: 1', build({ force: '1' }, 'force', /true or false/)],
+  [
+    'build-args line without =',
+    build({ 'build-args': 'PYTHON_VERSION' }, 'build-args', /KEY=VALUE/)
+  ],
+  ['labels line starting with =', build({ labels: '=orphan' }, 'labels', /KEY=VALUE/)],
+  ['platforms without an os', build({ platforms: 'amd64' }, 'platforms', /linux\/amd64/)],
+  [
+    'context that does not exist',
+    build({ push: 'false', context: 'no-such-dir' }, 'context', /context|checkout/)
+  ],
+  [
+    'Dockerfile that does not exist',
+    build({ push: 'false', file: 'image/Nope.Dockerfile' }, 'file', /file|Dockerfile/)
+  ]
+];
+
+const BUILD_DEFAULTS: Inputs = {
+  image: 'ghcr.io/example-org/demo-app',
+  tag: 'c0ffee',
+  username: 'octocat',
+  password: REGISTRY_PASSWORD,
+  // A failure that got as far as the registry would reach a closed loopback port, not ghcr.io.
+  'skip-existing': 'false'
+};
+
+describe('a bad input ends the step with one clear ::error::', () => {
+  test('the table has at least 30 cases across both actions', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(CASES.map(([, c]) => c.action)).size).toBe(2);
+  });
+
+  test.concurrent.each(CASES)('%s', async (name, c) => {
+    const rigs: Rigs = {
+      kubeconfig: base64(cluster.tokenKubeconfig(FIXTURE_TOKEN)),
+      mirror: mirror.url
+    };
+    const given = typeof c.inputs === 'function' ? c.inputs(rigs) : c.inputs;
+    const inputs: Inputs =
+      c.action === 'build-push-image'
+        ? { ...BUILD_DEFAULTS, ...given }
+        : { 'helm-mirror': CLOSED_PORT_URL, 'aws-cli-mirror': CLOSED_PORT_URL, ...given };
+    const step = await runStep(c.action, {
+      label: { file: 'bad-inputs', step: name },
+      inputs,
+      env: {
+        RUNNER_TOOL_CACHE: toolCache,
+        GITHUB_REPOSITORY: 'example-org/demo-app',
+        GITHUB_SHA: 'c0ffee',
+        ...(typeof c.env === 'function' ? c.env() : c.env)
+      },
+      secrets: [
+        { name: 'kubeconfig fixture token', value: FIXTURE_TOKEN },
+        { name: 'registry password', value: REGISTRY_PASSWORD },
+        { name: 'emulator AWS secret key', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+        ...(inputs.kubeconfig ? [{ name: 'kubeconfig input', value: inputs.kubeconfig }] : [])
+      ],
+      timeoutMs: 60_000
+    });
+    expect({ exitCode: step.main.exitCode, errors: step.main.errors }).toEqual({
+      exitCode: 1,
+      errors: [expect.stringMatching(new RegExp(`(^|\\W)${c.input}\\W`))]
+    });
+    expect(step.main.errors[0]).toMatch(c.fix);
+    expect(step.log).not.toMatch(STACK_FRAME);
+    expect(step.hits).toEqual([]);
+    expect(step.filesLeft).toEqual([]);
+    expect(step.post.exitCode).toBe(0);
+  });
+});
