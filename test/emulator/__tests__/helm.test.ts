@@ -20,6 +20,11 @@ let home: string;
 let kubeconfig: string;
 let tokenConfig: string;
 
+interface Exec {
+  args: string[];
+  env: Array<{ name: string; value: string }>;
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -60,7 +65,7 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'emulator-helm-'));
   kubeconfig = path.join(home, 'kubeconfig');
   // The seed's kubeconfig, its exec plugin moved to v1beta1 as current clients require. The
-  // plugin is the real aws CLI behind a wrapper that reuses its credential per argument list
+  // plugin is the real aws CLI behind a wrapper that reuses its credential per argument list and key pair
   // (each aws start costs seconds here; the tokens stay valid for 15 minutes). Every helm run
   // still executes the plugin and the server verifies every token.
   const wrapper = path.join(home, 'aws-cached');
@@ -68,7 +73,7 @@ beforeAll(async () => {
     wrapper,
     [
       '#!/bin/sh',
-      `cache="${home}/token-$(echo "$@" | md5sum | cut -c1-16).json"`,
+      `cache="${home}/token-$(echo "$@ $AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY" | md5sum | cut -c1-16).json"`,
       'if [ ! -s "$cache" ]; then aws "$@" > "$cache.tmp" || exit 1; mv "$cache.tmp" "$cache"; fi',
       'cat "$cache"',
       ''
@@ -244,15 +249,30 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     expect(pod.status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
   });
 
-  test('a token signed for another cluster is answered 401', async () => {
+  test.each([
+    [
+      'signed for another cluster',
+      (exec: Exec) => {
+        exec.args[exec.args.indexOf('--cluster-name') + 1] = 'another-cluster';
+      }
+    ],
+    [
+      'signed with another secret key',
+      (exec: Exec) => {
+        const secret = exec.env.find((e) => e.name === 'AWS_SECRET_ACCESS_KEY');
+        if (secret) secret.value = 'not-the-cluster-secret-key';
+      }
+    ]
+  ])('a token %s is answered 401', async (label, spoil) => {
     const config = parse(readFileSync(kubeconfig, 'utf8'));
-    const args: string[] = config.users[0].user.exec.args;
-    args[args.indexOf('--cluster-name') + 1] = 'another-cluster';
-    const bad = path.join(home, `bad-${major}`);
+    spoil(config.users[0].user.exec);
+    const bad = path.join(home, `bad-${major}-${label.split(' ').pop()}`);
     writeFileSync(bad, stringify(config), { mode: 0o600 });
+    const before = cluster.requests.length;
     const result = await run(helmPath(version), ['list', '--namespace', NS], bad);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/provide credentials|Unauthorized/);
+    expect(cluster.requests.slice(before).map((r) => r.status)).toContain(401);
   });
 
   test('the requests match what helm is known to send', () => {
