@@ -222,7 +222,7 @@ export function createHandler(deps: ServerDeps) {
       }
       if (method === 'POST') {
         const body = decodeObject(req, await readBody(req));
-        return new Reply(write.dryRun ? 200 : 201, api.create(type, namespace, body, write));
+        return new Reply(201, api.create(type, namespace, body, write));
       }
       if (method === 'DELETE') {
         const list = api.list(type, namespace, {
@@ -259,7 +259,7 @@ export function createHandler(deps: ServerDeps) {
           ...write,
           force: query.get('force') === 'true'
         });
-        return new Reply(existed || write.dryRun ? 200 : 201, result);
+        return new Reply(existed ? 200 : 201, result);
       }
       case 'DELETE': {
         const raw = await readBody(req);

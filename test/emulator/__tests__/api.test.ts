@@ -180,8 +180,10 @@ describe('field validation', () => {
 });
 
 test('dryRun=All validates without storing', async () => {
-  const { status } = await call('POST', `${CM}?dryRun=All`, { body: configMap('dry') });
-  expect(status).toBe(200);
+  const { status, body } = await call('POST', `${CM}?dryRun=All`, { body: configMap('dry') });
+  expect(status).toBe(201);
+  expect(body.metadata.uid).toBeDefined();
+  expect(body.metadata.resourceVersion).toBeUndefined();
   expect((await call('GET', `${CM}/dry`)).status).toBe(404);
 });
 
