@@ -170,12 +170,12 @@ describe('pods', () => {
     );
   });
 
-  test('images in the configured registry pull, with its credentials; missing tags do not', async () => {
+  test('images in the configured registry (localhost or 127.0.0.1) pull with its credentials; missing tags do not', async () => {
     const { port } = registry.address() as { port: number };
     await call(
       'POST',
       `${APPS}/deployments`,
-      deployment('fromregistry', `127.0.0.1:${port}/team/app:1.0`)
+      deployment('fromregistry', `localhost:${port}/team/app:1.0`)
     );
     await call(
       'POST',

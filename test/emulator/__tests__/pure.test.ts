@@ -2,6 +2,7 @@
 // decoding, name validation and strict field checks.
 import { describe, expect, test } from '@jest/globals';
 import { fieldPaths, serverSideApply } from '../apply.js';
+import { splitImage } from '../controllers/images.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../patch.js';
 import { decodeProtobuf } from '../protobuf.js';
 import { findType } from '../resources.js';
@@ -185,3 +186,12 @@ describe('validation', () => {
     ]);
   });
 });
+
+test.each([
+  [
+    '127.0.0.1:5000/team/app:1.0',
+    { host: '127.0.0.1:5000', repository: 'team/app', reference: '1.0' }
+  ],
+  ['localhost:5000/app', { host: 'localhost:5000', repository: 'app', reference: 'latest' }],
+  ['ghcr.io/o/r@sha256:abc', { host: 'ghcr.io', repository: 'o/r', reference: 'sha256:abc' }]
+])('splits image %s', (image, want) => expect(splitImage(image)).toEqual(want));

@@ -29,6 +29,11 @@ export function splitImage(image: string): { host: string; repository: string; r
     : { host, repository: rest, reference: 'latest' };
 }
 
+/** `localhost:5000` and `127.0.0.1:5000` name the same registry on this machine. */
+function loopbackAlias(host: string): string {
+  return host.replace(/^localhost(?=:|$)/, '127.0.0.1');
+}
+
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -67,7 +72,7 @@ export function imageChecker(sources: ImageSources): ImageChecker {
       if (!sources.registry) return false;
       const registry = new URL(sources.registry.url);
       const { host, repository, reference } = splitImage(image);
-      if (host !== registry.host) return false;
+      if (loopbackAlias(host) !== loopbackAlias(registry.host)) return false;
       const { username, password } = sources.registry;
       const auth =
         username !== undefined
