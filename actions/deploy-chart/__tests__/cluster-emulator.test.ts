@@ -1,16 +1,7 @@
 // The cluster side against the EKS emulator with the real aws CLI (the seed's exec user) and
 // the real helm 3 and 4: preflight explanations, fail-fast on a bad image with helm stopped by
 // SIGTERM, recovery of a release a killed helm left pending, diagnostics, and the URL.
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  jest,
-  test
-} from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +19,7 @@ import { waitForReleaseUrl } from '../src/cluster/url.js';
 import { startCluster, type Cluster } from '../../../test/emulator/index.js';
 import { helmPath, HELM_VERSIONS, type HelmVersion } from '../../../test/rigs/helm.js';
 import { REPO_ROOT } from '../../../test/support/runner.js';
+import { captureStdout } from './cluster/capture-stdout.js';
 
 const TOKEN = 'cluster-side-token';
 const NS = 'omer';
@@ -77,17 +69,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-// core.info/warning write workflow commands to stdout: keep them out of the test output.
-let stdout: string[];
-beforeEach(() => {
-  stdout = [];
-  jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const stdout = captureStdout();
 
 function tokenAccess(): ClusterAccess {
   return {
@@ -281,7 +263,7 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
       revision: 4,
       status: 'deployed'
     });
-    expect(stdout.join('')).toContain(
+    expect(stdout.text()).toContain(
       `::warning::release "${release}" in namespace "${NS}" is pending-upgrade (revision 3`
     );
 

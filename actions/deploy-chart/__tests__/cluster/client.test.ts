@@ -1,13 +1,4 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  jest,
-  test
-} from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { processRunner, type ProcessRunner, type RunOptions } from '../../../shared/src/exec.js';
 import type { ClusterAccess } from '../../src/cluster-access.js';
 import {
@@ -27,6 +18,7 @@ import {
   type LoopbackApi,
   type TestPki
 } from './loopback-api.js';
+import { captureStdout } from './capture-stdout.js';
 
 let pki: TestPki;
 let api: LoopbackApi;
@@ -122,17 +114,7 @@ describe('TLS and authentication', () => {
 });
 
 describe('exec credential plugin', () => {
-  // core.setSecret writes ::add-mask:: commands to stdout: captured to check what is masked.
-  let stdout: string[];
-  beforeEach(() => {
-    stdout = [];
-    jest
-      .spyOn(process.stdout, 'write')
-      .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
+  const stdout = captureStdout();
 
   function fakeRunner(tokens: string[], expiresAt?: () => string) {
     const calls: Array<{ command: string; args: string[]; options?: RunOptions }> = [];
@@ -167,7 +149,7 @@ describe('exec credential plugin', () => {
     await client.get('/version');
     expect(calls).toHaveLength(1);
     expect(lastRequest().headers.authorization).toBe('Bearer t1');
-    expect(stdout).toContain('::add-mask::t1\n');
+    expect(stdout.chunks).toContain('::add-mask::t1\n');
     expect(calls[0].options?.silent).toBe(true);
     expect(calls[0].options?.env?.AWS_ACCESS_KEY_ID).toBe('AKIA');
     expect(JSON.parse(calls[0].options?.env?.KUBERNETES_EXEC_INFO ?? '')).toMatchObject({

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { KubeApiError } from '../../src/cluster/client.js';
 import {
   collectDiagnostics,
@@ -12,6 +12,7 @@ import {
 import type { KubeEvent, Pod } from '../../src/cluster/types.js';
 import { FakeHelm } from './fake-helm.js';
 import { FakeKube } from './fake-kube.js';
+import { captureStdout } from './capture-stdout.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const labels = { 'app.kubernetes.io/instance': 'demo' };
@@ -164,16 +165,7 @@ test("keeps the last events about the release's objects, oldest first", () => {
   ]);
 });
 
-let stdout: string[];
-beforeEach(() => {
-  stdout = [];
-  jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const stdout = captureStdout();
 
 test('collects pods, events, logs and history, and lists what it could not read', async () => {
   const kube = new FakeKube()
@@ -252,7 +244,7 @@ test('collects pods, events, logs and history, and lists what it could not read'
   expect(summary).toContain('#### Could not collect');
 
   logDiagnostics(d);
-  const log = stdout.join('');
+  const log = stdout.text();
   expect(log).toContain('Deploy stopped early: pod demo-web-1 container app: ImagePullBackOff');
   expect(log).not.toContain('::error::'); // the caller's ActionError is the step's one error
   expect(log).toContain(

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import { KubeApiError } from '../../src/cluster/client.js';
 import {
   firstFailure,
@@ -10,6 +10,7 @@ import { follow } from '../../src/cluster/follow.js';
 import { DEFAULT_FAIL_FAST_RULES, type PodFailure } from '../../src/cluster/pod-failure.js';
 import type { Pod } from '../../src/cluster/types.js';
 import { FakeKube, settle } from './fake-kube.js';
+import { captureStdout } from './capture-stdout.js';
 
 const PODS = '/api/v1/namespaces/web/pods';
 const labels = { 'app.kubernetes.io/instance': 'demo' };
@@ -30,16 +31,7 @@ function pod(uid: string, reason?: string, extra: Partial<NonNullable<Pod['metad
   };
 }
 
-let stdout: string[];
-beforeEach(() => {
-  stdout = [];
-  jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const stdout = captureStdout();
 
 test.each<[string, Pod[], string[], string | null]>([
   ['a new pod with a bad image', [pod('new', 'ImagePullBackOff')], [], 'demo-new'],
@@ -104,7 +96,7 @@ describe('watchForPodFailures', () => {
       }
     ]);
     expect(watch.failure).toEqual(failures[0]);
-    expect(stdout.join('')).toContain(
+    expect(stdout.text()).toContain(
       'Fail-fast: pod demo-new container app: ImagePullBackOff (ImagePullBackOff message)'
     );
   });
@@ -170,7 +162,7 @@ describe('watchForPodFailures', () => {
       onFailure: () => {}
     });
     expect(watch.failure).toBeUndefined();
-    expect(stdout.join('')).toMatch(
+    expect(stdout.text()).toMatch(
       /::warning::Fail-fast is off for this deploy: cannot list the pods of release "demo".*403 Forbidden/
     );
   });

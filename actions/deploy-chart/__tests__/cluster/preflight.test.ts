@@ -1,13 +1,4 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  jest,
-  test
-} from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
 import type { ClusterAccess } from '../../src/cluster-access.js';
 import { createKubeClient } from '../../src/cluster/client.js';
@@ -18,6 +9,7 @@ import {
   preflight
 } from '../../src/cluster/preflight.js';
 import { sendJson, sendStatus, startLoopbackApi, type LoopbackApi } from './loopback-api.js';
+import { captureStdout } from './capture-stdout.js';
 
 const eksAccess: ClusterAccess = {
   contextName: 'demo',
@@ -115,7 +107,7 @@ test.each<[string, ClusterAccess, RegExp]>([
 
 describe('preflight against an API server', () => {
   let api: LoopbackApi;
-  let stdout: string[];
+  const stdout = captureStdout();
   beforeAll(async () => {
     api = await startLoopbackApi();
     api.route('GET', '/version', (req, res) =>
@@ -143,15 +135,6 @@ describe('preflight against an API server', () => {
     );
   });
   afterAll(() => api.close());
-  beforeEach(() => {
-    stdout = [];
-    jest
-      .spyOn(process.stdout, 'write')
-      .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
 
   const access = (token: string): ClusterAccess => ({
     contextName: 'c',
@@ -164,7 +147,7 @@ describe('preflight against an API server', () => {
 
   test('passes and reports the server version', async () => {
     await expect(run('good', 'web')).resolves.toEqual({ serverVersion: 'v1.32.1-eks-1' });
-    expect(stdout.join('')).toContain(`Kubernetes API server ${api.url} answers: v1.32.1-eks-1`);
+    expect(stdout.text()).toContain(`Kubernetes API server ${api.url} answers: v1.32.1-eks-1`);
   });
 
   test('rejected credentials: 401 explained', async () => {

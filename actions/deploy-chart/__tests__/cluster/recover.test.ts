@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
 import { readHistory, recoverPendingRelease, settleRelease } from '../../src/cluster/recover.js';
 import type { HelmRevision } from '../../src/cluster/release-plan.js';
 import { FakeHelm } from './fake-helm.js';
+import { captureStdout } from './capture-stdout.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const target = { release: 'demo', namespace: 'web' };
@@ -16,16 +17,7 @@ const rev = (revision: number, status: string, minutesAgo = 60): HelmRevision =>
 });
 const FIVE_MINUTES = 5 * 60_000;
 
-let stdout: string[];
-beforeEach(() => {
-  stdout = [];
-  jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const stdout = captureStdout();
 
 test('a missing release has an empty history', async () => {
   await expect(readHistory(new FakeHelm(), target)).resolves.toEqual([]);
@@ -42,7 +34,7 @@ test('an abandoned pending-upgrade is rolled back to the last deployed revision,
     ['history', 'demo', '--namespace', 'web', '--output', 'json'],
     ['rollback', 'demo', '2', '--namespace', 'web']
   ]);
-  expect(stdout.join('')).toContain(
+  expect(stdout.text()).toContain(
     '::warning::release "demo" in namespace "web" is pending-upgrade (revision 3'
   );
 });

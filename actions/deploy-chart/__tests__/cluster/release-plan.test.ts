@@ -114,26 +114,29 @@ test.each([
   expect(recoveryRules(timeout).liveWindowMs).toBe(window);
 });
 
-test('describes a refusal with the time left until the release counts as abandoned', () => {
-  const decision = decideRecovery(
+test.each<[string, HelmRevision[], string]>([
+  [
+    'a refusal, with the time left until the release counts as abandoned',
     [rev(1, 'deployed'), rev(2, 'pending-upgrade', minutesAgo(1))],
-    NOW,
-    rules
-  );
-  expect(describeRecovery('web', 'prod', decision)).toBe(
     'release "web" in namespace "prod" is pending-upgrade (revision 2, started 1m 00s ago): another run may still be changing it, so this run leaves it alone; it will be considered abandoned after 11m 00s (2 × timeout + 1m), in 10m 00s'
-  );
-});
-
-test('describes a rollback', () => {
-  const decision = decideRecovery(
+  ],
+  [
+    'a refusal of a revision without a start time',
+    [rev(1, 'deployed'), { ...rev(2, 'pending-upgrade'), updated: '' }],
+    'release "web" in namespace "prod" is pending-upgrade (revision 2, started at an unknown time): another run may still be changing it, so this run leaves it alone; its start time is unknown, so it is never considered abandoned automatically'
+  ],
+  [
+    'a rollback',
     [rev(1, 'deployed'), rev(2, 'pending-upgrade', minutesAgo(30))],
-    NOW,
-    rules
-  );
-  expect(describeRecovery('web', 'prod', decision)).toBe(
     'release "web" in namespace "prod" is pending-upgrade (revision 2, started 30m 00s ago): no helm is working on it any more, so it is rolled back to revision 1, the last successful one'
-  );
+  ],
+  [
+    'an uninstall',
+    [rev(1, 'pending-install', minutesAgo(30))],
+    'release "web" in namespace "prod" is pending-install (revision 1, started 30m 00s ago) and was never deployed successfully: no helm is working on it any more, so it is uninstalled'
+  ]
+])('describes %s', (_name, history, want) => {
+  expect(describeRecovery('web', 'prod', decideRecovery(history, NOW, rules))).toBe(want);
 });
 
 test.each([

@@ -1,17 +1,9 @@
-import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import { forwardTerminationSignals } from '../../src/cluster/signals.js';
+import { captureStdout } from './capture-stdout.js';
 
-let stdout: string[];
-beforeEach(() => {
-  stdout = [];
-  jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+const stdout = captureStdout();
 
 test('forwards SIGINT and SIGTERM, remembers the first, and lets go on dispose', () => {
   const source = new EventEmitter();
@@ -23,7 +15,7 @@ test('forwards SIGINT and SIGTERM, remembers the first, and lets go on dispose',
   source.emit('SIGTERM', 'SIGTERM');
   expect(forwarded).toEqual(['SIGINT', 'SIGTERM']);
   expect(forwarding.received).toBe('SIGINT');
-  expect(stdout.filter((line) => line.startsWith('::warning::'))).toHaveLength(1);
+  expect(stdout.chunks.filter((line) => line.startsWith('::warning::'))).toHaveLength(1);
 
   forwarding.dispose();
   expect(source.listenerCount('SIGINT') + source.listenerCount('SIGTERM')).toBe(0);

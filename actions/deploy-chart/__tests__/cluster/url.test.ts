@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ingressUrl, releaseUrl, serviceUrl, waitForReleaseUrl } from '../../src/cluster/url.js';
 import { FakeKube } from './fake-kube.js';
 import type { Ingress, Service } from '../../src/cluster/types.js';
+import { captureStdout } from './capture-stdout.js';
 
 const lb = (port: number, entry?: { hostname?: string; ip?: string }): Service => ({
   metadata: { name: 'web' },
@@ -72,16 +73,7 @@ describe('waitForReleaseUrl', () => {
   const SERVICES = '/api/v1/namespaces/web/services';
   const labels = { 'app.kubernetes.io/instance': 'demo' };
   const target = { release: 'demo', namespace: 'web' };
-  let stdout: string[];
-  beforeEach(() => {
-    stdout = [];
-    jest
-      .spyOn(process.stdout, 'write')
-      .mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0);
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
+  const stdout = captureStdout();
 
   test('polls until the LoadBalancer gets its hostname', async () => {
     const kube = new FakeKube().set(SERVICES, [{ ...lb(80), metadata: { name: 'web', labels } }]);
@@ -108,7 +100,7 @@ describe('waitForReleaseUrl', () => {
     await expect(
       waitForReleaseUrl(kube, target, Date.now() + 30, { pollMs: 5 })
     ).resolves.toBeUndefined();
-    expect(stdout.join('')).toContain(
+    expect(stdout.text()).toContain(
       '::warning::Release "demo" got no LoadBalancer address within the timeout'
     );
   });
