@@ -140,6 +140,24 @@ describe('deployments', () => {
       ['2', 2]
     ]);
   });
+  test('report ProgressDeadlineExceeded when a rollout makes no progress in time', async () => {
+    const stuck = deployment('stuck', 'ghcr.io/nobody/nothing:2');
+    await call('POST', `${APPS}/deployments`, {
+      ...stuck,
+      spec: { ...stuck.spec, progressDeadlineSeconds: 1 }
+    });
+    const progressing = await eventually(async () => {
+      const d = await get(`${APPS}/deployments/stuck`);
+      const condition = d.status.conditions?.find(
+        (c: { type: string }) => c.type === 'Progressing'
+      );
+      return condition?.reason === 'ProgressDeadlineExceeded' && condition;
+    });
+    expect(progressing).toMatchObject({
+      status: 'False',
+      message: expect.stringMatching(/has timed out progressing/)
+    });
+  });
 });
 
 describe('pods', () => {

@@ -299,6 +299,20 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
   });
 });
 
+test('helm retries answers of 429 Too Many Requests, as client-go does', async () => {
+  const remove = cluster.faults.failRequests({
+    path: /\/secrets\?labelSelector=/,
+    status: 429,
+    count: 2
+  });
+  const before = cluster.requests.length;
+  const result = await run(helmPath('v3.17.2'), ['list', '--namespace', NS]);
+  remove();
+  expect(result.code).toBe(0);
+  const secretLists = cluster.requests.slice(before).filter((r) => r.path.includes('/secrets?'));
+  expect(secretLists.map((r) => r.status)).toEqual([429, 429, 200]);
+});
+
 describe('kubectl', () => {
   const kubectl = (...args: string[]) => run('/usr/bin/kubectl', args, tokenConfig);
 
