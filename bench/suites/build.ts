@@ -12,6 +12,7 @@ import type { RegistryRig } from '../../test/rigs/registry.js';
 import { REPO_ROOT, newRunnerJob } from '../../test/support/runner.js';
 import type { LocalContext } from '../../scripts/lib/git-context.js';
 import type { Collector } from '../lib/collector.js';
+import { phaseTimes, type PhaseMarker, type PhaseTime } from '../lib/phases.js';
 import { interleave } from '../lib/schedule.js';
 import { timedAction, timedCommand, type TimedResult } from '../lib/timed-run.js';
 
@@ -25,6 +26,17 @@ export interface BuildRig {
 const GROUP_RERUN = '4. build rerun';
 const GROUP_ANCHOR = '6. build anchor';
 const GROUP_COLD = '5. cold start';
+
+/** The build-push-image main step's log on a full build, cut where each part ends. */
+export const BUILD_PHASES: PhaseMarker[] = [
+  { phase: 'node start + bundle load (first line)', endsAt: /^/ },
+  { phase: 'registry check', endsAt: /^::endgroup::/ },
+  { phase: 'engine detection (docker version, docker buildx version)', endsAt: /^::group::Log in/ },
+  { phase: 'docker login', endsAt: /^::group::Build/ },
+  { phase: 'docker build', endsAt: /^::group::Push/ },
+  { phase: 'docker push', endsAt: /^::endgroup::/ },
+  { phase: 'manifest digest + outputs + summary + exit' }
+];
 
 const fakeSha = () => randomBytes(20).toString('hex');
 
@@ -60,7 +72,7 @@ async function bundleBuild(
 }
 
 /** The anchor's four commands, one after another, as the two actions would run them. */
-async function anchorBuild(rig: BuildRig, ref: string): Promise<number> {
+async function anchorBuild(rig: BuildRig, ref: string): Promise<PhaseTime[]> {
   const { engine, registry } = rig;
   const env = engine.env;
   const steps: Array<[string[], string?]> = [
@@ -72,13 +84,13 @@ async function anchorBuild(rig: BuildRig, ref: string): Promise<number> {
     [['push', ref]],
     [['logout', registry.host]]
   ];
-  let totalMs = 0;
+  const phases: PhaseTime[] = [];
   for (const [args, input] of steps) {
     const result = await timedCommand(engine.dockerBin, args, { env, input, cwd: REPO_ROOT });
     check(result, `docker ${args[0]}`);
-    totalMs += result.elapsedMs;
+    phases.push({ phase: `docker ${args[0]}`, ms: result.elapsedMs });
   }
-  return totalMs;
+  return phases;
 }
 
 /** An empty build cache and no local image of the repository: the next build is a first one. */
@@ -113,7 +125,7 @@ export async function buildRerun(rig: BuildRig, c: Collector, rounds: number): P
         c.add(
           'build-skip',
           GROUP_RERUN,
-          'build-push-image rerun, tag exists (skipped), main + post',
+          'build-push-image rerun, tag exists, main + post',
           run.totalMs
         );
       continue;
@@ -121,31 +133,35 @@ export async function buildRerun(rig: BuildRig, c: Collector, rounds: number): P
     await forgetBuilds(rig, image);
     const tag = fakeSha();
     if (variant === 'anchor') {
-      const ms = await anchorBuild(rig, `${image}:${tag}`);
+      const phases = await anchorBuild(rig, `${image}:${tag}`);
+      const ms = phases.reduce((sum, p) => sum + p.ms, 0);
       rig.log(`${what}: ${(ms / 1000).toFixed(2)} s`);
-      if (kept)
-        c.add(
-          'build-anchor',
-          GROUP_ANCHOR,
-          'docker login + build + push + logout (what login/build-push-action run)',
-          ms
-        );
+      if (kept) {
+        c.add('build-anchor', GROUP_ANCHOR, 'docker login + build + push + logout', ms);
+        c.addPhases('anchor: docker login, build, push, logout', phases);
+      }
     } else {
       const run = await bundleBuild(rig, image, tag, true);
       check(run.main, what);
       rig.log(`${what}: ${(run.totalMs / 1000).toFixed(2)} s`);
       if (kept) {
+        const { main } = run;
+        c.add('build-full', GROUP_RERUN, 'build-push-image full build, main + post', run.totalMs);
         c.add(
-          'build-full',
+          'build-post',
           GROUP_RERUN,
-          'build-push-image first build (force, empty build cache), main + post',
-          run.totalMs
+          'build-push-image post step',
+          run.totalMs - main.elapsedMs
+        );
+        c.addPhases(
+          'build-push-image main step, full build',
+          phaseTimes(main.lines, BUILD_PHASES, main.elapsedMs)
         );
         c.add(
           'cold-build',
           GROUP_COLD,
           'build-push-image index.js: start → first line',
-          run.main.lines[0].atMs
+          main.lines[0].atMs
         );
       }
     }
