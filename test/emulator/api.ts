@@ -34,6 +34,7 @@ export interface DeleteOptions {
   dryRun?: boolean;
   propagationPolicy?: string;
   preconditions?: { uid?: string; resourceVersion?: string };
+  gracePeriodSeconds?: number;
 }
 
 export interface ListOptions {
@@ -229,9 +230,28 @@ export class Api {
     if (options.dryRun) return existing;
     if (type.resource === 'namespaces') return this.terminateNamespace(existing);
     if (options.propagationPolicy === 'Orphan') this.orphanDependents(existing.metadata.uid);
+    if (type.resource === 'pods') return this.deletePod(existing, options.gracePeriodSeconds);
     this.store.remove(type, namespace, name);
     // Background and Foreground deletion of dependents is the garbage collector's job.
-    return type.resource === 'pods' ? existing : successStatus(type, name, existing.metadata.uid);
+    return successStatus(type, name, existing.metadata.uid);
+  }
+
+  /**
+   * A pod on a node is deleted gracefully: it gets a deletionTimestamp and stays Terminating
+   * until its kubelet has stopped it (the controllers remove it); an unscheduled pod, or a
+   * grace period of 0, goes at once.
+   */
+  private deletePod(pod: KObject, gracePeriodSeconds?: number): KObject {
+    const grace = gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const type = RESOURCE_TYPES.find((t) => t.resource === 'pods') as ResourceType;
+    if (!pod.spec?.nodeName || grace <= 0) {
+      return this.store.remove(type, pod.metadata.namespace, pod.metadata.name) ?? pod;
+    }
+    if (pod.metadata.deletionTimestamp) return pod;
+    const next = clone(pod);
+    next.metadata.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
+    next.metadata.deletionGracePeriodSeconds = grace;
+    return this.store.write(type, next, 'MODIFIED');
   }
 
   /** A controller's write: read-modify-write of one object, retried on conflict. */

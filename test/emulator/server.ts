@@ -267,7 +267,11 @@ export function createHandler(deps: ServerDeps) {
         const result = api.delete(type, namespace, name, {
           dryRun: write.dryRun || (options.dryRun ?? []).includes('All'),
           propagationPolicy: query.get('propagationPolicy') ?? options.propagationPolicy,
-          preconditions: options.preconditions
+          preconditions: options.preconditions,
+          gracePeriodSeconds:
+            query.get('gracePeriodSeconds') !== null
+              ? Number(query.get('gracePeriodSeconds'))
+              : options.gracePeriodSeconds
         });
         return new Reply(200, result);
       }

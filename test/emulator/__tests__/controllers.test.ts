@@ -219,6 +219,23 @@ describe('pods', () => {
     const reasons = (await eventsFor(pod.metadata.name)).map((e: { reason: string }) => e.reason);
     expect(reasons).toContain('BackOff');
   });
+  test('a deleted pod is Terminating until its containers stopped, and is replaced at once', async () => {
+    await call('POST', `${APPS}/deployments`, deployment('replaced', 'good/app:1'));
+    await eventually(
+      async () => (await get(`${APPS}/deployments/replaced`)).status.availableReplicas === 1
+    );
+    const [pod] = await podsOf('replaced');
+    const answer = await call('DELETE', `${NS}/pods/${pod.metadata.name}`);
+    expect(answer.body.metadata.deletionTimestamp).toBeDefined();
+    expect(answer.body.metadata.deletionGracePeriodSeconds).toBe(30);
+    const names = async () =>
+      (await podsOf('replaced')).map((p: { metadata: { name: string } }) => p.metadata.name);
+    await eventually(
+      async () => !(await names()).includes(pod.metadata.name) && (await names()).length === 1
+    );
+    const reasons = (await eventsFor(pod.metadata.name)).map((e: { reason: string }) => e.reason);
+    expect(reasons).toContain('Killing');
+  });
 });
 
 test('LoadBalancer Services get a cluster IP at once and an ELB hostname later', async () => {

@@ -141,10 +141,13 @@ export function startControllers(
         reconcileOwner(object);
         break;
       case KINDS.pods:
+        if (object.metadata.deletionTimestamp) {
+          enqueue(`kubelet-stop/${object.metadata.uid}`, () => kubelet.stop(object));
+        }
         if (change.type === 'ADDED')
           enqueue(`kubelet/${object.metadata.uid}`, () => {
             const latest = api.store.get(KINDS.pods, namespace, name);
-            if (latest?.metadata.uid === object.metadata.uid) kubelet(latest);
+            if (latest?.metadata.uid === object.metadata.uid) kubelet.start(latest);
           });
         reconcileOwner(object);
         break;
@@ -203,7 +206,7 @@ export function startControllers(
           o.metadata.ownerReferences ?? [];
         if (!refs.some((r) => r.uid === owner.metadata.uid)) continue;
         const remaining = refs.filter((r) => r.uid !== owner.metadata.uid);
-        if (remaining.length === 0) api.store.remove(type, o.metadata.namespace, o.metadata.name);
+        if (remaining.length === 0) api.delete(type, o.metadata.namespace, o.metadata.name);
       }
     }
   }

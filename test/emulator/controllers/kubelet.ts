@@ -45,7 +45,12 @@ function containerStatus(
   };
 }
 
-export function startKubelet(ctx: ControllerContext): (pod: KObject) => void {
+export interface Kubelet {
+  start(pod: KObject): void;
+  stop(pod: KObject): void;
+}
+
+export function startKubelet(ctx: ControllerContext): Kubelet {
   const { api, events, settings } = ctx;
   let podIp = 10;
 
@@ -364,7 +369,32 @@ export function startKubelet(ctx: ControllerContext): (pod: KObject) => void {
     });
   }
 
-  return (pod) => {
-    if (!pod.spec?.nodeName) schedule(pod);
+  /** SIGTERM: the containers (http.server) exit within the pull/start delay, then the pod goes. */
+  function stop(pod: KObject): void {
+    for (const c of (pod.spec.containers ?? []) as Container[]) {
+      events.record(
+        pod,
+        'Normal',
+        'Killing',
+        `Stopping container ${c.name}`,
+        'kubelet',
+        `spec.containers{${c.name}}`
+      );
+    }
+    const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
+    ctx.later(
+      Math.min(graceMs, settings.podReadyDelayMs),
+      () => {
+        if (alive(pod)) api.store.remove(pods, pod.metadata.namespace, pod.metadata.name);
+      },
+      `stop/${pod.metadata.uid}`
+    );
+  }
+
+  return {
+    start(pod) {
+      if (!pod.spec?.nodeName && !pod.metadata.deletionTimestamp) schedule(pod);
+    },
+    stop
   };
 }
