@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9642);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8533);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9642:
+/***/ 8533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34501,13 +34501,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -36106,6 +36106,1210 @@ async function ensureAuthPlugin(exec, mirror, runner = processRunner) {
     }
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./actions/shared/src/mask.ts
+
+/**
+ * Every form a secret can appear in a log: the value, each of its lines (the runner masks
+ * line by line), and its base64 encodings (a base64 blob of the value is as secret as the value).
+ * Pure, so tests can check the set without a runner.
+ */
+function secretForms(value) {
+    const trimmed = value.trim();
+    if (trimmed.length < 4)
+        return trimmed ? [trimmed] : [];
+    const forms = new Set([trimmed]);
+    for (const line of trimmed.split(/\r?\n/)) {
+        if (line.trim().length >= 4)
+            forms.add(line.trim());
+    }
+    const b64 = Buffer.from(trimmed).toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(trimmed).toString('base64url'));
+    return [...forms];
+}
+/** Registers a secret with the runner in all its forms. */
+function maskSecret(value) {
+    if (!value)
+        return;
+    for (const form of secretForms(value))
+        core_setSecret(form);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/exec-credential.ts
+// The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
+// way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
+// request, and the ExecCredential it prints on stdout cached until it expires.
+
+/** The exec plugin could not produce a credential: the message says which command and why. */
+class ExecPluginError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ExecPluginError';
+    }
+}
+/** Parses the plugin's stdout (an ExecCredential object). Pure. */
+function parseExecCredential(command, stdout) {
+    let doc;
+    try {
+        doc = JSON.parse(stdout);
+    }
+    catch {
+        throw new ExecPluginError(`the kubeconfig exec plugin "${command}" printed no ExecCredential JSON on stdout`);
+    }
+    const status = doc?.status;
+    const text = (key) => (typeof status?.[key] === 'string' ? status[key] : '');
+    const credential = {};
+    if (text('token'))
+        credential.token = text('token');
+    if (text('clientCertificateData') && text('clientKeyData')) {
+        credential.clientCertPem = text('clientCertificateData');
+        credential.clientKeyPem = text('clientKeyData');
+    }
+    if (!credential.token && !credential.clientCertPem) {
+        throw new ExecPluginError(`the kubeconfig exec plugin "${command}" returned an ExecCredential without status.token or client certificate`);
+    }
+    const expires = Date.parse(text('expirationTimestamp'));
+    if (!Number.isNaN(expires))
+        credential.expiresAt = expires;
+    return credential;
+}
+/** Whether a cached credential may still be sent: 30 s of margin for clock skew and latency. */
+function isFresh(credential, now) {
+    return credential.expiresAt === undefined || credential.expiresAt - 30_000 > now;
+}
+/** Last lines of the plugin's stderr: enough to show aws's own error, never its full output. */
+function tail(text, lines = 5) {
+    return text.trim().split(/\r?\n/).slice(-lines).join('\n');
+}
+class ExecCredentialSource {
+    plugin;
+    runner;
+    now;
+    cached;
+    constructor(plugin, runner, now = Date.now) {
+        this.plugin = plugin;
+        this.runner = runner;
+        this.now = now;
+    }
+    /**
+     * A valid credential, running the plugin only when the cached one expired or was refused.
+     * `cached` says it was not minted for this call, so a 401 may mean it went stale.
+     */
+    async get() {
+        if (this.cached && isFresh(this.cached, this.now()))
+            return { credential: this.cached, cached: true };
+        const { command, args, env, apiVersion } = this.plugin;
+        const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
+        let result;
+        try {
+            result = await this.runner.run(command, args, {
+                silent: true,
+                env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
+            });
+        }
+        catch (error) {
+            throw new ExecPluginError(`the kubeconfig exec plugin "${command}" could not be started (${error.message}); is it installed and on PATH?`);
+        }
+        if (result.exitCode !== 0) {
+            throw new ExecPluginError(`the kubeconfig exec plugin "${command} ${args.join(' ')}" exited with code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`);
+        }
+        const credential = parseExecCredential(command, result.stdout);
+        maskSecret(credential.token);
+        maskSecret(credential.clientKeyPem);
+        this.cached = credential;
+        return { credential, cached: false };
+    }
+    /** The server refused the credential (401): the next request runs the plugin again. */
+    invalidate() {
+        this.cached = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/client.ts
+// A minimal Kubernetes REST client for the few calls the deploy makes (version, list, watch,
+// logs, delete), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
+// API server exactly as the kubeconfig's current context says: its CA, and a bearer token,
+// client certificate, basic auth or exec plugin credential.
+
+
+
+
+/** The API server answered with a non-2xx status; `kubeMessage` is its Status message. */
+class KubeApiError extends Error {
+    method;
+    url;
+    statusCode;
+    reason;
+    kubeMessage;
+    constructor(method, url, statusCode, reason, kubeMessage) {
+        super(`${method} ${url}: ${statusCode} ${reason}${kubeMessage ? `: ${kubeMessage}` : ''}`);
+        this.method = method;
+        this.url = url;
+        this.statusCode = statusCode;
+        this.reason = reason;
+        this.kubeMessage = kubeMessage;
+        this.name = 'KubeApiError';
+    }
+}
+/** The request never got an HTTP answer: `code` is Node's (ECONNREFUSED, CERT_HAS_EXPIRED …). */
+class KubeNetworkError extends Error {
+    url;
+    code;
+    detail;
+    constructor(url, code, detail) {
+        super(`${url}: ${code}: ${detail}`);
+        this.url = url;
+        this.code = code;
+        this.detail = detail;
+        this.name = 'KubeNetworkError';
+    }
+}
+/** `https://host/prefix` + `/api/v1/...` + query, keeping a server path prefix (Rancher, proxies). */
+function apiUrl(server, path, query = {}) {
+    const url = new URL(server);
+    url.pathname = url.pathname.replace(/\/+$/, '') + path;
+    for (const [key, value] of Object.entries(query)) {
+        if (value !== undefined)
+            url.searchParams.set(key, String(value));
+    }
+    return url;
+}
+/** The Status object of an error response, or a synthetic one for non-JSON bodies. */
+function parseStatus(statusCode, body) {
+    try {
+        const status = JSON.parse(body);
+        if (status && typeof status === 'object' && (status.message || status.reason)) {
+            return {
+                reason: status.reason ?? (external_node_http_default()).STATUS_CODES[statusCode] ?? '',
+                message: status.message ?? ''
+            };
+        }
+    }
+    catch {
+        // Not JSON: a proxy or load balancer answered; its text is the best explanation we have.
+    }
+    return { reason: (external_node_http_default()).STATUS_CODES[statusCode] ?? 'Error', message: body.trim().slice(0, 300) };
+}
+class RestClient {
+    access;
+    server;
+    exec;
+    timeoutMs;
+    constructor(access, deps) {
+        this.access = access;
+        this.server = access.server;
+        this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
+        if (access.exec) {
+            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, deps.now);
+        }
+    }
+    async get(path, query) {
+        return JSON.parse(await this.getText(path, query));
+    }
+    async getText(path, query) {
+        const response = await this.send({ method: 'GET', path, query, timeoutMs: this.timeoutMs });
+        return response.body;
+    }
+    list(path, query) {
+        return this.get(path, query);
+    }
+    async delete(path) {
+        await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
+    }
+    async watch(path, query, onEvent, signal) {
+        const url = apiUrl(this.server, path, query).toString();
+        await this.send({
+            method: 'GET',
+            path,
+            query: { ...query, watch: true },
+            signal,
+            // The server closes a watch after its timeoutSeconds; silence far beyond that is a dead link.
+            timeoutMs: (Number(query.timeoutSeconds ?? 300) + 30) * 1000,
+            onLine: (line) => {
+                const event = JSON.parse(line);
+                if (!event?.type || !event.object)
+                    throw new Error(`GET ${url}: the answer is not a watch stream`);
+                if (event.type === 'ERROR') {
+                    const status = event.object;
+                    throw new KubeApiError('WATCH', url, status.code ?? 500, status.reason ?? 'Error', status.message ?? '');
+                }
+                onEvent(event);
+            }
+        });
+    }
+    /**
+     * One request. With an exec plugin, a 401 for a cached credential (revoked, or expired
+     * without saying when) runs the plugin again and retries once; a freshly minted one that
+     * is refused is refused for good, and running the plugin again would only cost time.
+     */
+    async send(spec) {
+        const exec = await this.exec?.get();
+        try {
+            return await this.attempt(spec, exec?.credential);
+        }
+        catch (error) {
+            const stale = exec?.cached && error instanceof KubeApiError && error.statusCode === 401;
+            if (!this.exec || !stale)
+                throw error;
+            this.exec.invalidate();
+            return this.attempt(spec, (await this.exec.get()).credential);
+        }
+    }
+    attempt(spec, credential) {
+        const url = apiUrl(this.server, spec.path, spec.query);
+        const shownUrl = apiUrl(this.server, spec.path).toString();
+        const options = this.requestOptions(spec.method, credential);
+        const transport = url.protocol === 'http:' ? (external_node_http_default()) : (external_node_https_default());
+        return new Promise((resolve, reject) => {
+            if (spec.signal?.aborted)
+                return resolve({ statusCode: 0, body: '' });
+            const request = transport.request(url, options, (response) => {
+                const statusCode = response.statusCode ?? 0;
+                const ok = statusCode >= 200 && statusCode < 300;
+                let body = '';
+                let pending = '';
+                response.setEncoding('utf8');
+                response.on('data', (chunk) => {
+                    if (!ok || !spec.onLine) {
+                        body += chunk;
+                        return;
+                    }
+                    pending += chunk;
+                    let newline;
+                    while ((newline = pending.indexOf('\n')) >= 0) {
+                        const line = pending.slice(0, newline).trim();
+                        pending = pending.slice(newline + 1);
+                        if (!line)
+                            continue;
+                        try {
+                            spec.onLine(line);
+                        }
+                        catch (error) {
+                            request.destroy();
+                            reject(error);
+                            return;
+                        }
+                    }
+                });
+                response.on('end', () => {
+                    if (ok)
+                        return resolve({ statusCode, body });
+                    const status = parseStatus(statusCode, body);
+                    reject(new KubeApiError(spec.method, shownUrl, statusCode, status.reason, status.message));
+                });
+                response.on('error', (error) => onError(error));
+            });
+            const onError = (error) => {
+                if (spec.signal?.aborted)
+                    return resolve({ statusCode: 0, body: '' });
+                reject(new KubeNetworkError(shownUrl, error.code ?? 'ERROR', error.message));
+            };
+            const onAbort = () => request.destroy();
+            spec.signal?.addEventListener('abort', onAbort, { once: true });
+            request.on('close', () => spec.signal?.removeEventListener('abort', onAbort));
+            request.setTimeout(spec.timeoutMs, () => {
+                request.destroy(Object.assign(new Error(`no answer within ${spec.timeoutMs / 1000}s`), {
+                    code: 'ETIMEDOUT'
+                }));
+            });
+            request.on('error', onError);
+            request.end();
+        });
+    }
+    requestOptions(method, credential) {
+        const { access } = this;
+        const headers = {
+            Accept: 'application/json',
+            'User-Agent': 'deploy-chart-action'
+        };
+        const token = credential?.token ?? access.token;
+        if (token) {
+            headers.Authorization = `Bearer ${token}`;
+        }
+        else if (access.username !== undefined && access.password !== undefined) {
+            headers.Authorization = `Basic ${Buffer.from(`${access.username}:${access.password}`).toString('base64')}`;
+        }
+        return {
+            method,
+            headers,
+            // A fresh connection per request: nothing is pooled, so nothing keeps the step alive.
+            agent: false,
+            ca: access.caPem,
+            cert: credential?.clientCertPem ?? access.clientCertPem,
+            key: credential?.clientKeyPem ?? access.clientKeyPem,
+            rejectUnauthorized: !access.insecureSkipTlsVerify
+        };
+    }
+}
+function createKubeClient(access, deps = {}) {
+    return new RestClient(access, deps);
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/retry.ts
+/** How long to wait before attempt `attempt + 1` (0-based): exponential, capped, full jitter. */
+function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
+    const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** Parses a `Retry-After` header (seconds or HTTP date) into milliseconds, or undefined. */
+function retryAfterMs(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0)
+        return seconds * 1000;
+    if (!/[a-z]/i.test(header))
+        return undefined; // not seconds and not an HTTP date (e.g. "-1")
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Runs `operation` until it succeeds, `decide` says stop, or attempts run out. */
+async function retry(operation, options) {
+    const sleep = options.sleep ?? realSleep;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await operation();
+        }
+        catch (error) {
+            const decision = options.decide(error);
+            if (!decision.retry || attempt + 1 >= options.attempts)
+                throw error;
+            const waitMs = Math.min(options.maxMs, decision.waitMs ?? backoffDelay(attempt, options.baseMs, options.maxMs));
+            options.onRetry?.(error, attempt + 1, waitMs);
+            await sleep(waitMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/preflight.ts
+// Before helm runs: is the API server reachable, are the credentials accepted, does the
+// namespace exist? Each failure becomes one ActionError that names the thing and the fix,
+// instead of helm's "Kubernetes cluster unreachable" after a long wait.
+
+
+
+
+
+const CERTIFICATE_NOT_TRUSTED = [
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT'
+];
+/** Why the server could not be reached, from Node's error code. Pure. */
+function explainUnreachable(server, code, detail) {
+    const host = new URL(server).host;
+    const message = `cannot reach the Kubernetes API server ${server}: ${code} (${detail})`;
+    if (code === 'ECONNREFUSED') {
+        return new ActionError(message, `Nothing accepts connections at ${host}: check the server URL of the kubeconfig's cluster (for EKS: aws eks describe-cluster --query cluster.endpoint) and that the cluster is running.`);
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        return new ActionError(message, `The host name ${host} does not resolve: check the kubeconfig's server URL; a deleted or recreated EKS cluster gets a new endpoint.`);
+    }
+    if (['ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
+        return new ActionError(message, `No answer from ${host}: the endpoint may be private or firewalled. For EKS, enable public endpoint access and allow the runner's address in publicAccessCidrs, or deploy from a runner inside the VPC.`);
+    }
+    if (CERTIFICATE_NOT_TRUSTED.includes(code)) {
+        return new ActionError(message, `The server's certificate is not signed by the kubeconfig's certificate-authority-data: copy the cluster's CA again (for EKS: aws eks describe-cluster --query cluster.certificateAuthority.data).`);
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        return new ActionError(message, `The server's certificate does not name ${host}: the server URL and the CA belong to different clusters; take both from the same cluster.`);
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return new ActionError(message, `The server's certificate is outside its validity period: check the runner's clock and the cluster's certificates.`);
+    }
+    if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        return new ActionError(message, `TLS failed: is ${server} really an https endpoint, and the port the API server's?`);
+    }
+    return new ActionError(message, `Check the kubeconfig's server URL and the runner's network access to it.`);
+}
+/** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
+function execArg(access, flag) {
+    const args = access.exec?.args ?? [];
+    const index = args.indexOf(flag);
+    return index >= 0 ? args[index + 1] : undefined;
+}
+function isAwsExec(access) {
+    const command = access.exec?.command ?? '';
+    return /(^|\/)aws(\.exe)?$/.test(command) || command.includes('aws-iam-authenticator');
+}
+/** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
+function explainUnauthorized(access, kubeMessage) {
+    const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
+    if (isAwsExec(access)) {
+        const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
+        const region = execArg(access, '--region') ??
+            access.exec?.env.AWS_REGION ??
+            access.exec?.env.AWS_DEFAULT_REGION ??
+            '(not set)';
+        return new ActionError(message, [
+            'The token from "aws eks get-token" was not accepted. Check:',
+            "- the AWS keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the kubeconfig exec env, or the runner's AWS credentials): right pair, active, not rotated;",
+            '- that this IAM identity is mapped into the cluster: an EKS access entry (aws eks list-access-entries) or the aws-auth ConfigMap (mapUsers / mapRoles);',
+            `- the cluster name (${cluster}) and region (${region}) in the exec args: they must name this cluster (${access.server});`,
+            "- the runner's clock (the token is a signed, time-limited request)."
+        ].join('\n'));
+    }
+    if (access.exec) {
+        return new ActionError(message, `The credential from the exec plugin "${access.exec.command}" was not accepted: check the plugin's configuration and the identity's access to this cluster.`);
+    }
+    if (access.token) {
+        return new ActionError(message, 'The kubeconfig token is expired, revoked or from another cluster: create a new one (e.g. a ServiceAccount token) and update the secret.');
+    }
+    if (access.clientCertPem) {
+        return new ActionError(message, "The client certificate is expired or not signed by the cluster's client CA: issue a new one and update the secret.");
+    }
+    return new ActionError(message, "The kubeconfig's user sends no usable credentials: give it a token, a client certificate or an exec plugin.");
+}
+/** 403: the identity is known but may not do what helm needs in the namespace. Pure. */
+function explainForbidden(access, namespace, kubeMessage) {
+    const hint = isAwsExec(access)
+        ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
+        : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
+    return new ActionError(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
+}
+function explain(error, access, namespace) {
+    if (error instanceof KubeNetworkError) {
+        return explainUnreachable(access.server, error.code, error.detail);
+    }
+    if (error instanceof ExecPluginError) {
+        return new ActionError(`cannot get credentials for ${access.server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
+    }
+    if (error instanceof KubeApiError && error.statusCode === 401) {
+        return explainUnauthorized(access, error.kubeMessage);
+    }
+    if (error instanceof KubeApiError && error.statusCode === 403) {
+        return explainForbidden(access, namespace, error.kubeMessage);
+    }
+    return error;
+}
+/** Transient failures worth a second try; a refused connection or a 4xx is an answer. */
+function isTransient(error) {
+    if (error instanceof KubeNetworkError)
+        return ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(error.code);
+    return error instanceof KubeApiError && (error.statusCode === 429 || error.statusCode >= 500);
+}
+/**
+ * Throws an ActionError naming the problem and its fix; returns the server's version.
+ * `/version` checks reachability and authentication (a rejected token gets 401 even there);
+ * reading the namespace checks it exists and that the identity may see it.
+ */
+async function preflight(client, access, target) {
+    const { namespace } = target;
+    const call = (operation) => retry(operation, {
+        attempts: 3,
+        baseMs: 500,
+        maxMs: 4000,
+        decide: (error) => ({ retry: isTransient(error) })
+    }).catch((error) => {
+        throw explain(error, access, namespace);
+    });
+    const version = await call(() => client.get('/version'));
+    const serverVersion = version.gitVersion ?? 'unknown';
+    info(`Kubernetes API server ${access.server} answers: ${serverVersion}`);
+    if (target.createNamespace)
+        return { serverVersion };
+    try {
+        await call(() => client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`));
+    }
+    catch (error) {
+        if (error instanceof ActionError && /403 Forbidden/.test(error.message)) {
+            // Namespace-scoped identities may not read Namespace objects; what helm needs is the
+            // release Secrets. A list in a missing namespace is empty, not an error, so existence
+            // stays unproven and helm will say so if it is missing.
+            await call(() => client.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, { limit: 1 }));
+            info(`Namespace "${namespace}" cannot be read by this identity; its Secrets can, which is what helm needs.`);
+            return { serverVersion };
+        }
+        if (error instanceof KubeApiError && error.statusCode === 404) {
+            throw new ActionError(`namespace "${namespace}" does not exist in the cluster at ${access.server}`, `Create it first (kubectl create namespace ${namespace}), fix the namespace input, or set create-namespace: true.`);
+        }
+        throw error;
+    }
+    return { serverVersion };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-plan.ts
+// What to do with a release that a previous run left pending, decided from `helm history`.
+//
+// The rule (documented in the README's troubleshooting):
+// - Only the latest revision matters: helm refuses to upgrade while it is pending-install,
+//   pending-upgrade or pending-rollback ("another operation is in progress").
+// - A pending revision younger than the live window is presumed to belong to a run that is
+//   still working; we refuse to touch it and say when it will be considered abandoned. The
+//   window is 2 × the helm timeout + 1 minute: helm applies its timeout per phase (pre-hooks,
+//   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
+//   and API latency. This assumes the other run uses the same timeout (the same workflow).
+//   Runs of this action settle their own release when cancelled, so abandoned pending
+//   revisions only come from killed runners or other tools, and waiting is the safe side.
+// - An older pending revision is abandoned: pending-upgrade/pending-rollback are rolled back
+//   to the latest revision that was deployed or superseded (helm's own notion of "last
+//   successful", as in its atomic rollback); a release that never deployed successfully
+//   (pending-install, or only failed revisions before) is uninstalled.
+// - An unreadable timestamp counts as live: we would rather stop than break a running deploy.
+const PENDING = ['pending-install', 'pending-upgrade', 'pending-rollback'];
+const SUCCEEDED = ['deployed', 'superseded'];
+function isPending(status) {
+    return PENDING.includes(status);
+}
+/** `helm history <release> -o json` (helm 3 and 4 print the same fields). */
+function parseHistory(stdout) {
+    const rows = JSON.parse(stdout || '[]');
+    if (!Array.isArray(rows))
+        throw new Error('helm history printed no JSON array');
+    return [...rows].sort((a, b) => a.revision - b.revision);
+}
+function recoveryRules(helmTimeoutMs) {
+    return { liveWindowMs: 2 * helmTimeoutMs + 60_000 };
+}
+/** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
+function revisionAge(revision, now) {
+    const updated = Date.parse(revision.updated ?? '');
+    if (Number.isNaN(updated))
+        return undefined;
+    return Math.max(0, now.getTime() - updated);
+}
+function decideRecovery(revisions, now, rules) {
+    const sorted = [...revisions].sort((a, b) => a.revision - b.revision);
+    const pending = sorted.at(-1);
+    if (!pending || !isPending(pending.status))
+        return { action: 'none' };
+    const ageMs = revisionAge(pending, now);
+    const live = rules.liveWindowMs > 0 && (ageMs === undefined || ageMs < rules.liveWindowMs);
+    if (live)
+        return { action: 'refuse', pending, ageMs, liveWindowMs: rules.liveWindowMs };
+    const lastGood = sorted
+        .filter((r) => r.revision < pending.revision && SUCCEEDED.includes(r.status))
+        .at(-1);
+    if (pending.status === 'pending-install' || !lastGood) {
+        return { action: 'uninstall', pending, ageMs };
+    }
+    return { action: 'rollback', toRevision: lastGood.revision, pending, ageMs };
+}
+/** "1m 05s", "42s": ages in messages. */
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60)
+        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+/** The sentence the log shows for a recovery. Pure. */
+function describeRecovery(release, namespace, recovery) {
+    if (recovery.action === 'none')
+        return `release "${release}" has no pending revision`;
+    const { pending } = recovery;
+    const since = recovery.ageMs === undefined ? 'at an unknown time' : `${formatDuration(recovery.ageMs)} ago`;
+    const what = `release "${release}" in namespace "${namespace}" is ${pending.status} (revision ${pending.revision}, started ${since})`;
+    switch (recovery.action) {
+        case 'rollback':
+            return `${what}: no helm is working on it any more, so it is rolled back to revision ${recovery.toRevision}, the last successful one`;
+        case 'uninstall':
+            return `${what} and was never deployed successfully: no helm is working on it any more, so it is uninstalled`;
+        case 'refuse': {
+            const when = recovery.ageMs === undefined
+                ? 'its start time is unknown, so it is never considered abandoned automatically'
+                : `it will be considered abandoned after ${formatDuration(recovery.liveWindowMs)} (2 × timeout + 1m), in ${formatDuration(recovery.liveWindowMs - recovery.ageMs)}`;
+            return `${what}: another run may still be changing it, so this run leaves it alone; ${when}`;
+        }
+    }
+}
+/** "python-application-0.1.0" → "0.1.0": helm prints `<name>-<version>`, and both may contain '-'. */
+function chartVersion(chart) {
+    const strict = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$/;
+    const loose = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.+-]*)?$/;
+    for (const pattern of [strict, loose]) {
+        for (let dash = chart.indexOf('-'); dash >= 0; dash = chart.indexOf('-', dash + 1)) {
+            if (pattern.test(chart.slice(dash + 1)))
+                return chart.slice(dash + 1);
+        }
+    }
+    return '';
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/recover.ts
+// Performs release-plan's decision with the helm binary: reads the history, and rolls back or
+// uninstalls an abandoned pending release with a warning, so the deploy can proceed.
+
+
+
+/** The release's revisions, oldest first; [] when the release does not exist. */
+async function readHistory(helm, target) {
+    const { release, namespace } = target;
+    const result = await helm.run(['history', release, '--namespace', namespace, '--output', 'json'], {
+        silent: true
+    });
+    if (result.exitCode !== 0) {
+        if (/release: not found/.test(result.stderr))
+            return [];
+        throw new ActionError(`helm history ${release} --namespace ${namespace} failed (exit code ${result.exitCode}): ${result.stderr.trim()}`);
+    }
+    return parseHistory(result.stdout);
+}
+function manualFix(target, revisions) {
+    const { release, namespace } = target;
+    const lastGood = revisions.filter((r) => ['deployed', 'superseded'].includes(r.status)).at(-1);
+    return lastGood
+        ? `To recover by hand once no other run is deploying: helm rollback ${release} ${lastGood.revision} --namespace ${namespace}`
+        : `To recover by hand once no other run is deploying: helm uninstall ${release} --namespace ${namespace}`;
+}
+async function perform(helm, target, recovery) {
+    const { release, namespace } = target;
+    if (recovery.action !== 'rollback' && recovery.action !== 'uninstall')
+        return;
+    core_warning(describeRecovery(release, namespace, recovery));
+    const args = recovery.action === 'rollback'
+        ? ['rollback', release, String(recovery.toRevision), '--namespace', namespace]
+        : ['uninstall', release, '--namespace', namespace];
+    const result = await helm.run(args);
+    if (result.exitCode !== 0) {
+        throw new ActionError(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
+    }
+}
+/**
+ * Before deploying: recovers a pending release that no run is working on any more; throws
+ * an ActionError when another run may still be changing it (see release-plan.ts for the rule).
+ */
+async function recoverPendingRelease(helm, target, helmTimeoutMs, now = new Date()) {
+    const revisions = await readHistory(helm, target);
+    const recovery = decideRecovery(revisions, now, recoveryRules(helmTimeoutMs));
+    if (recovery.action === 'refuse') {
+        throw new ActionError(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
+    }
+    await perform(helm, target, recovery);
+    return recovery;
+}
+/**
+ * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
+ * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
+ */
+async function settleRelease(helm, target) {
+    const revisions = await readHistory(helm, target);
+    const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
+    await perform(helm, target, recovery);
+    return recovery;
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/summary.ts
+
+/** Escapes text for a Markdown table cell. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A Markdown table; pure so tests can read what the summary will say. */
+function markdownTable(header, rows) {
+    const line = (row) => `| ${row.map(cell).join(' | ')} |`;
+    return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+/** Appends Markdown to the job summary when the runner provides one. */
+async function appendSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/follow.ts
+function keyOf(object) {
+    return object.metadata?.uid ?? object.metadata?.name ?? '';
+}
+/**
+ * Calls `onChange` with every matching object after each list and each event. Resolves after
+ * the first list (rejects if it fails: the caller decides whether that matters).
+ */
+async function follow(client, path, query, onChange, signal, options = {}) {
+    const retryDelayMs = options.retryDelayMs ?? 2000;
+    const objects = new Map();
+    const relist = async () => {
+        const list = await client.list(path, query);
+        objects.clear();
+        for (const item of list.items)
+            objects.set(keyOf(item), item);
+        onChange([...objects.values()]);
+        return list.metadata?.resourceVersion;
+    };
+    const apply = (event) => {
+        const version = event.object.metadata?.resourceVersion;
+        if (event.type === 'DELETED')
+            objects.delete(keyOf(event.object));
+        else if (event.type !== 'BOOKMARK')
+            objects.set(keyOf(event.object), event.object);
+        if (event.type !== 'BOOKMARK')
+            onChange([...objects.values()]);
+        return version;
+    };
+    let version = await relist();
+    const initial = [...objects.values()];
+    const loop = async () => {
+        while (!signal.aborted) {
+            try {
+                if (version === undefined)
+                    version = await relist();
+                const watchQuery = {
+                    ...query,
+                    resourceVersion: version,
+                    allowWatchBookmarks: true,
+                    timeoutSeconds: options.watchTimeoutSeconds ?? 120
+                };
+                const opened = Date.now();
+                await client.watch(path, watchQuery, (event) => (version = apply(event) ?? version), signal);
+                // A server that ends watches at once (a proxy, a minimal API) must not make us spin.
+                if (Date.now() - opened < 1000)
+                    await pause(retryDelayMs, signal);
+            }
+            catch (error) {
+                if (signal.aborted)
+                    break;
+                options.onError?.(error);
+                version = undefined;
+                await pause(retryDelayMs, signal);
+            }
+        }
+    };
+    return { initial, done: loop() };
+}
+/** Sleeps, waking early when `signal` aborts. */
+function pause(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/pod-failure.ts
+const DEFAULT_FAIL_FAST_RULES = {
+    crashLoopRestarts: 3,
+    unschedulableMs: 120_000,
+    configErrorMs: 20_000
+};
+/** Reasons that never fix themselves: the pod spec itself must change. */
+const ALWAYS_TERMINAL = ['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];
+/** ErrImagePull messages that say the image cannot exist or cannot be read, as opposed to a network hiccup. */
+const PERMANENT_PULL_ERROR = /not found|manifest unknown|name unknown|does not exist|unauthorized|denied|forbidden|invalid reference/i;
+function ageMs(since, now) {
+    const start = Date.parse(since ?? '');
+    return Number.isNaN(start) ? 0 : now - start;
+}
+function lastExit(status) {
+    const terminated = status.lastState?.terminated;
+    if (!terminated)
+        return '';
+    const why = terminated.reason ? ` (${terminated.reason})` : '';
+    return `last exit code ${terminated.exitCode ?? '?'}${why}`;
+}
+function containerFailure(pod, status, now, rules) {
+    const waiting = status.state?.waiting;
+    const reason = waiting?.reason ?? '';
+    const message = waiting?.message ?? '';
+    const restarts = status.restartCount ?? 0;
+    const named = { container: status.name, reason };
+    if (ALWAYS_TERMINAL.includes(reason)) {
+        return { ...named, message: message || `cannot pull image ${status.image ?? ''}`.trim() };
+    }
+    if (reason === 'ErrImagePull' && PERMANENT_PULL_ERROR.test(message)) {
+        return { ...named, message };
+    }
+    if (reason === 'CrashLoopBackOff' && restarts >= rules.crashLoopRestarts) {
+        const exit = lastExit(status);
+        return { ...named, message: `restarted ${restarts} times${exit ? `, ${exit}` : ''}` };
+    }
+    if (reason === 'CreateContainerConfigError' &&
+        ageMs(pod.status?.startTime ?? pod.metadata?.creationTimestamp, now) >= rules.configErrorMs) {
+        return { ...named, message };
+    }
+    return null;
+}
+/** The first terminal problem of the pod (init containers first: they block the rest), or null. */
+function classifyPod(pod, now, rules = DEFAULT_FAIL_FAST_RULES) {
+    const name = pod.metadata?.name ?? '(unnamed pod)';
+    const groups = [
+        [true, pod.status?.initContainerStatuses],
+        [false, pod.status?.containerStatuses]
+    ];
+    for (const [initContainer, statuses] of groups) {
+        for (const status of statuses ?? []) {
+            const failure = containerFailure(pod, status, now, rules);
+            if (failure)
+                return { pod: name, initContainer, ...failure };
+        }
+    }
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+        const since = ageMs(scheduled.lastTransitionTime ?? pod.metadata?.creationTimestamp, now);
+        if (since >= rules.unschedulableMs) {
+            return {
+                pod: name,
+                initContainer: false,
+                reason: 'Unschedulable',
+                message: scheduled.message ?? ''
+            };
+        }
+    }
+    return null;
+}
+/** "pod web-7d4 container app: ImagePullBackOff (Back-off pulling image …)". */
+function describePodFailure(failure) {
+    const container = failure.container
+        ? ` ${failure.initContainer ? 'init container' : 'container'} ${failure.container}`
+        : '';
+    const detail = failure.message ? ` (${failure.message})` : '';
+    return `pod ${failure.pod}${container}: ${failure.reason}${detail}`;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/fail-fast.ts
+// While helm waits for the rollout, watch the release's pods and report the first terminal
+// problem (bad image, crash loop …) so the caller can stop helm in seconds instead of letting
+// it burn the whole timeout. Pods that existed before the deploy are ignored: during an
+// upgrade the old ReplicaSet's pods (maybe broken by the previous release) are not this
+// deploy's problem and are removed once the new pods are ready.
+
+
+
+/** Helm's standard instance label, which the chart puts on every pod it creates. */
+function releaseSelector(release) {
+    return `app.kubernetes.io/instance=${release}`;
+}
+/** The first terminal failure among the pods this deploy created. Pure. */
+function firstFailure(pods, baseline, now, rules) {
+    for (const pod of pods) {
+        if (baseline.has(pod.metadata?.uid ?? '') || pod.metadata?.deletionTimestamp)
+            continue;
+        const failure = classifyPod(pod, now, rules);
+        if (failure)
+            return failure;
+    }
+    return null;
+}
+/**
+ * Takes the baseline (the pods existing now) and starts watching; resolves once the baseline
+ * is taken, so call it before starting helm. Never throws: if pods cannot be listed, the
+ * deploy goes on without fail-fast and a warning says why.
+ */
+async function watchForPodFailures(client, options) {
+    const rules = { ...DEFAULT_FAIL_FAST_RULES, ...options.rules };
+    const now = options.now ?? Date.now;
+    const controller = new AbortController();
+    const baseline = new Set();
+    let watching = false;
+    let latest = [];
+    let failure;
+    const check = () => {
+        if (!watching || failure)
+            return;
+        const found = firstFailure(latest, baseline, now(), rules);
+        if (!found)
+            return;
+        failure = found;
+        info(`Fail-fast: ${describePodFailure(found)}`);
+        options.onFailure(found);
+    };
+    let following;
+    try {
+        following = await follow(client, `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods`, { labelSelector: releaseSelector(options.release) }, (pods) => {
+            latest = pods;
+            check();
+        }, controller.signal, {
+            onError: (error) => core_debug(`fail-fast: pod watch interrupted, listing again: ${String(error)}`)
+        });
+    }
+    catch (error) {
+        core_warning(`Fail-fast is off for this deploy: cannot list the pods of release "${options.release}" (${error.message}); helm waits up to its timeout.`);
+        return { failure: undefined, stop: async () => { } };
+    }
+    for (const pod of following.initial)
+        baseline.add(pod.metadata?.uid ?? '');
+    watching = true;
+    check();
+    const timer = setInterval(check, options.recheckMs ?? 5000);
+    return {
+        get failure() {
+            return failure;
+        },
+        async stop() {
+            clearInterval(timer);
+            controller.abort();
+            await following.done;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/diagnostics.ts
+// When a deploy fails, say why: the release's pods and their reasons, the namespace's recent
+// events about the release's objects, the last log lines of containers that ran and failed,
+// and helm's history. Collected as data (never throws: what cannot be read is listed as a
+// problem), rendered by pure functions for the log (grouped) and the job summary (Markdown).
+
+
+
+
+
+// Everything a pod can show is worth reporting once the deploy failed: no grace periods.
+const REPORT_EVERYTHING = {
+    crashLoopRestarts: 0,
+    unschedulableMs: 0,
+    configErrorMs: 0
+};
+/** One row per pod; the reason is the most specific one the pod shows. Pure. */
+function summarizePod(pod, now) {
+    const statuses = [
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.containerStatuses ?? [])
+    ];
+    const main = pod.status?.containerStatuses ?? [];
+    const failure = classifyPod(pod, now, REPORT_EVERYTHING);
+    const waiting = statuses.find((s) => s.state?.waiting?.reason)?.state?.waiting;
+    const terminated = statuses.find((s) => s.state?.terminated && s.state.terminated.exitCode !== 0)
+        ?.state?.terminated;
+    const unready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+    // A container that exited with an error says more than its neighbours' PodInitializing.
+    const reason = failure
+        ? `${failure.reason}: ${failure.message}`
+        : terminated
+            ? `${terminated.reason ?? 'Terminated'} (exit code ${terminated.exitCode})`
+            : waiting
+                ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`
+                : (pod.status?.reason ?? unready?.message ?? '');
+    return {
+        name: pod.metadata?.name ?? '',
+        phase: pod.metadata?.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Unknown'),
+        ready: `${main.filter((s) => s.ready).length}/${main.length}`,
+        restarts: statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0),
+        reason,
+        node: pod.spec?.nodeName ?? ''
+    };
+}
+function eventTime(event) {
+    return (event.lastTimestamp ??
+        event.series?.lastObservedTime ??
+        event.eventTime ??
+        event.firstTimestamp ??
+        event.metadata?.creationTimestamp ??
+        '');
+}
+/** The events about the release's objects, oldest first, the last `limit` of them. Pure. */
+function releaseEvents(events, objectNames, limit) {
+    return events
+        .filter((e) => objectNames.has(e.involvedObject?.name ?? ''))
+        .map((e) => ({
+        time: eventTime(e),
+        type: e.type ?? '',
+        reason: e.reason ?? '',
+        object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+        message: (e.message ?? '').trim(),
+        count: e.series?.count ?? e.count ?? 1
+    }))
+        .sort((a, b) => a.time.localeCompare(b.time))
+        .slice(-limit);
+}
+/**
+ * Containers whose logs explain something: those that crashed (previous instance) or
+ * stopped with an error, or run without becoming ready. Containers that never started
+ * (image pull errors) have no logs. Pure.
+ */
+function containersToLog(pods, limit) {
+    const picked = [];
+    for (const pod of pods) {
+        const statuses = [
+            ...(pod.status?.initContainerStatuses ?? []),
+            ...(pod.status?.containerStatuses ?? [])
+        ];
+        for (const status of statuses) {
+            const podName = pod.metadata?.name ?? '';
+            const failedNow = status.state?.terminated && status.state.terminated.exitCode !== 0;
+            if ((status.restartCount ?? 0) > 0)
+                picked.push({ pod: podName, container: status.name, previous: true });
+            else if (failedNow || (status.state?.running && status.ready === false)) {
+                picked.push({ pod: podName, container: status.name, previous: false });
+            }
+        }
+    }
+    return picked.slice(0, limit);
+}
+function message(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+const RELATED_KINDS = [
+    '/api/v1/namespaces/{ns}/services',
+    '/apis/apps/v1/namespaces/{ns}/deployments',
+    '/apis/apps/v1/namespaces/{ns}/replicasets',
+    '/apis/apps/v1/namespaces/{ns}/statefulsets',
+    '/apis/batch/v1/namespaces/{ns}/jobs',
+    '/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses'
+];
+async function collectDiagnostics(client, helm, target, failure, options = {}) {
+    const now = options.now ?? Date.now();
+    const ns = encodeURIComponent(target.namespace);
+    const selector = { labelSelector: releaseSelector(target.release) };
+    const problems = [];
+    const attempt = async (what, operation, fallback) => {
+        try {
+            return await operation();
+        }
+        catch (error) {
+            problems.push(`${what}: ${message(error)}`);
+            return fallback;
+        }
+    };
+    const [pods, related, events, history] = await Promise.all([
+        attempt('pods', async () => (await client.list(`/api/v1/namespaces/${ns}/pods`, selector)).items, []),
+        Promise.all(RELATED_KINDS.map((path) => 
+        // Best effort: these only widen the event filter, a missing API is not a problem.
+        client.list(path.replace('{ns}', ns), selector).then((list) => list.items, () => []))),
+        attempt('events', async () => (await client.list(`/api/v1/namespaces/${ns}/events`, { limit: 1000 })).items, []),
+        attempt('helm history', () => readHistory(helm, target), [])
+    ]);
+    const names = new Set([...pods, ...related.flat()].map((o) => o.metadata?.name ?? ''));
+    const logs = await Promise.all(containersToLog(pods, options.logLimit ?? 3).map(async (c) => ({
+        ...c,
+        text: await attempt(`logs of ${c.pod}/${c.container}`, () => client.getText(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(c.pod)}/log`, {
+            container: c.container,
+            tailLines: options.tailLines ?? 40,
+            previous: c.previous || undefined
+        }), '')
+    })));
+    return {
+        target,
+        failure,
+        pods: pods.map((pod) => summarizePod(pod, now)),
+        events: releaseEvents(events, names, options.eventLimit ?? 25),
+        logs,
+        history,
+        problems
+    };
+}
+function clock(time) {
+    return /T(\d\d:\d\d:\d\d)/.exec(time)?.[1] ?? time;
+}
+/** The sections of the log, one collapsible group each. Pure. */
+function diagnosticsLogSections(d) {
+    const { release, namespace } = d.target;
+    const sections = [
+        {
+            title: `Pods of release ${release} in ${namespace}`,
+            lines: d.pods.length
+                ? d.pods.map((p) => `${p.name}  ${p.phase}  ready ${p.ready}  restarts ${p.restarts}${p.reason ? `  ${p.reason}` : ''}`)
+                : ['(no pods with label ' + releaseSelector(release) + ')']
+        },
+        {
+            title: 'Recent events',
+            lines: d.events.length
+                ? d.events.map((e) => `${clock(e.time)}  ${e.type}  ${e.reason}  ${e.object}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`)
+                : ["(none about the release's objects)"]
+        },
+        ...d.logs.map((l) => ({
+            title: `Logs of ${l.pod}/${l.container}${l.previous ? ' (previous instance)' : ''}`,
+            lines: l.text ? l.text.replace(/\n$/, '').split('\n') : ['(empty)']
+        })),
+        {
+            title: 'helm history',
+            lines: d.history.length
+                ? d.history.map((r) => `${r.revision}  ${r.updated ?? ''}  ${r.status}  ${r.chart}  ${r.app_version}  ${r.description}`)
+                : ['(no release)']
+        }
+    ];
+    if (d.problems.length)
+        sections.push({ title: 'Could not collect', lines: d.problems });
+    return sections;
+}
+/** Groups in the log; the step's one ::error:: stays with the caller's ActionError. */
+function logDiagnostics(d) {
+    if (d.failure)
+        info(`Deploy stopped early: ${describePodFailure(d.failure)}`);
+    for (const section of diagnosticsLogSections(d)) {
+        startGroup(section.title);
+        for (const line of section.lines)
+            info(line);
+        endGroup();
+    }
+}
+/** A fence longer than any backtick run in the text, so logs cannot break out of it. */
+function fenced(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}text\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+/** The job summary's failure section (Markdown). Pure. */
+function renderDiagnosticsSummary(d) {
+    const { release, namespace } = d.target;
+    const parts = [`### Deploy of \`${release}\` to \`${namespace}\` failed`];
+    if (d.failure)
+        parts.push(`**Stopped early:** ${describePodFailure(d.failure)}`);
+    parts.push('#### Pods', d.pods.length
+        ? markdownTable(['Pod', 'Phase', 'Ready', 'Restarts', 'Reason'], d.pods.map((p) => [p.name, p.phase, p.ready, String(p.restarts), p.reason]))
+        : `No pods with label \`${releaseSelector(release)}\`.`);
+    parts.push('#### Recent events', d.events.length
+        ? markdownTable(['Time', 'Type', 'Reason', 'Object', 'Message'], d.events.map((e) => [
+            clock(e.time),
+            e.type,
+            e.reason,
+            e.object,
+            e.count > 1 ? `${e.message} (x${e.count})` : e.message
+        ]))
+        : "No events about the release's objects.");
+    if (d.logs.length) {
+        parts.push('#### Container logs', ...d.logs.map((l) => `<details><summary>${l.pod}/${l.container}${l.previous ? ' (previous instance)' : ''}</summary>\n\n${fenced(l.text || '(empty)')}\n\n</details>`));
+    }
+    parts.push('#### helm history', d.history.length
+        ? markdownTable(['Revision', 'Updated', 'Status', 'Chart', 'App version', 'Description'], d.history.map((r) => [
+            String(r.revision),
+            r.updated ?? '',
+            r.status,
+            r.chart,
+            r.app_version,
+            r.description
+        ]))
+        : 'No release recorded.');
+    if (d.problems.length)
+        parts.push('#### Could not collect', d.problems.map((p) => `- ${p}`).join('\n'));
+    return parts.join('\n\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/signals.ts
+// Runner cancellation: the runner sends the action SIGINT (then SIGTERM, then kills it). Node
+// would die at once and leave helm's release pending-upgrade; instead the signal is handed to
+// the caller, which stops helm with SIGTERM so helm records the release as failed, then
+// settles the release before exiting.
+
+const TERMINATION_SIGNALS = ['SIGINT', 'SIGTERM'];
+function forwardTerminationSignals(onSignal, source = process) {
+    let received;
+    const listener = (signal) => {
+        if (!received) {
+            received = signal;
+            core_warning(`Received ${signal}: stopping helm so that it marks the release failed instead of leaving it pending.`);
+        }
+        onSignal(signal);
+    };
+    for (const signal of TERMINATION_SIGNALS)
+        source.on(signal, listener);
+    return {
+        get received() {
+            return received;
+        },
+        dispose() {
+            for (const signal of TERMINATION_SIGNALS)
+                source.off(signal, listener);
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
 function planDeploy(inputs, namespace, setValuesFile) {
     return {
@@ -36162,20 +37366,114 @@ function upgradeArgs(plan, major) {
     args.push(...translateFlags(plan.extraArgs, major).args);
     return args;
 }
-/** `helm get metadata` (helm ≥ 3.13): revision, status, chart and app version as JSON. */
-function metadataArgs(release, namespace) {
-    return ['get', 'metadata', release, '--namespace', namespace, '--output', 'json'];
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/deploy.ts
+
+
+
+
+
+
+
+
+
+function lastLines(text, count = 15) {
+    return text.trim().split(/\r?\n/).slice(-count).join('\n');
+}
+/**
+ * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure or
+ * the runner cancelling the step stops helm with SIGTERM (helm then records the release as
+ * failed); any failure settles a release left pending and reports diagnostics.
+ * Returns the release's newest revision (undefined for a dry run).
+ */
+async function deploy(helm, client, plan, failFast) {
+    const target = { release: plan.release, namespace: plan.namespace };
+    const live = plan.dryRun === 'none';
+    for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
+        core_warning(`extra-args: ${note}`);
+    }
+    const stopHelm = new AbortController();
+    const signals = forwardTerminationSignals(() => stopHelm.abort());
+    try {
+        const watch = failFast && live && plan.wait
+            ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
+            : undefined;
+        const args = upgradeArgs(plan, helm.major);
+        info(`helm ${args.join(' ')}`);
+        const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
+        const failure = watch?.failure;
+        if (result.exitCode === 0 && !signals.received && !failure) {
+            return live ? (await readHistory(helm, target)).at(-1) : undefined;
+        }
+        if (live)
+            await settleRelease(helm, target);
+        const diagnostics = await collectDiagnostics(client, helm, target, failure);
+        logDiagnostics(diagnostics);
+        await appendSummary(renderDiagnosticsSummary(diagnostics));
+        if (failure) {
+            throw new ActionError(`deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+        }
+        if (signals.received) {
+            throw new ActionError(`deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`);
+        }
+        throw new ActionError(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
+    }
+    finally {
+        signals.dispose();
+    }
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-cli.ts
 
-function createHelmCli(path, major, kubeconfigPath, runner = processRunner) {
+/** Exit code of a process killed by a signal, as a shell reports it (SIGTERM → 143). */
+const SIGNAL_EXIT = {
+    SIGTERM: 143,
+    SIGINT: 130,
+    SIGKILL: 137
+};
+function createHelmCli(path, major, kubeconfigPath) {
     const env = { KUBECONFIG: kubeconfigPath };
     return {
         path,
         major,
         env,
-        run: (args, options = {}) => runner.run(path, args, { ...options, env: { ...env, ...options.env } })
+        run: (args, options = {}) => new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(path, args, {
+                cwd: options.cwd,
+                env: { ...process.env, ...env, ...options.env },
+                signal: options.signal,
+                killSignal: 'SIGTERM'
+            });
+            let stdout = '';
+            let stderr = '';
+            let started = true;
+            // Output goes to the log as it comes (the runner masks secrets there), unless silent.
+            child.stdout.on('data', (chunk) => {
+                stdout += chunk;
+                if (!options.silent)
+                    process.stdout.write(chunk);
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr += chunk;
+                if (!options.silent)
+                    process.stdout.write(chunk);
+            });
+            child.on('error', (error) => {
+                // An abort is reported here too; the 'close' that follows carries the outcome.
+                if (error.name === 'AbortError')
+                    return;
+                started = false;
+                reject(new Error(`cannot run ${path}: ${error.message}`, { cause: error }));
+            });
+            child.on('close', (code, signal) => {
+                if (!started)
+                    return;
+                resolve({ exitCode: code ?? (signal ? (SIGNAL_EXIT[signal] ?? 1) : 1), stdout, stderr });
+            });
+            child.stdin.end(options.input ?? '');
+        })
     };
 }
 
@@ -36235,36 +37533,6 @@ async function installHelm(requested, mirror) {
     catch (error) {
         throw new ActionError(`helm ${requested}: ${error.message}`, 'Check helm-version (an existing release such as v4.1.4) and helm-mirror (it must serve helm-<version>-<os>-<arch>.tar.gz and its .sha256sum).');
     }
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/mask.ts
-
-/**
- * Every form a secret can appear in a log: the value, each of its lines (the runner masks
- * line by line), and its base64 encodings (a base64 blob of the value is as secret as the value).
- * Pure, so tests can check the set without a runner.
- */
-function secretForms(value) {
-    const trimmed = value.trim();
-    if (trimmed.length < 4)
-        return trimmed ? [trimmed] : [];
-    const forms = new Set([trimmed]);
-    for (const line of trimmed.split(/\r?\n/)) {
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    }
-    const b64 = Buffer.from(trimmed).toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(trimmed).toString('base64url'));
-    return [...forms];
-}
-/** Registers a secret with the runner in all its forms. */
-function maskSecret(value) {
-    if (!value)
-        return;
-    for (const form of secretForms(value))
-        core_setSecret(form);
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/state.ts
@@ -36551,90 +37819,200 @@ async function writeKubeconfig(source) {
     return { path: file, dir, access: normalized.access };
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/release.ts
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
+// The release's public URL, usable as a GitHub environment URL: an Ingress host if the chart
+// names one, else the LoadBalancer address the cloud assigns to a Service (on EKS an ELB
+// hostname, which appears some seconds after the Service is created).
 
 
 
-/** `helm get metadata -o json`, as helm 3.13+ and 4 print it. Pure. */
-function parseMetadata(json) {
-    const doc = JSON.parse(json);
-    const field = (key) => doc[key] === undefined || doc[key] === null ? '' : String(doc[key]);
+function address(entries) {
+    const entry = entries?.find((e) => e.hostname || e.ip);
+    if (!entry)
+        return undefined;
+    if (entry.hostname)
+        return entry.hostname;
+    return entry.ip?.includes(':') ? `[${entry.ip}]` : entry.ip;
+}
+/** `http://<lb-host>` for a LoadBalancer Service with an address (port kept unless 80/443). Pure. */
+function serviceUrl(service) {
+    if (service.spec?.type !== 'LoadBalancer')
+        return undefined;
+    const host = address(service.status?.loadBalancer?.ingress);
+    if (!host)
+        return undefined;
+    const port = service.spec.ports?.[0]?.port ?? 80;
+    if (port === 80)
+        return `http://${host}`;
+    if (port === 443)
+        return `https://${host}`;
+    return `http://${host}:${port}`;
+}
+/** The Ingress's first host (https when its TLS section covers it), or its LB address. Pure. */
+function ingressUrl(ingress) {
+    const host = ingress.spec?.rules?.find((r) => r.host)?.host;
+    if (host) {
+        const tls = ingress.spec?.tls?.some((t) => t.hosts?.includes(host));
+        return `${tls ? 'https' : 'http'}://${host}`;
+    }
+    const lb = address(ingress.status?.loadBalancer?.ingress);
+    return lb ? `http://${lb}` : undefined;
+}
+/** Ingress host first (the name someone chose), then the Service's LB, then the Ingress's LB. Pure. */
+function releaseUrl(services, ingresses) {
+    const named = ingresses.find((i) => i.spec?.rules?.some((r) => r.host));
+    const url = (named && ingressUrl(named)) ??
+        services.map(serviceUrl).find(Boolean) ??
+        ingresses.map(ingressUrl).find(Boolean);
+    if (url)
+        return { url, waiting: false };
+    const waiting = ingresses.length > 0 || services.some((s) => s.spec?.type === 'LoadBalancer');
+    return { waiting };
+}
+/**
+ * Polls until the release has a URL or `deadline` (epoch ms) passes. Returns undefined at
+ * once when nothing will ever get an address (only ClusterIP Services). Never throws: the URL
+ * is a convenience, its absence a warning.
+ */
+async function waitForReleaseUrl(client, target, deadline, options = {}) {
+    const now = options.now ?? Date.now;
+    const ns = encodeURIComponent(target.namespace);
+    const query = { labelSelector: releaseSelector(target.release) };
+    for (;;) {
+        let state;
+        try {
+            const [services, ingresses] = await Promise.all([
+                client.list(`/api/v1/namespaces/${ns}/services`, query),
+                // Clusters without the Ingress API, or identities that may not read it: no ingresses.
+                client
+                    .list(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, query)
+                    .catch(() => ({ items: [] }))
+            ]);
+            state = releaseUrl(services.items, ingresses.items);
+        }
+        catch (error) {
+            core_warning(`Cannot read the Services of release "${target.release}" for its URL: ${error.message}`);
+            return undefined;
+        }
+        if (state.url || !state.waiting)
+            return state.url;
+        if (now() >= deadline) {
+            core_warning(`Release "${target.release}" got no LoadBalancer address within the timeout; the url output is empty.`);
+            return undefined;
+        }
+        await pause(Math.min(options.pollMs ?? 2000, Math.max(0, deadline - now())));
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/report.ts
+// The job summary of a successful deploy: the release (revision, status, chart, app version),
+// its resources and their readiness, and the URL. Reading is best effort; rendering is pure.
+
+
+
+/** Pure. */
+function workloadStatus(kind, workload) {
+    const desired = workload.spec?.replicas ?? 1;
+    const ready = workload.status?.readyReplicas ?? 0;
+    const updated = workload.status?.updatedReplicas ?? 0;
     return {
-        revision: field('revision'),
-        status: field('status'),
-        chartVersion: field('version'),
-        appVersion: field('appVersion')
+        kind,
+        name: workload.metadata?.name ?? '',
+        ready: `${ready}/${desired}`,
+        detail: `${updated} up to date`
     };
 }
-function lastLines(text, count = 20) {
-    return text.trim().split(/\r?\n/).slice(-count).join('\n');
+/** Pure. */
+function serviceStatus(service) {
+    const type = service.spec?.type ?? 'ClusterIP';
+    const ports = (service.spec?.ports ?? []).map((p) => p.port).join(', ');
+    const url = serviceUrl(service);
+    return {
+        kind: 'Service',
+        name: service.metadata?.name ?? '',
+        ready: type === 'LoadBalancer' ? (url ? 'yes' : 'pending') : '-',
+        detail: `${type}${ports ? ` port ${ports}` : ''}${url ? ` ${url}` : ''}`
+    };
 }
-/** Runs `helm upgrade --install` (output streamed to the log), then reads the release back. */
-async function upgradeRelease(helm, plan) {
-    for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
-        core_warning(`extra-args: ${note}`);
-    }
-    const args = upgradeArgs(plan, helm.major);
-    info(`helm ${args.join(' ')}`);
-    const result = await helm.run(args);
-    if (result.exitCode !== 0) {
-        throw new ActionError(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
-    }
-    if (plan.dryRun !== 'none') {
-        return { revision: '', status: `dry-run (${plan.dryRun})`, chartVersion: '', appVersion: '' };
-    }
-    const metadata = await helm.run(metadataArgs(plan.release, plan.namespace), { silent: true });
-    if (metadata.exitCode !== 0) {
-        throw new ActionError(`helm upgrade succeeded but helm get metadata ${plan.release} failed`, lastLines(metadata.stderr));
-    }
-    return parseMetadata(metadata.stdout);
+/** Pure. */
+function ingressStatus(ingress) {
+    const hasAddress = ingress.status?.loadBalancer?.ingress?.some((e) => e.hostname || e.ip) ?? false;
+    return {
+        kind: 'Ingress',
+        name: ingress.metadata?.name ?? '',
+        ready: hasAddress ? 'yes' : 'pending',
+        detail: ingressUrl(ingress) ?? ''
+    };
 }
-
-;// CONCATENATED MODULE: ./actions/shared/src/summary.ts
-
-/** Escapes text for a Markdown table cell. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+async function readReleaseResources(client, target) {
+    const ns = encodeURIComponent(target.namespace);
+    const query = { labelSelector: releaseSelector(target.release) };
+    const list = async (path) => (await client.list(path, query).catch(() => ({ items: [] }))).items;
+    const [deployments, statefulSets, services, ingresses] = await Promise.all([
+        list(`/apis/apps/v1/namespaces/${ns}/deployments`),
+        list(`/apis/apps/v1/namespaces/${ns}/statefulsets`),
+        list(`/api/v1/namespaces/${ns}/services`),
+        list(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)
+    ]);
+    return [
+        ...deployments.map((d) => workloadStatus('Deployment', d)),
+        ...statefulSets.map((s) => workloadStatus('StatefulSet', s)),
+        ...services.map(serviceStatus),
+        ...ingresses.map(ingressStatus)
+    ];
 }
-/** A Markdown table; pure so tests can read what the summary will say. */
-function markdownTable(header, rows) {
-    const line = (row) => `| ${row.map(cell).join(' | ')} |`;
-    return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
-}
-/** Appends Markdown to the job summary when the runner provides one. */
-async function appendSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
+/** The job summary's success section (Markdown). Pure. */
+function renderSuccessSummary(report) {
+    const { target, revision, resources, url } = report;
+    const parts = [
+        `### Deployed \`${target.release}\` to \`${target.namespace}\``,
+        markdownTable(['Revision', 'Status', 'Chart', 'App version', 'Updated'], [
+            [
+                String(revision.revision),
+                revision.status,
+                revision.chart,
+                revision.app_version,
+                revision.updated ?? ''
+            ]
+        ]),
+        '#### Resources',
+        resources.length
+            ? markdownTable(['Kind', 'Name', 'Ready', 'Detail'], resources.map((r) => [r.kind, r.name, r.ready, r.detail]))
+            : `No Deployments, StatefulSets, Services or Ingresses with label \`${releaseSelector(target.release)}\`.`,
+        url ? `**URL:** ${url}` : '**URL:** none (no LoadBalancer Service or Ingress with an address)'
+    ];
+    return parts.join('\n\n') + '\n';
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/report.ts
 
 
-/** The summary's Markdown, pure so tests can read it. */
-function summaryMarkdown(plan, outcome, url) {
-    const table = markdownTable(['Release', 'Namespace', 'Revision', 'Status', 'Chart version', 'App version'], [
-        [
-            plan.release,
-            plan.namespace,
-            outcome.revision,
-            outcome.status,
-            outcome.chartVersion,
-            outcome.appVersion
-        ]
-    ]);
-    return [`## Deployed ${plan.release}`, table, url ? `\nURL: ${url}` : ''].join('\n\n');
+
+
+
+/** The action's outputs, from helm's record of the revision. Pure. */
+function releaseOutputs(revision, url) {
+    return {
+        revision: revision ? String(revision.revision) : '',
+        status: revision?.status ?? 'dry-run',
+        'chart-version': revision ? chartVersion(revision.chart) : '',
+        'app-version': revision?.app_version ?? '',
+        url
+    };
 }
-async function report(plan, outcome, url = '') {
-    setOutput('revision', outcome.revision);
-    setOutput('status', outcome.status);
-    setOutput('chart-version', outcome.chartVersion);
-    setOutput('app-version', outcome.appVersion);
-    setOutput('url', url);
-    info(`${plan.release}: revision ${outcome.revision || '-'} ${outcome.status}` +
-        (outcome.chartVersion ? `, chart ${outcome.chartVersion}` : '') +
-        (url ? `, ${url}` : ''));
-    await appendSummary(summaryMarkdown(plan, outcome, url));
+/** Outputs, a log line and the job summary; the URL is awaited until `deadline` (epoch ms). */
+async function report(client, target, revision, deadline) {
+    const url = revision ? ((await waitForReleaseUrl(client, target, deadline)) ?? '') : '';
+    const outputs = releaseOutputs(revision, url);
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
+    if (!revision) {
+        info(`${target.release}: dry run, nothing changed`);
+        return;
+    }
+    info(`${target.release}: revision ${outputs.revision} ${outputs.status}, chart ${outputs['chart-version']}, app ${outputs['app-version']}${url ? `, ${url}` : ''}`);
+    const resources = await readReleaseResources(client, target);
+    await appendSummary(renderSuccessSummary({ target, revision, resources, url: url || undefined }));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/main.ts
@@ -36648,9 +38026,13 @@ async function report(plan, outcome, url = '') {
 
 
 
+
+
+
 async function run() {
     try {
         const inputs = readInputs(); // every input validated; errors name the input and the fix
+        const started = Date.now();
         const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
         await ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror);
         const installed = await installHelm(inputs.helmVersion, inputs.helmMirror);
@@ -36658,8 +38040,14 @@ async function run() {
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
         const plan = planDeploy(inputs, namespace, setValuesFile);
-        const outcome = await upgradeRelease(helm, plan);
-        await report(plan, outcome);
+        const target = { release: plan.release, namespace };
+        const client = createKubeClient(kube.access);
+        await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+        if (inputs.recoverPending && plan.dryRun === 'none') {
+            await recoverPendingRelease(helm, target, inputs.timeoutMs);
+        }
+        const revision = await deploy(helm, client, plan, inputs.failFast);
+        await report(client, target, revision, started + inputs.timeoutMs);
     }
     catch (error) {
         fail(error);

@@ -36,7 +36,9 @@ function freshRunner(name: string): string {
   return dir;
 }
 
-beforeEach(() => mirror.requests.splice(0));
+beforeEach(() => {
+  mirror.requests.splice(0);
+});
 
 describe('installHelm from a mirror', () => {
   test('verifies against the published sum and caches; the second run downloads nothing', async () => {

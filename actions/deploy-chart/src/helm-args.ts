@@ -71,8 +71,3 @@ export function upgradeArgs(plan: DeployPlan, major: 3 | 4): string[] {
   args.push(...translateFlags(plan.extraArgs, major).args);
   return args;
 }
-
-/** `helm get metadata` (helm ≥ 3.13): revision, status, chart and app version as JSON. */
-export function metadataArgs(release: string, namespace: string): string[] {
-  return ['get', 'metadata', release, '--namespace', namespace, '--output', 'json'];
-}

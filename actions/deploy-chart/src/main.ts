@@ -1,17 +1,21 @@
 import { fail } from '../../shared/src/errors.js';
 import { ensureAuthPlugin } from './aws-plugin.js';
+import { createKubeClient } from './cluster/client.js';
+import { preflight } from './cluster/preflight.js';
+import { recoverPendingRelease } from './cluster/recover.js';
+import { deploy } from './deploy.js';
 import { planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { upgradeRelease } from './release.js';
 import { report } from './report.js';
 import { writeSetValuesFile } from './values-file.js';
 
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
+    const started = Date.now();
     const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
     await ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror);
     const installed = await installHelm(inputs.helmVersion, inputs.helmMirror);
@@ -19,8 +23,15 @@ export async function run(): Promise<void> {
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
     const plan = planDeploy(inputs, namespace, setValuesFile);
-    const outcome = await upgradeRelease(helm, plan);
-    await report(plan, outcome);
+    const target = { release: plan.release, namespace };
+
+    const client = createKubeClient(kube.access);
+    await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+    if (inputs.recoverPending && plan.dryRun === 'none') {
+      await recoverPendingRelease(helm, target, inputs.timeoutMs);
+    }
+    const revision = await deploy(helm, client, plan, inputs.failFast);
+    await report(client, target, revision, started + inputs.timeoutMs);
   } catch (error) {
     fail(error);
   }

@@ -1,0 +1,75 @@
+import * as core from '@actions/core';
+import { ActionError } from '../../shared/src/errors.js';
+import { appendSummary } from '../../shared/src/summary.js';
+import type { KubeClient } from './cluster/client.js';
+import {
+  collectDiagnostics,
+  logDiagnostics,
+  renderDiagnosticsSummary
+} from './cluster/diagnostics.js';
+import { watchForPodFailures } from './cluster/fail-fast.js';
+import { describePodFailure } from './cluster/pod-failure.js';
+import { readHistory, settleRelease, type ReleaseTarget } from './cluster/recover.js';
+import type { HelmRevision } from './cluster/release-plan.js';
+import { forwardTerminationSignals } from './cluster/signals.js';
+import { translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
+import type { HelmCli } from './helm-cli.js';
+
+function lastLines(text: string, count = 15): string {
+  return text.trim().split(/\r?\n/).slice(-count).join('\n');
+}
+
+/**
+ * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure or
+ * the runner cancelling the step stops helm with SIGTERM (helm then records the release as
+ * failed); any failure settles a release left pending and reports diagnostics.
+ * Returns the release's newest revision (undefined for a dry run).
+ */
+export async function deploy(
+  helm: HelmCli,
+  client: KubeClient,
+  plan: DeployPlan,
+  failFast: boolean
+): Promise<HelmRevision | undefined> {
+  const target: ReleaseTarget = { release: plan.release, namespace: plan.namespace };
+  const live = plan.dryRun === 'none';
+  for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
+    core.warning(`extra-args: ${note}`);
+  }
+  const stopHelm = new AbortController();
+  const signals = forwardTerminationSignals(() => stopHelm.abort());
+  try {
+    const watch =
+      failFast && live && plan.wait
+        ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
+        : undefined;
+    const args = upgradeArgs(plan, helm.major);
+    core.info(`helm ${args.join(' ')}`);
+    const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
+    const failure = watch?.failure;
+    if (result.exitCode === 0 && !signals.received && !failure) {
+      return live ? (await readHistory(helm, target)).at(-1) : undefined;
+    }
+    if (live) await settleRelease(helm, target);
+    const diagnostics = await collectDiagnostics(client, helm, target, failure);
+    logDiagnostics(diagnostics);
+    await appendSummary(renderDiagnosticsSummary(diagnostics));
+    if (failure) {
+      throw new ActionError(
+        `deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`,
+        'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.'
+      );
+    }
+    if (signals.received) {
+      throw new ActionError(
+        `deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`
+      );
+    }
+    throw new ActionError(
+      `helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`,
+      lastLines(result.stderr || result.stdout)
+    );
+  } finally {
+    signals.dispose();
+  }
+}
