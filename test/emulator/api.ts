@@ -254,7 +254,7 @@ export class Api {
     return this.store.write(type, next, 'MODIFIED');
   }
 
-  /** A controller's write: read-modify-write of one object, retried on conflict. */
+  /** A controller's write: read-modify-write of one object (controllers run one at a time). */
   mutate(
     type: ResourceType,
     namespace: string | undefined,

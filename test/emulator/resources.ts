@@ -130,10 +130,6 @@ export function findType(
   );
 }
 
-export function typeOfKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
-}
-
 /** Groups in the order a real server lists them (core first, then by priority). */
 export function groupVersions(): Array<{ group: string; version: string }> {
   const seen = new Map<string, { group: string; version: string }>();

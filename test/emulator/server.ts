@@ -309,15 +309,7 @@ export function createHandler(deps: ServerDeps) {
       const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
       if (!token || !deps.authenticate(token)) throw errors.unauthorized();
       const injected = faults.failureFor(method, record.path);
-      if (injected === 429) throw errors.tooManyRequests();
-      if (injected)
-        throw new ApiError({
-          ...errors.serviceUnavailable().status,
-          code: injected,
-          ...(injected !== 503
-            ? { reason: 'InternalError', message: 'Internal error occurred: injected fault' }
-            : {})
-        });
+      if (injected) throw errors.injected(injected);
       const found = method === 'GET' ? discovery(req, url.pathname) : undefined;
       if (found) return reply(found);
       const route = parseResourcePath(url.pathname);

@@ -94,7 +94,6 @@ export const errors = {
     ),
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   invalidPatch: (message: string) => failure(422, 'Invalid', message),
-  notAcceptable: (message: string) => failure(406, 'NotAcceptable', message),
   unsupportedMediaType: (contentType: string) =>
     failure(
       415,
@@ -119,17 +118,18 @@ export const errors = {
     ),
   internal: (message: string) =>
     failure(500, 'InternalError', `Internal error occurred: ${message}`),
-  tooManyRequests: () =>
-    failure(
-      429,
-      'TooManyRequests',
-      'the server has received too many requests and has asked us to try again later',
-      {
-        retryAfterSeconds: 1
-      }
-    ),
-  serviceUnavailable: () =>
-    failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
+  /** An injected fault: 429 asks to retry after a second, 503 is unavailability, others internal. */
+  injected: (code: number) =>
+    code === 429
+      ? failure(
+          429,
+          'TooManyRequests',
+          'the server has received too many requests and has asked us to try again later',
+          { retryAfterSeconds: 1 }
+        )
+      : code === 503
+        ? failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
+        : failure(code, 'InternalError', 'Internal error occurred: injected fault')
 };
 
 export function successStatus(type: ResourceType, name: string, uid: string): Status {

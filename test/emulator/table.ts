@@ -109,7 +109,7 @@ export function toTable(type: ResourceType, objects: KObject[], resourceVersion:
     metadata: { resourceVersion },
     columnDefinitions: columns.map(([name], i) => ({
       name,
-      type: i === 0 ? 'string' : 'string',
+      type: 'string',
       format: i === 0 ? 'name' : '',
       description: name,
       priority: 0
