@@ -33,8 +33,8 @@ export function needles(secrets: SecretFixture[]): Needle[] {
       ['base64 without padding', b64.replace(/=+$/, '')],
       ['base64url', Buffer.from(value).toString('base64url')]
     ];
-    const unique = new Map(forms.map(([form, text]) => [text, form]));
-    return [...unique].map(([text, form]) => ({ secret: name, form, text }));
+    const unique = forms.filter(([, text], i) => forms.findIndex(([, t]) => t === text) === i);
+    return unique.map(([form, text]) => ({ secret: name, form, text }));
   });
 }
 
