@@ -215,13 +215,15 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     expect(watch.failure?.message).toContain('ghcr.io/nobody/missing-app:v404: not found');
     expect(code).not.toBe(0);
     expect(output).toContain(`Release ${release} has been cancelled.`);
-    const history = await readHistory(helm, target);
+    const history = await readHistory(helm, target, client);
+    // helm's own `helm history` and our read of its release Secrets agree, row for row.
+    expect(history).toEqual(await readHistory(helm, target));
     expect(history.at(-1)).toMatchObject({
       revision: 2,
       status: 'failed',
       description: expect.stringContaining('context canceled')
     });
-    await expect(settleRelease(helm, target)).resolves.toEqual({ action: 'none' });
+    await expect(settleRelease(helm, target, client)).resolves.toEqual({ action: 'none' });
 
     const diagnostics = await collectDiagnostics(client, helm, target, watch.failure);
     expect(diagnostics.problems).toEqual([]);
@@ -241,28 +243,33 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     const run = startHelm(BAD_IMAGE);
     for (
       let i = 0;
-      i < 200 && (await readHistory(helm, target)).at(-1)?.status !== 'pending-upgrade';
+      i < 200 && (await readHistory(helm, target, client)).at(-1)?.status !== 'pending-upgrade';
       i++
     ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     run.child.kill('SIGKILL');
     await run.exited;
-    const pending = (await readHistory(helm, target)).at(-1);
+    const pending = (await readHistory(helm, target, client)).at(-1);
     expect(pending).toMatchObject({ revision: 3, status: 'pending-upgrade' });
 
-    await expect(recoverPendingRelease(helm, target, 60_000)).rejects.toThrow(
+    await expect(recoverPendingRelease(helm, target, 60_000, { client })).rejects.toThrow(
       /another run may still be changing it/
     );
     const anHourLater = new Date(Date.now() + 3600_000);
-    await expect(recoverPendingRelease(helm, target, 60_000, anHourLater)).resolves.toMatchObject({
+    await expect(
+      recoverPendingRelease(helm, target, 60_000, { client, now: anHourLater })
+    ).resolves.toMatchObject({
       action: 'rollback',
       toRevision: 1
     });
-    expect((await readHistory(helm, target)).at(-1)).toMatchObject({
-      revision: 4,
-      status: 'deployed'
-    });
+    const after = await readHistory(helm, target, client);
+    // helm's rollback supersedes the deployed revisions only: the abandoned one stays pending.
+    expect(after.slice(-2).map((r) => `${r.revision} ${r.status}`)).toEqual([
+      '3 pending-upgrade',
+      '4 deployed'
+    ]);
+    expect(after).toEqual(await readHistory(helm, target));
     expect(stdout.text()).toContain(
       `::warning::release "${release}" in namespace "${NS}" is pending-upgrade (revision 3`
     );

@@ -12,6 +12,7 @@ import {
 import type { KubeEvent, Pod } from '../../src/cluster/types.js';
 import { FakeHelm } from './fake-helm.js';
 import { FakeKube } from './fake-kube.js';
+import { releaseSecret } from './helm-storage.js';
 import { captureStdout } from './capture-stdout.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -193,17 +194,17 @@ test('collects pods, events, logs and history, and lists what it could not read'
         'previous terminated container "app" not found'
       )
     );
-  const helm = new FakeHelm();
-  helm.history = [
-    {
+  kube.set('/api/v1/namespaces/web/secrets', [
+    releaseSecret('demo', {
       revision: 1,
       updated: '2026-11-25T11:59:29Z',
       status: 'failed',
       chart: 'python-application-0.1.0',
       app_version: '1.0',
       description: 'Release "demo" failed: context canceled'
-    }
-  ];
+    })
+  ]);
+  const helm = new FakeHelm();
   const failure = {
     pod: 'demo-web-1',
     container: 'app',
@@ -220,6 +221,7 @@ test('collects pods, events, logs and history, and lists what it could not read'
   expect(d.events.map((e) => e.object)).toEqual(['Deployment/demo-web', 'Pod/demo-web-1']);
   expect(d.logs).toEqual([{ pod: 'demo-web-2', container: 'app', previous: true, text: '' }]);
   expect(d.history).toHaveLength(1);
+  expect(helm.calls).toEqual([]); // history came from the release Secrets, not a helm process
   expect(d.problems).toEqual([
     'logs of demo-web-2/app: GET log: 400 BadRequest: previous terminated container "app" not found'
   ]);

@@ -1,5 +1,5 @@
 // An in-memory KubeClient for unit tests: objects per collection path, label selectors of the
-// `key=value` form, watches that tests feed with events or end.
+// `key=value[,key=value]` form, watches that tests feed with events or end.
 import type { KubeClient, Query, WatchEvent } from '../../src/cluster/client.js';
 import type { KubeList, KubeObject } from '../../src/cluster/types.js';
 
@@ -71,9 +71,12 @@ export class FakeKube implements KubeClient {
   async list<T>(path: string, query: Query = {}): Promise<KubeList<T>> {
     this.calls.push(`LIST ${path}`);
     if (this.errors.has(path)) throw this.errors.get(path);
-    const [key, value] = String(query.labelSelector ?? '=').split('=');
-    const items = (this.collections.get(path) ?? []).filter(
-      (o) => !key || o.metadata?.labels?.[key] === value
+    const pairs = String(query.labelSelector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('='));
+    const items = (this.collections.get(path) ?? []).filter((o) =>
+      pairs.every(([key, value]) => o.metadata?.labels?.[key] === value)
     );
     return { metadata: { resourceVersion: String(this.version) }, items: items as T[] };
   }

@@ -26,7 +26,9 @@ test('a missing release has an empty history', async () => {
 test('an abandoned pending-upgrade is rolled back to the last deployed revision, with a warning', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'superseded'), rev(2, 'deployed'), rev(3, 'pending-upgrade', 30)];
-  await expect(recoverPendingRelease(helm, target, FIVE_MINUTES, NOW)).resolves.toMatchObject({
+  await expect(
+    recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW })
+  ).resolves.toMatchObject({
     action: 'rollback',
     toRevision: 2
   });
@@ -42,14 +44,14 @@ test('an abandoned pending-upgrade is rolled back to the last deployed revision,
 test('an abandoned pending-install is uninstalled', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'pending-install', 30)];
-  await recoverPendingRelease(helm, target, FIVE_MINUTES, NOW);
+  await recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW });
   expect(helm.calls.at(-1)).toEqual(['uninstall', 'demo', '--namespace', 'web']);
 });
 
 test('a live pending release is left alone and the error says how to recover by hand', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 2)];
-  const error = await recoverPendingRelease(helm, target, FIVE_MINUTES, NOW).catch(
+  const error = await recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW }).catch(
     (e: unknown) => e
   );
   expect(error).toBeInstanceOf(ActionError);
@@ -62,7 +64,7 @@ test("a failing rollback is an ActionError with helm's message", async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 30)];
   helm.exitCode = 1;
-  await expect(recoverPendingRelease(helm, target, FIVE_MINUTES, NOW)).rejects.toThrow(
+  await expect(recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW })).rejects.toThrow(
     /recovering release "demo" failed: helm rollback demo 1 --namespace web exited with code 1: Error: boom/
   );
 });

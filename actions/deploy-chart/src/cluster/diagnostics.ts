@@ -210,7 +210,7 @@ export async function collectDiagnostics(
         (await client.list<KubeEvent>(`/api/v1/namespaces/${ns}/events`, { limit: 1000 })).items,
       []
     ),
-    attempt('helm history', () => readHistory(helm, target), [])
+    attempt('helm history', () => readHistory(helm, target, client), [])
   ]);
 
   const names = new Set([...pods, ...related.flat()].map((o) => o.metadata?.name ?? ''));

@@ -3,6 +3,8 @@
 import * as core from '@actions/core';
 import { ActionError } from '../../../shared/src/errors.js';
 import type { HelmCli } from '../helm-cli.js';
+import type { KubeClient } from './client.js';
+import { readStoredHistory, usesSecretStorage } from './release-history.js';
 import {
   decideRecovery,
   describeRecovery,
@@ -17,8 +19,17 @@ export interface ReleaseTarget {
   namespace: string;
 }
 
-/** The release's revisions, oldest first; [] when the release does not exist. */
-export async function readHistory(helm: HelmCli, target: ReleaseTarget): Promise<HelmRevision[]> {
+/**
+ * The release's revisions, oldest first; [] when the release does not exist. With a client
+ * (and helm's default Secret storage) they are read through the API; otherwise helm runs.
+ */
+export async function readHistory(
+  helm: HelmCli,
+  target: ReleaseTarget,
+  client?: KubeClient
+): Promise<HelmRevision[]> {
+  if (client && usesSecretStorage(process.env.HELM_DRIVER))
+    return readStoredHistory(client, target);
   const { release, namespace } = target;
   const result = await helm.run(
     ['history', release, '--namespace', namespace, '--output', 'json'],
@@ -64,14 +75,24 @@ async function perform(helm: HelmCli, target: ReleaseTarget, recovery: Recovery)
  * Before deploying: recovers a pending release that no run is working on any more; throws
  * an ActionError when another run may still be changing it (see release-plan.ts for the rule).
  */
+export interface RecoverOptions {
+  /** Reads the history through the API instead of running helm (see readHistory). */
+  client?: KubeClient;
+  now?: Date;
+}
+
 export async function recoverPendingRelease(
   helm: HelmCli,
   target: ReleaseTarget,
   helmTimeoutMs: number,
-  now: Date = new Date()
+  options: RecoverOptions = {}
 ): Promise<Recovery> {
-  const revisions = await readHistory(helm, target);
-  const recovery = decideRecovery(revisions, now, recoveryRules(helmTimeoutMs));
+  const revisions = await readHistory(helm, target, options.client);
+  const recovery = decideRecovery(
+    revisions,
+    options.now ?? new Date(),
+    recoveryRules(helmTimeoutMs)
+  );
   if (recovery.action === 'refuse') {
     throw new ActionError(
       describeRecovery(target.release, target.namespace, recovery),
@@ -86,8 +107,12 @@ export async function recoverPendingRelease(
  * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
  * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
  */
-export async function settleRelease(helm: HelmCli, target: ReleaseTarget): Promise<Recovery> {
-  const revisions = await readHistory(helm, target);
+export async function settleRelease(
+  helm: HelmCli,
+  target: ReleaseTarget,
+  client?: KubeClient
+): Promise<Recovery> {
+  const revisions = await readHistory(helm, target, client);
   const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
   await perform(helm, target, recovery);
   return recovery;
