@@ -1,13 +1,13 @@
 // The simulated controllers, observed through the API as helm and kubectl see them.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import http from 'node:http';
+import { createHash } from 'node:crypto';
+import { startRegistry, type RegistryRig } from '../../rigs/registry.js';
 import { startCluster, type Cluster } from '../index.js';
 import { eventually, kubeRequest } from './client.js';
 
 const TOKEN = 'controllers-test-token';
 let cluster: Cluster;
-let registry: http.Server;
-let registryAuth: string | undefined;
+let registry: RegistryRig;
 const call = (method: string, path: string, body?: unknown) =>
   kubeRequest(cluster, TOKEN, method, path, body === undefined ? {} : { body });
 const get = async (path: string) => (await call('GET', path)).body;
@@ -38,27 +38,63 @@ const eventsFor = async (name: string) =>
 const waitingReason = async (app: string) =>
   (await podsOf(app))[0]?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
 
-beforeAll(async () => {
-  // A stand-in for the registry rig's /v2 API: only app:1.0 exists, behind basic auth.
-  registry = http.createServer((req, res) => {
-    registryAuth = req.headers.authorization;
-    res.writeHead(req.url === '/v2/team/app/manifests/1.0' ? 200 : 404).end();
+/** Pushes a minimal image (a config blob and an OCI manifest) through the registry's v2 API. */
+async function pushImage(repository: string, tag: string): Promise<void> {
+  const auth = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      config: {}
+    })
+  );
+  const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  const upload = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, {
+    method: 'POST',
+    headers: { Authorization: auth }
   });
-  await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
-  const { port } = registry.address() as { port: number };
+  const location = new URL(upload.headers.get('location') ?? '', registry.url);
+  location.searchParams.set('digest', digest);
+  const blob = await fetch(location, {
+    method: 'PUT',
+    headers: { Authorization: auth, 'Content-Type': 'application/octet-stream' },
+    body: config
+  });
+  expect(blob.status).toBe(201);
+  const manifest = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { Authorization: auth, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+    body: JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest,
+        size: config.length
+      },
+      layers: []
+    })
+  });
+  expect(manifest.status).toBe(201);
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  await pushImage('team/app', '1.0');
   cluster = await startCluster({
     staticTokens: [TOKEN],
     podReadyDelayMs: 50,
     loadBalancerDelayMs: 50,
     pullableImages: [/^good\//],
     crashLoopImages: [/^good\/crash/],
-    registry: { url: `http://127.0.0.1:${port}`, username: 'ci', password: 'secret' }
+    registry: { url: registry.url, username: registry.username, password: registry.password }
   });
 });
 
 afterAll(async () => {
   await cluster.stop();
-  await new Promise((r) => registry.close(r));
+  await registry.stop();
 });
 
 describe('deployments', () => {
@@ -188,8 +224,8 @@ describe('pods', () => {
     );
   });
 
-  test('images in the configured registry (localhost or 127.0.0.1) pull with its credentials; missing tags do not', async () => {
-    const { port } = registry.address() as { port: number };
+  test('images pushed to the registry rig pull (as localhost or 127.0.0.1); missing tags do not', async () => {
+    const port = registry.host.split(':')[1];
     await call(
       'POST',
       `${APPS}/deployments`,
@@ -204,7 +240,6 @@ describe('pods', () => {
       async () => (await get(`${APPS}/deployments/fromregistry`)).status.availableReplicas === 1
     );
     await eventually(async () => (await waitingReason('missingtag')) === 'ImagePullBackOff');
-    expect(registryAuth).toBe(`Basic ${Buffer.from('ci:secret').toString('base64')}`);
   });
 
   test('a crashing container goes into CrashLoopBackOff', async () => {
