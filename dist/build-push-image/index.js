@@ -31834,12 +31834,12 @@ function basicAuthorization({ username, password }) {
 class RegistryError extends Error {
     status;
     detail;
-    retryAfterMs;
-    constructor(status, detail, retryAfterMs) {
+    extra;
+    constructor(status, detail, extra = {}) {
         super(`registry answered ${status}${detail ? `: ${detail}` : ''}`);
         this.status = status;
         this.detail = detail;
-        this.retryAfterMs = retryAfterMs;
+        this.extra = extra;
         this.name = 'RegistryError';
     }
 }
@@ -31860,7 +31860,7 @@ function isRetryable(error) {
     if (error instanceof NetworkError)
         return { retry: true };
     if (error instanceof RegistryError && (error.status === 429 || error.status >= 500)) {
-        return { retry: true, waitMs: error.retryAfterMs };
+        return { retry: true, waitMs: error.extra.retryAfterMs };
     }
     return { retry: false };
 }
@@ -31929,7 +31929,9 @@ class RegistryClient {
             ({ response } = await this.attempt(request));
         }
         if (!expected.includes(response.status)) {
-            throw new RegistryError(response.status, registryErrorText(response.body));
+            throw new RegistryError(response.status, registryErrorText(response.body), {
+                credentialsRejected: response.status === 401 && this.authorization?.startsWith('Basic ')
+            });
         }
         return response;
     }
@@ -31943,7 +31945,9 @@ class RegistryClient {
                 headers.Authorization = sentWith;
             const answer = await this.options.http.request({ ...request, headers });
             if (answer.status === 429 || answer.status >= 500) {
-                throw new RegistryError(answer.status, registryErrorText(answer.body), retryAfterMs(answer.headers['retry-after']));
+                throw new RegistryError(answer.status, registryErrorText(answer.body), {
+                    retryAfterMs: retryAfterMs(answer.headers['retry-after'])
+                });
             }
             return answer;
         }, {
@@ -31973,7 +31977,9 @@ class RegistryClient {
             headers: credentials ? { Authorization: basicAuthorization(credentials) } : {}
         }, false);
         if (response.status !== 200) {
-            throw new RegistryError(response.status, registryErrorText(response.body));
+            throw new RegistryError(response.status, registryErrorText(response.body), {
+                credentialsRejected: response.status === 401
+            });
         }
         const body = JSON.parse(response.body);
         const token = body.token ?? body.access_token;
@@ -32001,11 +32007,11 @@ async function checkExisting(registry, inputs, context) {
         digests = await Promise.all(inputs.tags.map((tag) => registry.digest(tag)));
     }
     catch (error) {
-        if (error instanceof RegistryError && error.status === 401) {
+        if (error instanceof RegistryError && error.extra.credentialsRejected) {
             throw explainFailure(`checking ${context.name} in the registry`, error.message, context);
         }
-        // A registry that will not tell (403 on a package we cannot read yet, outages) does
-        // not stop the step: the push below succeeds or explains itself.
+        // A registry that will not tell (401/403 for a package that does not exist yet or
+        // that we cannot read, outages) does not stop the step: the push succeeds or explains.
         warning(`could not check whether ${context.name} exists (${String(error)}); building it`);
         return { reason: 'the registry could not be asked whether the tag exists' };
     }

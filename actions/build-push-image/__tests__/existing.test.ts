@@ -87,6 +87,25 @@ describe('checkExisting', () => {
       false
     ],
     [
+      'a 401 with a valid token (no such package yet) builds anyway',
+      {},
+      [
+        [
+          head('abc'),
+          {
+            status: 401,
+            headers: {
+              'www-authenticate': 'Bearer realm="https://ghcr.io/token",service="ghcr.io"'
+            }
+          }
+        ],
+        [/^GET https:\/\/ghcr.io\/token/, { body: '{"token":"t"}' }],
+        [head('abc'), { status: 401 }]
+      ],
+      /could not be asked/,
+      false
+    ],
+    [
       'a 403 on reading builds anyway',
       {},
       [[head('abc'), { status: 403 }]],

@@ -183,7 +183,7 @@ describe('RegistryClient.digest', () => {
     expect(http.requests[1].headers?.Authorization).toBe(basic);
   });
 
-  test.each<[string, Array<[RegExp, Reply]>, number, RegExp]>([
+  test.each<[string, Array<[RegExp, Reply]>, number, RegExp, boolean]>([
     [
       'token endpoint refuses the password',
       [
@@ -191,7 +191,8 @@ describe('RegistryClient.digest', () => {
         [TOKEN, { status: 401, body: '{"errors":[{"code":"UNAUTHORIZED","message":"bad"}]}' }]
       ],
       401,
-      /UNAUTHORIZED: bad/
+      /UNAUTHORIZED: bad/,
+      true
     ],
     [
       'basic refused twice',
@@ -200,7 +201,8 @@ describe('RegistryClient.digest', () => {
         [HEAD, { status: 401 }]
       ],
       401,
-      /401/
+      /401/,
+      true
     ],
     [
       'token endpoint says denied',
@@ -209,7 +211,8 @@ describe('RegistryClient.digest', () => {
         [TOKEN, { status: 403, body: '{"errors":[{"code":"DENIED","message":"no"}]}' }]
       ],
       403,
-      /DENIED: no/
+      /DENIED: no/,
+      false
     ],
     [
       'token endpoint gives no token',
@@ -218,7 +221,8 @@ describe('RegistryClient.digest', () => {
         [TOKEN, { body: '{}' }]
       ],
       200,
-      /no token/
+      /no token/,
+      false
     ],
     [
       'an unknown challenge falls back to basic credentials, refused',
@@ -227,13 +231,26 @@ describe('RegistryClient.digest', () => {
         [HEAD, { status: 401 }]
       ],
       401,
-      /registry answered 401/
+      /registry answered 401/,
+      true
+    ],
+    [
+      'a 401 on the manifest with a valid token (a package that does not exist yet)',
+      [
+        [HEAD, bearerChallenge],
+        [TOKEN, { body: '{"token":"t"}' }],
+        [HEAD, { status: 401 }]
+      ],
+      401,
+      /registry answered 401/,
+      false
     ]
-  ])('%s → RegistryError', async (_, script, status, message) => {
+  ])('%s → RegistryError', async (_, script, status, message, credentialsRejected) => {
     const { registry } = client(script);
     const error = await registry.digest('v1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({ status });
+    expect(Boolean((error as RegistryError).extra.credentialsRejected)).toBe(credentialsRejected);
     expect(String(error)).toMatch(message);
   });
 

@@ -24,11 +24,11 @@ export async function checkExisting(
   try {
     digests = await Promise.all(inputs.tags.map((tag) => registry.digest(tag)));
   } catch (error) {
-    if (error instanceof RegistryError && error.status === 401) {
+    if (error instanceof RegistryError && error.extra.credentialsRejected) {
       throw explainFailure(`checking ${context.name} in the registry`, error.message, context);
     }
-    // A registry that will not tell (403 on a package we cannot read yet, outages) does
-    // not stop the step: the push below succeeds or explains itself.
+    // A registry that will not tell (401/403 for a package that does not exist yet or
+    // that we cannot read, outages) does not stop the step: the push succeeds or explains.
     core.warning(`could not check whether ${context.name} exists (${String(error)}); building it`);
     return { reason: 'the registry could not be asked whether the tag exists' };
   }

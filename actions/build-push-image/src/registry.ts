@@ -51,7 +51,15 @@ export class RegistryError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
-    readonly retryAfterMs?: number
+    readonly extra: {
+      retryAfterMs?: number;
+      /**
+       * The registry said the username and password are wrong (token endpoint or Basic).
+       * A 401 on a manifest with a valid token only means "not yours to see" - often just
+       * a package that does not exist yet.
+       */
+      credentialsRejected?: boolean;
+    } = {}
   ) {
     super(`registry answered ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'RegistryError';
@@ -74,7 +82,7 @@ export function registryErrorText(body: string): string {
 export function isRetryable(error: unknown): RetryDecision {
   if (error instanceof NetworkError) return { retry: true };
   if (error instanceof RegistryError && (error.status === 429 || error.status >= 500)) {
-    return { retry: true, waitMs: error.retryAfterMs };
+    return { retry: true, waitMs: error.extra.retryAfterMs };
   }
   return { retry: false };
 }
@@ -169,7 +177,9 @@ export class RegistryClient {
       ({ response } = await this.attempt(request));
     }
     if (!expected.includes(response.status)) {
-      throw new RegistryError(response.status, registryErrorText(response.body));
+      throw new RegistryError(response.status, registryErrorText(response.body), {
+        credentialsRejected: response.status === 401 && this.authorization?.startsWith('Basic ')
+      });
     }
     return response;
   }
@@ -187,11 +197,9 @@ export class RegistryClient {
         if (sentWith) headers.Authorization = sentWith;
         const answer = await this.options.http.request({ ...request, headers });
         if (answer.status === 429 || answer.status >= 500) {
-          throw new RegistryError(
-            answer.status,
-            registryErrorText(answer.body),
-            retryAfterMs(answer.headers['retry-after'])
-          );
+          throw new RegistryError(answer.status, registryErrorText(answer.body), {
+            retryAfterMs: retryAfterMs(answer.headers['retry-after'])
+          });
         }
         return answer;
       },
@@ -226,7 +234,9 @@ export class RegistryClient {
       false
     );
     if (response.status !== 200) {
-      throw new RegistryError(response.status, registryErrorText(response.body));
+      throw new RegistryError(response.status, registryErrorText(response.body), {
+        credentialsRejected: response.status === 401
+      });
     }
     const body = JSON.parse(response.body) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
