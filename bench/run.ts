@@ -66,6 +66,10 @@ const stamp = () => new Date().toISOString().slice(11, 19);
 const log = (text: string) => console.log(`[bench ${stamp()}] ${text}`);
 const stops: Array<() => Promise<void>> = [];
 
+async function stopRigs(): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch((error) => log(`cleanup: ${error}`));
+}
+
 async function start<T extends { stop(): Promise<void> }>(
   name: string,
   rig: Promise<T>
@@ -76,14 +80,36 @@ async function start<T extends { stop(): Promise<void> }>(
   return started;
 }
 
-async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Promise<void> {
+/**
+ * Runs one suite; a suite that fails (a bundle being rebuilt mid-run, a rig that would not
+ * start) is noted and the others still run, so one failure does not lose the figures.
+ */
+async function runSuite(
+  name: string,
+  failed: string[],
+  c: Collector,
+  work: () => Promise<void>
+): Promise<void> {
+  log(name);
+  try {
+    await work();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    log(`${name} failed: ${reason}`);
+    c.notes.push(`${name} failed: ${reason.split('\n')[0]}`);
+    failed.push(name);
+  }
+}
+
+/** Runs the selected suites; returns the names of those that failed. */
+async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Promise<string[]> {
+  const failed: string[] = [];
   mkdirSync(STATE, { recursive: true });
   const needsCluster = suites.has('deploy') || suites.has('failure');
   if (needsCluster || suites.has('provisioning')) {
     const mirror = await start('helm mirror', startHelmMirror());
     if (suites.has('provisioning')) {
-      log('3. helm provisioning');
-      await helmProvisioning(mirror, c, rounds);
+      await runSuite('3. helm provisioning', failed, c, () => helmProvisioning(mirror, c, rounds));
     }
     if (needsCluster) {
       const cluster = await start(
@@ -103,15 +129,18 @@ async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Prom
         log: (text) => log(`  ${text}`)
       };
       if (suites.has('deploy')) {
-        log('1. deploy overhead (and 5. cold start)');
-        await deployOverhead(rig, c, rounds);
+        await runSuite('1. deploy overhead (and 5. cold start)', failed, c, () =>
+          deployOverhead(rig, c, rounds)
+        );
       }
       if (suites.has('failure')) {
-        log('2. time to failure on a bad image tag');
-        await timeToFailure(rig, c, {
+        const runs = {
           bundle: count('failure-runs', flags['failure-runs']),
           raw: count('raw-failure-runs', flags['raw-failure-runs'])
-        });
+        };
+        await runSuite('2. time to failure on a bad image tag', failed, c, () =>
+          timeToFailure(rig, c, runs)
+        );
       }
     }
   }
@@ -122,13 +151,17 @@ async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Prom
       startEngine({ dataRoot: path.join(STATE, 'docker') })
     );
     await ensureBaseImage(engine);
-    log('4. build rerun and 6. build anchor');
-    await buildRerun(
-      { engine, registry, context: localContext(REPO_ROOT), log: (text) => log(`  ${text}`) },
-      c,
-      rounds
+    const rig = {
+      engine,
+      registry,
+      context: localContext(REPO_ROOT),
+      log: (text: string) => log(`  ${text}`)
+    };
+    await runSuite('4. build rerun and 6. build anchor', failed, c, () =>
+      buildRerun(rig, c, rounds)
     );
   }
+  return failed;
 }
 
 function updateReadme(markdown: string): void {
@@ -148,16 +181,11 @@ async function main(): Promise<void> {
   checkPrerequisites();
   const rounds = count('rounds', flags.rounds);
   const suites = selectedSuites(flags.only);
-  const complete = suites.size === SUITES.length && rounds >= 5;
   const date = new Date().toISOString();
   const loadAverageAtStart = loadAverage();
   const started = performance.now();
   const c = new Collector();
-  try {
-    await runSuites(suites, rounds, c);
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch((error) => log(`cleanup: ${error}`));
-  }
+  const failed = await runSuites(suites, rounds, c).finally(stopRigs);
   const results: BenchResults = {
     date,
     machine: { ...machine(), loadAverageAtStart, loadAverageAtEnd: loadAverage() },
@@ -165,8 +193,9 @@ async function main(): Promise<void> {
     durationMs: performance.now() - started,
     ...c.finish(),
     sizes: bundleSizes(),
-    notes: [`${rounds} rounds; suites: ${[...suites].join(', ')}.`]
+    notes: [`${rounds} rounds; suites: ${[...suites].join(', ')}.`, ...c.notes]
   };
+  const complete = suites.size === SUITES.length && rounds >= 5 && failed.length === 0;
   const markdown = renderMarkdown(results);
   console.log(`\n${markdown}`);
   const name = complete ? 'latest' : 'partial';

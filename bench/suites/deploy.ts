@@ -203,12 +203,13 @@ export async function timeToFailure(
     'failure warm-up'
   );
   const order = [
-    ...interleave(['bundle', 'raw'], runs.raw).map((r) => r.variant),
+    ...interleave(['bundle', 'raw'] as const, runs.raw).map((r) => r.variant),
     ...Array<'bundle'>(Math.max(0, runs.bundle - runs.raw)).fill('bundle')
   ];
-  for (const [i, variant] of order.entries()) {
+  const done = { bundle: 0, raw: 0 };
+  for (const variant of order) {
     const tag = nextTag('missing');
-    const what = `bad tag ${variant} #${i + 1}`;
+    const what = `bad tag ${variant} #${++done[variant]}`;
     if (variant === 'bundle') {
       const { main } = await bundleDeploy(rig, FAILURE_HELM, namespace, tag, {
         timeout: '60s',
