@@ -95,6 +95,13 @@ describe('TLS and authentication', () => {
     expect(lastRequest().headers.authorization).toBeUndefined();
   });
 
+  test.each<[string, Partial<ClusterAccess>, string | undefined]>([
+    ['a static token', { token: 'static' }, 'static'],
+    ['a client certificate', { clientCertPem: 'c', clientKeyPem: 'k' }, undefined]
+  ])('the bearer token handed to helm with %s', async (_name, extra, want) => {
+    await expect(createKubeClient(access(extra)).bearerToken()).resolves.toBe(want);
+  });
+
   test('sends basic auth', async () => {
     await createKubeClient(access({ username: 'admin', password: 'pw' })).get('/version');
     expect(lastRequest().headers.authorization).toBe(
@@ -156,6 +163,8 @@ describe('exec credential plugin', () => {
       apiVersion: 'client.authentication.k8s.io/v1beta1',
       kind: 'ExecCredential'
     });
+    await expect(client.bearerToken()).resolves.toBe('t1'); // the cached one, for helm
+    expect(calls).toHaveLength(1);
     clock += 15 * 60_000; // expired (within the 30 s margin)
     await client.get('/version');
     expect(calls).toHaveLength(2);

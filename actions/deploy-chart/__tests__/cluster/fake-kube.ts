@@ -105,6 +105,10 @@ export class FakeKube implements KubeClient {
   async delete(path: string): Promise<void> {
     this.calls.push(`DELETE ${path}`);
   }
+
+  async bearerToken(): Promise<string | undefined> {
+    return 'fake-token';
+  }
 }
 
 /** Lets pending promise callbacks run (watch handlers, relists). */

@@ -34,6 +34,12 @@ export interface KubeClient {
     signal: AbortSignal
   ): Promise<void>;
   delete(path: string): Promise<void>;
+  /**
+   * The bearer token requests carry (minted by the exec plugin when the kubeconfig has one,
+   * and cached until it expires), so helm can be handed the same token instead of running
+   * the plugin again; undefined for client-certificate or basic auth.
+   */
+  bearerToken(): Promise<string | undefined>;
 }
 
 /** The API server answered with a non-2xx status; `kubeMessage` is its Status message. */
@@ -145,6 +151,11 @@ class RestClient implements KubeClient {
 
   async delete(path: string): Promise<void> {
     await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
+  }
+
+  async bearerToken(): Promise<string | undefined> {
+    if (!this.exec) return this.access.token;
+    return (await this.exec.get()).credential.token;
   }
 
   async watch<T>(
