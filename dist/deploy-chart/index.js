@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8533);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8194);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8533:
+/***/ 8194:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36638,6 +36638,50 @@ async function preflight(client, access, target) {
     return { serverVersion };
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-history.ts
+// `helm history` without running helm: helm's default storage keeps each revision in a Secret
+// `sh.helm.release.v1.<release>.v<N>` (labels owner=helm, name=<release>) whose `release` key
+// holds base64(gzip(JSON)) of the release record (pkg/storage/driver/util.go, helm 3 and 4).
+// One API call with the cached token replaces a helm process that would run the kubeconfig's
+// exec plugin again (`aws eks get-token` costs seconds per call).
+
+const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
+/** The record inside a release Secret's `data.release` (base64 of helm's base64 gzip JSON). Pure. */
+function decodeReleaseRecord(data) {
+    const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
+    const bytes = Buffer.from(helmEncoded, 'base64');
+    const gzipped = GZIP_MAGIC.every((byte, i) => bytes[i] === byte);
+    return JSON.parse((gzipped ? (0,external_node_zlib_.gunzipSync)(bytes) : bytes).toString('utf8'));
+}
+/** The row `helm history -o json` prints for the record. Pure. */
+function historyRow(record) {
+    const metadata = record.chart?.metadata ?? {};
+    return {
+        revision: record.version ?? 0,
+        updated: record.info?.last_deployed,
+        status: record.info?.status ?? 'unknown',
+        chart: `${metadata.name ?? ''}-${metadata.version ?? ''}`,
+        app_version: metadata.appVersion ?? '',
+        description: record.info?.description ?? ''
+    };
+}
+/** Whether helm keeps releases in Secrets, where this module reads them (HELM_DRIVER). */
+function usesSecretStorage(driver) {
+    return !driver || driver === 'secret' || driver === 'secrets';
+}
+/** The release's revisions, oldest first; [] when it has none. */
+async function readStoredHistory(client, target) {
+    const list = await client.list(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/secrets`, {
+        labelSelector: `owner=helm,name=${target.release}`
+    });
+    return list.items
+        .filter((secret) => secret.data?.release)
+        .map((secret) => historyRow(decodeReleaseRecord(secret.data.release)))
+        .sort((a, b) => a.revision - b.revision);
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-plan.ts
 // What to do with a release that a previous run left pending, decided from `helm history`.
 //
@@ -36744,8 +36788,14 @@ function chartVersion(chart) {
 
 
 
-/** The release's revisions, oldest first; [] when the release does not exist. */
-async function readHistory(helm, target) {
+
+/**
+ * The release's revisions, oldest first; [] when the release does not exist. With a client
+ * (and helm's default Secret storage) they are read through the API; otherwise helm runs.
+ */
+async function readHistory(helm, target, client) {
+    if (client && usesSecretStorage(process.env.HELM_DRIVER))
+        return readStoredHistory(client, target);
     const { release, namespace } = target;
     const result = await helm.run(['history', release, '--namespace', namespace, '--output', 'json'], {
         silent: true
@@ -36777,13 +36827,9 @@ async function perform(helm, target, recovery) {
         throw new ActionError(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
     }
 }
-/**
- * Before deploying: recovers a pending release that no run is working on any more; throws
- * an ActionError when another run may still be changing it (see release-plan.ts for the rule).
- */
-async function recoverPendingRelease(helm, target, helmTimeoutMs, now = new Date()) {
-    const revisions = await readHistory(helm, target);
-    const recovery = decideRecovery(revisions, now, recoveryRules(helmTimeoutMs));
+async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) {
+    const revisions = await readHistory(helm, target, options.client);
+    const recovery = decideRecovery(revisions, options.now ?? new Date(), recoveryRules(helmTimeoutMs));
     if (recovery.action === 'refuse') {
         throw new ActionError(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
     }
@@ -36794,8 +36840,8 @@ async function recoverPendingRelease(helm, target, helmTimeoutMs, now = new Date
  * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
  * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
  */
-async function settleRelease(helm, target) {
-    const revisions = await readHistory(helm, target);
+async function settleRelease(helm, target, client) {
+    const revisions = await readHistory(helm, target, client);
     const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
     await perform(helm, target, recovery);
     return recovery;
@@ -37173,7 +37219,7 @@ async function collectDiagnostics(client, helm, target, failure, options = {}) {
         // Best effort: these only widen the event filter, a missing API is not a problem.
         client.list(path.replace('{ns}', ns), selector).then((list) => list.items, () => []))),
         attempt('events', async () => (await client.list(`/api/v1/namespaces/${ns}/events`, { limit: 1000 })).items, []),
-        attempt('helm history', () => readHistory(helm, target), [])
+        attempt('helm history', () => readHistory(helm, target, client), [])
     ]);
     const names = new Set([...pods, ...related.flat()].map((o) => o.metadata?.name ?? ''));
     const logs = await Promise.all(containersToLog(pods, options.logLimit ?? 3).map(async (c) => ({
@@ -37444,18 +37490,19 @@ function createHelmCli(path, major, kubeconfigPath) {
                 cwd: options.cwd,
                 env: { ...process.env, ...env, ...options.env },
                 signal: options.signal,
-                killSignal: 'SIGTERM'
+                killSignal: 'SIGTERM',
+                stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
             });
             let stdout = '';
             let stderr = '';
             let started = true;
             // Output goes to the log as it comes (the runner masks secrets there), unless silent.
-            child.stdout.on('data', (chunk) => {
+            child.stdout?.on('data', (chunk) => {
                 stdout += chunk;
                 if (!options.silent)
                     process.stdout.write(chunk);
             });
-            child.stderr.on('data', (chunk) => {
+            child.stderr?.on('data', (chunk) => {
                 stderr += chunk;
                 if (!options.silent)
                     process.stdout.write(chunk);
@@ -37472,7 +37519,10 @@ function createHelmCli(path, major, kubeconfigPath) {
                     return;
                 resolve({ exitCode: code ?? (signal ? (SIGNAL_EXIT[signal] ?? 1) : 1), stdout, stderr });
             });
-            child.stdin.end(options.input ?? '');
+            if (options.input !== undefined) {
+                child.stdin?.on('error', () => { }); // helm may exit before reading it: its exit code says why
+                child.stdin?.end(options.input);
+            }
         })
     };
 }

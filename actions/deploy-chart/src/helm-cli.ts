@@ -40,17 +40,18 @@ export function createHelmCli(path: string, major: 3 | 4, kubeconfigPath: string
           cwd: options.cwd,
           env: { ...process.env, ...env, ...options.env },
           signal: options.signal,
-          killSignal: 'SIGTERM'
+          killSignal: 'SIGTERM',
+          stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
         });
         let stdout = '';
         let stderr = '';
         let started = true;
         // Output goes to the log as it comes (the runner masks secrets there), unless silent.
-        child.stdout.on('data', (chunk: Buffer) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
           stdout += chunk;
           if (!options.silent) process.stdout.write(chunk);
         });
-        child.stderr.on('data', (chunk: Buffer) => {
+        child.stderr?.on('data', (chunk: Buffer) => {
           stderr += chunk;
           if (!options.silent) process.stdout.write(chunk);
         });
@@ -64,7 +65,10 @@ export function createHelmCli(path: string, major: 3 | 4, kubeconfigPath: string
           if (!started) return;
           resolve({ exitCode: code ?? (signal ? (SIGNAL_EXIT[signal] ?? 1) : 1), stdout, stderr });
         });
-        child.stdin.end(options.input ?? '');
+        if (options.input !== undefined) {
+          child.stdin?.on('error', () => {}); // helm may exit before reading it: its exit code says why
+          child.stdin?.end(options.input);
+        }
       })
   };
 }
