@@ -192,6 +192,17 @@ describe('build-push-image bundle against a real engine and registry', () => {
     expect(forced.main.outputs.digest).toBe(await registryDigest(sha));
   });
 
+  test('push: false builds locally, logs in nowhere and reports no digest', async () => {
+    const local = await step({ sha: newSha(), inputs: { push: 'false', password: '' } });
+    expect(local.main.errors).toEqual([]);
+    expect(local.main.outputs).toMatchObject({ digest: '', 'image-ref': '', skipped: 'false' });
+    expect(local.main.state['auth-dir']).toBeUndefined();
+    expect(local.main.summary).toContain('| Result | built |');
+    const name = `${rig().registry.host}/example-org/demo-app`;
+    await rig().engine.docker(['image', 'inspect', local.main.outputs.image]);
+    expect(local.main.outputs.image.startsWith(`${name}:`)).toBe(true);
+  });
+
   test('a wrong password fails once, clearly, without showing it', async () => {
     const wrong = 'wrong-password-1234';
     const refused = await step({ sha: newSha(), inputs: { password: wrong } });
