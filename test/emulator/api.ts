@@ -75,14 +75,21 @@ function comparable(object: Json): string {
 
 /** Runs at create time, after uid assignment, like the API server's admission and registry hooks. */
 export type CreateHook = (type: ResourceType, object: KObject) => void;
+/** Runs on every update before validation, like a registry strategy's PrepareForUpdate. */
+export type UpdateHook = (type: ResourceType, before: KObject, next: KObject) => void;
 
 export class Api {
   private readonly createHooks: CreateHook[] = [];
+  private readonly updateHooks: UpdateHook[] = [];
 
   constructor(readonly store: Store) {}
 
   onCreate(hook: CreateHook): void {
     this.createHooks.push(hook);
+  }
+
+  onUpdate(hook: UpdateHook): void {
+    this.updateHooks.push(hook);
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string): KObject {
@@ -349,6 +356,7 @@ export class Api {
     next.metadata.resourceVersion = before.metadata.resourceVersion;
     if (options.subresource !== 'status') {
       applyDefaults(type.resource, next);
+      for (const hook of this.updateHooks) hook(type, before, next);
       validate(type, next, before);
     }
     if (type.generation && specOf(next) !== specOf(before)) {

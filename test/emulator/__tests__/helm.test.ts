@@ -299,6 +299,52 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
   });
 });
 
+test('helm 4 takes over a helm 3 release: client-side first, then server-side apply', async () => {
+  const name = 'migrated';
+  const helm = (version: HelmVersion, tag: string, ...extra: string[]) =>
+    run(helmPath(version), [
+      'upgrade',
+      '--install',
+      name,
+      CHART,
+      '--namespace',
+      NS,
+      '--set',
+      `pythonApp.name=${name}`,
+      '--set',
+      `pythonApp.image=${IMAGE}`,
+      '--set-string',
+      `pythonApp.tag=${tag}`,
+      '--wait',
+      '--timeout',
+      '30s',
+      ...extra
+    ]);
+  expect((await helm('v3.17.2', '1.0.0')).code).toBe(0);
+  const before = cluster.requests.length;
+  expect((await helm('v4.1.4', '2.0.0')).code).toBe(0);
+  const patchTypes = () =>
+    cluster.requests
+      .slice(before)
+      .filter((r) => r.method === 'PATCH')
+      .map((r) => r.contentType);
+  expect(new Set(patchTypes())).toEqual(new Set(['application/strategic-merge-patch+json']));
+  const server = await helm('v4.1.4', '3.0.0', '--server-side=true');
+  expect(server.stderr).toBe('');
+  expect(patchTypes()).toContain('application/apply-patch+yaml');
+  const service = await get(`/api/v1/namespaces/${NS}/services/${name}-service`);
+  expect(service.spec.clusterIP).toMatch(/^10\.100\./);
+  expect(service.status.loadBalancer.ingress).toHaveLength(1);
+  const deployment = await get(`/apis/apps/v1/namespaces/${NS}/deployments/${name}-deployment`);
+  expect(deployment.spec.template.spec.containers[0].image).toBe(`${IMAGE}:3.0.0`);
+  expect(
+    deployment.metadata.managedFields.map(
+      (m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`
+    )
+  ).toContain('helm/Apply');
+  expect((await run(helmPath('v3.17.2'), ['uninstall', name, '--namespace', NS])).code).toBe(0);
+});
+
 test('helm retries answers of 429 Too Many Requests, as client-go does', async () => {
   const remove = cluster.faults.failRequests({
     path: /\/secrets\?labelSelector=/,

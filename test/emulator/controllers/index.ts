@@ -16,7 +16,7 @@ import { EventRecorder } from './events.js';
 import type { ImageChecker } from './images.js';
 import { defaultJobSelector, reconcileJob } from './jobs.js';
 import { startKubelet } from './kubelet.js';
-import { reconcileLoadBalancer, serviceAllocator } from './services.js';
+import { keepAllocatedValues, reconcileLoadBalancer, serviceAllocator } from './services.js';
 import { reconcileDeployment, reconcileReplicaSet } from './workloads.js';
 
 export interface Controllers {
@@ -78,6 +78,13 @@ export function startControllers(
       object.spec.serviceAccountName ??= object.spec.serviceAccount ?? 'default';
       object.spec.serviceAccount ??= object.spec.serviceAccountName;
       object.spec.enableServiceLinks ??= true;
+    }
+  });
+
+  api.onUpdate((type, before, next) => {
+    if (type === KINDS.services) {
+      keepAllocatedValues(before, next);
+      allocate(next);
     }
   });
 

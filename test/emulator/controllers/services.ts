@@ -22,6 +22,28 @@ export function serviceAllocator(): (service: KObject) => void {
   };
 }
 
+/**
+ * The service registry's patchAllocatedValues: an update that leaves out the cluster IP or
+ * node ports (an apply of a manifest that never had them) keeps the allocated ones.
+ */
+export function keepAllocatedValues(before: KObject, next: KObject): void {
+  const spec = next.spec;
+  if (!spec || spec.type === 'ExternalName' || before.spec?.type === 'ExternalName') return;
+  if (!spec.clusterIP && before.spec?.clusterIP) {
+    spec.clusterIP = before.spec.clusterIP;
+    spec.clusterIPs = before.spec.clusterIPs;
+  }
+  if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') {
+    for (const port of spec.ports ?? []) {
+      const old = (before.spec?.ports ?? []).find(
+        (p: { port: number; protocol?: string }) =>
+          p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP')
+      );
+      if (!port.nodePort && old?.nodePort) port.nodePort = old.nodePort;
+    }
+  }
+}
+
 export function reconcileLoadBalancer(ctx: ControllerContext, service: KObject): void {
   if (service.spec?.type !== 'LoadBalancer' || service.status?.loadBalancer?.ingress?.length)
     return;
