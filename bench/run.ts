@@ -17,6 +17,7 @@ import { startHelmMirror } from '../test/rigs/helm-mirror.js';
 import { startRegistry } from '../test/rigs/registry.js';
 import { REPO_ROOT } from '../test/support/runner.js';
 import { Collector } from './lib/collector.js';
+import { snapshotDist } from './lib/dist-snapshot.js';
 import { bundleSizes, loadAverage, machine, versions } from './lib/machine.js';
 import { renderMarkdown, withSummaries, type BenchResults } from './lib/results.js';
 import { buildRerun } from './suites/build.js';
@@ -102,9 +103,13 @@ async function runSuite(
 }
 
 /** Runs the selected suites; returns the names of those that failed. */
-async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Promise<string[]> {
+async function runSuites(
+  suites: Set<Suite>,
+  rounds: number,
+  distDir: string,
+  c: Collector
+): Promise<string[]> {
   const failed: string[] = [];
-  mkdirSync(STATE, { recursive: true });
   const needsCluster = suites.has('deploy') || suites.has('failure');
   if (needsCluster || suites.has('provisioning')) {
     const mirror = await start('helm mirror', startHelmMirror());
@@ -126,6 +131,7 @@ async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Prom
         mirror,
         toolCache: path.join(STATE, 'toolcache'),
         kubeconfigFile,
+        distDir,
         log: (text) => log(`  ${text}`)
       };
       if (suites.has('deploy')) {
@@ -152,6 +158,7 @@ async function runSuites(suites: Set<Suite>, rounds: number, c: Collector): Prom
     );
     await ensureBaseImage(engine);
     const rig = {
+      distDir,
       engine,
       registry,
       context: localContext(REPO_ROOT),
@@ -185,14 +192,17 @@ async function main(): Promise<void> {
   const loadAverageAtStart = loadAverage();
   const started = performance.now();
   const c = new Collector();
-  const failed = await runSuites(suites, rounds, c).finally(stopRigs);
+  mkdirSync(STATE, { recursive: true });
+  const dist = await snapshotDist(path.join(STATE, 'dist'));
+  log(`bundles: ${dist.source}`);
+  const failed = await runSuites(suites, rounds, dist.dir, c).finally(stopRigs);
   const results: BenchResults = {
     date,
     machine: { ...machine(), loadAverageAtStart, loadAverageAtEnd: loadAverage() },
-    versions: versions(),
+    versions: { bundles: dist.source, ...versions() },
     durationMs: performance.now() - started,
     ...c.finish(),
-    sizes: bundleSizes(),
+    sizes: bundleSizes(dist.dir),
     notes: [`${rounds} rounds; suites: ${[...suites].join(', ')}.`, ...c.notes]
   };
   const complete = suites.size === SUITES.length && rounds >= 5 && failed.length === 0;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HELM_VERSIONS, helmPath } from '../../test/rigs/helm.js';
 import { DOCKER_CLI } from '../../test/rigs/engine.js';
-import { REPO_ROOT } from '../../test/support/runner.js';
+import { BUNDLE_FILES } from './dist-snapshot.js';
 
 function firstLine(command: string, args: string[]): string {
   try {
@@ -42,11 +42,9 @@ export function versions(): Record<string, string> {
   };
 }
 
-export function bundleSizes(): Array<{ file: string; bytes: number }> {
-  return ['deploy-chart', 'build-push-image'].flatMap((action) =>
-    ['index.js', 'post.js'].map((entry) => {
-      const file = path.join('dist', action, entry);
-      return { file, bytes: statSync(path.join(REPO_ROOT, file)).size };
-    })
-  );
+export function bundleSizes(distDir: string): Array<{ file: string; bytes: number }> {
+  return BUNDLE_FILES.map((file) => ({
+    file: path.join('dist', file),
+    bytes: statSync(path.join(distDir, file)).size
+  }));
 }

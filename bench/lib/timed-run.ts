@@ -46,7 +46,7 @@ export async function timedAction(
   job: RunnerJob,
   action: string,
   entry: 'index' | 'post',
-  options: { inputs: Record<string, string>; env: Record<string, string> }
+  options: { inputs: Record<string, string>; env: Record<string, string>; distDir: string }
 ): Promise<TimedResult & { run: ActionRun }> {
   const started = performance.now();
   const recorder = lineRecorder(started);

@@ -20,6 +20,8 @@ export interface BuildRig {
   engine: EngineRig;
   registry: RegistryRig;
   context: LocalContext;
+  /** The snapshot of dist/ the bundles run from. */
+  distDir: string;
   log(text: string): void;
 }
 
@@ -60,7 +62,8 @@ async function bundleBuild(
       password: rig.registry.password,
       force: String(force)
     },
-    env: { ...rig.engine.env, ...rig.context.env }
+    env: { ...rig.engine.env, ...rig.context.env },
+    distDir: rig.distDir
   };
   try {
     const main = await timedAction(job, 'build-push-image', 'index', options);

@@ -42,6 +42,18 @@ export const DEPLOY_PHASES: PhaseMarker[] = [
   { phase: 'release resources for the summary + exit' }
 ];
 
+/** The same step's log when fail-fast stops helm on a bad image. */
+export const FAILURE_PHASES: PhaseMarker[] = [
+  {
+    phase: 'start → helm runs (node, kubeconfig, aws check, preflight, recover-pending)',
+    endsAt: /^helm upgrade /
+  },
+  { phase: 'helm until fail-fast sees the pod fail', endsAt: /Fail-fast: / },
+  { phase: 'helm stops after SIGTERM', endsAt: /^Error: / },
+  { phase: 'settle release + diagnostics', endsAt: /^::error::/ },
+  { phase: 'exit' }
+];
+
 export interface DeployRig {
   cluster: Cluster;
   mirror: HelmMirror;
@@ -49,6 +61,8 @@ export interface DeployRig {
   toolCache: string;
   /** The cluster's kubeconfig with the v1beta1 aws exec user, for raw helm. */
   kubeconfigFile: string;
+  /** The snapshot of dist/ the bundles run from. */
+  distDir: string;
   log(text: string): void;
 }
 
@@ -79,7 +93,8 @@ async function bundleDeploy(
       set: `pythonApp.image=${BENCH_IMAGE}\npythonApp.tag=${tag}`,
       ...extra
     },
-    env: { RUNNER_TOOL_CACHE: rig.toolCache }
+    env: { RUNNER_TOOL_CACHE: rig.toolCache },
+    distDir: rig.distDir
   };
   try {
     const main = await timedAction(job, 'deploy-chart', 'index', options);
@@ -217,6 +232,10 @@ export async function timeToFailure(
       });
       check(main, false, what);
       rig.log(`${what}: failed after ${(main.elapsedMs / 1000).toFixed(2)} s`);
+      c.addPhases(
+        `deploy-chart fail-fast on a bad tag, helm ${FAILURE_HELM}`,
+        phaseTimes(main.lines, FAILURE_PHASES, main.elapsedMs)
+      );
       c.add(
         'failure-bundle',
         GROUP_FAILURE,

@@ -36,6 +36,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Sees the step's output as it comes (the local pipeline shows progress with it). */
   onOutput?: (chunk: string) => void;
+  /** Where the bundles are (default: the repository's dist/); the bench runs a snapshot. */
+  distDir?: string;
 }
 
 export function newRunnerJob(): RunnerJob {
@@ -110,7 +112,7 @@ export function runAction(
     ),
     ...options.env
   };
-  const script = path.join(REPO_ROOT, 'dist', action, `${entry}.js`);
+  const script = path.join(options.distDir ?? path.join(REPO_ROOT, 'dist'), action, `${entry}.js`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd: REPO_ROOT });
     let stdout = '';
