@@ -95,7 +95,7 @@ const CASES: Array<[string, Case]> = [
     deploy(
       { kubeconfig: good.slice(0, Math.floor(good.length / 2)) },
       'kubeconfig',
-      /kubeconfig|YAML|line/
+      /truncated|cut short|incomplete|base64 -w0/
     )
   ],
   [
@@ -423,7 +423,7 @@ describe('a bad input ends the step with one clear ::error::', () => {
         { name: 'emulator AWS secret key', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
         ...(inputs.kubeconfig ? [{ name: 'kubeconfig input', value: inputs.kubeconfig }] : [])
       ],
-      timeoutMs: 60_000
+      timeoutMs: 90_000
     });
     expect({ exitCode: step.main.exitCode, errors: step.main.errors }).toEqual({
       exitCode: 1,

@@ -3,7 +3,7 @@
 // drops connections must not fail the step; one that keeps failing must fail it once, clearly,
 // after the retries, without building twice. Every step — also a wrong password and an image
 // that does not build — is scanned for the registry password: zero hits, zero files left.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,9 @@ import { startEngine, type EngineRig } from '../rigs/engine.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../rigs/fault-proxy.js';
 import { startRegistry, type RegistryRig } from '../rigs/registry.js';
 import { runStep, STACK_FRAME, type Step } from './support/step.js';
+
+// Generous: this machine's load, not the action, decides how long real helm/dockerd take.
+jest.setTimeout(300_000);
 
 const REPOSITORY = 'example-org/demo-app';
 let engine: EngineRig;

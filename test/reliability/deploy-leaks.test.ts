@@ -3,7 +3,7 @@
 // (wrong AWS secret key) and a bad image that fails fast are each scanned, in the log the
 // runner renders, the file commands and everything left under RUNNER_TEMP, for the encoded
 // kubeconfig, both AWS secret keys, any EKS token, and their base64 forms: zero hits.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,9 @@ import { startHelmMirror, type HelmMirror } from '../rigs/helm-mirror.js';
 import { releaseReader, type ReleaseReader } from './support/release.js';
 import type { SecretFixture } from './support/secrets.js';
 import { expectNothingLeaked, runStep, STACK_FRAME, type Step } from './support/step.js';
+
+// Generous: this machine's load, not the action, decides how long real helm/dockerd take.
+jest.setTimeout(300_000);
 
 const NS = 'omer';
 const READER_TOKEN = 'reliability-leaks-reader-token-51c2';
@@ -67,12 +70,12 @@ function deploy(name: string, release: string, set: string, kubeconfig: string):
       release,
       namespace: NS,
       set: `pythonApp.name=${release}\n${set}`,
-      timeout: '2m',
+      timeout: '3m',
       'helm-mirror': mirror.url
     },
     env: { RUNNER_TOOL_CACHE: toolCache },
     secrets: secrets(kubeconfig),
-    timeoutMs: 120_000
+    timeoutMs: 170_000
   });
 }
 

@@ -3,10 +3,16 @@
 // runner renders it, the file commands, and every file left under RUNNER_TEMP — scans all of
 // it for the given secrets, records the figures for the report, and removes the job dir.
 import { expect } from '@jest/globals';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { runnerLog } from '../../../scripts/lib/runner-log.js';
-import { newRunnerJob, runAction, type ActionRun, type RunOptions } from '../../support/runner.js';
+import {
+  newRunnerJob,
+  REPO_ROOT,
+  runAction,
+  type ActionRun,
+  type RunOptions
+} from '../../support/runner.js';
 import { recordStep } from './report.js';
 import { findSecrets, type SecretFixture, type SecretHit } from './secrets.js';
 
@@ -48,6 +54,11 @@ function filesUnder(dir: string): string[] {
 }
 
 export async function runStep(action: string, options: StepOptions): Promise<Step> {
+  // Without the bundle the step would "fail" with Node's MODULE_NOT_FOUND: say so instead.
+  for (const entry of ['index.js', 'post.js']) {
+    const bundle = path.join(REPO_ROOT, 'dist', action, entry);
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build`);
+  }
   const job = newRunnerJob();
   try {
     const run = (entry: 'index' | 'post', onStart?: RunOptions['onStart']) =>
