@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import { phaseTimes, splitLines, type PhaseMarker, type TimedLine } from '../lib/phases.js';
-import { kib, mergePhaseRuns, renderMarkdown, seconds, type BenchResults } from '../lib/results.js';
+import {
+  kib,
+  mergePhaseRuns,
+  renderMarkdown,
+  duration,
+  type BenchResults
+} from '../lib/results.js';
 import { interleave } from '../lib/schedule.js';
 import { median, ratioOfMedians, summarize } from '../lib/stats.js';
 
@@ -186,7 +192,9 @@ describe('report', () => {
     ).toThrow('"nope"'));
 
   test.each([
-    [seconds(1234.5), '1.23 s'],
+    [duration(1234.5), '1.23 s'],
+    [duration(100), '0.10 s'],
+    [duration(2.345), '2.3 ms'],
     [kib(1_572_864), '1536 KiB']
   ])('formats %s', (got, want) => expect(got).toBe(want));
 });

@@ -46,8 +46,9 @@ export function mergePhaseRuns(runs: readonly PhaseTime[][]): Breakdown['phases'
   return [...phases].map(([phase, samplesMs]) => ({ phase, samplesMs }));
 }
 
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
+/** Seconds with two decimals; below 0.1 s, milliseconds (a tool-cache hit takes a few). */
+export function duration(ms: number): string {
+  return ms < 100 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
 export function kib(bytes: number): string {
@@ -68,9 +69,9 @@ function findFigure(results: BenchResults, id: string): Figure {
 function summaryCells(summary: Summary): string[] {
   return [
     String(summary.n),
-    seconds(summary.minMs),
-    seconds(summary.medianMs),
-    seconds(summary.maxMs)
+    duration(summary.minMs),
+    duration(summary.medianMs),
+    duration(summary.maxMs)
   ];
 }
 
@@ -101,7 +102,7 @@ export function withSummaries(results: BenchResults): object {
 export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;
   const head = [
-    `Run ${results.date} in ${seconds(results.durationMs)} on ${machine.nproc} cores (${machine.cpu}), ` +
+    `Run ${results.date} in ${duration(results.durationMs)} on ${machine.nproc} cores (${machine.cpu}), ` +
       `load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' / ')} at start, ` +
       `${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' / ')} at end.`,
     Object.entries(results.versions)
@@ -116,8 +117,8 @@ export function renderMarkdown(results: BenchResults): string {
       const ratio = ratioOfMedians(ours, anchor);
       return [
         c.label,
-        seconds(summarize(ours).medianMs),
-        seconds(summarize(anchor).medianMs),
+        duration(summarize(ours).medianMs),
+        duration(summarize(anchor).medianMs),
         ratio.toFixed(2),
         verdict(ratio, c.target)
       ];
