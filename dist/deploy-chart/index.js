@@ -36323,6 +36323,11 @@ class RestClient {
     async delete(path) {
         await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
     }
+    async bearerToken() {
+        if (!this.exec)
+            return this.access.token;
+        return (await this.exec.get()).credential.token;
+    }
     async watch(path, query, onEvent, signal) {
         const url = apiUrl(this.server, path, query).toString();
         await this.send({
@@ -37449,10 +37454,10 @@ async function deploy(helm, client, plan, failFast) {
         const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
         const failure = watch?.failure;
         if (result.exitCode === 0 && !signals.received && !failure) {
-            return live ? (await readHistory(helm, target)).at(-1) : undefined;
+            return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
         }
         if (live)
-            await settleRelease(helm, target);
+            await settleRelease(helm, target, client);
         const diagnostics = await collectDiagnostics(client, helm, target, failure);
         logDiagnostics(diagnostics);
         await appendSummary(renderDiagnosticsSummary(diagnostics));
@@ -37868,6 +37873,36 @@ async function writeKubeconfig(source) {
     info(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
     return { path: file, dir, access: normalized.access };
 }
+/** An EKS token lives 15 minutes; helm may run for 2 × timeout (wait, then atomic rollback). */
+const TOKEN_LIFETIME_MS = 14 * 60_000;
+function tokenOutlivesHelm(timeoutMs) {
+    return 2 * timeoutMs + 60_000 <= TOKEN_LIFETIME_MS;
+}
+/** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
+function withBearerToken(yamlText, token) {
+    const doc = (0,dist/* parse */.qg)(yamlText);
+    for (const entry of doc.users) {
+        delete entry.user.exec;
+        entry.user.token = token;
+    }
+    return (0,dist/* stringify */.As)(doc);
+}
+/**
+ * Hands helm the token the API client already minted with the exec plugin, so each helm call
+ * does not start `aws eks get-token` again (≈ 5 s each). Only when the token outlives helm's
+ * run; otherwise helm keeps running the plugin itself.
+ */
+async function shareExecToken(kube, mint, timeoutMs) {
+    if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs))
+        return;
+    const token = await mint();
+    if (!token)
+        return;
+    maskSecret(token);
+    const text = await (0,promises_namespaceObject.readFile)(kube.path, 'utf8');
+    await (0,promises_namespaceObject.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
+    info(`kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`);
+}
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
 // The release's public URL, usable as a GitHub environment URL: an Ingress host if the chart
@@ -38084,8 +38119,10 @@ async function run() {
         const inputs = readInputs(); // every input validated; errors name the input and the fix
         const started = Date.now();
         const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
-        await ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror);
-        const installed = await installHelm(inputs.helmVersion, inputs.helmMirror);
+        const [, installed] = await Promise.all([
+            ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror),
+            installHelm(inputs.helmVersion, inputs.helmMirror)
+        ]);
         const helm = createHelmCli(installed.path, installed.major, kube.path);
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
@@ -38093,8 +38130,9 @@ async function run() {
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access);
         await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
         if (inputs.recoverPending && plan.dryRun === 'none') {
-            await recoverPendingRelease(helm, target, inputs.timeoutMs);
+            await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
         }
         const revision = await deploy(helm, client, plan, inputs.failFast);
         await report(client, target, revision, started + inputs.timeoutMs);

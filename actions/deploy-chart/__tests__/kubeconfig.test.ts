@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import { normalizeKubeconfig } from '../src/kubeconfig.js';
+import { normalizeKubeconfig, tokenOutlivesHelm, withBearerToken } from '../src/kubeconfig.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcfake\n-----END EC PRIVATE KEY-----\n';
@@ -309,5 +309,26 @@ describe('normalization', () => {
     expect(result.warnings).toEqual([
       'kubeconfig: cluster "c" skips TLS verification (insecure-skip-tls-verify)'
     ]);
+  });
+});
+
+describe("helm reuses the exec plugin's token", () => {
+  test.each([
+    ['5m', 300_000, true],
+    ['6m30s', 390_000, true],
+    ['7m', 420_000, false],
+    ['1h', 3_600_000, false]
+  ])('timeout %s: the 15-minute token outlives helm: %s', (_text, ms, want) =>
+    expect(tokenOutlivesHelm(ms)).toBe(want)
+  );
+
+  test('the exec user becomes a token user; cluster and context are unchanged', () => {
+    const normalized = normalizeKubeconfig(seed, noFiles);
+    const written = parse(withBearerToken(stringify(normalized.doc), 'k8s-aws-v1.minted'));
+    expect(written.users).toEqual([
+      { name: 'basickapp-aws', user: { token: 'k8s-aws-v1.minted' } }
+    ]);
+    expect(written.clusters).toEqual(normalized.doc.clusters);
+    expect(written['current-context']).toBe('basickapp');
   });
 });

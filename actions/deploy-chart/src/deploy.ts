@@ -48,9 +48,9 @@ export async function deploy(
     const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
     const failure = watch?.failure;
     if (result.exitCode === 0 && !signals.received && !failure) {
-      return live ? (await readHistory(helm, target)).at(-1) : undefined;
+      return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
     }
-    if (live) await settleRelease(helm, target);
+    if (live) await settleRelease(helm, target, client);
     const diagnostics = await collectDiagnostics(client, helm, target, failure);
     logDiagnostics(diagnostics);
     await appendSummary(renderDiagnosticsSummary(diagnostics));

@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { parse, parseDocument, stringify } from 'yaml';
 import { InputError } from '../../shared/src/errors.js';
 import { maskSecret } from '../../shared/src/mask.js';
 import { saveState } from '../../shared/src/state.js';
@@ -300,4 +300,42 @@ export async function writeKubeconfig(source: KubeconfigSource): Promise<Written
     `kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`
   );
   return { path: file, dir, access: normalized.access };
+}
+
+/** An EKS token lives 15 minutes; helm may run for 2 × timeout (wait, then atomic rollback). */
+const TOKEN_LIFETIME_MS = 14 * 60_000;
+
+export function tokenOutlivesHelm(timeoutMs: number): boolean {
+  return 2 * timeoutMs + 60_000 <= TOKEN_LIFETIME_MS;
+}
+
+/** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
+export function withBearerToken(yamlText: string, token: string): string {
+  const doc = parse(yamlText) as { users: Array<{ user: Map }> };
+  for (const entry of doc.users) {
+    delete entry.user.exec;
+    entry.user.token = token;
+  }
+  return stringify(doc);
+}
+
+/**
+ * Hands helm the token the API client already minted with the exec plugin, so each helm call
+ * does not start `aws eks get-token` again (≈ 5 s each). Only when the token outlives helm's
+ * run; otherwise helm keeps running the plugin itself.
+ */
+export async function shareExecToken(
+  kube: WrittenKubeconfig,
+  mint: () => Promise<string | undefined>,
+  timeoutMs: number
+): Promise<void> {
+  if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs)) return;
+  const token = await mint();
+  if (!token) return;
+  maskSecret(token);
+  const text = await readFile(kube.path, 'utf8');
+  await writeFile(kube.path, withBearerToken(text, token), { mode: 0o600 });
+  core.info(
+    `kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`
+  );
 }

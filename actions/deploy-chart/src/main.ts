@@ -8,7 +8,7 @@ import { planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
-import { writeKubeconfig } from './kubeconfig.js';
+import { shareExecToken, writeKubeconfig } from './kubeconfig.js';
 import { report } from './report.js';
 import { writeSetValuesFile } from './values-file.js';
 
@@ -17,8 +17,10 @@ export async function run(): Promise<void> {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
     const started = Date.now();
     const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
-    await ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror);
-    const installed = await installHelm(inputs.helmVersion, inputs.helmMirror);
+    const [, installed] = await Promise.all([
+      ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror),
+      installHelm(inputs.helmVersion, inputs.helmMirror)
+    ]);
     const helm = createHelmCli(installed.path, installed.major, kube.path);
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
@@ -27,8 +29,9 @@ export async function run(): Promise<void> {
 
     const client = createKubeClient(kube.access);
     await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+    await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
     if (inputs.recoverPending && plan.dryRun === 'none') {
-      await recoverPendingRelease(helm, target, inputs.timeoutMs);
+      await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
     }
     const revision = await deploy(helm, client, plan, inputs.failFast);
     await report(client, target, revision, started + inputs.timeoutMs);
