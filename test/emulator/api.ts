@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { recordUpdate, serverSideApply } from './apply.js';
 import { applyDefaults } from './defaults.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import { applyPatch } from './patch.js';
 import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resources.js';
 import { unknownFields } from './schema.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -77,6 +77,20 @@ function comparable(object: Json): string {
 export type CreateHook = (type: ResourceType, object: KObject) => void;
 /** Runs on every update before validation, like a registry strategy's PrepareForUpdate. */
 export type UpdateHook = (type: ResourceType, before: KObject, next: KObject) => void;
+
+function toScale(object: KObject): Json {
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
+  const selector = Object.entries(object.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: object.spec?.replicas ?? 0 },
+    status: { replicas: object.status?.replicas ?? 0, selector }
+  };
+}
 
 export class Api {
   private readonly createHooks: CreateHook[] = [];
@@ -206,13 +220,7 @@ export class Api {
     } catch (error) {
       throw errors.badRequest(`error decoding patch: ${(error as Error).message}`);
     }
-    let patched: Json;
-    if (contentType === 'application/json-patch+json') patched = jsonPatch(current, patchBody);
-    else if (contentType === 'application/merge-patch+json')
-      patched = mergePatch(current, patchBody);
-    else if (contentType === 'application/strategic-merge-patch+json') {
-      patched = strategicMergePatch(current, patchBody);
-    } else throw errors.unsupportedMediaType(contentType);
+    const patched = applyPatch(contentType, current, patchBody);
     this.checkFields(type, patched, options);
     if (patched.metadata?.resourceVersion !== current.metadata.resourceVersion) {
       throw errors.conflict(type, name);
@@ -259,6 +267,30 @@ export class Api {
     next.metadata.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
     next.metadata.deletionGracePeriodSeconds = grace;
     return this.store.write(type, next, 'MODIFIED');
+  }
+
+  /**
+   * The `scale` subresource (`kubectl scale`): an autoscaling/v1 Scale view of spec.replicas;
+   * `change` turns the current Scale into the wanted one.
+   */
+  scale(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    change?: (scale: Json) => Json,
+    options: WriteOptions = {}
+  ): Json {
+    const current = this.get(type, namespace, name);
+    if (!change) return toScale(current);
+    const wanted = change(toScale(current));
+    if (
+      wanted.metadata?.resourceVersion &&
+      wanted.metadata.resourceVersion !== current.metadata.resourceVersion
+    ) {
+      throw errors.conflict(type, name);
+    }
+    const next = { ...current, spec: { ...current.spec, replicas: wanted.spec?.replicas } };
+    return toScale(this.persist(type, current, next, options, options.fieldManager ?? 'unknown'));
   }
 
   /** A controller's write: read-modify-write of one object (controllers run one at a time). */

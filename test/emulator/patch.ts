@@ -43,6 +43,16 @@ export function mergeKeyFor(field: string, sample: unknown[]): string | undefine
   }
 }
 
+/** Applies a PATCH body of the given media type (apply patches are handled in apply.ts). */
+export function applyPatch(contentType: string, target: Json, patch: Json): Json {
+  if (contentType === 'application/json-patch+json') return jsonPatch(target, patch);
+  if (contentType === 'application/merge-patch+json') return mergePatch(target, patch);
+  if (contentType === 'application/strategic-merge-patch+json') {
+    return strategicMergePatch(target, patch);
+  }
+  throw errors.unsupportedMediaType(contentType);
+}
+
 export function mergePatch(target: Json, patch: Json): Json {
   if (!isMap(patch)) return patch;
   const result: Record<string, Json> = isMap(target) ? { ...target } : {};

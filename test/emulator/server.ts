@@ -15,6 +15,7 @@ import {
 } from './discovery.js';
 import type { Faults } from './faults.js';
 import { openApiV3Document, openApiV3Index } from './openapi.js';
+import { applyPatch } from './patch.js';
 import { decodeProtobuf } from './protobuf.js';
 import { apiVersionOf, findType, type ResourceType } from './resources.js';
 import { ApiError, errors } from './status.js';
@@ -62,6 +63,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
+}
+
+function parseJson(body: Buffer): Json {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw errors.badRequest(
+      `the body of the request could not be decoded: ${(error as Error).message}`
+    );
+  }
 }
 
 function decodeObject(req: IncomingMessage, body: Buffer): Json {
@@ -189,6 +200,17 @@ export function createHandler(deps: ServerDeps) {
         faults.trackWatch(end)
       );
       return 'streamed';
+    }
+    if (subresource === 'scale' && name) {
+      if (method === 'GET') return new Reply(200, api.scale(type, namespace, name));
+      if (method !== 'PUT' && method !== 'PATCH') throw errors.methodNotAllowed(method);
+      const body = parseJson(await readBody(req));
+      const change = (scale: Json) =>
+        method === 'PUT' ? body : applyPatch(mediaType(req), scale, body);
+      return new Reply(
+        200,
+        api.scale(type, namespace, name, change, { ...write, subresource: undefined })
+      );
     }
     if (subresource === 'log') {
       if (method !== 'GET') throw errors.methodNotAllowed(method);

@@ -306,6 +306,38 @@ describe('delete', () => {
   });
 });
 
+test('the scale subresource reads and writes spec.replicas as an autoscaling/v1 Scale', async () => {
+  const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
+  await call('POST', DEPLOYMENTS, {
+    body: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'scaled' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'scaled' } },
+        template: {
+          metadata: { labels: { app: 'scaled' } },
+          spec: { containers: [{ name: 'c', image: 'img:1' }] }
+        }
+      }
+    }
+  });
+  const scale = await call('GET', `${DEPLOYMENTS}/scaled/scale`);
+  expect(scale.body).toMatchObject({
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    spec: { replicas: 1 },
+    status: { selector: 'app=scaled' }
+  });
+  const patched = await call('PATCH', `${DEPLOYMENTS}/scaled/scale`, {
+    body: { spec: { replicas: 3 } },
+    contentType: 'application/merge-patch+json'
+  });
+  expect(patched.body.spec.replicas).toBe(3);
+  expect((await call('GET', `${DEPLOYMENTS}/scaled`)).body.spec.replicas).toBe(3);
+});
+
 test('lists page with limit and continue', async () => {
   for (const name of ['page-a', 'page-b', 'page-c']) {
     await call('POST', CM, {

@@ -380,4 +380,47 @@ describe('kubectl', () => {
     expect(table.stdout).toMatch(/^NAME\s+DATA\s+AGE/);
     expect(table.stdout).toMatch(/smoke\s+1\s+/);
   });
+
+  test('scale and rollout status', async () => {
+    const file = path.join(home, 'deployment.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'smoke-web', namespace: NS },
+        spec: {
+          selector: { matchLabels: { app: 'smoke-web' } },
+          template: {
+            metadata: { labels: { app: 'smoke-web' } },
+            spec: { containers: [{ name: 'web', image: `${IMAGE}:1.0.0` }] }
+          }
+        }
+      })
+    );
+    expect((await kubectl('apply', '-f', file)).stdout).toContain(
+      'deployment.apps/smoke-web created'
+    );
+    const scaled = await kubectl('scale', 'deployment/smoke-web', '--replicas=2', '-n', NS);
+    expect(scaled.stdout).toContain('deployment.apps/smoke-web scaled');
+    const rollout = await kubectl(
+      'rollout',
+      'status',
+      'deployment/smoke-web',
+      '-n',
+      NS,
+      '--timeout=30s'
+    );
+    expect(rollout.stdout).toContain('deployment "smoke-web" successfully rolled out');
+    const ready = await kubectl(
+      'get',
+      'deployment',
+      'smoke-web',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={.status.readyReplicas}'
+    );
+    expect(ready.stdout).toBe('2');
+  });
 });
