@@ -48,7 +48,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   apps('deployments', 'Deployment', ['deploy']),
   apps('replicasets', 'ReplicaSet', ['rs']),
   apps('statefulsets', 'StatefulSet', ['sts']),
-  apps('daemonsets', 'DaemonSet', ['ds']),
+  { ...apps('daemonsets', 'DaemonSet', ['ds']), subresources: ['status'] },
   {
     ...typ('batch', 'v1', 'jobs', 'Job', true),
     categories: ALL,
