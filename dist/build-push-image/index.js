@@ -32259,16 +32259,32 @@ async function runRetried(runner, label, command, context, policy) {
 function authEnv(dir) {
     return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: external_node_path_default().join(dir, 'auth.json') };
 }
+/** The parts of a docker config.json worth keeping: which context to talk to. No credentials. */
+function carriedConfig(userConfig) {
+    try {
+        const { currentContext } = JSON.parse(userConfig);
+        return typeof currentContext === 'string' ? { currentContext } : {};
+    }
+    catch {
+        return {};
+    }
+}
 /**
- * The user's buildx builders and CLI plugins live beside their credentials: link them into
- * the fresh config so `setup-buildx-action` builders keep working without their secrets.
+ * The user's buildx builders, CLI plugins and contexts live beside their credentials: link
+ * them into the fresh config, and keep the current context, so `setup-buildx-action`
+ * builders and rootless engines keep working without the user's secrets.
  */
-async function linkDockerTools(dir) {
+async function carryDockerSetup(dir) {
     const home = process.env.DOCKER_CONFIG || external_node_path_default().join(external_node_os_default().homedir(), '.docker');
-    for (const entry of ['cli-plugins', 'buildx']) {
+    for (const entry of ['cli-plugins', 'buildx', 'contexts']) {
         const source = external_node_path_default().join(home, entry);
         if ((0,external_node_fs_namespaceObject.existsSync)(source))
             await (0,promises_namespaceObject.symlink)(source, external_node_path_default().join(dir, entry));
+    }
+    const userConfig = external_node_path_default().join(home, 'config.json');
+    const kept = (0,external_node_fs_namespaceObject.existsSync)(userConfig) ? carriedConfig(await (0,promises_namespaceObject.readFile)(userConfig, 'utf8')) : {};
+    if (Object.keys(kept).length > 0) {
+        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(dir, 'config.json'), JSON.stringify(kept), { mode: 0o600 });
     }
 }
 /**
@@ -32279,7 +32295,7 @@ async function login(runner, engine, credentials, context, policy) {
     const dir = await makePrivateDir('build-push-image-auth');
     state_saveState('auth-dir', dir);
     if (engine.bin === 'docker')
-        await linkDockerTools(dir);
+        await carryDockerSetup(dir);
     const env = authEnv(dir);
     const args = loginArgs(engine.kind, context.registry, credentials.username, isLoopbackRegistry(context.registry));
     await runRetried(runner, `${engine.bin} login to ${context.registry}`, { bin: engine.bin, args, options: { env, input: credentials.password, silent: true } }, context, policy);

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { login } from '../src/login.js';
+import { carriedConfig, login } from '../src/login.js';
 import { scriptedRunner } from './fakes.js';
 
 const context = { registry: '127.0.0.1:5000', name: '127.0.0.1:5000/o/app', eventName: 'push' };
@@ -27,6 +27,10 @@ beforeEach(() => {
   writeFileSync(process.env.GITHUB_STATE, '');
   process.env.DOCKER_CONFIG = path.join(root, 'user-docker');
   mkdirSync(path.join(root, 'user-docker', 'cli-plugins'), { recursive: true });
+  writeFileSync(
+    path.join(root, 'user-docker', 'config.json'),
+    '{"auths":{"ghcr.io":{"auth":"dXNlcjpzZWNyZXQ="}},"currentContext":"rootless"}'
+  );
 });
 afterEach(() => {
   process.env = { ...saved };
@@ -53,6 +57,19 @@ test('logs in through stdin into a private config dir recorded for the post step
   expect(call.options?.input).toBe('hunter2-secret');
   expect(call.options?.env).toEqual(env);
   expect(lstatSync(path.join(dir, 'cli-plugins')).isSymbolicLink()).toBe(true);
+  expect(readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('{"currentContext":"rootless"}');
+});
+
+test.each([
+  [
+    '{"auths":{"ghcr.io":{"auth":"c2VjcmV0"}},"currentContext":"rootless","credsStore":"desktop"}',
+    { currentContext: 'rootless' }
+  ],
+  ['{"auths":{}}', {}],
+  ['not json', {}],
+  ['{"currentContext":42}', {}]
+])('carriedConfig(%s) keeps the context and never credentials', (text, want) => {
+  expect(carriedConfig(text)).toEqual(want);
 });
 
 test('a refused login is explained, and the dir is already recorded for cleanup', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { symlink } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProcessRunner } from '../../shared/src/exec.js';
@@ -19,15 +19,31 @@ export function authEnv(dir: string): Record<string, string> {
   return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: path.join(dir, 'auth.json') };
 }
 
+/** The parts of a docker config.json worth keeping: which context to talk to. No credentials. */
+export function carriedConfig(userConfig: string): Record<string, string> {
+  try {
+    const { currentContext } = JSON.parse(userConfig) as { currentContext?: unknown };
+    return typeof currentContext === 'string' ? { currentContext } : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
- * The user's buildx builders and CLI plugins live beside their credentials: link them into
- * the fresh config so `setup-buildx-action` builders keep working without their secrets.
+ * The user's buildx builders, CLI plugins and contexts live beside their credentials: link
+ * them into the fresh config, and keep the current context, so `setup-buildx-action`
+ * builders and rootless engines keep working without the user's secrets.
  */
-async function linkDockerTools(dir: string): Promise<void> {
+async function carryDockerSetup(dir: string): Promise<void> {
   const home = process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker');
-  for (const entry of ['cli-plugins', 'buildx']) {
+  for (const entry of ['cli-plugins', 'buildx', 'contexts']) {
     const source = path.join(home, entry);
     if (existsSync(source)) await symlink(source, path.join(dir, entry));
+  }
+  const userConfig = path.join(home, 'config.json');
+  const kept = existsSync(userConfig) ? carriedConfig(await readFile(userConfig, 'utf8')) : {};
+  if (Object.keys(kept).length > 0) {
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify(kept), { mode: 0o600 });
   }
 }
 
@@ -44,7 +60,7 @@ export async function login(
 ): Promise<Record<string, string>> {
   const dir = await makePrivateDir('build-push-image-auth');
   saveState<StateKey>('auth-dir', dir);
-  if (engine.bin === 'docker') await linkDockerTools(dir);
+  if (engine.bin === 'docker') await carryDockerSetup(dir);
   const env = authEnv(dir);
   const args = loginArgs(
     engine.kind,
