@@ -221,8 +221,8 @@ const CASES: Array<[string, Case]> = [
         'aws-cli-mirror': CLOSED_PORT_URL,
         'helm-mirror': rigs.mirror
       }),
-      'aws',
-      /install|PATH|aws-cli-mirror/,
+      'aws-cli-mirror',
+      /Install the AWS CLI v2 in an earlier step/,
       () => ({ PATH: pathWithoutAws() })
     )
   ],
