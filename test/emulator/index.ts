@@ -49,7 +49,7 @@ export interface Cluster {
   faults: FaultControls;
   /** Every request answered, in order (for recording which endpoints clients hit). */
   requests: RequestRecord[];
-  /** A kubeconfig for this cluster whose user is a static bearer token (must be accepted). */
+  /** A kubeconfig for this cluster whose user is a static bearer token, accepted from then on. */
   tokenKubeconfig(token: string): string;
   /** Stop and start again on the same port, with state kept (open watches are cut). */
   restart(): Promise<void>;
