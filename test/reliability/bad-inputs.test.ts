@@ -383,6 +383,8 @@ const CASES: Array<[string, Case]> = [
   ]
 ];
 
+const OPEN_FINDING = /\[finding F\d+\]/;
+
 const BUILD_DEFAULTS: Inputs = {
   image: 'ghcr.io/example-org/demo-app',
   tag: 'c0ffee',
@@ -398,7 +400,7 @@ describe('a bad input ends the step with one clear ::error::', () => {
     expect(new Set(CASES.map(([, c]) => c.action)).size).toBe(2);
   });
 
-  test.concurrent.each(CASES)('%s', async (name, c) => {
+  const check = async (name: string, c: Case) => {
     const rigs: Rigs = {
       kubeconfig: base64(cluster.tokenKubeconfig(FIXTURE_TOKEN)),
       mirror: mirror.url
@@ -432,5 +434,11 @@ describe('a bad input ends the step with one clear ::error::', () => {
     expect(step.main.errors[0]).toMatch(c.fix);
     expect(step.log).not.toMatch(STACK_FRAME);
     expectNothingLeaked(step);
-  });
+  };
+
+  // A case whose name cites an open finding (reliability-findings.md) is expected to fail
+  // until that finding is fixed; then it fails as a test.failing and must be renamed.
+  const open = CASES.filter(([name]) => OPEN_FINDING.test(name));
+  test.concurrent.each(CASES.filter(([name]) => !OPEN_FINDING.test(name)))('%s', check);
+  if (open.length > 0) test.concurrent.failing.each(open)('%s', check);
 });
