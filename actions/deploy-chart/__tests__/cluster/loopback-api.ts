@@ -157,8 +157,8 @@ export async function startLoopbackApi(pki?: TestPki): Promise<LoopbackApi> {
     route: (method, pathname, handler) => routes.set(`${method} ${pathname}`, handler),
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
         server.close(() => resolve());
+        server.closeAllConnections();
       })
   };
 }
