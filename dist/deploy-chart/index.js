@@ -37858,9 +37858,12 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
 }
 /** Masks every secret first, then writes the normalized kubeconfig and tells post where it is. */
 async function writeKubeconfig(source) {
-    maskSecret(source.raw);
-    if (source.encoding === 'base64')
+    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+    // secret fields are, and masking every line would blank ordinary words in the log.
+    if (source.encoding === 'base64') {
+        maskSecret(source.raw);
         maskSecret(source.raw.replace(/\s+/g, ''));
+    }
     const normalized = normalizeKubeconfig(source.yaml);
     for (const secret of normalized.secrets)
         maskSecret(secret);

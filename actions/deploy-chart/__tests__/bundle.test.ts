@@ -127,19 +127,17 @@ describe.each([
     expect(existsSync(dir)).toBe(false);
   });
 
-  test('upgrade: revision 2, helm from the tool cache (nothing downloaded)', async () => {
+  test('upgrade with a raw-YAML token kubeconfig: revision 2, helm from the tool cache', async () => {
     mirror.requests.splice(0);
     const upgrade = await runAction(runner, 'deploy-chart', 'index', {
-      inputs: deployInputs(
-        Buffer.from(cluster.tokenKubeconfig(TOKEN)).toString('base64'),
-        version,
-        {
-          set: `pythonApp.name=${release}\npythonApp.image=registry.local/python-app\npythonApp.tag=v2`
-        }
-      )
+      inputs: deployInputs(cluster.tokenKubeconfig(TOKEN), version, {
+        set: `pythonApp.name=${release}\npythonApp.image=registry.local/python-app\npythonApp.tag=v2`
+      })
     });
     expect(upgrade.errors).toEqual([]);
     expect(upgrade.outputs).toMatchObject({ revision: '2', status: 'deployed' });
+    expect(upgrade.stdout).toContain('(yaml)');
+    expect(visible(upgrade)).not.toContain(TOKEN);
     expect(mirror.requests).toEqual([]);
     expect(upgrade.stdout).toContain(`helm: ${version} from the tool cache`);
     await runAction(runner, 'deploy-chart', 'post');

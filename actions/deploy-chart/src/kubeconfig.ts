@@ -287,8 +287,12 @@ export interface WrittenKubeconfig {
 
 /** Masks every secret first, then writes the normalized kubeconfig and tells post where it is. */
 export async function writeKubeconfig(source: KubeconfigSource): Promise<WrittenKubeconfig> {
-  maskSecret(source.raw);
-  if (source.encoding === 'base64') maskSecret(source.raw.replace(/\s+/g, ''));
+  // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+  // secret fields are, and masking every line would blank ordinary words in the log.
+  if (source.encoding === 'base64') {
+    maskSecret(source.raw);
+    maskSecret(source.raw.replace(/\s+/g, ''));
+  }
   const normalized = normalizeKubeconfig(source.yaml);
   for (const secret of normalized.secrets) maskSecret(secret);
   for (const warning of normalized.warnings) core.warning(warning);
