@@ -113,6 +113,26 @@ describe('phases from a timestamped log', () => {
     ).toBe(want)
   );
 
+  test.each<[string, TimedLine[], string]>([
+    [
+      'aws first',
+      [line(100, 'aws: ok'), line(300, 'helm: cached'), line(400, 'done')],
+      'tools=300 rest=150'
+    ],
+    [
+      'helm first',
+      [line(100, 'helm: cached'), line(200, 'aws: ok'), line(400, 'done')],
+      'tools=200 rest=250'
+    ],
+    ['one missing', [line(100, 'helm: cached'), line(400, 'done')], 'tools + rest=450']
+  ])('a phase of concurrent work ends when all its lines came (%s)', (_, lines, want) =>
+    expect(
+      phaseTimes(lines, [{ phase: 'tools', endsAt: [/^aws: /, /^helm: /] }, { phase: 'rest' }], 450)
+        .map((p) => `${p.phase}=${p.ms}`)
+        .join(' ')
+    ).toBe(want)
+  );
+
   test.each([
     ['a\nb\npart', ['a', 'b'], 'part'],
     ['a\r\n', ['a'], ''],

@@ -10,8 +10,11 @@ export interface TimedLine {
 
 export interface PhaseMarker {
   phase: string;
-  /** The line that ends the phase; undefined for the last phase, which ends at exit. */
-  endsAt?: RegExp;
+  /**
+   * The line that ends the phase; undefined for the last phase, which ends at exit. Several
+   * patterns (for work done concurrently, in either order): the phase ends when all matched.
+   */
+  endsAt?: RegExp | RegExp[];
 }
 
 export interface PhaseTime {
@@ -26,6 +29,14 @@ export function splitLines(text: string): { complete: string[]; rest: string } {
   return { complete: parts, rest };
 }
 
+/** Index of the line (from `next` on) by which every pattern has matched, else -1. */
+function endIndex(lines: readonly TimedLine[], next: number, endsAt: RegExp | RegExp[]): number {
+  const found = [endsAt]
+    .flat()
+    .map((pattern) => lines.findIndex((line, i) => i >= next && pattern.test(line.text)));
+  return found.includes(-1) ? -1 : Math.max(...found);
+}
+
 export function phaseTimes(
   lines: readonly TimedLine[],
   markers: readonly PhaseMarker[],
@@ -37,9 +48,7 @@ export function phaseTimes(
   let carried: string[] = [];
   for (const marker of markers) {
     const names = [...carried, marker.phase];
-    const index = marker.endsAt
-      ? lines.findIndex((line, i) => i >= next && marker.endsAt!.test(line.text))
-      : -1;
+    const index = marker.endsAt ? endIndex(lines, next, marker.endsAt) : -1;
     if (marker.endsAt && index < 0) {
       carried = names;
       continue;

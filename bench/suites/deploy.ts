@@ -27,18 +27,18 @@ const FAILURE_HELM: HelmVersion = 'v4.1.4';
 export const DEPLOY_PHASES: PhaseMarker[] = [
   { phase: 'node start + bundle load (first line)', endsAt: /^/ },
   { phase: 'inputs + kubeconfig', endsAt: /^kubeconfig: / },
-  { phase: 'aws plugin check (aws --version)', endsAt: /^aws: / },
-  { phase: 'helm from the tool cache', endsAt: /^helm: / },
+  {
+    phase: 'aws plugin check (aws --version) ∥ helm from the tool cache',
+    endsAt: [/^aws: /, /^helm: /]
+  },
   {
     phase: 'preflight: token (aws eks get-token) + GET /version',
     endsAt: /^Kubernetes API server /
   },
-  {
-    phase: 'preflight namespace + recover-pending (helm history) + fail-fast watch',
-    endsAt: /^helm upgrade /
-  },
+  { phase: 'preflight namespace + token handed to helm', endsAt: /^kubeconfig: helm reuses / },
+  { phase: 'recover-pending (release history) + fail-fast watch', endsAt: /^helm upgrade / },
   { phase: 'helm upgrade --install --wait', endsAt: /^(REVISION: \d+|Error: )/ },
-  { phase: 'helm history + URL + outputs', endsAt: /: revision \d+ / },
+  { phase: 'release history + URL + outputs', endsAt: /: revision \d+ / },
   { phase: 'release resources for the summary + exit' }
 ];
 
