@@ -1,6 +1,7 @@
 // deploy-chart with the seed's kind of KUBECONFIG secret — base64, an `aws eks get-token` exec
 // user carrying the AWS keys — against the EKS emulator, with step debug on. A success, a 401
-// (wrong AWS secret key) and a bad image that fails fast are each scanned, in the log the
+// (wrong AWS secret key), a bad image that fails fast, and a success with a raw-YAML
+// static-token kubeconfig (masked by its fields, not whole) are each scanned, in the log the
 // runner renders, the file commands and everything left under RUNNER_TEMP, for the encoded
 // kubeconfig, both AWS secret keys, any EKS token, and their base64 forms: zero hits.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -24,6 +25,7 @@ const CREDENTIALS = {
   accessKeyId: 'AKIARELIABILITY00001',
   secretAccessKey: randomBytes(30).toString('base64')
 };
+const YAML_TOKEN = `reliability-yaml-token-${randomBytes(8).toString('hex')}`;
 const WRONG_SECRET_KEY = randomBytes(30).toString('base64');
 const GOOD = 'pythonApp.image=registry.local/python-app\npythonApp.tag=v1';
 const BAD = 'pythonApp.image=ghcr.io/nobody/missing-app\npythonApp.tag=v404';
@@ -56,7 +58,8 @@ afterAll(async () => {
 
 function secrets(kubeconfig: string): SecretFixture[] {
   return [
-    { name: 'kubeconfig input (base64)', value: kubeconfig },
+    { name: 'static token of the raw-YAML kubeconfig', value: YAML_TOKEN },
+    { name: 'kubeconfig input', value: kubeconfig },
     { name: 'AWS secret access key', value: CREDENTIALS.secretAccessKey },
     { name: 'wrong AWS secret access key', value: WRONG_SECRET_KEY }
   ];
@@ -94,6 +97,14 @@ describe('deploy-chart with step debug on never shows a secret', () => {
     expect((await releases.history('leaks-ok')).at(-1)?.status).toBe('deployed');
     // An EKS token really was minted (the action masks its own): the scan had one to find.
     expect(step.main.stdout).toMatch(/^::add-mask::k8s-aws-v1\./m);
+    expectNothingLeaked(step);
+  });
+
+  test('a successful deploy with a raw-YAML kubeconfig (static token user)', async () => {
+    const yaml = cluster.tokenKubeconfig(YAML_TOKEN);
+    const step = await deploy('success (raw YAML, static token)', 'leaks-yaml', GOOD, yaml);
+    expect(step.main.errors).toEqual([]);
+    expect(step.main.exitCode).toBe(0);
     expectNothingLeaked(step);
   });
 
