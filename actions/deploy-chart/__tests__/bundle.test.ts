@@ -2,10 +2,13 @@
 // state) against the EKS emulator, the real helm 3 and 4 from the loopback mirror, and the
 // real aws CLI as the seed kubeconfig's exec plugin.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { startCluster, type Cluster } from '../../../test/emulator/index.js';
 import { archiveName, startHelmMirror, type HelmMirror } from '../../../test/rigs/helm-mirror.js';
-import { HELM_VERSIONS } from '../../../test/rigs/helm.js';
+import { HELM_VERSIONS, helmPath } from '../../../test/rigs/helm.js';
 import {
   newRunnerJob,
   runAction,
@@ -186,4 +189,26 @@ test('a corrupted helm archive is refused before anything runs', async () => {
   } finally {
     await corrupted.stop();
   }
+});
+
+test('a server dry run changes nothing and says so', async () => {
+  const runner = job();
+  const kubeconfig = cluster.tokenKubeconfig(TOKEN);
+  const run = await runAction(runner, 'deploy-chart', 'index', {
+    inputs: deployInputs(kubeconfig, 'v4.1.4', { release: 'dry-run-only', 'dry-run': 'server' })
+  });
+  expect(run.errors).toEqual([]);
+  expect(run.outputs).toMatchObject({ revision: '', status: 'dry-run' });
+  expect(run.stdout).toContain('--dry-run=server');
+  // The real helm finds no release: nothing was recorded in the cluster.
+  const file = path.join(runner.dir, 'token-kubeconfig');
+  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  // (asynchronously: the emulator serves from this process)
+  const history = await promisify(execFile)(
+    helmPath('v4.1.4'),
+    ['history', 'dry-run-only', '--namespace', NS],
+    { env: { ...process.env, KUBECONFIG: file } }
+  ).catch((error: { stderr: string }) => error);
+  expect(history.stderr).toMatch(/release: not found/);
+  await runAction(runner, 'deploy-chart', 'post');
 });
