@@ -195,7 +195,11 @@ test('a server dry run changes nothing and says so', async () => {
   const runner = job();
   const kubeconfig = cluster.tokenKubeconfig(TOKEN);
   const run = await runAction(runner, 'deploy-chart', 'index', {
-    inputs: deployInputs(kubeconfig, 'v4.1.4', { release: 'dry-run-only', 'dry-run': 'server' })
+    inputs: deployInputs(kubeconfig, 'v4.1.4', {
+      release: 'dry-run-only',
+      'dry-run': 'server',
+      set: 'pythonApp.name=dry-run-only\npythonApp.image=registry.local/python-app\npythonApp.tag=v1'
+    })
   });
   expect(run.errors).toEqual([]);
   expect(run.outputs).toMatchObject({ revision: '', status: 'dry-run' });
