@@ -167,6 +167,11 @@ describe('structure errors name the part and the fix', () => {
       'kubeconfig: has no current-context; set current-context to one of: a, b'
     ],
     [
+      'a secret cut short: no contexts left',
+      'apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: https://x\n',
+      'kubeconfig: has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again'
+    ],
+    [
       'context names a missing cluster',
       config({ contexts: [{ name: 'staging', context: { cluster: 'gone', user: 'u' } }] }),
       'kubeconfig: context "staging" names no cluster "gone"; clusters are: c'

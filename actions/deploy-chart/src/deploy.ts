@@ -12,6 +12,7 @@ import { describePodFailure } from './cluster/pod-failure.js';
 import { readHistory, settleRelease, type ReleaseTarget } from './cluster/recover.js';
 import type { HelmRevision } from './cluster/release-plan.js';
 import { forwardTerminationSignals } from './cluster/signals.js';
+import { explainHelmFailure } from './helm-failure.js';
 import { translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
 import type { HelmCli } from './helm-cli.js';
 
@@ -65,6 +66,8 @@ export async function deploy(
         `deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`
       );
     }
+    const explained = explainHelmFailure(result.stderr);
+    if (explained) throw new ActionError(explained.message, explained.hint);
     throw new ActionError(
       `helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`,
       lastLines(result.stderr || result.stdout)

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import * as tc from '@actions/tool-cache';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionError } from '../../shared/src/errors.js';
 import { fetchText, sha256File } from './download.js';
@@ -36,21 +37,28 @@ async function downloadVerified(version: string, mirror: string): Promise<string
   core.info(`helm: downloading ${url}`);
   const published = parseSha256File(await fetchText(`${url}.sha256sum`));
   const archive = await tc.downloadTool(url);
-  const how = verifyDigest({
-    file,
-    actual: await sha256File(archive),
-    published,
-    official: mirror === OFFICIAL_HELM_MIRROR
-  });
-  core.info(`helm: ${file}: ${how}`);
-  const extracted =
-    platform.archive === 'zip' ? await tc.extractZip(archive) : await tc.extractTar(archive);
-  const binDir = path.join(extracted, `${platform.os}-${platform.arch}`);
-  const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
-  if (!existsSync(path.join(binDir, binary))) {
-    throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
+  let extracted: string | undefined;
+  try {
+    const how = verifyDigest({
+      file,
+      actual: await sha256File(archive),
+      published,
+      official: mirror === OFFICIAL_HELM_MIRROR
+    });
+    core.info(`helm: ${file}: ${how}`);
+    extracted =
+      platform.archive === 'zip' ? await tc.extractZip(archive) : await tc.extractTar(archive);
+    const binDir = path.join(extracted, `${platform.os}-${platform.arch}`);
+    const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
+    if (!existsSync(path.join(binDir, binary))) {
+      throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
+    }
+    return await tc.cacheDir(binDir, 'helm', version);
+  } finally {
+    // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
+    await rm(archive, { force: true });
+    if (extracted) await rm(extracted, { recursive: true, force: true });
   }
-  return tc.cacheDir(binDir, 'helm', version);
 }
 
 /** azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH. */

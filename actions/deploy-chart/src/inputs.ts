@@ -56,7 +56,8 @@ const KUBECONFIG_HINT =
 
 function looksLikeKubeconfig(text: string): boolean {
   try {
-    const doc: unknown = parse(text);
+    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+    const doc: unknown = parse(text, { logLevel: 'error' });
     return (
       typeof doc === 'object' &&
       doc !== null &&

@@ -157,7 +157,8 @@ export function normalizeKubeconfig(
   yamlText: string,
   readFile: (file: string) => string = (file) => readFileSync(file, 'utf8')
 ): NormalizedKubeconfig {
-  const parsed = parseDocument(yamlText);
+  // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+  const parsed = parseDocument(yamlText, { logLevel: 'error' });
   if (parsed.errors.length > 0) {
     // Position and code only: yaml's own message quotes the source, which holds secrets.
     const [error] = parsed.errors;
@@ -174,6 +175,11 @@ export function normalizeKubeconfig(
   const users = namedList(doc, 'users');
   const secrets = users.flatMap((user) => userSecrets(user.body));
 
+  if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
+    throw fail(
+      'has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again'
+    );
+  }
   let current = text(doc['current-context']);
   if (!current) {
     if (contexts.length !== 1) {
@@ -315,7 +321,7 @@ export function tokenOutlivesHelm(timeoutMs: number): boolean {
 
 /** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
 export function withBearerToken(yamlText: string, token: string): string {
-  const doc = parse(yamlText) as { users: Array<{ user: Map }> };
+  const doc = parse(yamlText, { logLevel: 'error' }) as { users: Array<{ user: Map }> };
   for (const entry of doc.users) {
     delete entry.user.exec;
     entry.user.token = token;
