@@ -36795,6 +36795,8 @@ function chartVersion(chart) {
 
 
 
+
+
 /**
  * The release's revisions, oldest first; [] when the release does not exist. With a client
  * (and helm's default Secret storage) they are read through the API; otherwise helm runs.
@@ -36843,14 +36845,36 @@ async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) 
     return recovery;
 }
 /**
+ * Whether a failure may pass by itself: the API server restarting (EKS control-plane
+ * upgrades do), throttling, or a helm child that hit the same. Pure.
+ */
+function isTransientClusterError(error) {
+    if (error instanceof KubeNetworkError)
+        return true;
+    if (error instanceof KubeApiError)
+        return error.statusCode === 429 || error.statusCode >= 500;
+    const text = error instanceof Error ? error.message : String(error);
+    return /connection refused|ECONNREFUSED|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(text);
+}
+/** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
+const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
+/**
  * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
  * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
+ * Retried while the API server is unreachable, since that is often why helm failed.
  */
-async function settleRelease(helm, target, client) {
-    const revisions = await readHistory(helm, target, client);
-    const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
-    await perform(helm, target, recovery);
-    return recovery;
+async function settleRelease(helm, target, client, sleep) {
+    return retry(async () => {
+        const revisions = await readHistory(helm, target, client);
+        const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
+        await perform(helm, target, recovery);
+        return recovery;
+    }, {
+        ...SETTLE_RETRY,
+        sleep,
+        decide: (error) => ({ retry: isTransientClusterError(error) }),
+        onRetry: (error, attempt, waitMs) => info(`release ${target.release}: the API server is unavailable (${error.message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`)
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/summary.ts
@@ -37470,6 +37494,15 @@ function upgradeArgs(plan, major) {
 function lastLines(text, count = 15) {
     return text.trim().split(/\r?\n/).slice(-count).join('\n');
 }
+/** A release we could not settle must not fail with a bare network error: say what is left. */
+async function settleOrExplain(helm, target, client, helmOutput) {
+    try {
+        await settleRelease(helm, target, client);
+    }
+    catch (error) {
+        throw new ActionError(`deploy of ${target.release} failed, and the Kubernetes API server stayed unreachable afterwards (${error.message}), so the release may be left pending; the next run rolls it back once it is older than 2 × timeout + 1m, or run: helm rollback ${target.release} -n ${target.namespace} (helm uninstall if it never deployed)`, lastLines(helmOutput));
+    }
+}
 /**
  * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure or
  * the runner cancelling the step stops helm with SIGTERM (helm then records the release as
@@ -37496,7 +37529,7 @@ async function deploy(helm, client, plan, failFast) {
             return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
         }
         if (live)
-            await settleRelease(helm, target, client);
+            await settleOrExplain(helm, target, client, result.stderr || result.stdout);
         const diagnostics = await collectDiagnostics(client, helm, target, failure);
         logDiagnostics(diagnostics);
         await appendSummary(renderDiagnosticsSummary(diagnostics));

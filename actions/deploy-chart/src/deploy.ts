@@ -20,6 +20,23 @@ function lastLines(text: string, count = 15): string {
   return text.trim().split(/\r?\n/).slice(-count).join('\n');
 }
 
+/** A release we could not settle must not fail with a bare network error: say what is left. */
+async function settleOrExplain(
+  helm: HelmCli,
+  target: ReleaseTarget,
+  client: KubeClient,
+  helmOutput: string
+): Promise<void> {
+  try {
+    await settleRelease(helm, target, client);
+  } catch (error) {
+    throw new ActionError(
+      `deploy of ${target.release} failed, and the Kubernetes API server stayed unreachable afterwards (${(error as Error).message}), so the release may be left pending; the next run rolls it back once it is older than 2 × timeout + 1m, or run: helm rollback ${target.release} -n ${target.namespace} (helm uninstall if it never deployed)`,
+      lastLines(helmOutput)
+    );
+  }
+}
+
 /**
  * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure or
  * the runner cancelling the step stops helm with SIGTERM (helm then records the release as
@@ -51,7 +68,7 @@ export async function deploy(
     if (result.exitCode === 0 && !signals.received && !failure) {
       return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
     }
-    if (live) await settleRelease(helm, target, client);
+    if (live) await settleOrExplain(helm, target, client, result.stderr || result.stdout);
     const diagnostics = await collectDiagnostics(client, helm, target, failure);
     logDiagnostics(diagnostics);
     await appendSummary(renderDiagnosticsSummary(diagnostics));

@@ -1,6 +1,12 @@
 import { expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
-import { readHistory, recoverPendingRelease, settleRelease } from '../../src/cluster/recover.js';
+import { KubeApiError, KubeNetworkError } from '../../src/cluster/client.js';
+import {
+  isTransientClusterError,
+  readHistory,
+  recoverPendingRelease,
+  settleRelease
+} from '../../src/cluster/recover.js';
 import type { HelmRevision } from '../../src/cluster/release-plan.js';
 import { FakeHelm } from './fake-helm.js';
 import { captureStdout } from './capture-stdout.js';
@@ -83,4 +89,87 @@ test('nothing to settle when helm recorded the failure itself', async () => {
   helm.history = [rev(1, 'deployed'), rev(2, 'failed', 0)];
   await expect(settleRelease(helm, target)).resolves.toEqual({ action: 'none' });
   expect(helm.calls).toHaveLength(1);
+});
+
+/** A helm whose first `history` calls fail as when the API server is restarting. */
+class FlakyHelm extends FakeHelm {
+  constructor(
+    private failures: number,
+    private readonly stderr: string
+  ) {
+    super();
+  }
+
+  override async run(args: string[]) {
+    if (args[0] === 'history' && this.failures-- > 0) {
+      this.calls.push(args);
+      return { exitCode: 1, stdout: '', stderr: this.stderr };
+    }
+    return super.run(args);
+  }
+}
+
+const noSleep = async () => undefined;
+const UNREACHABLE =
+  'Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:1/version": dial tcp 127.0.0.1:1: connect: connection refused\n';
+
+test('settling retries while the API server is unreachable, then recovers', async () => {
+  const helm = new FlakyHelm(2, UNREACHABLE);
+  helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 0)];
+  await expect(settleRelease(helm, target, undefined, noSleep)).resolves.toMatchObject({
+    action: 'rollback',
+    toRevision: 1
+  });
+  expect(helm.calls.filter(([verb]) => verb === 'history')).toHaveLength(3);
+  expect(stdout.text()).toContain('release demo: the API server is unavailable');
+});
+
+test('settling gives up after its retries and does not retry what is not transient', async () => {
+  const down = new FlakyHelm(100, UNREACHABLE);
+  down.history = [];
+  await expect(settleRelease(down, target, undefined, noSleep)).rejects.toThrow(
+    /connection refused/
+  );
+  expect(down.calls).toHaveLength(6);
+
+  const refused = new FlakyHelm(100, 'Error: query: failed to query with labels: forbidden\n');
+  refused.history = [];
+  await expect(settleRelease(refused, target, undefined, noSleep)).rejects.toThrow(/forbidden/);
+  expect(refused.calls).toHaveLength(1);
+});
+
+test.each([
+  [
+    'a refused connection is transient',
+    new KubeNetworkError('https://x/api', 'ECONNREFUSED', 'connect refused'),
+    true
+  ],
+  [
+    'a 503 is transient',
+    new KubeApiError('GET', 'https://x/api', 503, 'ServiceUnavailable', ''),
+    true
+  ],
+  [
+    'a 429 is transient',
+    new KubeApiError('GET', 'https://x/api', 429, 'TooManyRequests', ''),
+    true
+  ],
+  [
+    'a 403 is not transient',
+    new KubeApiError('GET', 'https://x/api', 403, 'Forbidden', 'no'),
+    false
+  ],
+  ['a 404 is not transient', new KubeApiError('GET', 'https://x/api', 404, 'NotFound', ''), false],
+  [
+    'helm seeing the API server unavailable is transient',
+    new Error('the server is currently unable to handle the request'),
+    true
+  ],
+  [
+    'helm failing on its own is not transient',
+    new Error('Error: UPGRADE FAILED: resource not ready'),
+    false
+  ]
+])('%s', (_case, error, want) => {
+  expect(isTransientClusterError(error)).toBe(want);
 });

@@ -2,8 +2,9 @@
 // uninstalls an abandoned pending release with a warning, so the deploy can proceed.
 import * as core from '@actions/core';
 import { ActionError } from '../../../shared/src/errors.js';
+import { retry } from '../../../shared/src/retry.js';
 import type { HelmCli } from '../helm-cli.js';
-import type { KubeClient } from './client.js';
+import { KubeApiError, KubeNetworkError, type KubeClient } from './client.js';
 import { readStoredHistory, usesSecretStorage } from './release-history.js';
 import {
   decideRecovery,
@@ -104,16 +105,47 @@ export async function recoverPendingRelease(
 }
 
 /**
+ * Whether a failure may pass by itself: the API server restarting (EKS control-plane
+ * upgrades do), throttling, or a helm child that hit the same. Pure.
+ */
+export function isTransientClusterError(error: unknown): boolean {
+  if (error instanceof KubeNetworkError) return true;
+  if (error instanceof KubeApiError) return error.statusCode === 429 || error.statusCode >= 500;
+  const text = error instanceof Error ? error.message : String(error);
+  return /connection refused|ECONNREFUSED|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(
+    text
+  );
+}
+
+/** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
+export const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
+
+/**
  * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
  * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
+ * Retried while the API server is unreachable, since that is often why helm failed.
  */
 export async function settleRelease(
   helm: HelmCli,
   target: ReleaseTarget,
-  client?: KubeClient
+  client?: KubeClient,
+  sleep?: (ms: number) => Promise<void>
 ): Promise<Recovery> {
-  const revisions = await readHistory(helm, target, client);
-  const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
-  await perform(helm, target, recovery);
-  return recovery;
+  return retry(
+    async () => {
+      const revisions = await readHistory(helm, target, client);
+      const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
+      await perform(helm, target, recovery);
+      return recovery;
+    },
+    {
+      ...SETTLE_RETRY,
+      sleep,
+      decide: (error) => ({ retry: isTransientClusterError(error) }),
+      onRetry: (error, attempt, waitMs) =>
+        core.info(
+          `release ${target.release}: the API server is unavailable (${(error as Error).message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`
+        )
+    }
+  );
 }
