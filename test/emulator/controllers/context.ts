@@ -1,6 +1,6 @@
 // What every simulated controller shares: the API, the cluster's options, an event recorder,
 // and timers that all stop with the cluster.
-import type { Api } from '../api.js';
+import { randomSuffix, type Api } from '../api.js';
 import { RESOURCE_TYPES, type ResourceType } from '../resources.js';
 import type { KObject } from '../store.js';
 import type { EventRecorder } from './events.js';
@@ -51,4 +51,27 @@ export function ownerReference(owner: KObject) {
     controller: true,
     blockOwnerDeletion: true
   };
+}
+
+/**
+ * Creates a pod from `owner.spec.template`, owned by it, with the SuccessfulCreate event the
+ * named controller records (the ReplicaSet and Job controllers both do exactly this).
+ */
+export function createOwnedPod(ctx: ControllerContext, owner: KObject, controller: string): string {
+  const namespace = owner.metadata.namespace;
+  const name = `${owner.metadata.name}-${randomSuffix()}`;
+  const template = structuredClone(owner.spec.template);
+  ctx.api.create(
+    typeOf('pods'),
+    namespace,
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...template.metadata, name, namespace, ownerReferences: [ownerReference(owner)] },
+      spec: template.spec
+    },
+    { fieldManager: 'kube-controller-manager', fieldValidation: 'Ignore' }
+  );
+  ctx.events.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, controller);
+  return name;
 }

@@ -1,8 +1,8 @@
 // The job controller: one pod at a time until one succeeds (Complete) or more than
 // backoffLimit fail (Failed, BackoffLimitExceeded), with the conditions helm waits on.
-import { randomSuffix, timestamp } from '../api.js';
+import { timestamp } from '../api.js';
 import type { KObject } from '../store.js';
-import { controllerOf, ownerReference, typeOf, type ControllerContext } from './context.js';
+import { controllerOf, createOwnedPod, typeOf, type ControllerContext } from './context.js';
 
 const jobs = typeOf('jobs');
 const pods = typeOf('pods');
@@ -47,25 +47,7 @@ export function reconcileJob(ctx: ControllerContext, job: KObject): void {
   const done = succeeded >= (job.spec.completions ?? 1);
   const exhausted = failed > backoffLimit;
   if (!done && !exhausted && active === 0) {
-    const podName = `${name}-${randomSuffix()}`;
-    const template = structuredClone(job.spec.template);
-    api.create(
-      pods,
-      namespace,
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          ...template.metadata,
-          name: podName,
-          namespace,
-          ownerReferences: [ownerReference(job)]
-        },
-        spec: template.spec
-      },
-      { fieldManager: 'kube-controller-manager', fieldValidation: 'Ignore' }
-    );
-    events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${podName}`, 'job-controller');
+    createOwnedPod(ctx, job, 'job-controller');
   }
   api.mutate(
     jobs,

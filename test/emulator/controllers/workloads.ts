@@ -3,10 +3,16 @@
 // old ones down once the new one is available (RollingUpdate) or first (Recreate). Status
 // fields and conditions are those helm 3's readiness check and kstatus (helm 4) read.
 import { createHash } from 'node:crypto';
-import { randomSuffix, timestamp } from '../api.js';
+import { timestamp } from '../api.js';
 import { labelSelectorMatches } from '../selectors.js';
 import type { KObject } from '../store.js';
-import { controllerOf, ownerReference, typeOf, type ControllerContext } from './context.js';
+import {
+  controllerOf,
+  createOwnedPod,
+  ownerReference,
+  typeOf,
+  type ControllerContext
+} from './context.js';
 
 const deployments = typeOf('deployments');
 const replicasets = typeOf('replicasets');
@@ -73,31 +79,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, rs: KObject): void {
   const want = rs.spec.replicas ?? 1;
   if (mine.length < want) {
     for (let i = mine.length; i < want; i++) {
-      const name = `${rs.metadata.name}-${randomSuffix()}`;
-      const template = structuredClone(rs.spec.template);
-      api.create(
-        pods,
-        namespace,
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            ...template.metadata,
-            name,
-            namespace,
-            ownerReferences: [ownerReference(rs)]
-          },
-          spec: template.spec
-        },
-        { fieldManager: 'kube-controller-manager', fieldValidation: 'Ignore' }
-      );
-      events.record(
-        rs,
-        'Normal',
-        'SuccessfulCreate',
-        `Created pod: ${name}`,
-        'replicaset-controller'
-      );
+      createOwnedPod(ctx, rs, 'replicaset-controller');
     }
   } else if (mine.length > want) {
     const byUnready = [...mine].sort((a, b) => Number(podReady(a)) - Number(podReady(b)));
