@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8991);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6072);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8991:
+/***/ 6072:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36143,10 +36143,154 @@ function maskSecret(value) {
         core_setSecret(form);
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
+// The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
+// GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
+// network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
+// are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
+// shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
+
+
+/** What `aws eks get-token` reports: its tokens are honoured 15 minutes, it says 14. */
+const EKS_TOKEN_LIFETIME_MS = 14 * 60_000;
+const OPTIONS_WITH_VALUE = new Set(['--cluster-name', '--region', '--output']);
+// Settings that change which STS endpoint or identity the CLI would use.
+const CLI_ONLY_ENV = [
+    'AWS_ENDPOINT_URL',
+    'AWS_ENDPOINT_URL_STS',
+    'AWS_STS_REGIONAL_ENDPOINTS',
+    'AWS_USE_FIPS_ENDPOINT',
+    'AWS_USE_DUALSTACK_ENDPOINT'
+];
+/** `aws [global options] eks get-token --cluster-name <name> …` → its options, or why not. */
+function readGetTokenArgs(args) {
+    const options = new Map();
+    const words = [];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        if (!arg.startsWith('--')) {
+            words.push(arg);
+            continue;
+        }
+        const [name, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+        if (!OPTIONS_WITH_VALUE.has(name))
+            return `it passes ${name}`;
+        const value = inline ?? args[++i];
+        if (value === undefined)
+            return `${name} has no value`;
+        options.set(name, value);
+    }
+    if (words.join(' ') !== 'eks get-token')
+        return `it runs "aws ${words.join(' ')}"`;
+    if (!options.get('--cluster-name'))
+        return 'it names no --cluster-name';
+    const output = options.get('--output') ?? 'json';
+    if (output !== 'json')
+        return `it asks for --output ${output}`;
+    return options;
+}
+/**
+ * Whether the token can be signed here, from the exec plugin and the environment it would
+ * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
+ */
+function planEksToken(exec, runnerEnv) {
+    if (!isAwsCommand(exec.command)) {
+        return { runCli: `the exec plugin is "${exec.command}", not aws` };
+    }
+    const options = readGetTokenArgs(exec.args);
+    if (typeof options === 'string')
+        return { runCli: options };
+    const env = { ...runnerEnv, ...exec.env };
+    const override = CLI_ONLY_ENV.find((name) => env[name]);
+    if (override)
+        return { runCli: `${override} is set` };
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKeyId || !secretAccessKey) {
+        return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
+    }
+    const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
+    if (!options.has('--region') && new Set(fromEnv).size > 1) {
+        return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
+    }
+    const region = options.get('--region') ?? fromEnv[0];
+    if (!region)
+        return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
+    if (!stsHost(region))
+        return { runCli: `region "${region}" is outside the partitions known here` };
+    const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
+    return {
+        sign: {
+            clusterName: options.get('--cluster-name'),
+            region,
+            accessKeyId,
+            secretAccessKey,
+            ...(sessionToken ? { sessionToken } : {})
+        }
+    };
+}
+/** The regional STS endpoint the aws CLI v2 addresses. Pure. */
+function stsHost(region) {
+    if (/^cn-[a-z]+-\d+$/.test(region))
+        return `sts.${region}.amazonaws.com.cn`;
+    if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(region))
+        return `sts.${region}.amazonaws.com`;
+    return undefined;
+}
+/** SigV4's UriEncode: RFC 3986 unreserved characters stay, the rest become %XX. */
+function awsEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+const sha256Hex = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+const hmacSha256 = (key, text) => (0,external_node_crypto_.createHmac)('sha256', key).update(text).digest();
+/** The token `aws eks get-token` prints for the same request at the same second. Pure. */
+function signEksToken(request, now) {
+    const host = stsHost(request.region);
+    if (!host)
+        throw new Error(`no STS endpoint is known for region ${request.region}`);
+    const amzDate = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+    const scope = [amzDate.slice(0, 8), request.region, 'sts', 'aws4_request'];
+    const query = [
+        ['Action', 'GetCallerIdentity'],
+        ['Version', '2011-06-15'],
+        ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+        ['X-Amz-Credential', [request.accessKeyId, ...scope].join('/')],
+        ['X-Amz-Date', amzDate],
+        ['X-Amz-Expires', '60'],
+        ['X-Amz-SignedHeaders', 'host;x-k8s-aws-id']
+    ];
+    if (request.sessionToken)
+        query.push(['X-Amz-Security-Token', request.sessionToken]);
+    const encoded = query.map(([name, value]) => `${awsEncode(name)}=${awsEncode(value)}`);
+    // Signed in sorted order; the URL keeps botocore's order (the session token after the rest).
+    const canonicalQuery = [...encoded].sort().join('&');
+    const canonicalRequest = `GET\n/\n${canonicalQuery}\nhost:${host}\nx-k8s-aws-id:${request.clusterName}\n\nhost;x-k8s-aws-id\n${sha256Hex('')}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope.join('/')}\n${sha256Hex(canonicalRequest)}`;
+    const signingKey = scope.reduce((key, part) => hmacSha256(key, part), `AWS4${request.secretAccessKey}`);
+    const signature = hmacSha256(signingKey, stringToSign).toString('hex');
+    const url = `https://${host}/?${encoded.join('&')}&X-Amz-Signature=${signature}`;
+    return {
+        token: `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`,
+        expiresAt: now.getTime() + EKS_TOKEN_LIFETIME_MS
+    };
+}
+/** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
+function describeTokenPlan(plan, exec) {
+    if ('sign' in plan) {
+        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
+    }
+    const why = isAwsCommand(exec.command) ? ` (${plan.runCli})` : '';
+    return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/exec-credential.ts
 // The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
 // way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
 // request, and the ExecCredential it prints on stdout cached until it expires.
+
 
 /** The exec plugin could not produce a credential: the message says which command and why. */
 class ExecPluginError extends Error {
@@ -36192,12 +36336,15 @@ function tail(text, lines = 5) {
 class ExecCredentialSource {
     plugin;
     runner;
-    now;
     cached;
-    constructor(plugin, runner, now = Date.now) {
+    /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
+    plan;
+    now;
+    constructor(plugin, runner, options = {}) {
         this.plugin = plugin;
         this.runner = runner;
-        this.now = now;
+        this.now = options.now ?? Date.now;
+        this.plan = options.plan ?? planEksToken(plugin, process.env);
     }
     /**
      * A valid credential, running the plugin only when the cached one expired or was refused.
@@ -36206,6 +36353,15 @@ class ExecCredentialSource {
     async get() {
         if (this.cached && isFresh(this.cached, this.now()))
             return { credential: this.cached, cached: true };
+        const credential = 'sign' in this.plan
+            ? signEksToken(this.plan.sign, new Date(this.now()))
+            : await this.runPlugin();
+        maskSecret(credential.token);
+        maskSecret(credential.clientKeyPem);
+        this.cached = credential;
+        return { credential, cached: false };
+    }
+    async runPlugin() {
         const { command, args, env, apiVersion } = this.plugin;
         const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
         let result;
@@ -36221,11 +36377,7 @@ class ExecCredentialSource {
         if (result.exitCode !== 0) {
             throw new ExecPluginError(`the kubeconfig exec plugin "${command} ${args.join(' ')}" exited with code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`);
         }
-        const credential = parseExecCredential(command, result.stdout);
-        maskSecret(credential.token);
-        maskSecret(credential.clientKeyPem);
-        this.cached = credential;
-        return { credential, cached: false };
+        return parseExecCredential(command, result.stdout);
     }
     /** The server refused the credential (401): the next request runs the plugin again. */
     invalidate() {
@@ -36308,7 +36460,10 @@ class RestClient {
         this.server = access.server;
         this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
         if (access.exec) {
-            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, deps.now);
+            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
+                now: deps.now,
+                plan: deps.tokenPlan
+            });
         }
     }
     async get(path, query) {
@@ -37722,6 +37877,7 @@ const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
 
 
 
+
 const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
 const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
@@ -37971,6 +38127,17 @@ const TOKEN_LIFETIME_MS = 14 * 60_000;
 function tokenOutlivesHelm(timeoutMs) {
     return 2 * timeoutMs + 60_000 <= TOKEN_LIFETIME_MS;
 }
+/**
+ * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
+ * handed the token, else helm and the action both run the plugin. Pure.
+ */
+function planTokenSource(exec, env, timeoutMs) {
+    const plan = planEksToken(exec, env);
+    if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
+        return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
+    }
+    return plan;
+}
 /** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
 function withBearerToken(yamlText, token) {
     const doc = (0,dist/* parse */.qg)(yamlText, { logLevel: 'error' });
@@ -38207,13 +38374,20 @@ async function report(client, target, revision, deadline) {
 
 
 
+
+
 async function run() {
     try {
         const inputs = readInputs(); // every input validated; errors name the input and the fix
         const started = Date.now();
         const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
+        const { exec } = kube.access;
+        const tokenPlan = exec && planTokenSource(exec, process.env, inputs.timeoutMs);
+        if (exec && tokenPlan)
+            info(describeTokenPlan(tokenPlan, exec));
+        const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
         const [, installed] = await Promise.all([
-            ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror),
+            ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
         const helm = createHelmCli(installed.path, installed.major, kube.path);
@@ -38221,7 +38395,7 @@ async function run() {
         const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
         const plan = planDeploy(inputs, namespace, setValuesFile);
         const target = { release: plan.release, namespace };
-        const client = createKubeClient(kube.access);
+        const client = createKubeClient(kube.access, { tokenPlan });
         await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
         await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
         if (inputs.recoverPending && plan.dryRun === 'none') {

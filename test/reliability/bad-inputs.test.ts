@@ -4,7 +4,7 @@
 // read, before any network; the few that get further meet loopback rigs only (the EKS
 // emulator with a static token, the helm mirror, a closed port standing in for a dead mirror).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type Cluster } from '../emulator/index.js';
@@ -18,6 +18,7 @@ import {
   yamlOf
 } from './support/kubeconfigs.js';
 import { expectNothingLeaked, runStep, STACK_FRAME } from './support/step.js';
+import { pathWithout } from '../support/runner.js';
 
 const REGISTRY_PASSWORD = 'bad-inputs-registry-password-93e1';
 /** A loopback port nothing listens on: a download from it fails at once, never leaves the host. */
@@ -36,14 +37,6 @@ afterAll(async () => {
   await Promise.all([cluster?.stop(), mirror?.stop()]);
   rmSync(toolCache, { recursive: true, force: true });
 });
-
-/** PATH without any directory that has an `aws` in it. */
-function pathWithoutAws(): string {
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter((dir) => dir && !existsSync(path.join(dir, 'aws')))
-    .join(path.delimiter);
-}
 
 interface Rigs {
   /** A kubeconfig the emulator accepts (static token user), base64. */
@@ -214,16 +207,19 @@ const CASES: Array<[string, Case]> = [
     )
   ],
   [
-    'kubeconfig runs aws, but aws is not on PATH',
+    // With a short timeout the token is signed in process and aws is never run; a longer one
+    // makes helm renew tokens with aws, so the action needs it.
+    'kubeconfig runs aws, the timeout outlives a token, and aws is not on PATH',
     deploy(
       (rigs) => ({
         kubeconfig: base64(cluster.kubeconfig),
+        timeout: '10m',
         'aws-cli-mirror': CLOSED_PORT_URL,
         'helm-mirror': rigs.mirror
       }),
       'aws-cli-mirror',
       /Install the AWS CLI v2 in an earlier step/,
-      () => ({ PATH: pathWithoutAws() })
+      () => ({ PATH: pathWithout('aws') })
     )
   ],
   // release, namespace, chart, values, set

@@ -2,12 +2,20 @@
 // commands (GITHUB_OUTPUT, GITHUB_STATE, GITHUB_ENV, GITHUB_STEP_SUMMARY) in a fresh
 // RUNNER_TEMP, and the post step fed the state the main step saved.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** PATH without any directory that has the command in it, e.g. a runner without `aws`. */
+export function pathWithout(command: string): string {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir && !existsSync(path.join(dir, command)))
+    .join(path.delimiter);
+}
 
 export interface RunnerJob {
   /** Holds RUNNER_TEMP and the file-command files; tests inspect it after the post step. */

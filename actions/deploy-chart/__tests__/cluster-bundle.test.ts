@@ -15,7 +15,12 @@ import { kubeRequest } from '../../../test/emulator/__tests__/client.js';
 import { seedKubeconfig } from '../../../test/emulator/auth/kubeconfig.js';
 import { helmPath } from '../../../test/rigs/helm.js';
 import { startHelmMirror, type HelmMirror } from '../../../test/rigs/helm-mirror.js';
-import { newRunnerJob, runAction, type ActionRun } from '../../../test/support/runner.js';
+import {
+  newRunnerJob,
+  pathWithout,
+  runAction,
+  type ActionRun
+} from '../../../test/support/runner.js';
 
 const TOKEN = 'cluster-bundle-token';
 const NS = 'omer';
@@ -68,7 +73,8 @@ async function history(release: string): Promise<HelmRevision[]> {
 function deploy(
   release: string,
   set: string,
-  kubeconfig = cluster.kubeconfigBase64
+  kubeconfig = cluster.kubeconfigBase64,
+  { timeout = '5m', env = {} }: { timeout?: string; env?: Record<string, string> } = {}
 ): Promise<ActionRun> {
   return runAction(newRunnerJob(), 'deploy-chart', 'index', {
     inputs: {
@@ -77,10 +83,11 @@ function deploy(
       chart: 'charts/python-application',
       namespace: NS,
       set: `pythonApp.name=${release}\n${set}`,
-      timeout: '5m',
+      timeout,
       'helm-version': HELM,
       'helm-mirror': mirror.url
     },
+    env,
     // Far below helm's 5-minute timeout: a deploy that waits for it fails the test.
     timeoutMs: 90_000
   });
@@ -196,4 +203,25 @@ test('a wrong AWS secret key: one clear 401 error naming what to check', async (
   expect(run.errors[0]).toMatch(/aws-auth ConfigMap/);
   const shown = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
   expect(shown.join('\n')).not.toContain('wrongSecretKeyWrongSecretKeyWrongSecretK');
+});
+
+test('the seed kubeconfig on a runner without aws: the EKS token is signed in process and handed to helm', async () => {
+  const run = await deploy('bundle-signed', GOOD, cluster.kubeconfigBase64, {
+    env: { PATH: pathWithout('aws') }
+  });
+  expect(run.errors).toEqual([]);
+  expect(run.exitCode).toBe(0);
+  expect(run.stdout).toMatch(/EKS token for cluster "basickapp" \(eu-west-1\) is signed here/);
+  expect(run.stdout).toMatch(/helm reuses the token/);
+  expect((await history('bundle-signed')).map((r) => r.status)).toEqual(['deployed']);
+});
+
+test('a timeout longer than a token lives: helm renews tokens with the real aws CLI, and the action uses it too', async () => {
+  const run = await deploy('bundle-aws-cli', GOOD, cluster.kubeconfigBase64, { timeout: '10m' });
+  expect(run.errors).toEqual([]);
+  expect(run.exitCode).toBe(0);
+  expect(run.stdout).toMatch(/exec plugin "aws" makes the tokens \(the timeout is longer/);
+  expect(run.stdout).toMatch(/aws: aws-cli\/[\d.]+ supports eks get-token/);
+  expect(run.stdout).not.toMatch(/helm reuses the token/);
+  expect((await history('bundle-aws-cli')).map((r) => r.status)).toEqual(['deployed']);
 });

@@ -8,6 +8,7 @@ import { maskSecret } from '../../shared/src/mask.js';
 import { saveState } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { ClusterAccess, ExecPlugin } from './cluster-access.js';
+import { planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
 import type { KubeconfigSource } from './inputs.js';
 import { KUBECONFIG_DIR_STATE } from './state-keys.js';
 
@@ -317,6 +318,22 @@ const TOKEN_LIFETIME_MS = 14 * 60_000;
 
 export function tokenOutlivesHelm(timeoutMs: number): boolean {
   return 2 * timeoutMs + 60_000 <= TOKEN_LIFETIME_MS;
+}
+
+/**
+ * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
+ * handed the token, else helm and the action both run the plugin. Pure.
+ */
+export function planTokenSource(
+  exec: ExecPlugin,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number
+): EksTokenPlan {
+  const plan = planEksToken(exec, env);
+  if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
+    return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
+  }
+  return plan;
 }
 
 /** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */

@@ -1,6 +1,8 @@
+import * as core from '@actions/core';
 import { fail } from '../../shared/src/errors.js';
 import { ensureAuthPlugin } from './aws-plugin.js';
 import { createKubeClient } from './cluster/client.js';
+import { describeTokenPlan } from './cluster/eks-token.js';
 import { preflight } from './cluster/preflight.js';
 import { recoverPendingRelease } from './cluster/recover.js';
 import { deploy } from './deploy.js';
@@ -8,7 +10,7 @@ import { planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
-import { shareExecToken, writeKubeconfig } from './kubeconfig.js';
+import { planTokenSource, shareExecToken, writeKubeconfig } from './kubeconfig.js';
 import { report } from './report.js';
 import { writeSetValuesFile } from './values-file.js';
 
@@ -17,8 +19,12 @@ export async function run(): Promise<void> {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
     const started = Date.now();
     const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
+    const { exec } = kube.access;
+    const tokenPlan = exec && planTokenSource(exec, process.env, inputs.timeoutMs);
+    if (exec && tokenPlan) core.info(describeTokenPlan(tokenPlan, exec));
+    const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
     const [, installed] = await Promise.all([
-      ensureAuthPlugin(kube.access.exec, inputs.awsCliMirror),
+      ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
       installHelm(inputs.helmVersion, inputs.helmMirror)
     ]);
     const helm = createHelmCli(installed.path, installed.major, kube.path);
@@ -27,7 +33,7 @@ export async function run(): Promise<void> {
     const plan = planDeploy(inputs, namespace, setValuesFile);
     const target = { release: plan.release, namespace };
 
-    const client = createKubeClient(kube.access);
+    const client = createKubeClient(kube.access, { tokenPlan });
     await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
     await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
     if (inputs.recoverPending && plan.dryRun === 'none') {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { processRunner, type ProcessRunner } from '../../../shared/src/exec.js';
 import type { ClusterAccess } from '../cluster-access.js';
+import type { EksTokenPlan } from './eks-token.js';
 import { ExecCredentialSource, type ExecCredential } from './exec-credential.js';
 import type { KubeList, KubeStatus } from './types.js';
 
@@ -71,6 +72,8 @@ export class KubeNetworkError extends Error {
 export interface KubeClientDeps {
   /** Runs the exec credential plugin; the real process runner by default. */
   runner?: ProcessRunner;
+  /** Whether an `aws eks get-token` plugin is signed in process; planned from process.env by default. */
+  tokenPlan?: EksTokenPlan;
   now?: () => number;
   /** Per-request socket inactivity limit (watches use their own). */
   requestTimeoutMs?: number;
@@ -132,7 +135,10 @@ class RestClient implements KubeClient {
     this.server = access.server;
     this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
     if (access.exec) {
-      this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, deps.now);
+      this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
+        now: deps.now,
+        plan: deps.tokenPlan
+      });
     }
   }
 

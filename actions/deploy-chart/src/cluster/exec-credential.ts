@@ -4,6 +4,7 @@
 import { maskSecret } from '../../../shared/src/mask.js';
 import type { ProcessRunner } from '../../../shared/src/exec.js';
 import type { ExecPlugin } from '../cluster-access.js';
+import { planEksToken, signEksToken, type EksTokenPlan } from './eks-token.js';
 
 export interface ExecCredential {
   token?: string;
@@ -61,12 +62,19 @@ function tail(text: string, lines = 5): string {
 
 export class ExecCredentialSource {
   private cached?: ExecCredential;
+  /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
+  readonly plan: EksTokenPlan;
+
+  private readonly now: () => number;
 
   constructor(
     private readonly plugin: ExecPlugin,
     private readonly runner: ProcessRunner,
-    private readonly now: () => number = Date.now
-  ) {}
+    options: { now?: () => number; plan?: EksTokenPlan } = {}
+  ) {
+    this.now = options.now ?? Date.now;
+    this.plan = options.plan ?? planEksToken(plugin, process.env);
+  }
 
   /**
    * A valid credential, running the plugin only when the cached one expired or was refused.
@@ -75,6 +83,17 @@ export class ExecCredentialSource {
   async get(): Promise<{ credential: ExecCredential; cached: boolean }> {
     if (this.cached && isFresh(this.cached, this.now()))
       return { credential: this.cached, cached: true };
+    const credential =
+      'sign' in this.plan
+        ? signEksToken(this.plan.sign, new Date(this.now()))
+        : await this.runPlugin();
+    maskSecret(credential.token);
+    maskSecret(credential.clientKeyPem);
+    this.cached = credential;
+    return { credential, cached: false };
+  }
+
+  private async runPlugin(): Promise<ExecCredential> {
     const { command, args, env, apiVersion } = this.plugin;
     const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
     let result;
@@ -93,11 +112,7 @@ export class ExecCredentialSource {
         `the kubeconfig exec plugin "${command} ${args.join(' ')}" exited with code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`
       );
     }
-    const credential = parseExecCredential(command, result.stdout);
-    maskSecret(credential.token);
-    maskSecret(credential.clientKeyPem);
-    this.cached = credential;
-    return { credential, cached: false };
+    return parseExecCredential(command, result.stdout);
   }
 
   /** The server refused the credential (401): the next request runs the plugin again. */

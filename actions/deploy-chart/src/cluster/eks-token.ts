@@ -1,0 +1,159 @@
+// The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
+// GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
+// network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
+// are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
+// shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
+import { createHash, createHmac } from 'node:crypto';
+import { isAwsCommand } from '../aws-plugin.js';
+import type { ExecPlugin } from '../cluster-access.js';
+import type { ExecCredential } from './exec-credential.js';
+
+export interface EksTokenRequest {
+  clusterName: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Either what to sign, or why the aws CLI has to run instead. */
+export type EksTokenPlan = { sign: EksTokenRequest } | { runCli: string };
+
+/** What `aws eks get-token` reports: its tokens are honoured 15 minutes, it says 14. */
+export const EKS_TOKEN_LIFETIME_MS = 14 * 60_000;
+
+const OPTIONS_WITH_VALUE = new Set(['--cluster-name', '--region', '--output']);
+
+// Settings that change which STS endpoint or identity the CLI would use.
+const CLI_ONLY_ENV = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_STS_REGIONAL_ENDPOINTS',
+  'AWS_USE_FIPS_ENDPOINT',
+  'AWS_USE_DUALSTACK_ENDPOINT'
+];
+
+/** `aws [global options] eks get-token --cluster-name <name> …` → its options, or why not. */
+function readGetTokenArgs(args: string[]): Map<string, string> | string {
+  const options = new Map<string, string>();
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      words.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    if (!OPTIONS_WITH_VALUE.has(name)) return `it passes ${name}`;
+    const value = inline ?? args[++i];
+    if (value === undefined) return `${name} has no value`;
+    options.set(name, value);
+  }
+  if (words.join(' ') !== 'eks get-token') return `it runs "aws ${words.join(' ')}"`;
+  if (!options.get('--cluster-name')) return 'it names no --cluster-name';
+  const output = options.get('--output') ?? 'json';
+  if (output !== 'json') return `it asks for --output ${output}`;
+  return options;
+}
+
+/**
+ * Whether the token can be signed here, from the exec plugin and the environment it would
+ * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
+ */
+export function planEksToken(exec: ExecPlugin, runnerEnv: NodeJS.ProcessEnv): EksTokenPlan {
+  if (!isAwsCommand(exec.command)) {
+    return { runCli: `the exec plugin is "${exec.command}", not aws` };
+  }
+  const options = readGetTokenArgs(exec.args);
+  if (typeof options === 'string') return { runCli: options };
+  const env: Record<string, string | undefined> = { ...runnerEnv, ...exec.env };
+  const override = CLI_ONLY_ENV.find((name) => env[name]);
+  if (override) return { runCli: `${override} is set` };
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
+  }
+  const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
+  if (!options.has('--region') && new Set(fromEnv).size > 1) {
+    return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
+  }
+  const region = options.get('--region') ?? fromEnv[0];
+  if (!region) return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
+  if (!stsHost(region))
+    return { runCli: `region "${region}" is outside the partitions known here` };
+  const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
+  return {
+    sign: {
+      clusterName: options.get('--cluster-name') as string,
+      region,
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {})
+    }
+  };
+}
+
+/** The regional STS endpoint the aws CLI v2 addresses. Pure. */
+export function stsHost(region: string): string | undefined {
+  if (/^cn-[a-z]+-\d+$/.test(region)) return `sts.${region}.amazonaws.com.cn`;
+  if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(region)) return `sts.${region}.amazonaws.com`;
+  return undefined;
+}
+
+/** SigV4's UriEncode: RFC 3986 unreserved characters stay, the rest become %XX. */
+function awsEncode(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()
+  );
+}
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+const hmacSha256 = (key: string | Buffer, text: string) =>
+  createHmac('sha256', key).update(text).digest();
+
+/** The token `aws eks get-token` prints for the same request at the same second. Pure. */
+export function signEksToken(request: EksTokenRequest, now: Date): ExecCredential {
+  const host = stsHost(request.region);
+  if (!host) throw new Error(`no STS endpoint is known for region ${request.region}`);
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const scope = [amzDate.slice(0, 8), request.region, 'sts', 'aws4_request'];
+  const query: Array<[string, string]> = [
+    ['Action', 'GetCallerIdentity'],
+    ['Version', '2011-06-15'],
+    ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+    ['X-Amz-Credential', [request.accessKeyId, ...scope].join('/')],
+    ['X-Amz-Date', amzDate],
+    ['X-Amz-Expires', '60'],
+    ['X-Amz-SignedHeaders', 'host;x-k8s-aws-id']
+  ];
+  if (request.sessionToken) query.push(['X-Amz-Security-Token', request.sessionToken]);
+  const encoded = query.map(([name, value]) => `${awsEncode(name)}=${awsEncode(value)}`);
+  // Signed in sorted order; the URL keeps botocore's order (the session token after the rest).
+  const canonicalQuery = [...encoded].sort().join('&');
+  const canonicalRequest = `GET\n/\n${canonicalQuery}\nhost:${host}\nx-k8s-aws-id:${request.clusterName}\n\nhost;x-k8s-aws-id\n${sha256Hex('')}`;
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope.join('/')}\n${sha256Hex(canonicalRequest)}`;
+  const signingKey = scope.reduce<string | Buffer>(
+    (key, part) => hmacSha256(key, part),
+    `AWS4${request.secretAccessKey}`
+  );
+  const signature = hmacSha256(signingKey, stringToSign).toString('hex');
+  const url = `https://${host}/?${encoded.join('&')}&X-Amz-Signature=${signature}`;
+  return {
+    token: `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`,
+    expiresAt: now.getTime() + EKS_TOKEN_LIFETIME_MS
+  };
+}
+
+/** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
+export function describeTokenPlan(plan: EksTokenPlan, exec: ExecPlugin): string {
+  if ('sign' in plan) {
+    return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
+  }
+  const why = isAwsCommand(exec.command) ? ` (${plan.runCli})` : '';
+  return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
+}
