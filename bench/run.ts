@@ -23,6 +23,7 @@ import { renderMarkdown, withSummaries, type BenchResults } from './lib/results.
 import { buildRerun } from './suites/build.js';
 import {
   BENCH_NAMESPACES,
+  BENCH_TOKEN,
   PULLABLE_IMAGES,
   deployOverhead,
   timeToFailure,
@@ -121,16 +122,20 @@ async function runSuites(
         'EKS emulator',
         startCluster({
           namespaces: ['default', 'kube-system', ...BENCH_NAMESPACES],
-          pullableImages: PULLABLE_IMAGES
+          pullableImages: PULLABLE_IMAGES,
+          staticTokens: [BENCH_TOKEN]
         })
       );
       const kubeconfigFile = path.join(STATE, 'kubeconfig');
       writeFileSync(kubeconfigFile, withV1beta1Exec(cluster.kubeconfig), { mode: 0o600 });
+      const tokenKubeconfigFile = path.join(STATE, 'kubeconfig-token');
+      writeFileSync(tokenKubeconfigFile, cluster.tokenKubeconfig(BENCH_TOKEN), { mode: 0o600 });
       const rig: DeployRig = {
         cluster,
         mirror,
         toolCache: path.join(STATE, 'toolcache'),
         kubeconfigFile,
+        tokenKubeconfigFile,
         distDir,
         log: (text) => log(`  ${text}`)
       };

@@ -16,6 +16,7 @@ import { interleave } from '../lib/schedule.js';
 import { timedAction, timedCommand, type TimedResult } from '../lib/timed-run.js';
 
 export const BENCH_IMAGE = 'bench.local/python-app';
+export const BENCH_TOKEN = 'bench-static-token';
 /** Only these tags pull in the emulator; any other tag fails with ErrImagePull. */
 export const PULLABLE_IMAGES = [/^bench\.local\/python-app:ok-/];
 export const BENCH_NAMESPACES = ['bench-helm3', 'bench-helm4', 'bench-failure'];
@@ -27,14 +28,9 @@ const FAILURE_HELM: HelmVersion = 'v4.1.4';
 export const DEPLOY_PHASES: PhaseMarker[] = [
   { phase: 'node start + bundle load (first line)', endsAt: /^/ },
   { phase: 'inputs + kubeconfig', endsAt: /^kubeconfig: / },
-  {
-    phase: 'aws plugin check (aws --version) ∥ helm from the tool cache',
-    endsAt: [/^aws: /, /^helm: /]
-  },
-  {
-    phase: 'preflight: token (aws eks get-token) + GET /version',
-    endsAt: /^Kubernetes API server /
-  },
+  { phase: 'token plan (signed here, or aws eks get-token)', endsAt: /^kubeconfig: the / },
+  { phase: 'helm from the tool cache (∥ aws CLI check when aws must run)', endsAt: /^helm: / },
+  { phase: 'preflight: token + GET /version', endsAt: /^Kubernetes API server / },
   { phase: 'preflight namespace + token handed to helm', endsAt: /^kubeconfig: helm reuses / },
   { phase: 'recover-pending (release history) + fail-fast watch', endsAt: /^helm upgrade / },
   { phase: 'helm upgrade --install --wait', endsAt: /^(REVISION: \d+|Error: )/ },
@@ -45,7 +41,7 @@ export const DEPLOY_PHASES: PhaseMarker[] = [
 /** The same step's log when fail-fast stops helm on a bad image. */
 export const FAILURE_PHASES: PhaseMarker[] = [
   {
-    phase: 'start → helm runs (node, kubeconfig, aws check, preflight, recover-pending)',
+    phase: 'start → helm runs (node, kubeconfig, token, preflight, recover-pending)',
     endsAt: /^helm upgrade /
   },
   { phase: 'helm until fail-fast sees the pod fail', endsAt: /Fail-fast: / },
@@ -61,6 +57,8 @@ export interface DeployRig {
   toolCache: string;
   /** The cluster's kubeconfig with the v1beta1 aws exec user, for raw helm. */
   kubeconfigFile: string;
+  /** The same cluster with a static bearer token: raw helm without any auth cost. */
+  tokenKubeconfigFile: string;
   /** The snapshot of dist/ the bundles run from. */
   distDir: string;
   log(text: string): void;
@@ -110,7 +108,8 @@ function rawDeploy(
   version: HelmVersion,
   namespace: string,
   tag: string,
-  timeout: string
+  timeout: string,
+  kubeconfigFile = rig.kubeconfigFile
 ): Promise<TimedResult> {
   return timedCommand(
     helmPath(version),
@@ -129,7 +128,7 @@ function rawDeploy(
       '--set',
       `pythonApp.tag=${tag}`
     ],
-    { env: { KUBECONFIG: rig.kubeconfigFile } }
+    { env: { KUBECONFIG: kubeconfigFile } }
   );
 }
 
@@ -147,8 +146,9 @@ export async function deployOverhead(rig: DeployRig, c: Collector, rounds: numbe
     const namespace = `bench-helm${version.slice(1, 2)}`;
     const ours = `deploy-bundle-${version}`;
     const anchor = `deploy-raw-${version}`;
+    const tokenAnchor = `deploy-raw-token-${version}`;
     // One unkept bundle run first fills the tool cache; raw helm has nothing to warm up.
-    const order = interleave(['bundle', 'raw'], rounds, { warmup: true }).filter(
+    const order = interleave(['bundle', 'raw', 'raw-token'], rounds, { warmup: true }).filter(
       (run) => run.round >= 0 || run.variant === 'bundle'
     );
     for (const { variant, round } of order) {
@@ -178,13 +178,15 @@ export async function deployOverhead(rig: DeployRig, c: Collector, rounds: numbe
           await nodeFirstLine()
         );
       } else {
-        const raw = await rawDeploy(rig, version, namespace, tag, '5m');
+        const token = variant === 'raw-token';
+        const file = token ? rig.tokenKubeconfigFile : rig.kubeconfigFile;
+        const raw = await rawDeploy(rig, version, namespace, tag, '5m', file);
         check(raw, true, what);
         rig.log(`${what}: ${(raw.elapsedMs / 1000).toFixed(2)} s`);
         c.add(
-          anchor,
+          token ? tokenAnchor : anchor,
           GROUP_OVERHEAD,
-          `raw helm upgrade --install --wait, ${version}`,
+          `raw helm upgrade --install --wait, ${version}, ${token ? 'static token (no auth cost)' : 'aws exec user'}`,
           raw.elapsedMs
         );
       }
@@ -194,6 +196,11 @@ export async function deployOverhead(rig: DeployRig, c: Collector, rounds: numbe
       ours,
       anchor,
       target: 1.05
+    });
+    c.compare({
+      label: `deploy, ${major(version)}: bundle / raw helm with a static token (context: no auth cost)`,
+      ours,
+      anchor: tokenAnchor
     });
   }
   c.compare({
