@@ -32039,9 +32039,12 @@ function lastLine(text) {
  * buildah: GitHub's runners have docker; self-hosted and rootless machines may not.
  */
 async function detectEngine(runner) {
-    const docker = await probe(runner, 'docker', ['version', '--format', '{{.Server.Version}}']);
+    // Both probes at once: each docker CLI start costs ~0.1 s and the buildx answer is usually needed.
+    const [docker, buildx] = await Promise.all([
+        probe(runner, 'docker', ['version', '--format', '{{.Server.Version}}']),
+        probe(runner, 'docker', ['buildx', 'version'])
+    ]);
     if (docker.exitCode === 0) {
-        const buildx = await probe(runner, 'docker', ['buildx', 'version']);
         return { kind: buildx.exitCode === 0 ? 'buildx' : 'docker', bin: 'docker' };
     }
     for (const bin of ['podman', 'buildah']) {

@@ -12,10 +12,10 @@ test.each<[string, Array<Partial<RunResult> | Error>, string]>([
   ['docker without buildx', [up, down("docker: 'buildx' is not a docker command")], 'docker'],
   [
     'podman when docker is not running',
-    [down('Cannot connect to the Docker daemon'), up],
+    [down('Cannot connect to the Docker daemon'), up, up],
     'podman'
   ],
-  ['buildah when docker and podman are absent', [missing, missing, up], 'buildah']
+  ['buildah when docker and podman are absent', [missing, missing, missing, up], 'buildah']
 ])('%s', async (_, results, kind) => {
   const runner = scriptedRunner(results);
   await expect(detectEngine(runner)).resolves.toMatchObject({ kind });
@@ -25,10 +25,27 @@ test.each<[string, Array<Partial<RunResult> | Error>, string]>([
 test('no engine at all says what docker answered and what to do', async () => {
   const runner = scriptedRunner([
     down('noise\nCannot connect to the Docker daemon at unix:///x'),
+    up,
     missing,
     missing
   ]);
   await expect(detectEngine(runner)).rejects.toThrow(
     /^no container engine: docker did not answer \(Cannot connect to the Docker daemon at unix:\/\/\/x\).*\n.*install podman/
   );
+});
+
+test('docker and its buildx plugin are probed at once, not one after the other', async () => {
+  let running = 0;
+  let overlapped = false;
+  const runner = {
+    async run(command: string, args: string[]): Promise<RunResult> {
+      running++;
+      overlapped ||= running > 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running--;
+      return { exitCode: 0, stdout: `${command} ${args[0]}`, stderr: '' };
+    }
+  };
+  await expect(detectEngine(runner)).resolves.toEqual({ kind: 'buildx', bin: 'docker' });
+  expect(overlapped).toBe(true);
 });
