@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1440);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7344);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1440:
+/***/ 7344:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31383,7 +31383,10 @@ const processRunner = {
     }
 };
 
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: ./actions/shared/src/http.ts
+
 /** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a timeout). */
 function reason(error) {
     const inner = error?.cause ?? error;
@@ -31400,7 +31403,18 @@ class NetworkError extends Error {
         this.name = 'NetworkError';
     }
 }
+/**
+ * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
+ * TurboFan in the background; Node waits for the compile before it exits, ~0.2 s after the
+ * action's last line (measured: bench "exit" phases). Baseline Liftoff code is plenty for the
+ * few small responses an action reads. Must run before the first fetch compiles the module.
+ */
+function keepWasmBaseline() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-tier-up');
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-dynamic-tiering');
+}
 function fetchClient(timeoutMs = 30_000) {
+    keepWasmBaseline();
     return {
         async request({ method, url, headers, body }) {
             let response;

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+
 /**
  * The smallest HTTP surface the actions need, behind an interface so tests can hand in a
  * fake. Built on Node's own fetch: no client library in the bundle, no cold-start cost.
@@ -39,7 +41,19 @@ export class NetworkError extends Error {
   }
 }
 
+/**
+ * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
+ * TurboFan in the background; Node waits for the compile before it exits, ~0.2 s after the
+ * action's last line (measured: bench "exit" phases). Baseline Liftoff code is plenty for the
+ * few small responses an action reads. Must run before the first fetch compiles the module.
+ */
+function keepWasmBaseline(): void {
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+}
+
 export function fetchClient(timeoutMs = 30_000): HttpClient {
+  keepWasmBaseline();
   return {
     async request({ method, url, headers, body }) {
       let response: Response;
