@@ -2,7 +2,7 @@
 // CA, EKS-style bearer tokens, discovery and OpenAPI, the resources helm and kubectl use, and
 // simulated controllers (deployments, pods, jobs, load balancers, events). Test infrastructure
 // only: never bundled into the actions.
-import type https from 'node:https';
+import type { Socket } from 'node:net';
 import { stringify } from 'yaml';
 import { Api } from './api.js';
 import { createCertificateAuthority } from './auth/ca.js';
@@ -51,7 +51,7 @@ export interface Cluster {
   requests: RequestRecord[];
   /** A kubeconfig for this cluster whose user is a static bearer token, accepted from then on. */
   tokenKubeconfig(token: string): string;
-  /** Stop and start again on the same port, with state kept (open watches are cut). */
+  /** Stop and start again on the same port, with state kept; every open connection is cut. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -130,11 +130,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     podLog: (ns, pod, container) => controllers.podLog(ns, pod, container)
   });
   const tlsFiles = { cert: tls.serverCertPem, key: tls.serverKeyPem };
-  let server: https.Server = await listen(
-    (req, res) => void handler(req, res),
-    tlsFiles,
-    options.port ?? 0
-  );
+  // Every TCP connection from its accept on. closeAllConnections() only knows connections
+  // that reached HTTP: one still in its TLS handshake would survive a stop, go on to serve
+  // requests (new watches too) from the stopped server, and keep close() from ever
+  // finishing. A real API server that stops takes all of its connections with it.
+  const sockets = new Set<Socket>();
+  const start = async (port: number) => {
+    const started = await listen((req, res) => void handler(req, res), tlsFiles, port);
+    started.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    return started;
+  };
+  let server = await start(options.port ?? 0);
   const port = (server.address() as { port: number }).port;
   const url = `https://127.0.0.1:${port}`;
 
@@ -142,7 +151,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     new Promise<void>((resolve) => {
       faults.dropWatches();
       server.close(() => resolve());
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     });
 
   const kubeconfig = seedKubeconfig({ url, caPem: tls.caPem, clusterName, region, credentials });
@@ -159,7 +168,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     },
     async restart() {
       await close();
-      server = await listen((req, res) => void handler(req, res), tlsFiles, port);
+      server = await start(port);
     },
     async stop() {
       controllers.stop();

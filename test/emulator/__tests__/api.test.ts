@@ -2,6 +2,8 @@
 // shapes, field validation, dry-run, watches (incl. WatchList bookmarks), server-side apply,
 // delete propagation, paging, tables and fault injection.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { startCluster, type Cluster } from '../index.js';
 import { eventually, kubeRequest, kubeWatch } from './client.js';
 
@@ -409,6 +411,19 @@ describe('faults', () => {
     await cluster.restart();
     expect((await call('GET', `${CM}/survivor`)).status).toBe(200);
   });
+
+  // As a real API server's restart does: helm connecting at that moment must not keep a
+  // connection to the stopped server (and its watches), nor keep the restart from finishing.
+  test('restart cuts every connection, also one still in its TLS handshake', async () => {
+    const handshaking = connect(Number(new URL(cluster.url).port), '127.0.0.1');
+    handshaking.on('error', () => undefined); // the cut may arrive as ECONNRESET
+    const cut = once(handshaking, 'close');
+    await once(handshaking, 'connect');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server accepts it
+    await cluster.restart();
+    await cut;
+    expect((await call('GET', '/version')).status).toBe(200);
+  }, 10_000);
 });
 
 test('records every request with its status', () => {
