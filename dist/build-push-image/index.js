@@ -31463,7 +31463,11 @@ async function appendSummary(markdown) {
 // Refusals come first: a 403 page may mention a timeout, and it must never be retried.
 const KINDS = [
     ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i],
-    ['auth', /unauthorized|authentication required|no basic auth credentials|\b401\b/i],
+    [
+        'auth',
+        // The last is how podman and buildah say a login was refused.
+        /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i
+    ],
     ['rate-limited', /toomanyrequests|too many requests|\b429\b/i],
     [
         'server',
@@ -32045,8 +32049,12 @@ async function probe(runner, bin, args) {
         return { exitCode: 127, stdout: '', stderr: error instanceof Error ? error.message : '' };
     }
 }
-function lastLine(text) {
-    return text.trim().split('\n').pop() ?? '';
+/** What was wrong with docker, in a few words: its last error line, or that it is missing. */
+function dockerProblem(probe) {
+    // @actions/exec's "Unable to locate executable file: docker. Please verify ..." is a paragraph.
+    if (probe.exitCode === 127)
+        return 'not installed';
+    return probe.stderr.trim().split('\n').pop() || `exit code ${probe.exitCode}`;
 }
 /**
  * docker when its daemon answers (with buildx if the plugin is there), else podman, else
@@ -32061,11 +32069,13 @@ async function detectEngine(runner) {
     if (docker.exitCode === 0) {
         return { kind: buildx.exitCode === 0 ? 'buildx' : 'docker', bin: 'docker' };
     }
+    const problem = dockerProblem(docker);
     for (const bin of ['podman', 'buildah']) {
-        if ((await probe(runner, bin, ['version'])).exitCode === 0)
-            return { kind: bin, bin };
+        if ((await probe(runner, bin, ['version'])).exitCode === 0) {
+            return { kind: bin, bin, fallback: `using ${bin}: docker did not answer (${problem})` };
+        }
     }
-    throw new ActionError(`no container engine: docker did not answer (${lastLine(docker.stderr) || 'not installed'}) and neither podman nor buildah is installed`, 'Run on a runner with docker (ubuntu-latest has it), start the docker daemon, or install podman.');
+    throw new ActionError(`no container engine: docker did not answer (${problem}) and neither podman nor buildah is installed`, 'Run on a runner with docker (ubuntu-latest has it), start the docker daemon, or install podman.');
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/build-args.ts
@@ -32119,7 +32129,10 @@ function buildArgs(kind, plan) {
         ...plan.refs.flatMap((ref) => ['--tag', ref]),
         ...pairs('--label', plan.labels),
         ...pairs('--build-arg', plan.buildArgs),
-        ...(plan.platforms.length > 0 ? ['--platform', plan.platforms.join(',')] : [])
+        ...(plan.platforms.length > 0 ? ['--platform', plan.platforms.join(',')] : []),
+        // podman and buildah write OCI images by default, which have no HEALTHCHECK (dropped
+        // with a warning) and differ from what docker pushes: write docker's format, as docker does.
+        ...(kind === 'podman' || kind === 'buildah' ? ['--format', 'docker'] : [])
     ];
     if (kind === 'buildx') {
         // No attestations unless asked: they show up as unknown/unknown platforms in ghcr.
@@ -32350,6 +32363,8 @@ async function buildAndPush(runner, registry, inputs, reason) {
     const plan = planBuild(inputs, new Date());
     checkBuildFiles(plan, process.cwd());
     const engine = await detectEngine(runner);
+    if (engine.fallback)
+        info(engine.fallback);
     checkSupported(engine.kind, plan);
     const policy = { retryAfterHint: () => registry.retryAfterHint() };
     const credentials = { username: inputs.username, password: inputs.password };

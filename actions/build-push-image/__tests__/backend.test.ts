@@ -1,26 +1,63 @@
 import { expect, test } from '@jest/globals';
 import type { RunResult } from '../../shared/src/exec.js';
-import { detectEngine } from '../src/backend.js';
+import { detectEngine, dockerProblem } from '../src/backend.js';
 import { scriptedRunner } from './fakes.js';
 
 const up: Partial<RunResult> = { stdout: '20.10.24' };
 const down = (stderr: string): Partial<RunResult> => ({ exitCode: 1, stderr });
 const missing = new Error('Unable to locate executable file');
 
-test.each<[string, Array<Partial<RunResult> | Error>, string]>([
-  ['docker with buildx', [up, up], 'buildx'],
-  ['docker without buildx', [up, down("docker: 'buildx' is not a docker command")], 'docker'],
+test.each<[string, Array<Partial<RunResult> | Error>, string, string | undefined]>([
+  ['docker with buildx', [up, up], 'buildx', undefined],
+  [
+    'docker without buildx',
+    [up, down("docker: 'buildx' is not a docker command")],
+    'docker',
+    undefined
+  ],
   [
     'podman when docker is not running',
     [down('Cannot connect to the Docker daemon'), up, up],
-    'podman'
+    'podman',
+    'using podman: docker did not answer (Cannot connect to the Docker daemon)'
   ],
-  ['buildah when docker and podman are absent', [missing, missing, missing, up], 'buildah']
-])('%s', async (_, results, kind) => {
+  [
+    'buildah when docker and podman are absent',
+    [missing, missing, missing, up],
+    'buildah',
+    'using buildah: docker did not answer (not installed)'
+  ]
+])('%s', async (_, results, kind, fallback) => {
   const runner = scriptedRunner(results);
-  await expect(detectEngine(runner)).resolves.toMatchObject({ kind });
+  await expect(detectEngine(runner)).resolves.toEqual({
+    kind,
+    bin: kind === 'buildx' ? 'docker' : kind,
+    ...(fallback ? { fallback } : {})
+  });
   expect(runner.calls.every((c) => c.options?.silent)).toBe(true);
 });
+
+test.each<[string, RunResult, string]>([
+  [
+    'the daemon is down: its last line',
+    {
+      exitCode: 1,
+      stdout: '',
+      stderr: 'Client: 20.10\nCannot connect to the Docker daemon at x\n'
+    },
+    'Cannot connect to the Docker daemon at x'
+  ],
+  [
+    'not on PATH: no paragraph from @actions/exec',
+    {
+      exitCode: 127,
+      stdout: '',
+      stderr: 'Unable to locate executable file: docker. Please verify'
+    },
+    'not installed'
+  ],
+  ['silent failure: the exit code', { exitCode: 2, stdout: '', stderr: '' }, 'exit code 2']
+])('dockerProblem: %s', (_, probe, want) => expect(dockerProblem(probe)).toBe(want));
 
 test('no engine at all says what docker answered and what to do', async () => {
   const runner = scriptedRunner([

@@ -81,9 +81,9 @@ describe('buildArgs', () => {
       'podman',
       'podman',
       { platforms: ['linux/amd64'] },
-      ['build', ...common, '--platform', 'linux/amd64', 'image']
+      ['build', ...common, '--platform', 'linux/amd64', '--format', 'docker', 'image']
     ],
-    ['buildah', 'buildah', {}, ['build', ...common, 'image']]
+    ['buildah', 'buildah', {}, ['build', ...common, '--format', 'docker', 'image']]
   ])('%s', (_, kind, change, want) =>
     expect(buildArgs(kind, { ...plan, ...change })).toEqual(want)
   );

@@ -14,6 +14,16 @@ describe('classifyFailure', () => {
     ['unauthorized: authentication required', 'auth'],
     ['Error response from daemon: login attempt failed with status: 401 Unauthorized', 'auth'],
     ['no basic auth credentials', 'auth'],
+    // podman 4.3 / buildah 1.28, as they answered a real registry
+    ['Error: logging into "127.0.0.1:5000": invalid username/password', 'auth'],
+    [
+      'Error: authenticating creds for "127.0.0.1:5000": pinging container registry 127.0.0.1:5000: invalid status code from registry 503 (Service Unavailable)',
+      'server'
+    ],
+    [
+      'Error: writing manifest: uploading manifest t to 127.0.0.1:5000/o/a: StatusCode: 429, ',
+      'rate-limited'
+    ],
     ['toomanyrequests: retry later', 'rate-limited'],
     ['received unexpected HTTP status: 429 Too Many Requests', 'rate-limited'],
     ['received unexpected HTTP status: 503 Service Unavailable', 'server'],

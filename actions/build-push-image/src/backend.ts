@@ -6,6 +6,8 @@ export interface Engine {
   kind: EngineKind;
   /** The executable to run: docker, podman or buildah. */
   bin: string;
+  /** Why docker was passed over, for the log; only on a fallback. */
+  fallback?: string;
 }
 
 async function probe(runner: ProcessRunner, bin: string, args: string[]): Promise<RunResult> {
@@ -17,8 +19,11 @@ async function probe(runner: ProcessRunner, bin: string, args: string[]): Promis
   }
 }
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').pop() ?? '';
+/** What was wrong with docker, in a few words: its last error line, or that it is missing. */
+export function dockerProblem(probe: RunResult): string {
+  // @actions/exec's "Unable to locate executable file: docker. Please verify ..." is a paragraph.
+  if (probe.exitCode === 127) return 'not installed';
+  return probe.stderr.trim().split('\n').pop() || `exit code ${probe.exitCode}`;
 }
 
 /**
@@ -34,11 +39,14 @@ export async function detectEngine(runner: ProcessRunner): Promise<Engine> {
   if (docker.exitCode === 0) {
     return { kind: buildx.exitCode === 0 ? 'buildx' : 'docker', bin: 'docker' };
   }
+  const problem = dockerProblem(docker);
   for (const bin of ['podman', 'buildah'] as const) {
-    if ((await probe(runner, bin, ['version'])).exitCode === 0) return { kind: bin, bin };
+    if ((await probe(runner, bin, ['version'])).exitCode === 0) {
+      return { kind: bin, bin, fallback: `using ${bin}: docker did not answer (${problem})` };
+    }
   }
   throw new ActionError(
-    `no container engine: docker did not answer (${lastLine(docker.stderr) || 'not installed'}) and neither podman nor buildah is installed`,
+    `no container engine: docker did not answer (${problem}) and neither podman nor buildah is installed`,
     'Run on a runner with docker (ubuntu-latest has it), start the docker daemon, or install podman.'
   );
 }

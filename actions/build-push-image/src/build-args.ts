@@ -77,7 +77,10 @@ export function buildArgs(kind: EngineKind, plan: BuildPlan): string[] {
     ...plan.refs.flatMap((ref) => ['--tag', ref]),
     ...pairs('--label', plan.labels),
     ...pairs('--build-arg', plan.buildArgs),
-    ...(plan.platforms.length > 0 ? ['--platform', plan.platforms.join(',')] : [])
+    ...(plan.platforms.length > 0 ? ['--platform', plan.platforms.join(',')] : []),
+    // podman and buildah write OCI images by default, which have no HEALTHCHECK (dropped
+    // with a warning) and differ from what docker pushes: write docker's format, as docker does.
+    ...(kind === 'podman' || kind === 'buildah' ? ['--format', 'docker'] : [])
   ];
   if (kind === 'buildx') {
     // No attestations unless asked: they show up as unknown/unknown platforms in ghcr.

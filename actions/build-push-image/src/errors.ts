@@ -6,7 +6,11 @@ export type FailureKind = 'auth' | 'denied' | 'rate-limited' | 'server' | 'netwo
 // Refusals come first: a 403 page may mention a timeout, and it must never be retried.
 const KINDS: Array<[FailureKind, RegExp]> = [
   ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i],
-  ['auth', /unauthorized|authentication required|no basic auth credentials|\b401\b/i],
+  [
+    'auth',
+    // The last is how podman and buildah say a login was refused.
+    /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i
+  ],
   ['rate-limited', /toomanyrequests|too many requests|\b429\b/i],
   [
     'server',

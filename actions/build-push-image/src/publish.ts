@@ -26,6 +26,7 @@ export async function buildAndPush(
   const plan = planBuild(inputs, new Date());
   checkBuildFiles(plan, process.cwd());
   const engine = await detectEngine(runner);
+  if (engine.fallback) core.info(engine.fallback);
   checkSupported(engine.kind, plan);
   const policy = { retryAfterHint: () => registry.retryAfterHint() };
   const credentials = { username: inputs.username, password: inputs.password };
