@@ -1,0 +1,234 @@
+// The bundle run as the runner runs it on a machine whose docker does not answer: it must
+// fall back to podman, and to buildah where podman is not installed either, build
+// image/Dockerfile with the real tool, push to a real registry with basic auth, and leave
+// no credentials behind. One image store and one registry for the whole file.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  importBaseImage,
+  startDaemonless,
+  type DaemonlessRig,
+  type DaemonlessTool
+} from '../../../test/rigs/daemonless.js';
+import { startFaultProxy, type FaultProxy } from '../../../test/rigs/fault-proxy.js';
+import { startRegistry, type RegistryRig } from '../../../test/rigs/registry.js';
+import {
+  newRunnerJob,
+  runAction,
+  type ActionRun,
+  type RunnerJob
+} from '../../../test/support/runner.js';
+import { MANIFEST_ACCEPT } from '../src/registry.js';
+
+const REPOSITORY = 'example-org/demo-app';
+let store: DaemonlessRig | undefined;
+let registry: RegistryRig | undefined;
+const jobs: RunnerJob[] = [];
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  store = await startDaemonless();
+  await importBaseImage(store);
+}, 600_000); // the first run on a machine makes the base rootfs (~1-2 min)
+
+afterAll(async () => {
+  await store?.stop();
+  await registry?.stop();
+  for (const job of jobs) rmSync(job.dir, { recursive: true, force: true });
+});
+
+const rig = () => {
+  if (!store || !registry) throw new Error('the rig did not start; see beforeAll');
+  return { store, registry };
+};
+
+interface Step {
+  job: RunnerJob;
+  main: ActionRun;
+  post: ActionRun;
+  /** Files in the step's credential directory between main and post. */
+  authFiles: string[];
+}
+
+async function step(
+  sha: string,
+  pathDirs: string,
+  options: { host?: string; inputs?: Record<string, string> } = {}
+): Promise<Step> {
+  const { store, registry } = rig();
+  const job = newRunnerJob();
+  jobs.push(job);
+  const run = (entry: 'index' | 'post') =>
+    runAction(job, 'build-push-image', entry, {
+      inputs: {
+        image: `${options.host ?? registry.host}/${REPOSITORY}`,
+        username: registry.username,
+        password: registry.password,
+        ...options.inputs
+      },
+      env: {
+        ...store.env,
+        PATH: pathDirs,
+        GITHUB_REPOSITORY: REPOSITORY,
+        GITHUB_SHA: sha,
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_EVENT_NAME: 'push'
+      },
+      timeoutMs: 120_000
+    });
+  const main = await run('index');
+  const authDir = main.state['auth-dir'];
+  const authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
+  const post = await run('post');
+  return { job, main, post, authFiles };
+}
+
+/** GET from the registry's /v2/ API with the rig's account. */
+async function registryGet(apiPath: string, method = 'GET'): Promise<Response> {
+  const { registry } = rig();
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+  return fetch(`${registry.url}/v2/${REPOSITORY}/${apiPath}`, {
+    method,
+    headers: { Accept: MANIFEST_ACCEPT, Authorization: `Basic ${auth}` }
+  });
+}
+
+/** The image config the registry holds for `tag` (what a cluster will run). */
+async function pushedConfig(tag: string): Promise<{ config: Record<string, unknown> }> {
+  const manifest = (await (await registryGet(`manifests/${tag}`)).json()) as {
+    config: { digest: string };
+  };
+  return (await (await registryGet(`blobs/${manifest.config.digest}`)).json()) as {
+    config: Record<string, unknown>;
+  };
+}
+
+function expectNoSecretAnywhere(result: Step, secret: string) {
+  for (const run of [result.main, result.post]) {
+    const shown = (run.stdout + run.stderr)
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'));
+    expect(shown.join('\n')).not.toContain(secret);
+    expect(JSON.stringify(run.outputs)).not.toContain(secret);
+    expect(run.summary).not.toContain(secret);
+  }
+  const files = readdirSync(result.job.dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => path.join(result.job.dir, name))
+    .filter((file) => statSync(file).isFile());
+  for (const file of files) expect(readFileSync(file, 'utf8')).not.toContain(secret);
+}
+
+// podman: docker is installed (the whole PATH) but its daemon does not answer (DOCKER_HOST
+// names a closed socket). buildah: the same docker, and no podman on PATH.
+const cases: Array<[DaemonlessTool, string[] | 'whole PATH']> = [
+  ['podman', 'whole PATH'],
+  ['buildah', ['docker', 'buildah']]
+];
+
+describe.each(cases)('without a docker daemon, %s builds and pushes', (tool, commands) => {
+  const sha = randomBytes(20).toString('hex');
+  let result: Step;
+
+  beforeAll(async () => {
+    const pathDirs =
+      commands === 'whole PATH' ? (process.env.PATH ?? '') : await rig().store.pathWith(commands);
+    result = await step(sha, pathDirs);
+  }, 120_000);
+
+  test('the registry holds the tag under the digest the step output', async () => {
+    const { main } = result;
+    expect(main.errors).toEqual([]);
+    expect(main.exitCode).toBe(0);
+    const head = await registryGet(`manifests/${sha}`, 'HEAD');
+    expect(head.status).toBe(200);
+    const digest = head.headers.get('docker-content-digest');
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const name = `${rig().registry.host}/${REPOSITORY}`;
+    expect(main.outputs).toMatchObject({
+      image: `${name}:${sha}`,
+      digest,
+      'image-ref': `${name}@${digest}`,
+      skipped: 'false'
+    });
+  });
+
+  test(`the log and summary say ${tool} was used, and why`, () => {
+    const { main } = result;
+    expect(main.stdout).toMatch(new RegExp(`using ${tool}: docker did not answer \\(.+\\)`));
+    expect(main.stdout).toMatch(new RegExp(`\\[command\\]\\S*/${tool} build `));
+    expect(main.summary).toContain(`| Engine | ${tool} |`);
+  });
+
+  test('the pushed image keeps what the Dockerfile says: healthcheck, stop signal, user, labels', async () => {
+    const { config } = await pushedConfig(sha);
+    expect(config).toMatchObject({
+      User: '10001:10001',
+      StopSignal: 'SIGINT',
+      Healthcheck: { Test: expect.arrayContaining(['CMD', 'python3']) },
+      Labels: expect.objectContaining({
+        'org.opencontainers.image.revision': sha,
+        'org.opencontainers.image.source': `https://github.com/${REPOSITORY}`
+      })
+    });
+  });
+
+  test('the credentials were the step’s own, removed by post; the password is never shown', () => {
+    expect(result.authFiles).toContain('auth.json');
+    expect(result.post.exitCode).toBe(0);
+    expect(result.post.errors).toEqual([]);
+    expect(result.post.stdout).toContain(
+      `removed registry credentials in ${result.main.state['auth-dir']}`
+    );
+    expect(existsSync(result.main.state['auth-dir'])).toBe(false);
+    expectNoSecretAnywhere(result, rig().registry.password);
+    // Not the machine's default auth files either (podman's and docker's).
+    for (const file of [
+      '/run/containers/0/auth.json',
+      path.join(os.homedir(), '.docker/config.json')
+    ])
+      if (existsSync(file)) expect(readFileSync(file, 'utf8')).not.toContain(rig().registry.host);
+  });
+});
+
+describe('podman failures are read the way docker failures are', () => {
+  let proxy: FaultProxy | undefined;
+  afterAll(async () => proxy?.stop());
+  const wholePath = process.env.PATH ?? '';
+
+  test('503 twice on the manifest: the push is retried and succeeds', async () => {
+    proxy = await startFaultProxy(rig().registry.url, [
+      { match: { method: 'PUT', path: /\/manifests\// }, times: 2, respond: { status: 503 } }
+    ]);
+    const sha = randomBytes(20).toString('hex');
+    const result = await step(sha, wholePath, { host: proxy.host });
+    expect(result.main.errors).toEqual([]);
+    expect(result.main.stdout).toMatch(
+      /push 127\.0\.0\.1:\d+\/example-org\/demo-app:[0-9a-f]+ failed \(server\); attempt 3 in/
+    );
+    expect(proxy.hits.filter((hit) => hit.faulted)).toHaveLength(2);
+    expect(result.main.outputs.digest).toBe(
+      (await registryGet(`manifests/${sha}`, 'HEAD')).headers.get('docker-content-digest')
+    );
+  });
+
+  test('a wrong password refused by podman login: one error that says so, not retried', async () => {
+    const wrong = 'wrong-password-5678';
+    // No registry check first (skip-existing: false), so podman's login meets the refusal.
+    const result = await step(randomBytes(20).toString('hex'), wholePath, {
+      inputs: { password: wrong, 'skip-existing': 'false' }
+    });
+    expect(result.main.exitCode).toBe(1);
+    expect(result.main.errors).toHaveLength(1);
+    expect(result.main.errors[0]).toMatch(
+      /^podman login to 127\.0\.0\.1:\d+ failed: Error: logging into "127\.0\.0\.1:\d+": invalid username\/password/
+    );
+    expect(result.main.errors[0]).toMatch(/rejected the username and password/);
+    expect(result.main.stdout).not.toMatch(/attempt 2/);
+    expect(existsSync(result.main.state['auth-dir'])).toBe(false);
+    expectNoSecretAnywhere(result, wrong);
+  });
+});
