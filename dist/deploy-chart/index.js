@@ -37009,7 +37009,16 @@ function isTransientClusterError(error) {
     if (error instanceof KubeApiError)
         return error.statusCode === 429 || error.statusCode >= 500;
     const text = error instanceof Error ? error.message : String(error);
-    return /connection refused|ECONNREFUSED|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(text);
+    return /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(text);
+}
+/**
+ * Whether helm failed because the API server was unavailable: judged from helm's own error
+ * (its last `Error:` line and what follows), not from the warnings it retried past. Pure.
+ */
+function helmHitTransientClusterError(helmOutput) {
+    const lines = helmOutput.split(/\r?\n/);
+    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+    return start >= 0 && isTransientClusterError(lines.slice(start).join('\n'));
 }
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
 const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
@@ -37697,6 +37706,9 @@ async function deploy(helm, client, plan, failFast) {
         const explained = explainHelmFailure(result.stderr);
         if (explained)
             throw new ActionError(explained.message, explained.hint);
+        if (helmHitTransientClusterError(result.stderr)) {
+            throw new ActionError(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections); the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
+        }
         throw new ActionError(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
     }
     finally {

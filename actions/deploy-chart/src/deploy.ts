@@ -9,7 +9,12 @@ import {
 } from './cluster/diagnostics.js';
 import { watchForPodFailures } from './cluster/fail-fast.js';
 import { describePodFailure } from './cluster/pod-failure.js';
-import { readHistory, settleRelease, type ReleaseTarget } from './cluster/recover.js';
+import {
+  helmHitTransientClusterError,
+  readHistory,
+  settleRelease,
+  type ReleaseTarget
+} from './cluster/recover.js';
 import type { HelmRevision } from './cluster/release-plan.js';
 import { forwardTerminationSignals } from './cluster/signals.js';
 import { explainHelmFailure } from './helm-failure.js';
@@ -85,6 +90,12 @@ export async function deploy(
     }
     const explained = explainHelmFailure(result.stderr);
     if (explained) throw new ActionError(explained.message, explained.hint);
+    if (helmHitTransientClusterError(result.stderr)) {
+      throw new ActionError(
+        `deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections); the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`,
+        lastLines(result.stderr)
+      );
+    }
     throw new ActionError(
       `helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`,
       lastLines(result.stderr || result.stdout)

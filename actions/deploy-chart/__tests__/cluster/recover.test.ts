@@ -2,6 +2,7 @@ import { expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
 import { KubeApiError, KubeNetworkError } from '../../src/cluster/client.js';
 import {
+  helmHitTransientClusterError,
   isTransientClusterError,
   readHistory,
   recoverPendingRelease,
@@ -169,7 +170,46 @@ test.each([
     'helm failing on its own is not transient',
     new Error('Error: UPGRADE FAILED: resource not ready'),
     false
+  ],
+  [
+    "helm's connection cut by a restarting API server is transient",
+    new Error('read tcp 127.0.0.1:55826->127.0.0.1:43353: read: connection reset by peer'),
+    true
   ]
 ])('%s', (_case, error, want) => {
   expect(isTransientClusterError(error)).toBe(want);
+});
+
+const RETRIED_WARNING =
+  'W1125 14:41:26.157931 object_status_reporter.go:765] ListAndWatch error (retry expected): failed to list /v1, Kind=Service: the server is currently unable to handle the request';
+
+test.each([
+  [
+    'helm: a PATCH cut by an API server restart is transient',
+    'Release "demo" does not exist. Installing it now.\nError: Patch "https://10.0.0.1/apis/apps/v1/namespaces/web/deployments/demo": read tcp 10.0.0.2:5582->10.0.0.1:443: read: connection reset by peer',
+    true
+  ],
+  [
+    'helm: the API server refusing connections is transient',
+    'Error: INSTALLATION FAILED: Kubernetes cluster unreachable: Get "https://10.0.0.1/version": dial tcp 10.0.0.1:443: connect: connection refused',
+    true
+  ],
+  [
+    'helm: a 503 is transient',
+    'Error: UPGRADE FAILED: the server is currently unable to handle the request (get services demo)',
+    true
+  ],
+  [
+    'helm: the wait timing out is not transient, even after warnings helm retried past',
+    `${RETRIED_WARNING}\nError: INSTALLATION FAILED: context deadline exceeded`,
+    false
+  ],
+  [
+    'helm: a schema refusal is not transient',
+    "Error: values don't meet the specifications of the schema(s)",
+    false
+  ],
+  ['helm: output without an Error: line is not a failure of helm', RETRIED_WARNING, false]
+])('%s', (_case, output, want) => {
+  expect(helmHitTransientClusterError(output)).toBe(want);
 });

@@ -112,9 +112,19 @@ export function isTransientClusterError(error: unknown): boolean {
   if (error instanceof KubeNetworkError) return true;
   if (error instanceof KubeApiError) return error.statusCode === 429 || error.statusCode >= 500;
   const text = error instanceof Error ? error.message : String(error);
-  return /connection refused|ECONNREFUSED|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(
+  return /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(
     text
   );
+}
+
+/**
+ * Whether helm failed because the API server was unavailable: judged from helm's own error
+ * (its last `Error:` line and what follows), not from the warnings it retried past. Pure.
+ */
+export function helmHitTransientClusterError(helmOutput: string): boolean {
+  const lines = helmOutput.split(/\r?\n/);
+  const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+  return start >= 0 && isTransientClusterError(lines.slice(start).join('\n'));
 }
 
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
