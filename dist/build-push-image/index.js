@@ -32187,11 +32187,23 @@ function checkBuildFiles(plan, cwd) {
         throw new errors_InputError('file', `"${plan.file}" does not exist; set file: to your Dockerfile`);
     }
 }
+/** What to do about a failed build, judged from the tool's own words. */
+function buildFailureHint(bin, output) {
+    // podman and buildah do not read FROM python:3.11 as docker.io/library/python:3.11 the way
+    // docker does: only registries.conf aliases and search registries resolve a short name.
+    if (/short-name "[^"]*" did not resolve|short-name resolution enforced/.test(output)) {
+        return (`${bin} resolves a short image name in FROM only through registries.conf (aliases, ` +
+            'unqualified-search-registries), unlike docker: name the image in full (FROM ' +
+            'docker.io/library/python:3.11-slim), or set unqualified-search-registries = ["docker.io"] ' +
+            "in the runner's registries.conf.");
+    }
+    return 'The build log above shows the failing Dockerfile step.';
+}
 async function buildImage(runner, engine, plan, env) {
     const result = await runner.run(engine.bin, buildArgs(engine.kind, plan), { env });
     if (result.exitCode !== 0) {
         const tail = result.stderr.trim().split('\n').slice(-3).join(' / ');
-        throw new ActionError(`${engine.bin} build failed with exit code ${result.exitCode}: ${tail}`, 'The build log above shows the failing Dockerfile step.');
+        throw new ActionError(`${engine.bin} build failed with exit code ${result.exitCode}: ${tail}`, buildFailureHint(engine.bin, result.stderr));
     }
 }
 

@@ -3,7 +3,15 @@
 // image/Dockerfile with the real tool, push to a real registry with basic auth, and leave
 // no credentials behind. One image store and one registry for the whole file.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -194,7 +202,7 @@ describe.each(cases)('without a docker daemon, %s builds and pushes', (tool, com
   });
 });
 
-describe('podman failures are read the way docker failures are', () => {
+describe('podman failures are explained', () => {
   let proxy: FaultProxy | undefined;
   afterAll(async () => proxy?.stop());
   const wholePath = process.env.PATH ?? '';
@@ -213,6 +221,26 @@ describe('podman failures are read the way docker failures are', () => {
     expect(result.main.outputs.digest).toBe(
       (await registryGet(`manifests/${sha}`, 'HEAD')).headers.get('docker-content-digest')
     );
+  });
+
+  test('FROM a short name podman cannot resolve: one error that says how to name it', async () => {
+    const context = mkdtempSync(path.join(os.tmpdir(), 'short-name-context-'));
+    try {
+      writeFileSync(path.join(context, 'Dockerfile'), 'FROM someuser/app:1\n');
+      const result = await step(randomBytes(20).toString('hex'), wholePath, {
+        inputs: { context }
+      });
+      expect(result.main.exitCode).toBe(1);
+      expect(result.main.errors).toHaveLength(1);
+      expect(result.main.errors[0]).toMatch(
+        /^podman build failed with exit code 125: .*short-name "someuser\/app:1" did not resolve/
+      );
+      expect(result.main.errors[0]).toMatch(/name the image in full \(FROM docker\.io\//);
+      expect(result.post.exitCode).toBe(0);
+      expect(existsSync(result.main.state['auth-dir'])).toBe(false);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
   });
 
   test('a wrong password refused by podman login: one error that says so, not retried', async () => {

@@ -30,6 +30,21 @@ export function checkBuildFiles(plan: BuildPlan, cwd: string): void {
   }
 }
 
+/** What to do about a failed build, judged from the tool's own words. */
+export function buildFailureHint(bin: string, output: string): string {
+  // podman and buildah do not read FROM python:3.11 as docker.io/library/python:3.11 the way
+  // docker does: only registries.conf aliases and search registries resolve a short name.
+  if (/short-name "[^"]*" did not resolve|short-name resolution enforced/.test(output)) {
+    return (
+      `${bin} resolves a short image name in FROM only through registries.conf (aliases, ` +
+      'unqualified-search-registries), unlike docker: name the image in full (FROM ' +
+      'docker.io/library/python:3.11-slim), or set unqualified-search-registries = ["docker.io"] ' +
+      "in the runner's registries.conf."
+    );
+  }
+  return 'The build log above shows the failing Dockerfile step.';
+}
+
 export async function buildImage(
   runner: ProcessRunner,
   engine: Engine,
@@ -41,7 +56,7 @@ export async function buildImage(
     const tail = result.stderr.trim().split('\n').slice(-3).join(' / ');
     throw new ActionError(
       `${engine.bin} build failed with exit code ${result.exitCode}: ${tail}`,
-      'The build log above shows the failing Dockerfile step.'
+      buildFailureHint(engine.bin, result.stderr)
     );
   }
 }
