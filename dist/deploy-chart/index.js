@@ -37013,12 +37013,20 @@ function isTransientClusterError(error) {
 }
 /**
  * Whether helm failed because the API server was unavailable: judged from helm's own error
- * (its last `Error:` line and what follows), not from the warnings it retried past. Pure.
+ * (its last `Error:` line and what follows), not from the warnings it retried past. helm 4's
+ * watcher that lost the API server ends with every resource `not ready. status: Unknown`
+ * (never observed); a rollout that is merely slow or broken shows InProgress or Failed. Pure.
  */
 function helmHitTransientClusterError(helmOutput) {
     const lines = helmOutput.split(/\r?\n/);
     const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-    return start >= 0 && isTransientClusterError(lines.slice(start).join('\n'));
+    if (start < 0)
+        return false;
+    const error = lines.slice(start).join('\n');
+    const statuses = [...error.matchAll(/ not ready\. status: (\w+)/g)].map((match) => match[1]);
+    if (statuses.length)
+        return statuses.every((status) => status === 'Unknown');
+    return isTransientClusterError(error);
 }
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
 const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };

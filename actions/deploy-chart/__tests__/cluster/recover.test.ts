@@ -205,6 +205,16 @@ test.each([
     false
   ],
   [
+    'helm 4: a watcher that lost the API server (every resource Unknown) is transient',
+    'Error: resource ConfigMap/web/demo-configmap not ready. status: Unknown, message: \nresource Deployment/web/demo not ready. status: Unknown, message: ',
+    true
+  ],
+  [
+    'helm 4: a rollout still in progress at the timeout is not transient',
+    'Error: resource Deployment/web/demo not ready. status: InProgress, message: Available: 0/1\nresource Service/web/demo not ready. status: Unknown, message: \ncontext deadline exceeded',
+    false
+  ],
+  [
     'helm: a schema refusal is not transient',
     "Error: values don't meet the specifications of the schema(s)",
     false
