@@ -1,5 +1,7 @@
 // Podman and buildah (Debian's) with their own image store in a temp dir: the machine's
-// /var/lib/containers, /etc/containers/*.conf and registries are never read or written.
+// image store, /etc/containers/*.conf and registries are not used. One thing stays shared:
+// as root, containers/image keeps its blob-info cache (which compressed blob a layer became,
+// no credentials) in /var/lib/containers/cache, even with another storage root (seen here).
 // Both tools read the same storage.conf, so an image imported with podman is seen by
 // buildah. Nothing here runs a daemon; `stop()` unmounts what is left and removes the store
 // (not `podman system reset`, which also clears the machine's network configs); a store left
