@@ -85,6 +85,14 @@ function decodeCommandData(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
+function killGroup(pid: number | undefined): void {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group is gone already: the step ended as its time ran out.
+  }
+}
+
 /** The environment variable name the runner uses for an input. */
 export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
@@ -122,7 +130,9 @@ export function runAction(
   };
   const script = path.join(options.distDir ?? path.join(REPO_ROOT, 'dist'), action, `${entry}.js`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, cwd: REPO_ROOT });
+    // Its own process group, so a step over its time limit is killed with its children (helm,
+    // aws), as the runner kills a timed-out step's process tree.
+    const child = spawn(process.execPath, [script], { env, cwd: REPO_ROOT, detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -134,7 +144,7 @@ export function runAction(
       options.onOutput?.(String(chunk));
     });
     const timer = options.timeoutMs
-      ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+      ? setTimeout(() => killGroup(child.pid), options.timeoutMs)
       : undefined;
     options.onStart?.(child);
     child.on('error', reject);
