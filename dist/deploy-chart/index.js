@@ -37596,6 +37596,15 @@ function explainHelmFailure(stderr) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
+/**
+ * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
+ * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
+ * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
+ * run treats a pending release as live (recoveryRules), so that rule holds. Pure.
+ */
+function helmDeadlineMs(timeoutMs) {
+    return 2 * timeoutMs + 30_000;
+}
 function planDeploy(inputs, namespace, setValuesFile) {
     return {
         release: inputs.release,
@@ -37603,6 +37612,7 @@ function planDeploy(inputs, namespace, setValuesFile) {
         namespace,
         valuesFiles: setValuesFile ? [...inputs.valuesFiles, setValuesFile] : inputs.valuesFiles,
         timeout: inputs.timeout,
+        helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
         wait: inputs.wait,
         rollbackOnFailure: inputs.rollbackOnFailure,
         createNamespace: inputs.createNamespace,
@@ -37663,6 +37673,7 @@ function upgradeArgs(plan, major) {
 
 
 
+const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
 function lastLines(text, count = 15) {
     return text.trim().split(/\r?\n/).slice(-count).join('\n');
 }
@@ -37689,15 +37700,23 @@ async function deploy(helm, client, plan, failFast) {
     }
     const stopHelm = new AbortController();
     const signals = forwardTerminationSignals(() => stopHelm.abort());
+    let overran = false;
+    const deadline = setTimeout(() => {
+        overran = true;
+        stopHelm.abort();
+    }, plan.helmDeadlineMs);
     try {
         const watch = failFast && live && plan.wait
             ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
             : undefined;
         const args = upgradeArgs(plan, helm.major);
         info(`helm ${args.join(' ')}`);
-        const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
+        const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => {
+            clearTimeout(deadline);
+            watch?.stop();
+        });
         const failure = watch?.failure;
-        if (result.exitCode === 0 && !signals.received && !failure) {
+        if (result.exitCode === 0 && !signals.received && !failure && !overran) {
             return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
         }
         if (live)
@@ -37707,6 +37726,9 @@ async function deploy(helm, client, plan, failFast) {
         await appendSummary(renderDiagnosticsSummary(diagnostics));
         if (failure) {
             throw new ActionError(`deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+        }
+        if (overran) {
+            throw new ActionError(`deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
         }
         if (signals.received) {
             throw new ActionError(`deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`);
@@ -37720,6 +37742,7 @@ async function deploy(helm, client, plan, failFast) {
         throw new ActionError(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
     }
     finally {
+        clearTimeout(deadline);
         signals.dispose();
     }
 }
@@ -37734,7 +37757,12 @@ const SIGNAL_EXIT = {
     SIGINT: 130,
     SIGKILL: 137
 };
-function createHelmCli(path, major, kubeconfigPath) {
+/**
+ * helm's SIGTERM handler records the release as failed, which needs the API server; if that
+ * hangs too, helm is killed after this grace and the deploy settles the release instead.
+ */
+const SIGKILL_AFTER_MS = 15_000;
+function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS) {
     const env = { KUBECONFIG: kubeconfigPath };
     return {
         path,
@@ -37774,6 +37802,10 @@ function createHelmCli(path, major, kubeconfigPath) {
                     return;
                 resolve({ exitCode: code ?? (signal ? (SIGNAL_EXIT[signal] ?? 1) : 1), stdout, stderr });
             });
+            options.signal?.addEventListener('abort', () => {
+                const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+                child.once('close', () => clearTimeout(kill));
+            }, { once: true });
             if (options.input !== undefined) {
                 child.stdin?.on('error', () => { }); // helm may exit before reading it: its exit code says why
                 child.stdin?.end(options.input);

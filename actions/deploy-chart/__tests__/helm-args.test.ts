@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { translateFlags, upgradeArgs, type DeployPlan } from '../src/helm-args.js';
+import { recoveryRules } from '../src/cluster/release-plan.js';
+import { helmDeadlineMs, translateFlags, upgradeArgs, type DeployPlan } from '../src/helm-args.js';
 
 const base: DeployPlan = {
   release: 'python-application',
@@ -7,6 +8,7 @@ const base: DeployPlan = {
   namespace: 'omer',
   valuesFiles: [],
   timeout: '5m',
+  helmDeadlineMs: 630_000,
   wait: true,
   rollbackOnFailure: false,
   createNamespace: false,
@@ -69,3 +71,15 @@ describe('flags helm 4 renamed, in extra-args', () => {
     expect(translateFlags(args, major)).toEqual({ args: want, renamed: notes });
   });
 });
+
+test.each([
+  [60_000, 150_000],
+  [5 * 60_000, 630_000],
+  [60 * 60_000, 7_230_000]
+])(
+  'a %d ms timeout stops helm after %d ms, inside the window a pending release counts as live',
+  (timeoutMs, deadline) => {
+    expect(helmDeadlineMs(timeoutMs)).toBe(deadline);
+    expect(helmDeadlineMs(timeoutMs)).toBeLessThan(recoveryRules(timeoutMs).liveWindowMs);
+  }
+);

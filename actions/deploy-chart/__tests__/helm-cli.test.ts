@@ -1,5 +1,5 @@
 // createHelmCli with real processes: KUBECONFIG only through the environment, output returned,
-// and an abort delivered to the process as SIGTERM without rejecting.
+// and an abort delivered to the process as SIGTERM (then SIGKILL after a grace) without rejecting.
 import { describe, expect, test } from '@jest/globals';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -79,6 +79,22 @@ describe('createHelmCli', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       stop.abort();
       expect((await running).exitCode).toBe(143);
+    } finally {
+      fake.cleanup();
+    }
+  });
+
+  test('a helm that does not exit after SIGTERM (its handler hangs) is killed after the grace', async () => {
+    const fake = script("trap '' TERM\necho started\nexec sleep 30");
+    try {
+      const stop = new AbortController();
+      const running = createHelmCli(fake.file, 4, '/k', 300).run([], {
+        silent: true,
+        signal: stop.signal
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stop.abort();
+      await expect(running).resolves.toEqual({ exitCode: 137, stdout: 'started\n', stderr: '' });
     } finally {
       fake.cleanup();
     }

@@ -21,6 +21,8 @@ import { explainHelmFailure } from './helm-failure.js';
 import { translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
 import type { HelmCli } from './helm-cli.js';
 
+const formatSeconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
 function lastLines(text: string, count = 15): string {
   return text.trim().split(/\r?\n/).slice(-count).join('\n');
 }
@@ -61,6 +63,11 @@ export async function deploy(
   }
   const stopHelm = new AbortController();
   const signals = forwardTerminationSignals(() => stopHelm.abort());
+  let overran = false;
+  const deadline = setTimeout(() => {
+    overran = true;
+    stopHelm.abort();
+  }, plan.helmDeadlineMs);
   try {
     const watch =
       failFast && live && plan.wait
@@ -68,9 +75,12 @@ export async function deploy(
         : undefined;
     const args = upgradeArgs(plan, helm.major);
     core.info(`helm ${args.join(' ')}`);
-    const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
+    const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => {
+      clearTimeout(deadline);
+      watch?.stop();
+    });
     const failure = watch?.failure;
-    if (result.exitCode === 0 && !signals.received && !failure) {
+    if (result.exitCode === 0 && !signals.received && !failure && !overran) {
       return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
     }
     if (live) await settleOrExplain(helm, target, client, result.stderr || result.stdout);
@@ -81,6 +91,12 @@ export async function deploy(
       throw new ActionError(
         `deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`,
         'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.'
+      );
+    }
+    if (overran) {
+      throw new ActionError(
+        `deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`,
+        'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.'
       );
     }
     if (signals.received) {
@@ -101,6 +117,7 @@ export async function deploy(
       lastLines(result.stderr || result.stdout)
     );
   } finally {
+    clearTimeout(deadline);
     signals.dispose();
   }
 }

@@ -8,11 +8,23 @@ export interface DeployPlan {
   /** The values inputs in order, then the file written from `set` (last, so it wins). */
   valuesFiles: string[];
   timeout: string;
+  /** When helm is stopped if its own --timeout did not end it (see helmDeadlineMs). */
+  helmDeadlineMs: number;
   wait: boolean;
   rollbackOnFailure: boolean;
   createNamespace: boolean;
   dryRun: DryRun;
   extraArgs: string[];
+}
+
+/**
+ * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
+ * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
+ * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
+ * run treats a pending release as live (recoveryRules), so that rule holds. Pure.
+ */
+export function helmDeadlineMs(timeoutMs: number): number {
+  return 2 * timeoutMs + 30_000;
 }
 
 export function planDeploy(inputs: Inputs, namespace: string, setValuesFile?: string): DeployPlan {
@@ -22,6 +34,7 @@ export function planDeploy(inputs: Inputs, namespace: string, setValuesFile?: st
     namespace,
     valuesFiles: setValuesFile ? [...inputs.valuesFiles, setValuesFile] : inputs.valuesFiles,
     timeout: inputs.timeout,
+    helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
     wait: inputs.wait,
     rollbackOnFailure: inputs.rollbackOnFailure,
     createNamespace: inputs.createNamespace,

@@ -28,7 +28,18 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {
   SIGKILL: 137
 };
 
-export function createHelmCli(path: string, major: 3 | 4, kubeconfigPath: string): HelmCli {
+/**
+ * helm's SIGTERM handler records the release as failed, which needs the API server; if that
+ * hangs too, helm is killed after this grace and the deploy settles the release instead.
+ */
+const SIGKILL_AFTER_MS = 15_000;
+
+export function createHelmCli(
+  path: string,
+  major: 3 | 4,
+  kubeconfigPath: string,
+  killAfterMs = SIGKILL_AFTER_MS
+): HelmCli {
   const env = { KUBECONFIG: kubeconfigPath };
   return {
     path,
@@ -65,6 +76,14 @@ export function createHelmCli(path: string, major: 3 | 4, kubeconfigPath: string
           if (!started) return;
           resolve({ exitCode: code ?? (signal ? (SIGNAL_EXIT[signal] ?? 1) : 1), stdout, stderr });
         });
+        options.signal?.addEventListener(
+          'abort',
+          () => {
+            const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+            child.once('close', () => clearTimeout(kill));
+          },
+          { once: true }
+        );
         if (options.input !== undefined) {
           child.stdin?.on('error', () => {}); // helm may exit before reading it: its exit code says why
           child.stdin?.end(options.input);

@@ -18,6 +18,7 @@ import {
 import { ExecCredentialSource, parseExecCredential } from '../../src/cluster/exec-credential.js';
 import { planTokenSource } from '../../src/kubeconfig.js';
 import { verifyEksToken } from '../../../../test/emulator/auth/eks-token.js';
+import { captureStdout } from './capture-stdout.js';
 
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -270,6 +271,7 @@ describe('signEksToken', () => {
 });
 
 describe('ExecCredentialSource with a signed token', () => {
+  const stdout = captureStdout();
   const noProcesses: ProcessRunner = {
     run: () => Promise.reject(new Error('no process may run'))
   } as unknown as ProcessRunner;
@@ -286,6 +288,8 @@ describe('ExecCredentialSource with a signed token', () => {
     const renewed = await source.get();
     expect(renewed.cached).toBe(false);
     expect(renewed.credential.token).not.toBe(first.credential.token);
+    // Each minted token is masked before anything could print it.
+    expect(stdout.text()).toContain(`::add-mask::${renewed.credential.token}`);
   });
 
   test('a plan to run the CLI runs the plugin', async () => {
