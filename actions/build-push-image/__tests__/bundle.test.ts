@@ -2,20 +2,20 @@
 // against a real dockerd and a real registry with basic auth. One engine and one registry
 // for the whole file; each case uses its own commit SHA so cases do not see each other's tags.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ensureBaseImage } from '../../../test/rigs/base-image.js';
 import { startEngine, type EngineRig } from '../../../test/rigs/engine.js';
 import { startFaultProxy, type FaultProxy } from '../../../test/rigs/fault-proxy.js';
 import { startRegistry, type RegistryRig } from '../../../test/rigs/registry.js';
+import type { RunnerJob } from '../../../test/support/runner.js';
 import {
-  newRunnerJob,
-  runAction,
-  type ActionRun,
-  type RunnerJob
-} from '../../../test/support/runner.js';
-import { MANIFEST_ACCEPT } from '../src/registry.js';
+  buildStep,
+  expectNoSecretAnywhere,
+  filesUnder,
+  registryRequest,
+  type Step
+} from './bundle-step.js';
 
 const REPOSITORY = 'Example-Org/Demo-App';
 let engine: EngineRig | undefined;
@@ -40,79 +40,30 @@ const rig = () => {
 };
 const newSha = () => randomBytes(20).toString('hex');
 
-interface Step {
-  job: RunnerJob;
-  main: ActionRun;
-  post: ActionRun;
-  /** Files in the step's credential directory between main and post. */
-  authFiles: string[];
-}
-
 /** Runs main then post in one runner job, as a workflow step with the registry's account. */
-async function step(options: {
+function step(options: {
   sha: string;
   host?: string;
   inputs?: Record<string, string>;
   env?: Record<string, string>;
 }): Promise<Step> {
   const { engine, registry } = rig();
-  const job = newRunnerJob();
-  jobs.push(job);
-  const run = (entry: 'index' | 'post') =>
-    runAction(job, 'build-push-image', entry, {
-      inputs: {
-        image: `${options.host ?? registry.host}/${REPOSITORY}`,
-        username: registry.username,
-        password: registry.password,
-        ...options.inputs
-      },
-      env: {
-        ...engine.env,
-        GITHUB_REPOSITORY: REPOSITORY,
-        GITHUB_SHA: options.sha,
-        GITHUB_ACTOR: 'octocat',
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_EVENT_NAME: 'workflow_dispatch',
-        ...options.env
-      },
+  return buildStep(
+    {
+      ...options,
+      registry,
+      repository: REPOSITORY,
+      env: { ...engine.env, GITHUB_EVENT_NAME: 'workflow_dispatch', ...options.env },
       timeoutMs: 300_000
-    });
-  const main = await run('index');
-  const authDir = main.state['auth-dir'];
-  const authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
-  const post = await run('post');
-  return { job, main, post, authFiles };
+    },
+    jobs
+  );
 }
 
 /** What the registry itself says the tag's digest is, asked directly (not through a proxy). */
 async function registryDigest(tag: string): Promise<string | null> {
-  const { registry } = rig();
-  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
-  const response = await fetch(`${registry.url}/v2/example-org/demo-app/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: { Accept: MANIFEST_ACCEPT, Authorization: `Basic ${auth}` }
-  });
+  const response = await registryRequest(rig().registry, REPOSITORY, `manifests/${tag}`, 'HEAD');
   return response.status === 200 ? response.headers.get('docker-content-digest') : null;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((name) => path.join(dir, name))
-    .filter((file) => statSync(file).isFile());
-}
-
-function expectNoSecretAnywhere(result: Step, secret: string) {
-  for (const run of [result.main, result.post]) {
-    // `::add-mask::` lines are the runner's instruction to hide the value, never shown.
-    const shown = (run.stdout + run.stderr)
-      .split('\n')
-      .filter((l) => !l.startsWith('::add-mask::'));
-    expect(shown.join('\n')).not.toContain(secret);
-    expect(JSON.stringify(run.outputs)).not.toContain(secret);
-    expect(run.summary).not.toContain(secret);
-  }
-  for (const file of filesUnder(result.job.dir))
-    expect(readFileSync(file, 'utf8')).not.toContain(secret);
 }
 
 describe('build-push-image bundle against a real engine and registry', () => {

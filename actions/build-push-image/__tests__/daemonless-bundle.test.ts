@@ -3,15 +3,7 @@
 // image/Dockerfile with the real tool, push to a real registry with basic auth, and leave
 // no credentials behind. One image store and one registry for the whole file.
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -23,13 +15,8 @@ import {
 } from '../../../test/rigs/daemonless.js';
 import { startFaultProxy, type FaultProxy } from '../../../test/rigs/fault-proxy.js';
 import { startRegistry, type RegistryRig } from '../../../test/rigs/registry.js';
-import {
-  newRunnerJob,
-  runAction,
-  type ActionRun,
-  type RunnerJob
-} from '../../../test/support/runner.js';
-import { MANIFEST_ACCEPT } from '../src/registry.js';
+import type { RunnerJob } from '../../../test/support/runner.js';
+import { buildStep, expectNoSecretAnywhere, registryRequest, type Step } from './bundle-step.js';
 
 const REPOSITORY = 'example-org/demo-app';
 let store: DaemonlessRig | undefined;
@@ -53,57 +40,28 @@ const rig = () => {
   return { store, registry };
 };
 
-interface Step {
-  job: RunnerJob;
-  main: ActionRun;
-  post: ActionRun;
-  /** Files in the step's credential directory between main and post. */
-  authFiles: string[];
-}
-
-async function step(
+function step(
   sha: string,
   pathDirs: string,
   options: { host?: string; inputs?: Record<string, string> } = {}
 ): Promise<Step> {
   const { store, registry } = rig();
-  const job = newRunnerJob();
-  jobs.push(job);
-  const run = (entry: 'index' | 'post') =>
-    runAction(job, 'build-push-image', entry, {
-      inputs: {
-        image: `${options.host ?? registry.host}/${REPOSITORY}`,
-        username: registry.username,
-        password: registry.password,
-        ...options.inputs
-      },
-      env: {
-        ...store.env,
-        PATH: pathDirs,
-        GITHUB_REPOSITORY: REPOSITORY,
-        GITHUB_SHA: sha,
-        GITHUB_ACTOR: 'octocat',
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_EVENT_NAME: 'push'
-      },
+  return buildStep(
+    {
+      ...options,
+      sha,
+      registry,
+      repository: REPOSITORY,
+      env: { ...store.env, PATH: pathDirs },
       timeoutMs: 120_000
-    });
-  const main = await run('index');
-  const authDir = main.state['auth-dir'];
-  const authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
-  const post = await run('post');
-  return { job, main, post, authFiles };
+    },
+    jobs
+  );
 }
 
-/** GET from the registry's /v2/ API with the rig's account. */
-async function registryGet(apiPath: string, method = 'GET'): Promise<Response> {
-  const { registry } = rig();
-  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
-  return fetch(`${registry.url}/v2/${REPOSITORY}/${apiPath}`, {
-    method,
-    headers: { Accept: MANIFEST_ACCEPT, Authorization: `Basic ${auth}` }
-  });
-}
+/** A /v2/ API call to the registry itself with the rig's account. */
+const registryGet = (apiPath: string, method: 'GET' | 'HEAD' = 'GET') =>
+  registryRequest(rig().registry, REPOSITORY, apiPath, method);
 
 /** The image config the registry holds for `tag` (what a cluster will run). */
 async function pushedConfig(tag: string): Promise<{ config: Record<string, unknown> }> {
@@ -113,21 +71,6 @@ async function pushedConfig(tag: string): Promise<{ config: Record<string, unkno
   return (await (await registryGet(`blobs/${manifest.config.digest}`)).json()) as {
     config: Record<string, unknown>;
   };
-}
-
-function expectNoSecretAnywhere(result: Step, secret: string) {
-  for (const run of [result.main, result.post]) {
-    const shown = (run.stdout + run.stderr)
-      .split('\n')
-      .filter((line) => !line.startsWith('::add-mask::'));
-    expect(shown.join('\n')).not.toContain(secret);
-    expect(JSON.stringify(run.outputs)).not.toContain(secret);
-    expect(run.summary).not.toContain(secret);
-  }
-  const files = readdirSync(result.job.dir, { recursive: true, encoding: 'utf8' })
-    .map((name) => path.join(result.job.dir, name))
-    .filter((file) => statSync(file).isFile());
-  for (const file of files) expect(readFileSync(file, 'utf8')).not.toContain(secret);
 }
 
 // podman: docker is installed (the whole PATH) but its daemon does not answer (DOCKER_HOST

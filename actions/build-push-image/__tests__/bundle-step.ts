@@ -1,0 +1,101 @@
+// One workflow step of the build-push-image bundle (main, then post, in one runner job) against
+// a registry rig, and what the bundle tests check of it: the registry's own word on a tag, and
+// that the password is nowhere a user or a later step could read it.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from '@jest/globals';
+import type { RegistryRig } from '../../../test/rigs/registry.js';
+import {
+  newRunnerJob,
+  runAction,
+  type ActionRun,
+  type RunnerJob
+} from '../../../test/support/runner.js';
+import { MANIFEST_ACCEPT } from '../src/registry.js';
+
+export interface Step {
+  job: RunnerJob;
+  main: ActionRun;
+  post: ActionRun;
+  /** Files in the step's credential directory between main and post. */
+  authFiles: string[];
+}
+
+export interface StepOptions {
+  registry: RegistryRig;
+  /** As the user writes it (the action lowercases it). */
+  repository: string;
+  sha: string;
+  /** The registry host of the image reference; a fault proxy's, say. */
+  host?: string;
+  inputs?: Record<string, string>;
+  /** The engine's environment (DOCKER_HOST, storage config, PATH …) and any override. */
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Runs main then post as a workflow step with the registry's account; jobs are for cleanup. */
+export async function buildStep(options: StepOptions, jobs: RunnerJob[]): Promise<Step> {
+  const { registry } = options;
+  const job = newRunnerJob();
+  jobs.push(job);
+  const run = (entry: 'index' | 'post') =>
+    runAction(job, 'build-push-image', entry, {
+      inputs: {
+        image: `${options.host ?? registry.host}/${options.repository}`,
+        username: registry.username,
+        password: registry.password,
+        ...options.inputs
+      },
+      env: {
+        GITHUB_REPOSITORY: options.repository,
+        GITHUB_SHA: options.sha,
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_EVENT_NAME: 'push',
+        ...options.env
+      },
+      timeoutMs: options.timeoutMs
+    });
+  const main = await run('index');
+  const authDir = main.state['auth-dir'];
+  const authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
+  const post = await run('post');
+  return { job, main, post, authFiles };
+}
+
+/** A /v2/ API call to the registry itself (not through a proxy) with the rig's account. */
+export function registryRequest(
+  registry: RegistryRig,
+  repository: string,
+  apiPath: string,
+  method: 'GET' | 'HEAD' = 'GET'
+): Promise<Response> {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+  return fetch(`${registry.url}/v2/${repository.toLowerCase()}/${apiPath}`, {
+    method,
+    headers: { Accept: MANIFEST_ACCEPT, Authorization: `Basic ${auth}` }
+  });
+}
+
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => path.join(dir, name))
+    .filter((file) => statSync(file).isFile());
+}
+
+/** The secret is in no log line as shown, output, summary or file of the job. */
+export function expectNoSecretAnywhere(result: Step, secret: string): void {
+  for (const run of [result.main, result.post]) {
+    // `::add-mask::` lines are the runner's instruction to hide the value, never shown.
+    const shown = (run.stdout + run.stderr)
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'));
+    expect(shown.join('\n')).not.toContain(secret);
+    expect(JSON.stringify(run.outputs)).not.toContain(secret);
+    expect(run.summary).not.toContain(secret);
+  }
+  for (const file of filesUnder(result.job.dir)) {
+    expect(readFileSync(file, 'utf8')).not.toContain(secret);
+  }
+}
