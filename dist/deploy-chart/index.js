@@ -37673,6 +37673,10 @@ function upgradeArgs(plan, major) {
 
 
 
+/** helm's own `Error:` line, without the warnings it printed before. */
+function helmErrorLine(stderr) {
+    return (stderr.split(/\r?\n/).findLast((line) => line.startsWith('Error: ')) ?? lastLines(stderr, 1));
+}
 const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
 function lastLines(text, count = 15) {
     return text.trim().split(/\r?\n/).slice(-count).join('\n');
@@ -37686,41 +37690,69 @@ async function settleOrExplain(helm, target, client, helmOutput) {
         throw new ActionError(`deploy of ${target.release} failed, and the Kubernetes API server stayed unreachable afterwards (${error.message}), so the release may be left pending; the next run rolls it back once it is older than 2 × timeout + 1m, or run: helm rollback ${target.release} -n ${target.namespace} (helm uninstall if it never deployed)`, lastLines(helmOutput));
     }
 }
-/**
- * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure or
- * the runner cancelling the step stops helm with SIGTERM (helm then records the release as
- * failed); any failure settles a release left pending and reports diagnostics.
- * Returns the release's newest revision (undefined for a dry run).
- */
-async function deploy(helm, client, plan, failFast) {
-    const target = { release: plan.release, namespace: plan.namespace };
-    const live = plan.dryRun === 'none';
-    for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
-        core_warning(`extra-args: ${note}`);
-    }
-    const stopHelm = new AbortController();
-    const signals = forwardTerminationSignals(() => stopHelm.abort());
+/** One `helm upgrade --install`, stopped early by a pod failure, a signal or the deadline. */
+async function runHelm(helm, client, plan, watchPods, stopHelm) {
     let overran = false;
     const deadline = setTimeout(() => {
         overran = true;
         stopHelm.abort();
     }, plan.helmDeadlineMs);
     try {
-        const watch = failFast && live && plan.wait
+        const target = { release: plan.release, namespace: plan.namespace };
+        const watch = watchPods
             ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
             : undefined;
         const args = upgradeArgs(plan, helm.major);
         info(`helm ${args.join(' ')}`);
-        const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => {
-            clearTimeout(deadline);
-            watch?.stop();
-        });
-        const failure = watch?.failure;
-        if (result.exitCode === 0 && !signals.received && !failure && !overran) {
-            return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
+        const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
+        return { result, failure: watch?.failure, overran };
+    }
+    finally {
+        clearTimeout(deadline);
+    }
+}
+/** Pause before helm runs again after the API server was unavailable. */
+const RETRY_AFTER_MS = 5000;
+/**
+ * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure,
+ * the runner cancelling the step or helm outliving its deadline stops helm with SIGTERM (helm
+ * then records the release as failed); any failure settles a release left pending and reports
+ * diagnostics. A failure because the API server was unavailable (EKS answers 503/429 during
+ * control-plane updates, and helm does not retry) is retried once, after the release settled.
+ * Returns the release's newest revision (undefined for a dry run).
+ */
+async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+    const target = { release: plan.release, namespace: plan.namespace };
+    const live = plan.dryRun === 'none';
+    for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
+        core_warning(`extra-args: ${note}`);
+    }
+    let stopHelm = new AbortController();
+    const signals = forwardTerminationSignals(() => stopHelm.abort());
+    try {
+        let attempt;
+        for (let run = 1;; run++) {
+            attempt = await runHelm(helm, client, plan, failFast && live && plan.wait, stopHelm);
+            const { result, failure, overran } = attempt;
+            if (result.exitCode === 0 && !signals.received && !failure && !overran) {
+                return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
+            }
+            if (live)
+                await settleOrExplain(helm, target, client, result.stderr || result.stdout);
+            const retry = run === 1 &&
+                !signals.received &&
+                !failure &&
+                !overran &&
+                helmHitTransientClusterError(result.stderr);
+            if (!retry)
+                break;
+            core_warning(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmErrorLine(result.stderr)}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+            await sleep(RETRY_AFTER_MS);
+            if (signals.received)
+                break; // cancelled while waiting: the first run's outcome stands
+            stopHelm = new AbortController();
         }
-        if (live)
-            await settleOrExplain(helm, target, client, result.stderr || result.stdout);
+        const { result, failure, overran } = attempt;
         const diagnostics = await collectDiagnostics(client, helm, target, failure);
         logDiagnostics(diagnostics);
         await appendSummary(renderDiagnosticsSummary(diagnostics));
@@ -37737,12 +37769,11 @@ async function deploy(helm, client, plan, failFast) {
         if (explained)
             throw new ActionError(explained.message, explained.hint);
         if (helmHitTransientClusterError(result.stderr)) {
-            throw new ActionError(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections); the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
+            throw new ActionError(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
         }
         throw new ActionError(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
     }
     finally {
-        clearTimeout(deadline);
         signals.dispose();
     }
 }

@@ -1,6 +1,6 @@
 // deploy-chart (helm 4, the default) against the EKS emulator misbehaving while helm waits:
-// latency, 5xx/429 bursts and dropped watches; the API server restarted mid-deploy; and a
-// corrupted helm download. The release is read with the real helm afterwards: it is never
+// latency, 5xx/429 bursts and dropped watches; the API server restarted mid-deploy; one 503
+// before helm waits (helm runs once more); and a corrupted helm download. The release is read with the real helm afterwards: it is never
 // left pending.
 // Every step runs with step debug on and is scanned for the kubeconfig and its token.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -99,6 +99,32 @@ describe('deploy-chart while the API server misbehaves during --wait (helm 4)', 
     expect(status).toMatch(
       step.main.exitCode === 0 ? /^deployed$/ : /^(deployed|failed|no release)$/
     );
+    expectNothingLeaked(step);
+  });
+});
+
+describe('deploy-chart when the API server is unavailable before helm waits (helm 4)', () => {
+  test('one 503 on the pre-install existence check of helm: the release is settled and helm runs once more, deployed', async () => {
+    const faulted = rig.cluster.requests.length;
+    const stop = rig.cluster.faults.failRequests({
+      method: 'GET',
+      path: /\/api\/v1\/namespaces\/omer\/services\//,
+      status: 503,
+      count: 1
+    });
+    const step = await rig
+      .deploy('faults: one 503 before the wait', 'unavailable', GOOD)
+      .finally(stop);
+    const refused = rig.cluster.requests
+      .slice(faulted)
+      .filter((r) => r.status === 503 && /\/services\//.test(r.path));
+    expect(refused).toHaveLength(1);
+    expect(step.main.errors).toEqual([]);
+    expect(step.main.exitCode).toBe(0);
+    expect(step.log).toMatch(
+      /the Kubernetes API server was unavailable \(Error: .*\); the release is settled, running helm once more in 5 s/
+    );
+    expect(await rig.lastStatus('unavailable')).toBe('deployed');
     expectNothingLeaked(step);
   });
 });

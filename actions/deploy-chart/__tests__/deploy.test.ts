@@ -1,6 +1,7 @@
-// deploy() when helm outlives its own --timeout (an API server that accepts connections and
-// never answers): helm is stopped at the plan's deadline and the step fails clearly.
-import { expect, test } from '@jest/globals';
+// deploy() around helm: helm outliving its own --timeout (an API server that accepts
+// connections and never answers) is stopped at the plan's deadline and the step fails clearly;
+// a helm that failed because the API server was unavailable runs once more.
+import { describe, expect, test } from '@jest/globals';
 import type { RunResult } from '../../shared/src/exec.js';
 import { ActionError } from '../../shared/src/errors.js';
 import { deploy } from '../src/deploy.js';
@@ -58,4 +59,69 @@ test('a helm still running at the deadline is stopped, and the error says so and
   expect(helm.calls).toEqual(['upgrade']);
   expect(kube.calls[0]).toBe('LIST /api/v1/namespaces/omer/secrets');
   expect(stdout.text()).toMatch(/^helm upgrade web /m);
+});
+
+const UNAVAILABLE =
+  'Error: could not get information about the resource Service "web-service" in namespace "omer": the server is currently unable to handle the request\n';
+
+/** A helm whose upgrades answer, in turn, with the given stderr ('' = success). */
+class ScriptedHelm implements HelmCli {
+  readonly path = '/fake/helm';
+  readonly major = 4 as const;
+  readonly env = {};
+  readonly calls: string[] = [];
+
+  constructor(private readonly answers: string[]) {}
+
+  run(args: string[]): Promise<RunResult> {
+    this.calls.push(args[0]);
+    const stderr = this.answers.shift() ?? '';
+    return Promise.resolve({ exitCode: stderr ? 1 : 0, stdout: '', stderr });
+  }
+}
+
+describe('a helm failure because the API server was unavailable', () => {
+  const pauses: number[] = [];
+  const sleep = (ms: number) => {
+    pauses.push(ms);
+    return Promise.resolve();
+  };
+  const quick = { ...plan, helmDeadlineMs: 60_000 };
+
+  test.each<[string, string[], number, RegExp | undefined]>([
+    [
+      'one 503 before the wait: settled, helm runs once more and deploys',
+      [UNAVAILABLE, ''],
+      2,
+      undefined
+    ],
+    [
+      'unavailable twice: one clear error, no third run',
+      [
+        UNAVAILABLE,
+        'Error: UPGRADE FAILED: Get "https://x/api": dial tcp: connect: connection refused\n'
+      ],
+      2,
+      /^deploy of web failed: the Kubernetes API server was unavailable .*also when helm ran again/
+    ],
+    [
+      'a chart error is not retried',
+      ['Error: UPGRADE FAILED: cannot patch "web-deployment": field is immutable\n'],
+      1,
+      /^helm upgrade web \(namespace omer\) failed with exit code 1/
+    ]
+  ])('%s', async (_, answers, runs, error) => {
+    pauses.length = 0;
+    const helm = new ScriptedHelm(answers);
+    const outcome = deploy(helm, new FakeKube(), quick, false, sleep);
+    if (error) await expect(outcome).rejects.toThrow(error);
+    else await expect(outcome).resolves.toBeUndefined();
+    expect(helm.calls).toEqual(Array(runs).fill('upgrade'));
+    expect(pauses).toEqual(runs > 1 ? [5000] : []);
+    if (runs > 1) {
+      expect(stdout.text()).toContain(
+        '::warning::helm upgrade web: the Kubernetes API server was unavailable (Error: could not get information about the resource Service'
+      );
+    }
+  });
 });

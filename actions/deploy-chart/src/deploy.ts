@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ActionError } from '../../shared/src/errors.js';
+import type { RunResult } from '../../shared/src/exec.js';
 import { appendSummary } from '../../shared/src/summary.js';
 import type { KubeClient } from './cluster/client.js';
 import {
@@ -8,7 +9,7 @@ import {
   renderDiagnosticsSummary
 } from './cluster/diagnostics.js';
 import { watchForPodFailures } from './cluster/fail-fast.js';
-import { describePodFailure } from './cluster/pod-failure.js';
+import { describePodFailure, type PodFailure } from './cluster/pod-failure.js';
 import {
   helmHitTransientClusterError,
   readHistory,
@@ -20,6 +21,13 @@ import { forwardTerminationSignals } from './cluster/signals.js';
 import { explainHelmFailure } from './helm-failure.js';
 import { translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
 import type { HelmCli } from './helm-cli.js';
+
+/** helm's own `Error:` line, without the warnings it printed before. */
+function helmErrorLine(stderr: string): string {
+  return (
+    stderr.split(/\r?\n/).findLast((line) => line.startsWith('Error: ')) ?? lastLines(stderr, 1)
+  );
+}
 
 const formatSeconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
@@ -44,46 +52,89 @@ async function settleOrExplain(
   }
 }
 
-/**
- * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure or
- * the runner cancelling the step stops helm with SIGTERM (helm then records the release as
- * failed); any failure settles a release left pending and reports diagnostics.
- * Returns the release's newest revision (undefined for a dry run).
- */
-export async function deploy(
+interface HelmAttempt {
+  result: RunResult;
+  failure?: PodFailure;
+  /** helm was still running at plan.helmDeadlineMs and was stopped. */
+  overran: boolean;
+}
+
+/** One `helm upgrade --install`, stopped early by a pod failure, a signal or the deadline. */
+async function runHelm(
   helm: HelmCli,
   client: KubeClient,
   plan: DeployPlan,
-  failFast: boolean
-): Promise<HelmRevision | undefined> {
-  const target: ReleaseTarget = { release: plan.release, namespace: plan.namespace };
-  const live = plan.dryRun === 'none';
-  for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
-    core.warning(`extra-args: ${note}`);
-  }
-  const stopHelm = new AbortController();
-  const signals = forwardTerminationSignals(() => stopHelm.abort());
+  watchPods: boolean,
+  stopHelm: AbortController
+): Promise<HelmAttempt> {
   let overran = false;
   const deadline = setTimeout(() => {
     overran = true;
     stopHelm.abort();
   }, plan.helmDeadlineMs);
   try {
-    const watch =
-      failFast && live && plan.wait
-        ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
-        : undefined;
+    const target = { release: plan.release, namespace: plan.namespace };
+    const watch = watchPods
+      ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
+      : undefined;
     const args = upgradeArgs(plan, helm.major);
     core.info(`helm ${args.join(' ')}`);
-    const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => {
-      clearTimeout(deadline);
-      watch?.stop();
-    });
-    const failure = watch?.failure;
-    if (result.exitCode === 0 && !signals.received && !failure && !overran) {
-      return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
+    const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
+    return { result, failure: watch?.failure, overran };
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+/** Pause before helm runs again after the API server was unavailable. */
+const RETRY_AFTER_MS = 5000;
+
+/**
+ * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure,
+ * the runner cancelling the step or helm outliving its deadline stops helm with SIGTERM (helm
+ * then records the release as failed); any failure settles a release left pending and reports
+ * diagnostics. A failure because the API server was unavailable (EKS answers 503/429 during
+ * control-plane updates, and helm does not retry) is retried once, after the release settled.
+ * Returns the release's newest revision (undefined for a dry run).
+ */
+export async function deploy(
+  helm: HelmCli,
+  client: KubeClient,
+  plan: DeployPlan,
+  failFast: boolean,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))
+): Promise<HelmRevision | undefined> {
+  const target: ReleaseTarget = { release: plan.release, namespace: plan.namespace };
+  const live = plan.dryRun === 'none';
+  for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
+    core.warning(`extra-args: ${note}`);
+  }
+  let stopHelm = new AbortController();
+  const signals = forwardTerminationSignals(() => stopHelm.abort());
+  try {
+    let attempt: HelmAttempt;
+    for (let run = 1; ; run++) {
+      attempt = await runHelm(helm, client, plan, failFast && live && plan.wait, stopHelm);
+      const { result, failure, overran } = attempt;
+      if (result.exitCode === 0 && !signals.received && !failure && !overran) {
+        return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
+      }
+      if (live) await settleOrExplain(helm, target, client, result.stderr || result.stdout);
+      const retry =
+        run === 1 &&
+        !signals.received &&
+        !failure &&
+        !overran &&
+        helmHitTransientClusterError(result.stderr);
+      if (!retry) break;
+      core.warning(
+        `helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmErrorLine(result.stderr)}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`
+      );
+      await sleep(RETRY_AFTER_MS);
+      if (signals.received) break; // cancelled while waiting: the first run's outcome stands
+      stopHelm = new AbortController();
     }
-    if (live) await settleOrExplain(helm, target, client, result.stderr || result.stdout);
+    const { result, failure, overran } = attempt;
     const diagnostics = await collectDiagnostics(client, helm, target, failure);
     logDiagnostics(diagnostics);
     await appendSummary(renderDiagnosticsSummary(diagnostics));
@@ -108,7 +159,7 @@ export async function deploy(
     if (explained) throw new ActionError(explained.message, explained.hint);
     if (helmHitTransientClusterError(result.stderr)) {
       throw new ActionError(
-        `deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections); the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`,
+        `deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`,
         lastLines(result.stderr)
       );
     }
@@ -117,7 +168,6 @@ export async function deploy(
       lastLines(result.stderr || result.stdout)
     );
   } finally {
-    clearTimeout(deadline);
     signals.dispose();
   }
 }
