@@ -37011,18 +37011,22 @@ function isTransientClusterError(error) {
     const text = error instanceof Error ? error.message : String(error);
     return /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(text);
 }
-/**
- * Whether helm failed because the API server was unavailable: judged from helm's own error
- * (its last `Error:` line and what follows), not from the warnings it retried past. helm 4's
- * watcher that lost the API server ends with every resource `not ready. status: Unknown`
- * (never observed); a rollout that is merely slow or broken shows InProgress or Failed. Pure.
- */
-function helmHitTransientClusterError(helmOutput) {
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+function helmError(helmOutput) {
     const lines = helmOutput.split(/\r?\n/);
     const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-    if (start < 0)
+    return start < 0 ? undefined : lines.slice(start).join('\n');
+}
+/**
+ * Whether helm failed because the API server was unavailable: judged from helm's own error,
+ * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
+ * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
+ * or broken shows InProgress or Failed. Pure.
+ */
+function helmHitTransientClusterError(helmOutput) {
+    const error = helmError(helmOutput);
+    if (error === undefined)
         return false;
-    const error = lines.slice(start).join('\n');
     const statuses = [...error.matchAll(/ not ready\. status: (\w+)/g)].map((match) => match[1]);
     if (statuses.length)
         return statuses.every((status) => status === 'Unknown');
@@ -37673,10 +37677,6 @@ function upgradeArgs(plan, major) {
 
 
 
-/** helm's own `Error:` line, without the warnings it printed before. */
-function helmErrorLine(stderr) {
-    return (stderr.split(/\r?\n/).findLast((line) => line.startsWith('Error: ')) ?? lastLines(stderr, 1));
-}
 const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
 function lastLines(text, count = 15) {
     return text.trim().split(/\r?\n/).slice(-count).join('\n');
@@ -37691,14 +37691,13 @@ async function settleOrExplain(helm, target, client, helmOutput) {
     }
 }
 /** One `helm upgrade --install`, stopped early by a pod failure, a signal or the deadline. */
-async function runHelm(helm, client, plan, watchPods, stopHelm) {
+async function runHelm(helm, client, plan, target, watchPods, stopHelm) {
     let overran = false;
     const deadline = setTimeout(() => {
         overran = true;
         stopHelm.abort();
     }, plan.helmDeadlineMs);
     try {
-        const target = { release: plan.release, namespace: plan.namespace };
         const watch = watchPods
             ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
             : undefined;
@@ -37732,7 +37731,7 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
     try {
         let attempt;
         for (let run = 1;; run++) {
-            attempt = await runHelm(helm, client, plan, failFast && live && plan.wait, stopHelm);
+            attempt = await runHelm(helm, client, plan, target, failFast && live && plan.wait, stopHelm);
             const { result, failure, overran } = attempt;
             if (result.exitCode === 0 && !signals.received && !failure && !overran) {
                 return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
@@ -37746,7 +37745,7 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
                 helmHitTransientClusterError(result.stderr);
             if (!retry)
                 break;
-            core_warning(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmErrorLine(result.stderr)}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+            core_warning(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
             await sleep(RETRY_AFTER_MS);
             if (signals.received)
                 break; // cancelled while waiting: the first run's outcome stands
@@ -37950,6 +37949,7 @@ async function removeDir(dir) {
 const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig.ts
+
 
 
 
@@ -38205,10 +38205,12 @@ async function writeKubeconfig(source) {
     info(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
     return { path: file, dir, access: normalized.access };
 }
-/** An EKS token lives 15 minutes; helm may run for 2 × timeout (wait, then atomic rollback). */
-const TOKEN_LIFETIME_MS = 14 * 60_000;
+/**
+ * helm is stopped at helmDeadlineMs and killed 15 s later: a token valid 30 s past the
+ * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
+ */
 function tokenOutlivesHelm(timeoutMs) {
-    return 2 * timeoutMs + 60_000 <= TOKEN_LIFETIME_MS;
+    return helmDeadlineMs(timeoutMs) + 30_000 <= EKS_TOKEN_LIFETIME_MS;
 }
 /**
  * Who makes the EKS token, for the action and helm alike: signed here only when helm can be

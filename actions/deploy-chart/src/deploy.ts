@@ -11,6 +11,7 @@ import {
 import { watchForPodFailures } from './cluster/fail-fast.js';
 import { describePodFailure, type PodFailure } from './cluster/pod-failure.js';
 import {
+  helmError,
   helmHitTransientClusterError,
   readHistory,
   settleRelease,
@@ -21,13 +22,6 @@ import { forwardTerminationSignals } from './cluster/signals.js';
 import { explainHelmFailure } from './helm-failure.js';
 import { translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
 import type { HelmCli } from './helm-cli.js';
-
-/** helm's own `Error:` line, without the warnings it printed before. */
-function helmErrorLine(stderr: string): string {
-  return (
-    stderr.split(/\r?\n/).findLast((line) => line.startsWith('Error: ')) ?? lastLines(stderr, 1)
-  );
-}
 
 const formatSeconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
@@ -64,6 +58,7 @@ async function runHelm(
   helm: HelmCli,
   client: KubeClient,
   plan: DeployPlan,
+  target: ReleaseTarget,
   watchPods: boolean,
   stopHelm: AbortController
 ): Promise<HelmAttempt> {
@@ -73,7 +68,6 @@ async function runHelm(
     stopHelm.abort();
   }, plan.helmDeadlineMs);
   try {
-    const target = { release: plan.release, namespace: plan.namespace };
     const watch = watchPods
       ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
       : undefined;
@@ -114,7 +108,7 @@ export async function deploy(
   try {
     let attempt: HelmAttempt;
     for (let run = 1; ; run++) {
-      attempt = await runHelm(helm, client, plan, failFast && live && plan.wait, stopHelm);
+      attempt = await runHelm(helm, client, plan, target, failFast && live && plan.wait, stopHelm);
       const { result, failure, overran } = attempt;
       if (result.exitCode === 0 && !signals.received && !failure && !overran) {
         return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
@@ -128,7 +122,7 @@ export async function deploy(
         helmHitTransientClusterError(result.stderr);
       if (!retry) break;
       core.warning(
-        `helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmErrorLine(result.stderr)}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`
+        `helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`
       );
       await sleep(RETRY_AFTER_MS);
       if (signals.received) break; // cancelled while waiting: the first run's outcome stands

@@ -8,7 +8,8 @@ import { maskSecret } from '../../shared/src/mask.js';
 import { saveState } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { ClusterAccess, ExecPlugin } from './cluster-access.js';
-import { planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
+import { EKS_TOKEN_LIFETIME_MS, planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
+import { helmDeadlineMs } from './helm-args.js';
 import type { KubeconfigSource } from './inputs.js';
 import { KUBECONFIG_DIR_STATE } from './state-keys.js';
 
@@ -313,11 +314,12 @@ export async function writeKubeconfig(source: KubeconfigSource): Promise<Written
   return { path: file, dir, access: normalized.access };
 }
 
-/** An EKS token lives 15 minutes; helm may run for 2 × timeout (wait, then atomic rollback). */
-const TOKEN_LIFETIME_MS = 14 * 60_000;
-
+/**
+ * helm is stopped at helmDeadlineMs and killed 15 s later: a token valid 30 s past the
+ * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
+ */
 export function tokenOutlivesHelm(timeoutMs: number): boolean {
-  return 2 * timeoutMs + 60_000 <= TOKEN_LIFETIME_MS;
+  return helmDeadlineMs(timeoutMs) + 30_000 <= EKS_TOKEN_LIFETIME_MS;
 }
 
 /**

@@ -63,7 +63,7 @@ function tail(text: string, lines = 5): string {
 export class ExecCredentialSource {
   private cached?: ExecCredential;
   /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
-  readonly plan: EksTokenPlan;
+  private readonly plan: EksTokenPlan;
 
   private readonly now: () => number;
 

@@ -117,17 +117,22 @@ export function isTransientClusterError(error: unknown): boolean {
   );
 }
 
-/**
- * Whether helm failed because the API server was unavailable: judged from helm's own error
- * (its last `Error:` line and what follows), not from the warnings it retried past. helm 4's
- * watcher that lost the API server ends with every resource `not ready. status: Unknown`
- * (never observed); a rollout that is merely slow or broken shows InProgress or Failed. Pure.
- */
-export function helmHitTransientClusterError(helmOutput: string): boolean {
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+export function helmError(helmOutput: string): string | undefined {
   const lines = helmOutput.split(/\r?\n/);
   const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-  if (start < 0) return false;
-  const error = lines.slice(start).join('\n');
+  return start < 0 ? undefined : lines.slice(start).join('\n');
+}
+
+/**
+ * Whether helm failed because the API server was unavailable: judged from helm's own error,
+ * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
+ * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
+ * or broken shows InProgress or Failed. Pure.
+ */
+export function helmHitTransientClusterError(helmOutput: string): boolean {
+  const error = helmError(helmOutput);
+  if (error === undefined) return false;
   const statuses = [...error.matchAll(/ not ready\. status: (\w+)/g)].map((match) => match[1]);
   if (statuses.length) return statuses.every((status) => status === 'Unknown');
   return isTransientClusterError(error);
