@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7344);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4115);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7344:
+/***/ 4115:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31953,7 +31953,76 @@ function parseKeyValueLines(name, text) {
     });
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
+
+
+
+const hostPathFs = {
+    realpath(file) {
+        try {
+            // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
+            // normalizes `..` away before it looks at any link.
+            return external_node_fs_namespaceObject.realpathSync.native(file);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                return undefined;
+            throw error;
+        }
+    }
+};
+/** The runner's roots and the real file system: what readInputs hands the parsers. */
+function hostWhere(env, cwd) {
+    return { roots: pathRoots(env, cwd), fs: hostPathFs };
+}
+function pathRoots(env, cwd) {
+    return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
+}
+/**
+ * The path as the OS will open it: the longest existing prefix is resolved by realpath (so
+ * `link/..` means what the kernel makes of it, not what string normalization does), the
+ * missing rest is appended.
+ */
+function canonical(joined, fs) {
+    const whole = fs.realpath(joined);
+    if (whole !== undefined)
+        return { path: whole, exists: true };
+    const parts = joined.split((external_node_path_default()).sep);
+    for (let keep = parts.length - 1; keep > 0; keep--) {
+        const prefix = parts.slice(0, keep).join((external_node_path_default()).sep) || (external_node_path_default()).sep;
+        const real = fs.realpath(prefix);
+        if (real !== undefined) {
+            return { path: external_node_path_default().resolve(real, ...parts.slice(keep)), exists: false };
+        }
+    }
+    return { path: external_node_path_default().resolve(joined), exists: false };
+}
+function isInside(file, root) {
+    const rel = external_node_path_default().relative(root, file);
+    return rel === '' || (!rel.startsWith(`..${(external_node_path_default()).sep}`) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
+}
+/**
+ * The rule both actions apply to every path input: resolve it (relative to the workspace,
+ * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
+ * that does not exist is judged by where it would be; the caller says that it is missing.
+ */
+function resolveInWorkspace(input, text, roots, fs) {
+    const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
+    const resolved = canonical(joined, fs);
+    const allowed = [roots.workspace, roots.runnerTemp]
+        .filter((root) => Boolean(root))
+        .map((root) => fs.realpath(root) ?? external_node_path_default().resolve(root));
+    if (allowed.some((root) => isInside(resolved.path, root)))
+        return resolved;
+    const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
+    throw new errors_InputError(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+}
+
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/inputs.ts
+
 
 
 
@@ -32000,12 +32069,17 @@ function platformList(read) {
         return platform;
     });
 }
-/** Every input parsed and validated once; pure given the reader and the context. */
-function parseInputs(read, github) {
+/**
+ * Every input parsed and validated once; pure given the reader, the context and `where` (the
+ * workspace, RUNNER_TEMP and the fs edge that resolves paths).
+ */
+function parseInputs(read, github, where) {
     const image = imageInput(read, github);
     const { image: name, lowered } = normalizeImageName('image', image);
     const tags = tagList(read, github);
-    const context = read('context') || 'image';
+    // Docker sends the context and reads the Dockerfile: neither may bring in files from outside.
+    const inside = (input, text) => resolveInWorkspace(input, text, where.roots, where.fs).path;
+    const context = inside('context', read('context') || 'image');
     const push = parseBoolean('push', read('push'), true);
     const username = read('username') || github.actor;
     const password = read('password');
@@ -32020,7 +32094,7 @@ function parseInputs(read, github) {
         loweredFrom: lowered?.from,
         tags,
         context,
-        file: read('file') || external_node_path_default().join(context, 'Dockerfile'),
+        file: inside('file', read('file') || external_node_path_default().join(context, 'Dockerfile')),
         buildArgs: parseKeyValueLines('build-args', read('build-args')),
         labels: parseKeyValueLines('labels', read('labels')),
         platforms: platformList(read),
@@ -32035,7 +32109,7 @@ function parseInputs(read, github) {
 }
 function readInputs() {
     maskSecret(rawInput('password')); // before anything could echo it
-    return parseInputs(rawInput, githubContext(process.env));
+    return parseInputs(rawInput, githubContext(process.env), hostWhere(process.env, process.cwd()));
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/backend.ts
@@ -32161,8 +32235,6 @@ function engineBinary(kind) {
     return kind === 'buildx' ? 'docker' : kind;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/build.ts
 
 

@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6072);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2025);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6072:
+/***/ 2025:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34581,7 +34581,7 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./actions/shared/src/errors.ts
 
 /** A problem with one action input: the message names the input and says how to fix it. */
-class InputError extends Error {
+class errors_InputError extends Error {
     input;
     constructor(input, detail) {
         super(`${input}: ${detail}`);
@@ -35563,7 +35563,7 @@ function rawInput(name) {
 function requiredInput(name, hint) {
     const value = rawInput(name);
     if (!value)
-        throw new InputError(name, `is required but empty; ${hint}`);
+        throw new errors_InputError(name, `is required but empty; ${hint}`);
     return value;
 }
 const TRUE_WORDS = ['true', 'True', 'TRUE'];
@@ -35576,7 +35576,7 @@ function parseBoolean(name, text, fallback) {
         return true;
     if (FALSE_WORDS.includes(text))
         return false;
-    throw new InputError(name, `must be true or false, got "${text}"`);
+    throw new errors_InputError(name, `must be true or false, got "${text}"`);
 }
 /** Non-empty, non-comment lines of a multi-line input. */
 function parseLines(text) {
@@ -35597,6 +35597,296 @@ function parseKeyValueLines(name, text) {
         }
         return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
+
+
+
+const hostPathFs = {
+    realpath(file) {
+        try {
+            // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
+            // normalizes `..` away before it looks at any link.
+            return external_node_fs_namespaceObject.realpathSync.native(file);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                return undefined;
+            throw error;
+        }
+    }
+};
+/** The runner's roots and the real file system: what readInputs hands the parsers. */
+function hostWhere(env, cwd) {
+    return { roots: pathRoots(env, cwd), fs: hostPathFs };
+}
+function pathRoots(env, cwd) {
+    return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
+}
+/**
+ * The path as the OS will open it: the longest existing prefix is resolved by realpath (so
+ * `link/..` means what the kernel makes of it, not what string normalization does), the
+ * missing rest is appended.
+ */
+function canonical(joined, fs) {
+    const whole = fs.realpath(joined);
+    if (whole !== undefined)
+        return { path: whole, exists: true };
+    const parts = joined.split((external_node_path_default()).sep);
+    for (let keep = parts.length - 1; keep > 0; keep--) {
+        const prefix = parts.slice(0, keep).join((external_node_path_default()).sep) || (external_node_path_default()).sep;
+        const real = fs.realpath(prefix);
+        if (real !== undefined) {
+            return { path: external_node_path_default().resolve(real, ...parts.slice(keep)), exists: false };
+        }
+    }
+    return { path: external_node_path_default().resolve(joined), exists: false };
+}
+function isInside(file, root) {
+    const rel = external_node_path_default().relative(root, file);
+    return rel === '' || (!rel.startsWith(`..${(external_node_path_default()).sep}`) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
+}
+/**
+ * The rule both actions apply to every path input: resolve it (relative to the workspace,
+ * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
+ * that does not exist is judged by where it would be; the caller says that it is missing.
+ */
+function resolveInWorkspace(input, text, roots, fs) {
+    const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
+    const resolved = canonical(joined, fs);
+    const allowed = [roots.workspace, roots.runnerTemp]
+        .filter((root) => Boolean(root))
+        .map((root) => fs.realpath(root) ?? external_node_path_default().resolve(root));
+    if (allowed.some((root) => isInside(resolved.path, root)))
+        return resolved;
+    const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
+    throw new errors_InputError(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/set-values.ts
+
+
+
+/**
+ * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
+ * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
+ * work (and `\,`, `\=`, `\[`, `\\` too).
+ */
+function parseSetPath(key) {
+    const steps = [];
+    let current = '';
+    let afterIndex = false;
+    const bad = (why) => new errors_InputError('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
+    for (let i = 0; i < key.length; i++) {
+        const ch = key[i];
+        if (ch === '\\' && i + 1 < key.length) {
+            current += key[++i];
+        }
+        else if (ch === '.') {
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('has an empty part');
+            current = '';
+            afterIndex = false;
+        }
+        else if (ch === '[') {
+            const close = key.indexOf(']', i);
+            const index = key.slice(i + 1, close);
+            if (close < 0 || !/^\d+$/.test(index))
+                throw bad('has a list index that is not [N]');
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('indexes nothing');
+            steps.push(Number(index));
+            current = '';
+            afterIndex = true;
+            i = close;
+        }
+        else if (afterIndex) {
+            throw bad('needs a "." after a list index');
+        }
+        else {
+            current += ch;
+        }
+    }
+    if (current)
+        steps.push(current);
+    else if (!afterIndex)
+        throw bad('has an empty part');
+    return steps;
+}
+/**
+ * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
+ * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
+ * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
+ * `#` lines between entries are skipped.
+ */
+function parseSetInput(text) {
+    const lines = text.split(/\r?\n/);
+    const values = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
+        if (eq <= 1) {
+            throw new errors_InputError('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
+        }
+        const key = line.slice(0, eq - 1).trim();
+        let value = line.slice(eq);
+        const quote = value[0];
+        if (quote !== '"' && quote !== "'") {
+            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
+            continue;
+        }
+        const first = i + 1;
+        while (value.length < 2 || !value.endsWith(quote)) {
+            if (++i >= lines.length) {
+                throw new errors_InputError('set', `line ${first}: the value of "${key}" opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
+            }
+            value += `\n${lines[i].trimEnd()}`;
+        }
+        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
+    }
+    return values;
+}
+/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
+function equalFold(text, word) {
+    const chars = [...text];
+    return (chars.length === word.length &&
+        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
+}
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
+ * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
+ * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
+ */
+function helmSetType(text) {
+    if (equalFold(text, 'true') || equalFold(text, 'false'))
+        return 'bool';
+    if (equalFold(text, 'null'))
+        return 'null';
+    if (text === '0')
+        return 'int64';
+    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
+        const n = BigInt(text);
+        if (n >= INT64_MIN && n <= INT64_MAX)
+            return 'int64';
+    }
+    return 'string';
+}
+/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
+function setValueType(value) {
+    return value.quoted ? 'string' : helmSetType(value.text);
+}
+const sameStep = (a, b) => a === b;
+const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
+/**
+ * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
+ * a parent replaces its children. What is left has no key under another, so helm's order of
+ * --set before --set-file cannot change the result. A key under an earlier value, or a list
+ * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
+ */
+function resolveSetValues(values) {
+    let kept = [];
+    for (const value of values) {
+        kept = kept.filter((earlier) => {
+            const shared = Math.min(earlier.path.length, value.path.length);
+            for (let i = 0; i < shared; i++) {
+                if (sameStep(earlier.path[i], value.path[i]))
+                    continue;
+                if (typeof earlier.path[i] !== typeof value.path[i]) {
+                    const where = value.path.slice(0, i).join('.');
+                    throw new errors_InputError('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
+                }
+                return true; // different keys or indexes: both stay
+            }
+            // The new line goes under the earlier one: only an earlier null may become a map or list.
+            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
+                throw new errors_InputError('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
+            }
+            return false; // same key, a parent of it, or a null it replaces: the later line wins
+        });
+        kept.push(value);
+    }
+    return kept;
+}
+/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
+function helmKey(steps) {
+    return steps
+        .map((step, i) => typeof step === 'number'
+        ? `[${step}]`
+        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
+        .join('');
+}
+/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
+function helmValue(text) {
+    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
+}
+/**
+ * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
+ * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
+ * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
+ */
+function setArgs(values, fileFor) {
+    return values.flatMap((value, index) => setValueType(value) === 'string'
+        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
+        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
+}
+/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
+async function writeSetArgs(values, dir) {
+    if (values.length === 0)
+        return [];
+    const setDir = external_node_path_default().join(dir, 'set');
+    await (0,promises_namespaceObject.mkdir)(setDir, { recursive: true, mode: 0o700 });
+    const fileFor = (index) => external_node_path_default().join(setDir, String(index));
+    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
+        ? (0,promises_namespaceObject.writeFile)(fileFor(index), value.text, { mode: 0o600 })
+        : undefined));
+    return setArgs(values, fileFor);
+}
+/** For the log: each key with the type it reaches the chart as, never its value. */
+function describeSetTypes(values) {
+    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
+}
+/**
+ * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
+ * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
+ */
+function setFilePaths(spec) {
+    const items = [[]];
+    let word = '';
+    const flush = () => {
+        items[items.length - 1].push(word);
+        word = '';
+    };
+    for (let i = 0; i < spec.length; i++) {
+        const ch = spec[i];
+        if (ch === '\\' && i + 1 < spec.length)
+            word += spec[++i];
+        else if (ch === '=' && items[items.length - 1].length === 0)
+            flush();
+        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
+            flush();
+            items.push([]);
+        }
+        else
+            word += ch;
+    }
+    flush();
+    return items
+        .map((item) => item[1])
+        .filter((value) => value !== undefined && value !== '')
+        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
+        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
@@ -35654,138 +35944,8 @@ function splitArgs(text) {
     return words;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/values-file.ts
-
-
-
-
-/**
- * `a.b[0].c` → ['a', 'b', 0, 'c']. `\.` keeps a dot inside a key, as helm's --set does, so
- * annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type` work.
- */
-function parseSetPath(key) {
-    const steps = [];
-    let current = '';
-    let afterIndex = false;
-    const bad = (why) => new InputError('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
-    for (let i = 0; i < key.length; i++) {
-        const ch = key[i];
-        if (ch === '\\' && key[i + 1] === '.') {
-            current += '.';
-            i++;
-        }
-        else if (ch === '.') {
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('has an empty part');
-            current = '';
-            afterIndex = false;
-        }
-        else if (ch === '[') {
-            const close = key.indexOf(']', i);
-            const index = key.slice(i + 1, close);
-            if (close < 0 || !/^\d+$/.test(index))
-                throw bad('has a list index that is not [N]');
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('indexes nothing');
-            steps.push(Number(index));
-            current = '';
-            afterIndex = true;
-            i = close;
-        }
-        else if (afterIndex) {
-            throw bad('needs a "." after a list index');
-        }
-        else {
-            current += ch;
-        }
-    }
-    if (current)
-        steps.push(current);
-    else if (!afterIndex)
-        throw bad('has an empty part');
-    return steps;
-}
-/**
- * What a `set` value means. Quotes force a string (`"0123"` → 0123). true/false/null and
- * integers below a million are typed as helm's --set types them; longer digit runs stay
- * strings, because a values file goes through float64 and helm would render 20240101 as
- * 2.0240101e+07. Everything else — commas, `=`, spaces — is kept verbatim.
- */
-function setValue(text) {
-    const quoted = /^"(.*)"$/s.exec(text) ?? /^'(.*)'$/s.exec(text);
-    if (quoted)
-        return quoted[1];
-    if (text === 'true')
-        return true;
-    if (text === 'false')
-        return false;
-    if (text === 'null')
-        return null;
-    if (/^-?(0|[1-9]\d{0,5})$/.test(text))
-        return Number(text);
-    return text;
-}
-/** Builds the nested values a list of `key=value` lines describes; a later key wins. */
-function setValuesTree(pairs) {
-    const root = {};
-    for (const [key, text] of pairs) {
-        const steps = parseSetPath(key);
-        let node = root;
-        for (let i = 0; i < steps.length; i++) {
-            const step = steps[i];
-            const last = i === steps.length - 1;
-            const slot = node;
-            if (last) {
-                slot[step] = setValue(text);
-                break;
-            }
-            const wantList = typeof steps[i + 1] === 'number';
-            const existing = slot[step];
-            if (existing === undefined || existing === null) {
-                slot[step] = wantList ? [] : {};
-            }
-            else if (Array.isArray(existing) !== wantList || typeof existing !== 'object') {
-                const where = steps.slice(0, i + 1).join('.');
-                throw new InputError('set', `"${key}" conflicts with an earlier line: ${where} is already a ${Array.isArray(existing) ? 'list' : typeof existing === 'object' ? 'map' : 'value'}`);
-            }
-            node = slot[step];
-        }
-    }
-    fillHoles(root);
-    return root;
-}
-/** `list[2]=x` alone leaves holes; YAML needs them as null, like helm's --set. */
-function fillHoles(node) {
-    if (Array.isArray(node)) {
-        for (let i = 0; i < node.length; i++) {
-            if (!(i in node))
-                node[i] = null;
-            fillHoles(node[i]);
-        }
-    }
-    else if (typeof node === 'object' && node !== null) {
-        Object.values(node).forEach(fillHoles);
-    }
-}
-function setValuesYaml(pairs) {
-    return (0,dist/* stringify */.As)(setValuesTree(pairs));
-}
-/** Writes the `set` lines as a values file in `dir`, or returns undefined when there are none. */
-async function writeSetValuesFile(pairs, dir) {
-    if (pairs.length === 0)
-        return undefined;
-    const file = external_node_path_default().join(dir, 'set-values.yaml');
-    await (0,promises_namespaceObject.writeFile)(file, setValuesYaml(pairs), { mode: 0o600 });
-    return file;
-}
-
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/inputs.ts
+
 
 
 
@@ -35822,11 +35982,11 @@ function parseKubeconfigInput(raw) {
         const yaml = Buffer.from(compact, 'base64').toString('utf8');
         if (looksLikeKubeconfig(yaml))
             return { yaml, encoding: 'base64', raw };
-        throw new InputError('kubeconfig', `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+        throw new errors_InputError('kubeconfig', `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
     }
     if (looksLikeKubeconfig(raw))
         return { yaml: raw, encoding: 'yaml', raw };
-    throw new InputError('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+    throw new errors_InputError('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
 }
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -35834,7 +35994,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function parseRelease(text) {
     const name = text || 'python-application';
     if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
-        throw new InputError('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
+        throw new errors_InputError('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
     }
     return name;
 }
@@ -35842,7 +36002,7 @@ function parseNamespace(text) {
     if (!text)
         return undefined;
     if (text.length > 63 || !DNS1123_LABEL.test(text)) {
-        throw new InputError('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
+        throw new errors_InputError('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
     }
     return text;
 }
@@ -35858,18 +36018,28 @@ const GO_UNITS_MS = {
 /** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
 function parseGoDuration(name, text) {
     if (/^\d+(\.\d+)?$/.test(text)) {
-        throw new InputError(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
+        throw new errors_InputError(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
     }
     if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
-        throw new InputError(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
+        throw new errors_InputError(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
     }
     let total = 0;
     for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
         total += Number(amount) * GO_UNITS_MS[unit];
     }
     if (total <= 0)
-        throw new InputError(name, `"${text}" must be longer than zero`);
+        throw new errors_InputError(name, `"${text}" must be longer than zero`);
     return total;
+}
+/** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+function parseTimeout(text) {
+    const timeout = text || '5m';
+    const timeoutMs = parseGoDuration('timeout', timeout);
+    if (timeoutMs > MAX_TIMEOUT_MS) {
+        throw new errors_InputError('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
+    }
+    return { timeout, timeoutMs };
 }
 function parseDryRun(text) {
     switch (text) {
@@ -35883,7 +36053,7 @@ function parseDryRun(text) {
         case 'server':
             return 'server';
         default:
-            throw new InputError('dry-run', `"${text}" is not one of false, true (= client), client or server`);
+            throw new errors_InputError('dry-run', `"${text}" is not one of false, true (= client), client or server`);
     }
 }
 /** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
@@ -35894,7 +36064,7 @@ function parseHelmVersion(text) {
         return 'latest';
     const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
     if (!match) {
-        throw new InputError('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
+        throw new errors_InputError('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
     }
     return text.startsWith('v') ? text : `v${text}`;
 }
@@ -35905,18 +36075,38 @@ function parseMirror(name, text, fallback) {
         url = new URL(value);
     }
     catch {
-        throw new InputError(name, `"${value}" is not a URL; write e.g. ${fallback}`);
+        throw new errors_InputError(name, `"${value}" is not a URL; write e.g. ${fallback}`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+        throw new errors_InputError(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
     }
     return value.replace(/\/+$/, '');
 }
-/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
+const USE_KUBECONFIG = 'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
+/**
+ * Flags the action sets itself: a second value would fight the inputs, so each names its input.
+ * The first row holds every flag of helm 3.17 and 4.1 that changes where or as whom helm
+ * connects (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere
+ * than the kubeconfig input says, be misreported as an outage, or print a token in the log.
+ * --burst-limit and --qps only pace the requests, so they stay allowed.
+ */
 const MANAGED_FLAGS = [
+    [
+        [
+            '--kubeconfig',
+            '--kube-context',
+            '--kube-token',
+            '--kube-apiserver',
+            '--kube-as-user',
+            '--kube-as-group',
+            '--kube-ca-file',
+            '--kube-tls-server-name',
+            '--kube-insecure-skip-tls-verify'
+        ],
+        USE_KUBECONFIG
+    ],
     [['--install', '-i'], 'the action always runs upgrade --install'],
     [['--namespace', '-n'], 'use the namespace input'],
-    [['--kubeconfig', '--kube-context'], 'use the kubeconfig input (its current-context)'],
     [['--wait'], 'use the wait input'],
     [['--timeout'], 'use the timeout input'],
     [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
@@ -35925,73 +36115,100 @@ const MANAGED_FLAGS = [
     [['--values', '-f'], 'use the values input'],
     [['--set', '--set-string'], 'use the set input (one key=value per line)']
 ];
-function parseExtraArgs(text) {
+/** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
+const BOOL_SHORTHANDS = 'ih';
+const VALUE_SHORTHANDS = 'flon';
+/** The flags a word sets, as pflag reads it: `--name[=value]`, or a chain like `-if file`. */
+function flagsOf(arg) {
+    if (arg.startsWith('--'))
+        return [arg.split('=', 1)[0]];
+    if (!arg.startsWith('-'))
+        return [];
+    const flags = [];
+    for (const ch of arg.slice(1)) {
+        flags.push(`-${ch}`);
+        if (!BOOL_SHORTHANDS.includes(ch))
+            break; // a value flag (or one helm will refuse) ends it
+    }
+    return flags.filter((flag) => BOOL_SHORTHANDS.includes(flag[1]) || VALUE_SHORTHANDS.includes(flag[1]));
+}
+/** The value of a `--flag value` or `--flag=value` at args[i], if that is `flag`. */
+function inputs_valueOf(args, i, flag) {
+    if (args[i] === flag)
+        return args[i + 1];
+    return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
+}
+/**
+ * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
+ * message never repeats its value: it may be a token), and a --set-file whose file is outside
+ * the workspace and RUNNER_TEMP. After `--` helm takes no flags, so neither does the check.
+ */
+function parseExtraArgs(text, where) {
     let args;
     try {
         args = splitArgs(text);
     }
     catch (error) {
-        throw new InputError('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
+        throw new errors_InputError('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
     }
-    for (const arg of args) {
+    const end = args.indexOf('--');
+    const flagWords = end < 0 ? args : args.slice(0, end);
+    flagWords.forEach((arg, i) => {
+        const set = flagsOf(arg);
         for (const [flags, use] of MANAGED_FLAGS) {
-            const hit = flags.find((flag) => flag.startsWith('--')
-                ? arg === flag || arg.startsWith(`${flag}=`)
-                : arg.startsWith(flag) && !arg.startsWith('--'));
+            const hit = flags.find((flag) => set.includes(flag));
             if (hit)
-                throw new InputError('extra-args', `must not contain ${hit}: ${use}`);
+                throw new errors_InputError('extra-args', `must not contain ${hit}: ${use}`);
         }
-    }
+        const setFile = inputs_valueOf(flagWords, i, '--set-file');
+        for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
+            resolveInWorkspace('extra-args', file, where.roots, where.fs);
+        }
+    });
     return args;
 }
-function workspacePath(file) {
-    return external_node_path_default().resolve(process.env.GITHUB_WORKSPACE || process.cwd(), file);
-}
-function parseChart(text) {
+/** A local chart (directory or .tgz) in the workspace, or an oci:// reference. */
+function parseChart(text, where) {
     const chart = text || 'charts/python-application';
     if (chart.startsWith('oci://'))
         return chart;
-    const full = workspacePath(chart);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(full)) {
-        throw new InputError('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
+    const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
+    if (!exists) {
+        throw new errors_InputError('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
     }
     if ((0,external_node_fs_namespaceObject.statSync)(full).isDirectory() && !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
-        throw new InputError('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
+        throw new errors_InputError('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
     }
     return full;
 }
-function parseValuesFiles(text) {
+function parseValuesFiles(text, where) {
     return parseLines(text).map((file) => {
-        const full = workspacePath(file);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(full) || !(0,external_node_fs_namespaceObject.statSync)(full).isFile()) {
-            throw new InputError('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
+        const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
+        if (!exists || !(0,external_node_fs_namespaceObject.statSync)(full).isFile()) {
+            throw new errors_InputError('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
         }
         return full;
     });
 }
 function parseSetLines(text) {
-    const pairs = parseKeyValueLines('set', text);
-    for (const [key] of pairs)
-        parseSetPath(key);
-    return pairs;
+    return resolveSetValues(parseSetInput(text));
 }
 function readInputs() {
     const raw = requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}');
-    const timeout = rawInput('timeout') || '5m';
+    const where = hostWhere(process.env, process.cwd());
     return {
         kubeconfig: parseKubeconfigInput(raw),
         release: parseRelease(rawInput('release')),
-        chart: parseChart(rawInput('chart')),
+        chart: parseChart(rawInput('chart'), where),
         namespace: parseNamespace(rawInput('namespace')),
-        valuesFiles: parseValuesFiles(rawInput('values')),
+        valuesFiles: parseValuesFiles(rawInput('values'), where),
         setValues: parseSetLines(rawInput('set')),
-        timeout,
-        timeoutMs: parseGoDuration('timeout', timeout),
+        ...parseTimeout(rawInput('timeout')),
         wait: parseBoolean('wait', rawInput('wait'), true),
         rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
         createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
         dryRun: parseDryRun(rawInput('dry-run')),
-        extraArgs: parseExtraArgs(rawInput('extra-args')),
+        extraArgs: parseExtraArgs(rawInput('extra-args'), where),
         helmVersion: parseHelmVersion(rawInput('helm-version')),
         helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
         awsCliMirror: parseMirror('aws-cli-mirror', rawInput('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
@@ -37601,20 +37818,27 @@ function explainHelmFailure(stderr) {
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
 /**
+ * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
+ * The timeout input is bounded far below it; a delay is clamped here anyway.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
  * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
  * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
  * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
- * run treats a pending release as live (recoveryRules), so that rule holds. Pure.
+ * run treats a pending release as live (recoveryRules), so that rule holds. Pure; never more
+ * than a timer can wait.
  */
 function helmDeadlineMs(timeoutMs) {
-    return 2 * timeoutMs + 30_000;
+    return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
 }
-function planDeploy(inputs, namespace, setValuesFile) {
+function planDeploy(inputs, namespace, setArgs) {
     return {
         release: inputs.release,
         chart: inputs.chart,
         namespace,
-        valuesFiles: setValuesFile ? [...inputs.valuesFiles, setValuesFile] : inputs.valuesFiles,
+        valuesFiles: inputs.valuesFiles,
+        setArgs,
         timeout: inputs.timeout,
         helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
         wait: inputs.wait,
@@ -37662,8 +37886,37 @@ function upgradeArgs(plan, major) {
         args.push('--create-namespace');
     for (const file of plan.valuesFiles)
         args.push('--values', file);
+    args.push(...plan.setArgs);
     args.push(...translateFlags(plan.extraArgs, major).args);
     return args;
+}
+/** Flags whose value may be a secret: the chart repository's password, or a value for the chart. */
+const SECRET_VALUE_FLAGS = ['--password'];
+const SECRET_SET_FLAGS = ['--set', '--set-string', '--set-json', '--set-literal'];
+/**
+ * helm's arguments for the log: `--set key=***`, `--password ***`. The keys and every other
+ * flag stay readable; --set-file names only a file. Pure.
+ */
+function commandLineForLog(args) {
+    const hidden = (flag, value) => {
+        if (!SECRET_SET_FLAGS.includes(flag))
+            return '***';
+        const key = /^(?:[^=\\]|\\.)+=/s.exec(value);
+        return key ? `${key[0]}***` : '***';
+    };
+    return args
+        .map((arg, i) => {
+        const previous = args[i - 1];
+        if (SECRET_VALUE_FLAGS.includes(previous) || SECRET_SET_FLAGS.includes(previous)) {
+            return hidden(previous, arg);
+        }
+        const flag = arg.split('=', 1)[0];
+        if (arg !== flag && [...SECRET_VALUE_FLAGS, ...SECRET_SET_FLAGS].includes(flag)) {
+            return `${flag}=${hidden(flag, arg.slice(flag.length + 1))}`;
+        }
+        return arg;
+    })
+        .join(' ');
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/deploy.ts
@@ -37702,7 +37955,7 @@ async function runHelm(helm, client, plan, target, watchPods, stopHelm) {
             ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
             : undefined;
         const args = upgradeArgs(plan, helm.major);
-        info(`helm ${args.join(' ')}`);
+        info(`helm ${commandLineForLog(args)}`);
         const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
         return { result, failure: watch?.failure, overran };
     }
@@ -37966,7 +38219,7 @@ const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
 /** Exec env values that configure rather than authenticate; masking them would only blur logs. */
 const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
-const kubeconfig_fail = (detail) => new InputError('kubeconfig', detail);
+const kubeconfig_fail = (detail) => new errors_InputError('kubeconfig', detail);
 const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
 /** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
@@ -38477,8 +38730,9 @@ async function run() {
         ]);
         const helm = createHelmCli(installed.path, installed.major, kube.path);
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
-        const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
-        const plan = planDeploy(inputs, namespace, setValuesFile);
+        if (inputs.setValues.length > 0)
+            info(`set: ${describeSetTypes(inputs.setValues)}`);
+        const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access, { tokenPlan });
         await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });

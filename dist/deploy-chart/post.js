@@ -28383,7 +28383,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 /**
- * Deletes the kubeconfig directory (it also holds the `set` values file), even after a failed
+ * Deletes the kubeconfig directory (it also holds the `set` string files), even after a failed
  * or cancelled main step. Cleanup never fails the job: it warns.
  */
 async function cleanup() {

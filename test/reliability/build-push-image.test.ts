@@ -45,7 +45,8 @@ async function proxy(rules: FaultRule[]): Promise<FaultProxy> {
 function build(
   name: string,
   host: string,
-  inputs: Record<string, string> = {}
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {}
 ): Promise<Step & { sha: string }> {
   const sha = randomBytes(20).toString('hex');
   const password = inputs.password ?? registry.password;
@@ -62,7 +63,8 @@ function build(
       GITHUB_REPOSITORY: REPOSITORY,
       GITHUB_SHA: sha,
       GITHUB_ACTOR: 'octocat',
-      GITHUB_EVENT_NAME: 'push'
+      GITHUB_EVENT_NAME: 'push',
+      ...env
     },
     secrets: [
       { name: 'registry password', value: password },
@@ -163,7 +165,13 @@ describe('build-push-image failures never show the password', () => {
   test('an image that does not build: one ::error:: with the build output, no push, no secret', async () => {
     const dockerfile = path.join(scratch, 'Broken.Dockerfile');
     writeFileSync(dockerfile, 'FROM python:3.11-slim\nRUN echo "no such step" && exit 3\n');
-    const step = await build('image that does not build', registry.host, { file: dockerfile });
+    // The scratch directory is the step's workspace: a Dockerfile outside it is refused.
+    const step = await build(
+      'image that does not build',
+      registry.host,
+      { file: dockerfile, context: scratch },
+      { GITHUB_WORKSPACE: scratch }
+    );
     expect(step.main.exitCode).toBe(1);
     expect(step.main.errors).toHaveLength(1);
     expect(step.main.errors[0]).toMatch(/exit code: 3|returned a non-zero code: 3|exit 3/);

@@ -43,7 +43,7 @@ const rig = () => {
 function step(
   sha: string,
   pathDirs: string,
-  options: { host?: string; inputs?: Record<string, string> } = {}
+  options: { host?: string; inputs?: Record<string, string>; env?: Record<string, string> } = {}
 ): Promise<Step> {
   const { store, registry } = rig();
   return buildStep(
@@ -52,7 +52,7 @@ function step(
       sha,
       registry,
       repository: REPOSITORY,
-      env: { ...store.env, PATH: pathDirs },
+      env: { ...store.env, PATH: pathDirs, ...options.env },
       timeoutMs: 120_000
     },
     jobs
@@ -182,7 +182,8 @@ describe('podman failures are explained', () => {
     try {
       writeFileSync(path.join(context, 'Dockerfile'), 'FROM someuser/app:1\n');
       const result = await step(randomBytes(20).toString('hex'), wholePath, {
-        inputs: { context }
+        inputs: { context },
+        env: { GITHUB_WORKSPACE: context } // a context outside the workspace is refused
       });
       expect(result.main.exitCode).toBe(1);
       expect(result.main.errors).toHaveLength(1);

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { checkExisting } from '../src/existing.js';
 import { parseInputs } from '../src/inputs.js';
 import { RegistryClient } from '../src/registry.js';
-import { noSleep, scriptedHttp, type Reply } from './fakes.js';
+import { flatWorkspace, noSleep, scriptedHttp, type Reply } from './fakes.js';
 
 const github = {
   repository: 'o/app',
@@ -19,7 +19,11 @@ const digest = (d: string): Reply => ({ headers: { 'docker-content-digest': d } 
 
 async function check(values: Record<string, string>, script: Array<[RegExp, Reply]>) {
   const http = scriptedHttp(script);
-  const inputs = parseInputs((name) => ({ password: 'p', ...values })[name] ?? '', github);
+  const inputs = parseInputs(
+    (name) => ({ password: 'p', ...values })[name] ?? '',
+    github,
+    flatWorkspace
+  );
   const registry = new RegistryClient(inputs.image, {
     http,
     credentials: { username: 'me', password: 'p' },

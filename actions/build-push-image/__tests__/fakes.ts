@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { RunOptions, RunResult, ProcessRunner } from '../../shared/src/exec.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../shared/src/http.js';
+import type { Where } from '../../shared/src/workspace-path.js';
 
 export type Reply = Partial<HttpResponse> | Error;
 
@@ -48,3 +50,9 @@ export function scriptedRunner(
 }
 
 export const noSleep = async (): Promise<void> => {};
+
+/** A workspace at /ws where every path exists as written (no symlinks): for inputs tests. */
+export const flatWorkspace: Where = {
+  roots: { workspace: '/ws', runnerTemp: '/runner/temp' },
+  fs: { realpath: (file) => path.resolve(file) }
+};

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { githubContext, parseInputs, parseList, type GitHubContext } from '../src/inputs.js';
+import { flatWorkspace } from './fakes.js';
 
 const github: GitHubContext = {
   repository: 'Example-Org/Demo-App',
@@ -18,13 +19,13 @@ const withPassword = (values: Record<string, string> = {}) =>
   reader({ password: 'token-value', ...values });
 
 describe('parseInputs defaults', () => {
-  const inputs = parseInputs(withPassword(), github);
+  const inputs = parseInputs(withPassword(), github, flatWorkspace);
   test.each([
     ['image', inputs.image.name, 'ghcr.io/example-org/demo-app'],
     ['loweredFrom', inputs.loweredFrom, 'ghcr.io/Example-Org/Demo-App'],
     ['tags', inputs.tags, [github.sha]],
-    ['context', inputs.context, 'image'],
-    ['file', inputs.file, 'image/Dockerfile'],
+    ['context', inputs.context, '/ws/image'],
+    ['file', inputs.file, '/ws/image/Dockerfile'],
     ['push', inputs.push, true],
     ['username', inputs.username, 'octocat'],
     ['skipExisting', inputs.skipExisting, true],
@@ -39,8 +40,10 @@ describe('parseInputs defaults', () => {
 describe('parseInputs values', () => {
   test.each([
     [{ tag: 'v1', tags: 'latest, v1\nstable' }, 'tags', ['v1', 'latest', 'stable']],
-    [{ context: 'app' }, 'file', 'app/Dockerfile'],
-    [{ context: 'app', file: 'Containerfile' }, 'file', 'Containerfile'],
+    [{ context: 'app' }, 'file', '/ws/app/Dockerfile'],
+    [{ context: 'app', file: 'Containerfile' }, 'file', '/ws/Containerfile'],
+    [{ context: '/runner/temp/ctx' }, 'context', '/runner/temp/ctx'],
+    [{ file: '/runner/temp/Dockerfile' }, 'file', '/runner/temp/Dockerfile'],
     [
       { 'build-args': 'A=1\nB=x,y=z' },
       'buildArgs',
@@ -57,13 +60,15 @@ describe('parseInputs values', () => {
     [{ username: 'bot' }, 'username', 'bot']
   ])('%j sets %s', (values, key, want) => {
     expect(
-      parseInputs(withPassword(values), github)[key as keyof ReturnType<typeof parseInputs>]
+      parseInputs(withPassword(values), github, flatWorkspace)[
+        key as keyof ReturnType<typeof parseInputs>
+      ]
     ).toEqual(want);
   });
 
   test('no upper case, no notice', () => {
     expect(
-      parseInputs(withPassword({ image: 'ghcr.io/o/app' }), github).loweredFrom
+      parseInputs(withPassword({ image: 'ghcr.io/o/app' }), github, flatWorkspace).loweredFrom
     ).toBeUndefined();
   });
 });
@@ -83,9 +88,22 @@ describe('parseInputs errors name the input and the fix', () => {
     [{ push: 'yes' }, github, /^push: must be true or false, got "yes"/],
     [{ 'build-args': 'NOVALUE' }, github, /^build-args: line 1 "NOVALUE" is not KEY=VALUE/],
     [{ password: '' }, github, /^password: is empty; pass a token .*secrets.GITHUB_TOKEN/],
-    [{}, { ...github, actor: '' }, /^username: is empty and GITHUB_ACTOR is not set/]
+    [{}, { ...github, actor: '' }, /^username: is empty and GITHUB_ACTOR is not set/],
+    // an outside file would be sent to the builder and could end up in the image
+    [{ context: '..' }, github, /^context: "\.\." resolves to \/, outside the workspace \(\/ws\)/],
+    [{ context: '/home/runner/.ssh' }, github, /^context: "\/home\/runner\/\.ssh" resolves to/],
+    [
+      { file: '../Dockerfile' },
+      github,
+      /^file: "\.\.\/Dockerfile" resolves to \/Dockerfile, outside/
+    ],
+    [
+      { context: 'image', file: '/etc/passwd' },
+      github,
+      /^file: .* and RUNNER_TEMP; use a path inside/
+    ]
   ])('%j', (values, context, message) => {
-    expect(() => parseInputs(withPassword(values), context)).toThrow(message);
+    expect(() => parseInputs(withPassword(values), context, flatWorkspace)).toThrow(message);
   });
 });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseKeyValueLines, parseLines, rawInput } from '../../shared/src/inputs.js';
 import { maskSecret } from '../../shared/src/mask.js';
+import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import { normalizeImageName, validateTag, type ImageName } from './image-ref.js';
 
 /** What the workflow run tells us about itself (the runner's GITHUB_* variables). */
@@ -19,7 +20,9 @@ export interface Inputs {
   loweredFrom?: string;
   /** The `tag` input first, then `tags`, without duplicates. */
   tags: string[];
+  /** Absolute, inside the workspace or RUNNER_TEMP (symlinks resolved). */
   context: string;
+  /** The Dockerfile: absolute, inside the workspace or RUNNER_TEMP (symlinks resolved). */
   file: string;
   buildArgs: Array<[string, string]>;
   labels: Array<[string, string]>;
@@ -83,12 +86,18 @@ function platformList(read: InputReader): string[] {
   });
 }
 
-/** Every input parsed and validated once; pure given the reader and the context. */
-export function parseInputs(read: InputReader, github: GitHubContext): Inputs {
+/**
+ * Every input parsed and validated once; pure given the reader, the context and `where` (the
+ * workspace, RUNNER_TEMP and the fs edge that resolves paths).
+ */
+export function parseInputs(read: InputReader, github: GitHubContext, where: Where): Inputs {
   const image = imageInput(read, github);
   const { image: name, lowered } = normalizeImageName('image', image);
   const tags = tagList(read, github);
-  const context = read('context') || 'image';
+  // Docker sends the context and reads the Dockerfile: neither may bring in files from outside.
+  const inside = (input: string, text: string) =>
+    resolveInWorkspace(input, text, where.roots, where.fs).path;
+  const context = inside('context', read('context') || 'image');
   const push = parseBoolean('push', read('push'), true);
   const username = read('username') || github.actor;
   const password = read('password');
@@ -106,7 +115,7 @@ export function parseInputs(read: InputReader, github: GitHubContext): Inputs {
     loweredFrom: lowered?.from,
     tags,
     context,
-    file: read('file') || path.join(context, 'Dockerfile'),
+    file: inside('file', read('file') || path.join(context, 'Dockerfile')),
     buildArgs: parseKeyValueLines('build-args', read('build-args')),
     labels: parseKeyValueLines('labels', read('labels')),
     platforms: platformList(read),
@@ -122,5 +131,5 @@ export function parseInputs(read: InputReader, github: GitHubContext): Inputs {
 
 export function readInputs(): Inputs {
   maskSecret(rawInput('password')); // before anything could echo it
-  return parseInputs(rawInput, githubContext(process.env));
+  return parseInputs(rawInput, githubContext(process.env), hostWhere(process.env, process.cwd()));
 }

@@ -15,6 +15,7 @@ const plan: DeployPlan = {
   chart: '/ws/charts/python-application',
   namespace: 'omer',
   valuesFiles: [],
+  setArgs: [],
   timeout: '5m',
   helmDeadlineMs: 200,
   wait: true,

@@ -1,12 +1,21 @@
 import { describe, expect, test } from '@jest/globals';
 import { recoveryRules } from '../src/cluster/release-plan.js';
-import { helmDeadlineMs, translateFlags, upgradeArgs, type DeployPlan } from '../src/helm-args.js';
+import {
+  MAX_TIMER_MS,
+  commandLineForLog,
+  helmDeadlineMs,
+  translateFlags,
+  upgradeArgs,
+  type DeployPlan
+} from '../src/helm-args.js';
+import { MAX_TIMEOUT_MS } from '../src/inputs.js';
 
 const base: DeployPlan = {
   release: 'python-application',
   chart: '/ws/charts/python-application',
   namespace: 'omer',
   valuesFiles: [],
+  setArgs: [],
   timeout: '5m',
   helmDeadlineMs: 630_000,
   wait: true,
@@ -36,9 +45,22 @@ describe.each([
     ['rollback on failure', { rollbackOnFailure: true }, [wait, rollback]],
     ['create the namespace', { createNamespace: true }, [wait, '--create-namespace']],
     [
-      'values files in order, the set file last',
-      { valuesFiles: ['/ws/prod.yaml', '/tmp/k/set-values.yaml'] },
-      [wait, '--values', '/ws/prod.yaml', '--values', '/tmp/k/set-values.yaml']
+      'values files in order, then the set arguments, so that set wins',
+      {
+        valuesFiles: ['/ws/prod.yaml', '/ws/eu.yaml'],
+        setArgs: ['--set', 'replicas=2', '--set-file', 'tag=/tmp/k/set/1']
+      },
+      [
+        wait,
+        '--values',
+        '/ws/prod.yaml',
+        '--values',
+        '/ws/eu.yaml',
+        '--set',
+        'replicas=2',
+        '--set-file',
+        'tag=/tmp/k/set/1'
+      ]
     ],
     [
       'client dry run: nothing to wait for or roll back',
@@ -75,11 +97,48 @@ describe('flags helm 4 renamed, in extra-args', () => {
 test.each([
   [60_000, 150_000],
   [5 * 60_000, 630_000],
-  [60 * 60_000, 7_230_000]
+  [60 * 60_000, 7_230_000],
+  [MAX_TIMEOUT_MS, 43_230_000] // the longest timeout the input takes: 12 h 30 s
 ])(
   'a %d ms timeout stops helm after %d ms, inside the window a pending release counts as live',
   (timeoutMs, deadline) => {
     expect(helmDeadlineMs(timeoutMs)).toBe(deadline);
     expect(helmDeadlineMs(timeoutMs)).toBeLessThan(recoveryRules(timeoutMs).liveWindowMs);
+    expect(helmDeadlineMs(timeoutMs)).toBeLessThanOrEqual(MAX_TIMER_MS);
   }
 );
+
+// Node fires a timer whose delay does not fit 32 bits after 1 ms: helm was killed at once.
+test.each([
+  ['299 h', 299 * 3_600_000],
+  ['1000 h', 1000 * 3_600_000],
+  ['the limit of a timer', MAX_TIMER_MS],
+  ['infinity', Number.POSITIVE_INFINITY]
+])('a timeout of %s never gives a deadline a timer cannot wait', (_name, timeoutMs) =>
+  expect(helmDeadlineMs(timeoutMs)).toBe(MAX_TIMER_MS)
+);
+
+describe('the helm command line in the log hides values that may be secret', () => {
+  test.each<[string[], string]>([
+    [
+      ['--set', 'replicas=2', '--set-file', 'tag=/tmp/k/set/0'],
+      '--set replicas=*** --set-file tag=/tmp/k/set/0'
+    ],
+    [['--set=a\\=b=1'], '--set=a\\=b=***'],
+    [['--set-json', 'cfg={"token":"s3cr3t"}'], '--set-json cfg=***'],
+    [['--set-json={"token":"s3cr3t"}'], '--set-json=***'],
+    [['--set-literal', 'pw=a,b=c'], '--set-literal pw=***'],
+    [['--set-string', 'multi=line1\nline2'], '--set-string multi=***'],
+    [['--password', 'hunter2', '--username', 'bot'], '--password *** --username bot'],
+    [['--password=hunter2'], '--password=***'],
+    [
+      ['--description', 'first deploy', '--history-max', '5'],
+      '--description first deploy --history-max 5'
+    ]
+  ])('%j', (args, want) => {
+    expect(commandLineForLog(args)).toBe(want);
+    for (const secret of ['s3cr3t', 'hunter2', 'line2', 'a,b']) {
+      expect(commandLineForLog(args)).not.toContain(secret);
+    }
+  });
+});

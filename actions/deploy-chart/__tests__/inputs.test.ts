@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   DEFAULT_HELM_VERSION,
   parseChart,
   parseDryRun,
+  MAX_TIMEOUT_MS,
   parseExtraArgs,
   parseGoDuration,
   parseHelmVersion,
@@ -14,10 +15,15 @@ import {
   parseNamespace,
   parseRelease,
   parseSetLines,
+  parseTimeout,
   parseValuesFiles,
   readInputs
 } from '../src/inputs.js';
 import { splitArgs } from '../src/split-args.js';
+import { hostPathFs, type Where } from '../../shared/src/workspace-path.js';
+
+/** A workspace at /ws where every path exists as written: for inputs that name no real file. */
+const flat: Where = { roots: { workspace: '/ws' }, fs: { realpath: (file) => path.resolve(file) } };
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -119,6 +125,25 @@ describe('timeout', () => {
   ])('refuses %s', (text, message) =>
     expect(() => parseGoDuration('timeout', text)).toThrow(message)
   );
+
+  test.each([
+    ['', 300_000],
+    ['6h', MAX_TIMEOUT_MS],
+    ['360m', MAX_TIMEOUT_MS],
+    ['21600s', MAX_TIMEOUT_MS],
+    ['5h59m59.999s', MAX_TIMEOUT_MS - 1]
+  ])('the timeout input takes %j (at most 6h)', (text, ms) =>
+    expect(parseTimeout(text).timeoutMs).toBe(ms)
+  );
+
+  // 298 h and more overflowed Node's timer: helm was stopped after about a second.
+  test.each(['6h0m0.001s', '6h1m', '7h', '24h', '298h', '299h', '1000h', '99999999999999999999h'])(
+    'refuses a timeout of %s, saying why',
+    (text) =>
+      expect(() => parseTimeout(text)).toThrow(
+        `timeout: "${text}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h`
+      )
+  );
 });
 
 describe('dry-run', () => {
@@ -179,7 +204,7 @@ describe('extra-args', () => {
     ['--post-renderer-args $HOME --x=`id`', ['--post-renderer-args', '$HOME', '--x=`id`']],
     ['  --debug\n  --history-max 3 ', ['--debug', '--history-max', '3']],
     ['--description ""', ['--description', '']]
-  ])('splits %j without a shell', (text, want) => expect(parseExtraArgs(text)).toEqual(want));
+  ])('splits %j without a shell', (text, want) => expect(parseExtraArgs(text, flat)).toEqual(want));
 
   test.each([
     ['--namespace other', '--namespace', 'use the namespace input'],
@@ -192,13 +217,65 @@ describe('extra-args', () => {
     ['-f extra.yaml', '-f', 'use the values input'],
     ['--set a=b', '--set', 'use the set input'],
     ['--kubeconfig /tmp/x', '--kubeconfig', 'use the kubeconfig input'],
-    ['--dry-run', '--dry-run', 'use the dry-run input']
+    ['--dry-run', '--dry-run', 'use the dry-run input'],
+    // pflag's one-letter chains: -i and -h take no value, so the next letter is a flag too
+    ['-if extra.yaml', '-i', 'the action always runs upgrade --install'],
+    ['-hn other', '-n', 'use the namespace input'],
+    ['-hfextra.yaml', '-f', 'use the values input']
   ])('refuses %j (a flag the action manages)', (text, flag, use) =>
-    expect(() => parseExtraArgs(text)).toThrow(`extra-args: must not contain ${flag}: ${use}`)
+    expect(() => parseExtraArgs(text, flat)).toThrow(`extra-args: must not contain ${flag}: ${use}`)
   );
 
+  // Every flag of helm 3.17 and 4.1 (pkg/cli/environment.go AddFlags) that changes where or
+  // as whom helm connects, in each form pflag takes; the value (a token!) is never repeated.
+  const CONNECTION_FLAGS = [
+    '--kubeconfig',
+    '--kube-context',
+    '--kube-token',
+    '--kube-apiserver',
+    '--kube-as-user',
+    '--kube-as-group',
+    '--kube-ca-file',
+    '--kube-tls-server-name',
+    '--kube-insecure-skip-tls-verify'
+  ];
+  const SECRET = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu';
+  test.each(
+    CONNECTION_FLAGS.flatMap((flag) => [
+      [flag, `${flag}=${SECRET}`],
+      [flag, `${flag} ${SECRET}`],
+      [flag, `--description x ${flag}=${SECRET} --history-max 3`],
+      [flag, `"${flag}=${SECRET}"`]
+    ])
+  )('refuses %s in %j, naming the kubeconfig input, never the value', (flag, text) => {
+    expect(() => parseExtraArgs(text, flat)).toThrow(
+      `extra-args: must not contain ${flag}: use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names`
+    );
+    expect(() => parseExtraArgs(text, flat)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(SECRET) })
+    );
+  });
+
+  test.each([
+    '--kube-insecure-skip-tls-verify',
+    '--kube-insecure-skip-tls-verify=false',
+    '--kube-as-group a --kube-as-group b'
+  ])('refuses the boolean and repeated forms: %j', (text) =>
+    expect(() => parseExtraArgs(text, flat)).toThrow(/^extra-args: must not contain --kube-/)
+  );
+
+  test('allows the flags that only pace requests, and anything after --', () =>
+    expect(parseExtraArgs('--burst-limit 200 --qps 50 -- --kube-token', flat)).toEqual([
+      '--burst-limit',
+      '200',
+      '--qps',
+      '50',
+      '--',
+      '--kube-token'
+    ]));
+
   test('allows flags that merely share a prefix with a managed one', () =>
-    expect(parseExtraArgs('--set-json x={} --force --wait-for-jobs')).toEqual([
+    expect(parseExtraArgs('--set-json x={} --force --wait-for-jobs', flat)).toEqual([
       '--set-json',
       'x={}',
       '--force',
@@ -210,7 +287,7 @@ describe('extra-args', () => {
     ["--description 'open", /unterminated single quote/],
     ['--x \\', /lone backslash/]
   ])('refuses %j with the quoting problem', (text, message) => {
-    expect(() => parseExtraArgs(text)).toThrow(message);
+    expect(() => parseExtraArgs(text, flat)).toThrow(message);
     expect(() => splitArgs(text)).toThrow();
   });
 });
@@ -220,8 +297,17 @@ describe('set lines', () => {
     ['pythonApp.tag=abc', [['pythonApp.tag', 'abc']]],
     ['a=b,c=d', [['a', 'b,c=d']]],
     ['# comment\n\nlist[0].name=x', [['list[0].name', 'x']]],
-    ['svc\\.beta\\.io/type=nlb', [['svc\\.beta\\.io/type', 'nlb']]]
-  ])('%j', (text, want) => expect(parseSetLines(text)).toEqual(want));
+    ['svc\\.beta\\.io/type=nlb', [['svc\\.beta\\.io/type', 'nlb']]],
+    [
+      'a=1\nb=2\na=3',
+      [
+        ['b', '2'],
+        ['a', '3']
+      ]
+    ]
+  ])('%j', (text, want) =>
+    expect(parseSetLines(text).map(({ key, text: value }) => [key, value])).toEqual(want)
+  );
   test.each([
     ['novalue', /^set: line 1 "novalue" is not KEY=VALUE/],
     ['a..b=1', /^set: key "a..b" has an empty part/],
@@ -230,38 +316,94 @@ describe('set lines', () => {
 });
 
 describe('files in the workspace', () => {
+  // <top>/ws is the workspace, <top>/temp RUNNER_TEMP, <top>/outside neither.
+  let top: string;
   let workspace: string;
+  let where: Where;
   const saved = process.env.GITHUB_WORKSPACE;
   beforeAll(() => {
-    workspace = mkdtempSync(path.join(os.tmpdir(), 'inputs-ws-'));
-    mkdirSync(path.join(workspace, 'charts', 'app'), { recursive: true });
-    writeFileSync(path.join(workspace, 'charts', 'app', 'Chart.yaml'), 'name: app\n');
-    mkdirSync(path.join(workspace, 'charts', 'empty'));
-    writeFileSync(path.join(workspace, 'prod.yaml'), 'a: 1\n');
+    top = mkdtempSync(path.join(os.tmpdir(), 'inputs-ws-'));
+    workspace = path.join(top, 'ws');
+    const at = (...parts: string[]) => path.join(top, ...parts);
+    for (const dir of ['ws/charts/app', 'ws/charts/empty', 'temp', 'outside/chart']) {
+      mkdirSync(at(dir), { recursive: true });
+    }
+    writeFileSync(at('ws/charts/app/Chart.yaml'), 'name: app\n');
+    writeFileSync(at('outside/chart/Chart.yaml'), 'name: elsewhere\n');
+    writeFileSync(at('ws/prod.yaml'), 'a: 1\n');
+    writeFileSync(at('temp/generated.yaml'), 'b: 2\n');
+    writeFileSync(at('outside/secret.yaml'), 'password: x\n');
+    symlinkSync(at('outside/secret.yaml'), at('ws/linked.yaml'));
+    symlinkSync(at('outside/chart'), at('ws/charts/linked'));
+    symlinkSync(at('ws/prod.yaml'), at('ws/alias.yaml'));
+    where = { roots: { workspace, runnerTemp: at('temp') }, fs: hostPathFs };
     process.env.GITHUB_WORKSPACE = workspace;
   });
   afterAll(() => {
     process.env.GITHUB_WORKSPACE = saved;
-    rmSync(workspace, { recursive: true, force: true });
+    rmSync(top, { recursive: true, force: true });
   });
 
   test('a chart directory resolves against the workspace', () =>
-    expect(parseChart('charts/app')).toBe(path.join(workspace, 'charts', 'app')));
+    expect(parseChart('charts/app', where)).toBe(path.join(workspace, 'charts', 'app')));
   test('an oci:// chart is passed through', () =>
-    expect(parseChart('oci://ghcr.io/o/charts/app')).toBe('oci://ghcr.io/o/charts/app'));
+    expect(parseChart('oci://ghcr.io/o/charts/app', where)).toBe('oci://ghcr.io/o/charts/app'));
   test.each([
     [
       'charts/missing',
       /^chart: "charts\/missing" does not exist in the workspace .*actions\/checkout/
     ],
-    ['charts/empty', /^chart: "charts\/empty" has no Chart.yaml/]
-  ])('refuses %s', (chart, message) => expect(() => parseChart(chart)).toThrow(message));
+    ['charts/empty', /^chart: "charts\/empty" has no Chart.yaml/],
+    [
+      '../outside/chart',
+      /^chart: "\.\.\/outside\/chart" resolves to .*\/outside\/chart, outside the workspace/
+    ],
+    ['charts/linked', /^chart: "charts\/linked" is a symlink to .*\/outside\/chart, outside/],
+    ['/', /^chart: "\/" resolves to \/, outside the workspace/]
+  ])('refuses %s', (chart, message) => expect(() => parseChart(chart, where)).toThrow(message));
 
-  test('values files resolve and must exist', () => {
-    expect(parseValuesFiles('prod.yaml\n')).toEqual([path.join(workspace, 'prod.yaml')]);
-    expect(() => parseValuesFiles('prod.yaml\nstaging.yaml')).toThrow(
+  test('values files resolve (symlinks too), in the workspace or RUNNER_TEMP, and must exist', () => {
+    expect(
+      parseValuesFiles(`prod.yaml\nalias.yaml\n${path.join(top, 'temp', 'generated.yaml')}`, where)
+    ).toEqual([
+      path.join(workspace, 'prod.yaml'),
+      path.join(workspace, 'prod.yaml'),
+      path.join(top, 'temp', 'generated.yaml')
+    ]);
+    expect(() => parseValuesFiles('prod.yaml\nstaging.yaml', where)).toThrow(
       /^values: file "staging.yaml" does not exist/
     );
+  });
+
+  test.each([
+    [
+      'linked.yaml',
+      /^values: "linked\.yaml" is a symlink to .*\/outside\/secret\.yaml, outside the workspace \(.*\) and RUNNER_TEMP/
+    ],
+    ['../outside/secret.yaml', /^values: "\.\.\/outside\/secret\.yaml" resolves to/],
+    ['/etc/hostname', /^values: "\/etc\/hostname" resolves to \/etc\/hostname, outside/],
+    ['../outside/none.yaml', /^values: .* resolves to .*outside\/none\.yaml, outside/]
+  ])('refuses the values file %s', (file, message) =>
+    expect(() => parseValuesFiles(`prod.yaml\n${file}`, where)).toThrow(message)
+  );
+
+  test.each([
+    ['--set-file cfg=linked.yaml', /^extra-args: "linked\.yaml" is a symlink to .*outside/],
+    [
+      '--set-file=cfg=/etc/passwd',
+      /^extra-args: "\/etc\/passwd" resolves to \/etc\/passwd, outside/
+    ],
+    [
+      '--set-file a=prod.yaml,b=../outside/secret.yaml',
+      /^extra-args: "\.\.\/outside\/secret\.yaml"/
+    ]
+  ])('refuses %j: a file outside would reach the cluster', (text, message) =>
+    expect(() => parseExtraArgs(text, where)).toThrow(message)
+  );
+
+  test('takes a --set-file in the workspace or RUNNER_TEMP, and a URL', () => {
+    const text = `--set-file a=prod.yaml,b=${path.join(top, 'temp', 'generated.yaml')} --set-file c=https://example.com/c.txt`;
+    expect(parseExtraArgs(text, where)).toHaveLength(4);
   });
 
   test('readInputs: every default of action.yml, from the kubeconfig alone', () => {

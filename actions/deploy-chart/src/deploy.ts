@@ -20,7 +20,7 @@ import {
 import type { HelmRevision } from './cluster/release-plan.js';
 import { forwardTerminationSignals } from './cluster/signals.js';
 import { explainHelmFailure } from './helm-failure.js';
-import { translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
+import { commandLineForLog, translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
 import type { HelmCli } from './helm-cli.js';
 
 const formatSeconds = (ms: number) => `${Math.round(ms / 1000)}s`;
@@ -72,7 +72,7 @@ async function runHelm(
       ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
       : undefined;
     const args = upgradeArgs(plan, helm.major);
-    core.info(`helm ${args.join(' ')}`);
+    core.info(`helm ${commandLineForLog(args)}`);
     const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
     return { result, failure: watch?.failure, overran };
   } finally {

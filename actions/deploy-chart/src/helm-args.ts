@@ -5,8 +5,10 @@ export interface DeployPlan {
   release: string;
   chart: string;
   namespace: string;
-  /** The values inputs in order, then the file written from `set` (last, so it wins). */
+  /** The values inputs, in order. */
   valuesFiles: string[];
+  /** The `set` lines as --set / --set-file arguments (see set-values.ts); helm applies them last. */
+  setArgs: string[];
   timeout: string;
   /** When helm is stopped if its own --timeout did not end it (see helmDeadlineMs). */
   helmDeadlineMs: number;
@@ -18,21 +20,29 @@ export interface DeployPlan {
 }
 
 /**
+ * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
+ * The timeout input is bounded far below it; a delay is clamped here anyway.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
  * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
  * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
- * run treats a pending release as live (recoveryRules), so that rule holds. Pure.
+ * run treats a pending release as live (recoveryRules), so that rule holds. Pure; never more
+ * than a timer can wait.
  */
 export function helmDeadlineMs(timeoutMs: number): number {
-  return 2 * timeoutMs + 30_000;
+  return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
 }
 
-export function planDeploy(inputs: Inputs, namespace: string, setValuesFile?: string): DeployPlan {
+export function planDeploy(inputs: Inputs, namespace: string, setArgs: string[]): DeployPlan {
   return {
     release: inputs.release,
     chart: inputs.chart,
     namespace,
-    valuesFiles: setValuesFile ? [...inputs.valuesFiles, setValuesFile] : inputs.valuesFiles,
+    valuesFiles: inputs.valuesFiles,
+    setArgs,
     timeout: inputs.timeout,
     helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
     wait: inputs.wait,
@@ -81,6 +91,36 @@ export function upgradeArgs(plan: DeployPlan, major: 3 | 4): string[] {
   }
   if (plan.createNamespace) args.push('--create-namespace');
   for (const file of plan.valuesFiles) args.push('--values', file);
+  args.push(...plan.setArgs);
   args.push(...translateFlags(plan.extraArgs, major).args);
   return args;
+}
+
+/** Flags whose value may be a secret: the chart repository's password, or a value for the chart. */
+const SECRET_VALUE_FLAGS = ['--password'];
+const SECRET_SET_FLAGS = ['--set', '--set-string', '--set-json', '--set-literal'];
+
+/**
+ * helm's arguments for the log: `--set key=***`, `--password ***`. The keys and every other
+ * flag stay readable; --set-file names only a file. Pure.
+ */
+export function commandLineForLog(args: string[]): string {
+  const hidden = (flag: string, value: string) => {
+    if (!SECRET_SET_FLAGS.includes(flag)) return '***';
+    const key = /^(?:[^=\\]|\\.)+=/s.exec(value);
+    return key ? `${key[0]}***` : '***';
+  };
+  return args
+    .map((arg, i) => {
+      const previous = args[i - 1];
+      if (SECRET_VALUE_FLAGS.includes(previous) || SECRET_SET_FLAGS.includes(previous)) {
+        return hidden(previous, arg);
+      }
+      const flag = arg.split('=', 1)[0];
+      if (arg !== flag && [...SECRET_VALUE_FLAGS, ...SECRET_SET_FLAGS].includes(flag)) {
+        return `${flag}=${hidden(flag, arg.slice(flag.length + 1))}`;
+      }
+      return arg;
+    })
+    .join(' ');
 }

@@ -2,15 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../../shared/src/errors.js';
-import {
-  parseBoolean,
-  parseKeyValueLines,
-  parseLines,
-  rawInput,
-  requiredInput
-} from '../../shared/src/inputs.js';
+import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
+import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
+import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
 import { splitArgs } from './split-args.js';
-import { parseSetPath } from './values-file.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -30,7 +25,8 @@ export interface Inputs {
   /** Empty: the kubeconfig context's namespace, else `default`. */
   namespace?: string;
   valuesFiles: string[];
-  setValues: Array<[string, string]>;
+  /** The `set` lines, a later one for the same key (or a parent) already applied. */
+  setValues: SetValue[];
   timeout: string;
   timeoutMs: number;
   wait: boolean;
@@ -143,6 +139,21 @@ export function parseGoDuration(name: string, text: string): number {
   return total;
 }
 
+/** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
+export const MAX_TIMEOUT_MS = 6 * 3_600_000;
+
+export function parseTimeout(text: string): { timeout: string; timeoutMs: number } {
+  const timeout = text || '5m';
+  const timeoutMs = parseGoDuration('timeout', timeout);
+  if (timeoutMs > MAX_TIMEOUT_MS) {
+    throw new InputError(
+      'timeout',
+      `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`
+    );
+  }
+  return { timeout, timeoutMs };
+}
+
 export function parseDryRun(text: string): DryRun {
   switch (text) {
     case '':
@@ -190,11 +201,33 @@ export function parseMirror(name: string, text: string, fallback: string): strin
   return value.replace(/\/+$/, '');
 }
 
-/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
+const USE_KUBECONFIG =
+  'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
+
+/**
+ * Flags the action sets itself: a second value would fight the inputs, so each names its input.
+ * The first row holds every flag of helm 3.17 and 4.1 that changes where or as whom helm
+ * connects (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere
+ * than the kubeconfig input says, be misreported as an outage, or print a token in the log.
+ * --burst-limit and --qps only pace the requests, so they stay allowed.
+ */
 const MANAGED_FLAGS: Array<[flags: string[], use: string]> = [
+  [
+    [
+      '--kubeconfig',
+      '--kube-context',
+      '--kube-token',
+      '--kube-apiserver',
+      '--kube-as-user',
+      '--kube-as-group',
+      '--kube-ca-file',
+      '--kube-tls-server-name',
+      '--kube-insecure-skip-tls-verify'
+    ],
+    USE_KUBECONFIG
+  ],
   [['--install', '-i'], 'the action always runs upgrade --install'],
   [['--namespace', '-n'], 'use the namespace input'],
-  [['--kubeconfig', '--kube-context'], 'use the kubeconfig input (its current-context)'],
   [['--wait'], 'use the wait input'],
   [['--timeout'], 'use the timeout input'],
   [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
@@ -204,7 +237,36 @@ const MANAGED_FLAGS: Array<[flags: string[], use: string]> = [
   [['--set', '--set-string'], 'use the set input (one key=value per line)']
 ];
 
-export function parseExtraArgs(text: string): string[] {
+/** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
+const BOOL_SHORTHANDS = 'ih';
+const VALUE_SHORTHANDS = 'flon';
+
+/** The flags a word sets, as pflag reads it: `--name[=value]`, or a chain like `-if file`. */
+function flagsOf(arg: string): string[] {
+  if (arg.startsWith('--')) return [arg.split('=', 1)[0]];
+  if (!arg.startsWith('-')) return [];
+  const flags: string[] = [];
+  for (const ch of arg.slice(1)) {
+    flags.push(`-${ch}`);
+    if (!BOOL_SHORTHANDS.includes(ch)) break; // a value flag (or one helm will refuse) ends it
+  }
+  return flags.filter(
+    (flag) => BOOL_SHORTHANDS.includes(flag[1]) || VALUE_SHORTHANDS.includes(flag[1])
+  );
+}
+
+/** The value of a `--flag value` or `--flag=value` at args[i], if that is `flag`. */
+function valueOf(args: string[], i: number, flag: string): string | undefined {
+  if (args[i] === flag) return args[i + 1];
+  return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
+}
+
+/**
+ * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
+ * message never repeats its value: it may be a token), and a --set-file whose file is outside
+ * the workspace and RUNNER_TEMP. After `--` helm takes no flags, so neither does the check.
+ */
+export function parseExtraArgs(text: string, where: Where): string[] {
   let args: string[];
   try {
     args = splitArgs(text);
@@ -214,28 +276,28 @@ export function parseExtraArgs(text: string): string[] {
       `${(error as Error).message}; quote like a shell, e.g. --description "first deploy"`
     );
   }
-  for (const arg of args) {
+  const end = args.indexOf('--');
+  const flagWords = end < 0 ? args : args.slice(0, end);
+  flagWords.forEach((arg, i) => {
+    const set = flagsOf(arg);
     for (const [flags, use] of MANAGED_FLAGS) {
-      const hit = flags.find((flag) =>
-        flag.startsWith('--')
-          ? arg === flag || arg.startsWith(`${flag}=`)
-          : arg.startsWith(flag) && !arg.startsWith('--')
-      );
+      const hit = flags.find((flag) => set.includes(flag));
       if (hit) throw new InputError('extra-args', `must not contain ${hit}: ${use}`);
     }
-  }
+    const setFile = valueOf(flagWords, i, '--set-file');
+    for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
+      resolveInWorkspace('extra-args', file, where.roots, where.fs);
+    }
+  });
   return args;
 }
 
-function workspacePath(file: string): string {
-  return path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), file);
-}
-
-export function parseChart(text: string): string {
+/** A local chart (directory or .tgz) in the workspace, or an oci:// reference. */
+export function parseChart(text: string, where: Where): string {
   const chart = text || 'charts/python-application';
   if (chart.startsWith('oci://')) return chart;
-  const full = workspacePath(chart);
-  if (!existsSync(full)) {
+  const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
+  if (!exists) {
     throw new InputError(
       'chart',
       `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`
@@ -250,10 +312,10 @@ export function parseChart(text: string): string {
   return full;
 }
 
-export function parseValuesFiles(text: string): string[] {
+export function parseValuesFiles(text: string, where: Where): string[] {
   return parseLines(text).map((file) => {
-    const full = workspacePath(file);
-    if (!existsSync(full) || !statSync(full).isFile()) {
+    const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
+    if (!exists || !statSync(full).isFile()) {
       throw new InputError(
         'values',
         `file "${file}" does not exist in the workspace (${full}); list one values file per line`
@@ -263,10 +325,8 @@ export function parseValuesFiles(text: string): string[] {
   });
 }
 
-export function parseSetLines(text: string): Array<[string, string]> {
-  const pairs = parseKeyValueLines('set', text);
-  for (const [key] of pairs) parseSetPath(key);
-  return pairs;
+export function parseSetLines(text: string): SetValue[] {
+  return resolveSetValues(parseSetInput(text));
 }
 
 export function readInputs(): Inputs {
@@ -274,21 +334,20 @@ export function readInputs(): Inputs {
     'kubeconfig',
     'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}'
   );
-  const timeout = rawInput('timeout') || '5m';
+  const where = hostWhere(process.env, process.cwd());
   return {
     kubeconfig: parseKubeconfigInput(raw),
     release: parseRelease(rawInput('release')),
-    chart: parseChart(rawInput('chart')),
+    chart: parseChart(rawInput('chart'), where),
     namespace: parseNamespace(rawInput('namespace')),
-    valuesFiles: parseValuesFiles(rawInput('values')),
+    valuesFiles: parseValuesFiles(rawInput('values'), where),
     setValues: parseSetLines(rawInput('set')),
-    timeout,
-    timeoutMs: parseGoDuration('timeout', timeout),
+    ...parseTimeout(rawInput('timeout')),
     wait: parseBoolean('wait', rawInput('wait'), true),
     rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
     createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
     dryRun: parseDryRun(rawInput('dry-run')),
-    extraArgs: parseExtraArgs(rawInput('extra-args')),
+    extraArgs: parseExtraArgs(rawInput('extra-args'), where),
     helmVersion: parseHelmVersion(rawInput('helm-version')),
     helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
     awsCliMirror: parseMirror(

@@ -12,7 +12,7 @@ import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
 import { planTokenSource, shareExecToken, writeKubeconfig } from './kubeconfig.js';
 import { report } from './report.js';
-import { writeSetValuesFile } from './values-file.js';
+import { describeSetTypes, writeSetArgs } from './set-values.js';
 
 export async function run(): Promise<void> {
   try {
@@ -29,8 +29,8 @@ export async function run(): Promise<void> {
     ]);
     const helm = createHelmCli(installed.path, installed.major, kube.path);
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
-    const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
-    const plan = planDeploy(inputs, namespace, setValuesFile);
+    if (inputs.setValues.length > 0) core.info(`set: ${describeSetTypes(inputs.setValues)}`);
+    const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
     const target = { release: plan.release, namespace };
 
     const client = createKubeClient(kube.access, { tokenPlan });

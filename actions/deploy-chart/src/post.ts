@@ -4,7 +4,7 @@ import { removeDir } from '../../shared/src/temp.js';
 import { KUBECONFIG_DIR_STATE } from './state-keys.js';
 
 /**
- * Deletes the kubeconfig directory (it also holds the `set` values file), even after a failed
+ * Deletes the kubeconfig directory (it also holds the `set` string files), even after a failed
  * or cancelled main step. Cleanup never fails the job: it warns.
  */
 async function cleanup(): Promise<void> {
