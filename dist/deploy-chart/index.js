@@ -36084,27 +36084,25 @@ function parseMirror(name, text, fallback) {
 }
 const USE_KUBECONFIG = 'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
 /**
- * Flags the action sets itself: a second value would fight the inputs, so each names its input.
- * The first row holds every flag of helm 3.17 and 4.1 that changes where or as whom helm
- * connects (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere
- * than the kubeconfig input says, be misreported as an outage, or print a token in the log.
+ * Every flag of helm 3.17 and 4.1 that changes where or as whom helm connects
+ * (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere than the
+ * kubeconfig input says, be misreported as an outage, or print a token in the log.
  * --burst-limit and --qps only pace the requests, so they stay allowed.
  */
+const CONNECTION_FLAGS = [
+    '--kubeconfig',
+    '--kube-context',
+    '--kube-token',
+    '--kube-apiserver',
+    '--kube-as-user',
+    '--kube-as-group',
+    '--kube-ca-file',
+    '--kube-tls-server-name',
+    '--kube-insecure-skip-tls-verify'
+];
+/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
 const MANAGED_FLAGS = [
-    [
-        [
-            '--kubeconfig',
-            '--kube-context',
-            '--kube-token',
-            '--kube-apiserver',
-            '--kube-as-user',
-            '--kube-as-group',
-            '--kube-ca-file',
-            '--kube-tls-server-name',
-            '--kube-insecure-skip-tls-verify'
-        ],
-        USE_KUBECONFIG
-    ],
+    [CONNECTION_FLAGS, USE_KUBECONFIG],
     [['--install', '-i'], 'the action always runs upgrade --install'],
     [['--namespace', '-n'], 'use the namespace input'],
     [['--wait'], 'use the wait input'],

@@ -4,7 +4,7 @@
 // read, before any network; the few that get further meet loopback rigs only (the EKS
 // emulator with a static token, the helm mirror, a closed port standing in for a dead mirror).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type Cluster } from '../emulator/index.js';
@@ -27,15 +27,36 @@ const CLOSED_PORT_URL = 'http://127.0.0.1:9';
 let cluster: Cluster;
 let mirror: HelmMirror;
 let toolCache: string;
+/**
+ * A workspace whose files are symlinks to files outside it (<links>/ws → <links>/outside): a
+ * values file, a chart and a Dockerfile a user linked in, which must not be read.
+ */
+let links: string;
+const linked = (...parts: string[]) => path.join(links, ...parts);
+/** The token a user put in extra-args: it must appear nowhere. */
+const EXTRA_ARGS_TOKEN = 'k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS9leHRyYS1hcmdzLXRva2Vu';
 
 beforeAll(async () => {
   [cluster, mirror] = await Promise.all([startCluster({ podReadyDelayMs: 50 }), startHelmMirror()]);
   toolCache = mkdtempSync(path.join(os.tmpdir(), 'bad-inputs-toolcache-'));
+  links = mkdtempSync(path.join(os.tmpdir(), 'bad-inputs-links-'));
+  mkdirSync(linked('outside', 'chart'), { recursive: true });
+  mkdirSync(linked('ws'));
+  writeFileSync(linked('outside', 'secret.yaml'), 'password: from-outside\n');
+  writeFileSync(
+    linked('outside', 'chart', 'Chart.yaml'),
+    'apiVersion: v2\nname: x\nversion: 1.0.0\n'
+  );
+  writeFileSync(linked('outside', 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
+  symlinkSync(linked('outside', 'secret.yaml'), linked('ws', 'values.yaml'));
+  symlinkSync(linked('outside', 'chart'), linked('ws', 'chart'));
+  symlinkSync(linked('outside', 'Dockerfile'), linked('ws', 'Dockerfile'));
 });
 
 afterAll(async () => {
   await Promise.all([cluster?.stop(), mirror?.stop()]);
   rmSync(toolCache, { recursive: true, force: true });
+  if (links) rmSync(links, { recursive: true, force: true });
 });
 
 interface Rigs {
@@ -53,6 +74,8 @@ interface Case {
   /** What the fix in the message must say. */
   fix: RegExp;
   env?: Record<string, string> | (() => Record<string, string>);
+  /** More values that must appear nowhere (log, files, outputs). */
+  secrets?: string[];
 }
 
 const deploy = (inputs: Case['inputs'], input: string, fix: RegExp, env?: Case['env']): Case => ({
@@ -62,12 +85,16 @@ const deploy = (inputs: Case['inputs'], input: string, fix: RegExp, env?: Case['
   fix,
   env
 });
-const build = (inputs: Inputs, input: string, fix: RegExp): Case => ({
+const build = (inputs: Case['inputs'], input: string, fix: RegExp, env?: Case['env']): Case => ({
   action: 'build-push-image',
   inputs,
   input,
-  fix
+  fix,
+  env
 });
+/** The symlinked workspace as GITHUB_WORKSPACE. */
+const inLinkedWorkspace = () => ({ GITHUB_WORKSPACE: linked('ws') });
+const OUTSIDE = /outside the workspace .* and RUNNER_TEMP; use a path inside the repository/;
 
 const KUBECONFIG_FIX = /base64 -w0|kubeconfig: \$\{\{ secrets\.KUBECONFIG \}\}/;
 const good = base64(yamlOf(kubeconfigDoc()));
@@ -251,6 +278,40 @@ const CASES: Array<[string, Case]> = [
     'values file that does not exist',
     deploy({ kubeconfig: good, values: 'values/prod.yaml' }, 'values', /one values file per line/)
   ],
+  // paths that leave the workspace (and RUNNER_TEMP)
+  [
+    'values file above the workspace',
+    deploy({ kubeconfig: good, values: '../prod.yaml' }, 'values', OUTSIDE)
+  ],
+  [
+    'values file /etc/passwd',
+    deploy({ kubeconfig: good, values: '/etc/passwd' }, 'values', OUTSIDE)
+  ],
+  [
+    'values file that is a symlink to a file outside',
+    deploy(
+      { kubeconfig: good, chart: 'oci://127.0.0.1:9/charts/app', values: 'values.yaml' },
+      'values',
+      /is a symlink to .*outside\/secret\.yaml/,
+      inLinkedWorkspace
+    )
+  ],
+  [
+    'chart directory above the workspace',
+    deploy({ kubeconfig: good, chart: '..' }, 'chart', OUTSIDE)
+  ],
+  [
+    'chart that is a symlink to a directory outside',
+    deploy({ kubeconfig: good, chart: 'chart' }, 'chart', /is a symlink to/, inLinkedWorkspace)
+  ],
+  [
+    'extra-args --set-file of a file outside',
+    deploy(
+      { kubeconfig: good, 'extra-args': '--set-file config=/etc/hostname' },
+      'extra-args',
+      OUTSIDE
+    )
+  ],
   ['set line without =', deploy({ kubeconfig: good, set: 'pythonApp.tag' }, 'set', /KEY=VALUE/)],
   [
     'set key with an empty part',
@@ -259,6 +320,22 @@ const CASES: Array<[string, Case]> = [
   [
     'set key with a bad list index',
     deploy({ kubeconfig: good, set: 'pythonApp.imagePullSecrets[x].name=a' }, 'set', /\[N\]/)
+  ],
+  [
+    'set value with a quote that no line closes',
+    deploy(
+      { kubeconfig: good, set: 'pythonApp.tag="v1\npythonApp.replicas=2' },
+      'set',
+      /end the value with "/
+    )
+  ],
+  [
+    'set key under a value an earlier line set',
+    deploy(
+      { kubeconfig: good, set: 'pythonApp=web\npythonApp.tag=v1' },
+      'set',
+      /pythonApp is already a value/
+    )
   ],
   [
     'set value the chart schema refuses',
@@ -281,6 +358,9 @@ const CASES: Array<[string, Case]> = [
     deploy({ kubeconfig: good, timeout: 'five minutes' }, 'timeout', /5m, 90s or 1h30m/)
   ],
   ['timeout of zero', deploy({ kubeconfig: good, timeout: '0s' }, 'timeout', /longer than zero/)],
+  // 298 h and more overflowed Node's timer: helm was stopped after a second
+  ['timeout of 298h', deploy({ kubeconfig: good, timeout: '298h' }, 'timeout', /at most 6h/)],
+  ['timeout of 6h1m', deploy({ kubeconfig: good, timeout: '6h1m' }, 'timeout', /GitHub ends it/)],
   ['wait: yes', deploy({ kubeconfig: good, wait: 'yes' }, 'wait', /true or false/)],
   ['fail-fast: on', deploy({ kubeconfig: good, 'fail-fast': 'on' }, 'fail-fast', /true or false/)],
   [
@@ -311,6 +391,29 @@ const CASES: Array<[string, Case]> = [
       /use the namespace input/
     )
   ],
+  [
+    'extra-args setting the namespace in a shorthand chain (-hn)',
+    deploy({ kubeconfig: good, 'extra-args': '-hn other' }, 'extra-args', /use the namespace input/)
+  ],
+  // where and as whom helm connects: only the kubeconfig input says that
+  ...[
+    `--kube-token=${EXTRA_ARGS_TOKEN}`,
+    `--kube-token ${EXTRA_ARGS_TOKEN}`,
+    '--kube-apiserver https://127.0.0.1:9',
+    '--kube-as-user admin',
+    '--kube-as-group system:masters',
+    '--kube-ca-file /tmp/ca.crt',
+    '--kube-insecure-skip-tls-verify',
+    '--kube-tls-server-name other.example',
+    '--kube-context other',
+    '--kubeconfig=/tmp/other'
+  ].map((args): [string, Case] => [
+    `extra-args ${args.replace(EXTRA_ARGS_TOKEN, '<token>')}`,
+    {
+      ...deploy({ kubeconfig: good, 'extra-args': args }, 'extra-args', /use the kubeconfig input/),
+      secrets: [EXTRA_ARGS_TOKEN]
+    }
+  ]),
   // helm
   [
     'helm-version that is not a version',
@@ -376,6 +479,19 @@ const CASES: Array<[string, Case]> = [
   [
     'Dockerfile that does not exist',
     build({ push: 'false', file: 'image/Nope.Dockerfile' }, 'file', /file|Dockerfile/)
+  ],
+  // an outside file would be sent to the builder and could be baked into the image
+  ['context above the workspace', build({ push: 'false', context: '..' }, 'context', OUTSIDE)],
+  ['context /etc', build({ push: 'false', context: '/etc' }, 'context', OUTSIDE)],
+  ['Dockerfile /etc/hostname', build({ push: 'false', file: '/etc/hostname' }, 'file', OUTSIDE)],
+  [
+    'Dockerfile that is a symlink to a file outside',
+    build(
+      { push: 'false', context: '.', file: 'Dockerfile' },
+      'file',
+      /is a symlink to .*outside\/Dockerfile/,
+      inLinkedWorkspace
+    )
   ]
 ];
 
@@ -419,7 +535,8 @@ describe('a bad input ends the step with one clear ::error::', () => {
         { name: 'kubeconfig fixture token', value: FIXTURE_TOKEN },
         { name: 'registry password', value: REGISTRY_PASSWORD },
         { name: 'emulator AWS secret key', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-        ...(inputs.kubeconfig ? [{ name: 'kubeconfig input', value: inputs.kubeconfig }] : [])
+        ...(inputs.kubeconfig ? [{ name: 'kubeconfig input', value: inputs.kubeconfig }] : []),
+        ...(c.secrets ?? []).map((value) => ({ name: 'secret in an input', value }))
       ],
       timeoutMs: 90_000
     });

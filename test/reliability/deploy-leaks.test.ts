@@ -65,7 +65,13 @@ function secrets(kubeconfig: string): SecretFixture[] {
   ];
 }
 
-function deploy(name: string, release: string, set: string, kubeconfig: string): Promise<Step> {
+function deploy(
+  name: string,
+  release: string,
+  set: string,
+  kubeconfig: string,
+  more: { inputs?: Record<string, string>; secrets?: SecretFixture[] } = {}
+): Promise<Step> {
   return runStep('deploy-chart', {
     label: { file: 'deploy-leaks', step: name },
     inputs: {
@@ -74,10 +80,11 @@ function deploy(name: string, release: string, set: string, kubeconfig: string):
       namespace: NS,
       set: `pythonApp.name=${release}\n${set}`,
       timeout: '3m',
-      'helm-mirror': mirror.url
+      'helm-mirror': mirror.url,
+      ...more.inputs
     },
     env: { RUNNER_TOOL_CACHE: toolCache },
-    secrets: secrets(kubeconfig),
+    secrets: [...secrets(kubeconfig), ...(more.secrets ?? [])],
     timeoutMs: 170_000
   });
 }
@@ -105,6 +112,31 @@ describe('deploy-chart with step debug on never shows a secret', () => {
     const step = await deploy('success (raw YAML, static token)', 'leaks-yaml', GOOD, yaml);
     expect(step.main.errors).toEqual([]);
     expect(step.main.exitCode).toBe(0);
+    expectNothingLeaked(step);
+  });
+
+  // helm --set would put the value on the command line the action logs; the set input hands
+  // every string to helm in a 0600 file, and the logged command line hides --password.
+  test('a value in set and a --password in extra-args stay out of the log', async () => {
+    const inSet = `set-secret-${randomBytes(8).toString('hex')}`;
+    const password = `repo-password-${randomBytes(8).toString('hex')}`;
+    const step = await deploy(
+      'secrets in set and extra-args',
+      'leaks-set',
+      `${GOOD}\npythonApp.imagePullSecrets[0]=${inSet}`,
+      cluster.kubeconfigBase64,
+      {
+        inputs: { 'extra-args': `--username bot --password ${password}` },
+        secrets: [
+          { name: 'a secret value in set', value: inSet },
+          { name: 'a chart repository password in extra-args', value: password }
+        ]
+      }
+    );
+    expect(step.main.errors).toEqual([]);
+    expect(step.main.exitCode).toBe(0);
+    expect(step.main.stdout).toMatch(/--set-file pythonApp\.imagePullSecrets\[0\]=\S+ /);
+    expect(step.main.stdout).toMatch(/--password \*\*\*/);
     expectNothingLeaked(step);
   });
 

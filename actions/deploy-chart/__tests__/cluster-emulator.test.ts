@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { processRunner } from '../../shared/src/exec.js';
 import type { ClusterAccess } from '../src/cluster-access.js';
+import { deploy } from '../src/deploy.js';
+import { helmDeadlineMs, type DeployPlan } from '../src/helm-args.js';
 import type { HelmCli } from '../src/helm-cli.js';
 import { createKubeClient, type KubeClient } from '../src/cluster/client.js';
 import { collectDiagnostics, renderDiagnosticsSummary } from '../src/cluster/diagnostics.js';
@@ -276,5 +278,26 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
 
     const next = await helm.run(upgradeArgs(GOOD_IMAGE));
     expect(next.exitCode).toBe(0);
+  });
+
+  // 299 h and more overflowed Node's timer: the deadline fired after 1 ms and stopped helm.
+  test('a deadline from the longest timeouts lets helm finish', async () => {
+    const long = `${release}-long`;
+    const plan: DeployPlan = {
+      release: long,
+      chart: CHART,
+      namespace: NS,
+      valuesFiles: [],
+      setArgs: ['--set', `pythonApp.name=${long}`, ...GOOD_IMAGE],
+      timeout: '2m',
+      helmDeadlineMs: helmDeadlineMs(299 * 3_600_000),
+      wait: false,
+      rollbackOnFailure: false,
+      createNamespace: false,
+      dryRun: 'none',
+      extraArgs: []
+    };
+    const revision = await deploy(helm, client, plan, false);
+    expect(revision?.status).toBe('deployed');
   });
 });
