@@ -4,7 +4,7 @@
 // read, before any network; the few that get further meet loopback rigs only (the EKS
 // emulator with a static token, the helm mirror, a closed port standing in for a dead mirror).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type Cluster } from '../emulator/index.js';
@@ -18,7 +18,7 @@ import {
   yamlOf
 } from './support/kubeconfigs.js';
 import { expectNothingLeaked, runStep, STACK_FRAME } from './support/step.js';
-import { pathWithout } from '../support/runner.js';
+import { pathWithout, REPO_ROOT } from '../support/runner.js';
 
 const REGISTRY_PASSWORD = 'bad-inputs-registry-password-93e1';
 /** A loopback port nothing listens on: a download from it fails at once, never leaves the host. */
@@ -51,6 +51,11 @@ beforeAll(async () => {
   symlinkSync(linked('outside', 'secret.yaml'), linked('ws', 'values.yaml'));
   symlinkSync(linked('outside', 'chart'), linked('ws', 'chart'));
   symlinkSync(linked('outside', 'Dockerfile'), linked('ws', 'Dockerfile'));
+  // A real chart and a values file whose pythonApp is a plain value, for set to meet.
+  cpSync(path.join(REPO_ROOT, 'charts', 'python-application'), linked('ws', 'python-application'), {
+    recursive: true
+  });
+  writeFileSync(linked('ws', 'flat.yaml'), 'pythonApp: web\n');
 });
 
 afterAll(async () => {
@@ -320,6 +325,23 @@ const CASES: Array<[string, Case]> = [
   [
     'set key with a bad list index',
     deploy({ kubeconfig: good, set: 'pythonApp.imagePullSecrets[x].name=a' }, 'set', /\[N\]/)
+  ],
+  [
+    'set key under a key a values file sets to a plain value',
+    deploy(
+      (rigs) => ({
+        kubeconfig: rigs.kubeconfig,
+        'helm-mirror': rigs.mirror,
+        namespace: 'omer',
+        chart: 'python-application',
+        values: 'flat.yaml',
+        set: 'pythonApp.tag=v1',
+        wait: 'false'
+      }),
+      'set',
+      /a values file sets to a plain value, where the line needs a map/,
+      inLinkedWorkspace
+    )
   ],
   [
     'set value with a quote that no line closes',

@@ -47,3 +47,30 @@ describe('explainHelmFailure', () => {
     expect(explainHelmFailure(stderr)).toBeUndefined();
   });
 });
+
+// helm (3.17.2 and 4.1.4 alike) when a set line meets a values file's key of another shape
+describe('a set line that does not fit a values file', () => {
+  test.each([
+    [
+      'Error: failed parsing --set data: unable to parse key: interface conversion: interface {} is float64, not map[string]interface {}\n',
+      'a plain value, where the line needs a map'
+    ],
+    [
+      'Error: failed parsing --set-file data: unable to parse key: interface conversion: interface {} is map[string]interface {}, not []interface {}\n',
+      'a map, where the line needs a list'
+    ]
+  ])('%s', (stderr, shapes) => {
+    const explained = explainHelmFailure(stderr);
+    expect(explained?.message).toBe(
+      `set/values: a set line goes into a key that a values file sets to ${shapes} (helm applies set over the values files); change that key in the values file, or the set line`
+    );
+    expect(explained?.hint).toBe(stderr.trim());
+  });
+
+  test('other --set-file failures are left to helm', () =>
+    expect(
+      explainHelmFailure(
+        'Error: failed parsing --set-file data: open /x: no such file or directory\n'
+      )
+    ).toBeUndefined());
+});

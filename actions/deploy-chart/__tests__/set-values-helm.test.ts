@@ -77,6 +77,7 @@ const ROWS: Row[] = [
   ['key: value', '--set', 'key: value', 'string'],
   ['[a]', '--set', '[a]', 'string'],
   ['{a: b}', '--set', '\\{a: b}', 'string'], // helm's {…} list syntax is not read: the text stays
+  ['{a,b}', '--set', '\\{a\\,b}', 'string'],
   ['héllo wörld ✓', '--set', 'héllo wörld ✓', 'string'],
   // spaces, empties, commas, equals signs, backslashes, quotes inside
   [' leading space', '--set', ' leading space', 'string'],

@@ -32,7 +32,22 @@ export function schemaErrorPaths(stderr: string): string[] {
   return [...paths];
 }
 
+/** helm's --set parser meeting a values file's key of another shape (a panic it recovers). */
+const SET_SHAPE_FAILURE =
+  /(Error: failed parsing --set(?:-file)? data: unable to parse key: interface conversion: interface \{\} is (.+?), not (.+?))\s*$/m;
+
+const shape = (goType: string) =>
+  goType.startsWith('map[') ? 'map' : goType.startsWith('[]') ? 'list' : 'plain value';
+
 export function explainHelmFailure(stderr: string): ExplainedFailure | undefined {
+  const setShape = SET_SHAPE_FAILURE.exec(stderr);
+  if (setShape) {
+    const [, line, is, wanted] = setShape;
+    return {
+      message: `set/values: a set line goes into a key that a values file sets to a ${shape(is)}, where the line needs a ${shape(wanted)} (helm applies set over the values files); change that key in the values file, or the set line`,
+      hint: line
+    };
+  }
   if (!SCHEMA_FAILURE.test(stderr)) return undefined;
   const paths = schemaErrorPaths(stderr);
   return {
