@@ -6,6 +6,7 @@ import {
   DEFAULT_HELM_VERSION,
   parseChart,
   parseDryRun,
+  CONNECTION_FLAGS,
   MAX_TIMEOUT_MS,
   parseExtraArgs,
   parseGoDuration,
@@ -226,19 +227,9 @@ describe('extra-args', () => {
     expect(() => parseExtraArgs(text, flat)).toThrow(`extra-args: must not contain ${flag}: ${use}`)
   );
 
-  // Every flag of helm 3.17 and 4.1 (pkg/cli/environment.go AddFlags) that changes where or
-  // as whom helm connects, in each form pflag takes; the value (a token!) is never repeated.
-  const CONNECTION_FLAGS = [
-    '--kubeconfig',
-    '--kube-context',
-    '--kube-token',
-    '--kube-apiserver',
-    '--kube-as-user',
-    '--kube-as-group',
-    '--kube-ca-file',
-    '--kube-tls-server-name',
-    '--kube-insecure-skip-tls-verify'
-  ];
+  // Every flag of helm 3.17 and 4.1 that changes where or as whom helm connects (the list is
+  // checked against real helm in extra-args-helm.test.ts), in each form pflag takes; the value
+  // (a token!) is never repeated.
   const SECRET = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu';
   test.each(
     CONNECTION_FLAGS.flatMap((flag) => [
