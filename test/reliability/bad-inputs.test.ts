@@ -352,6 +352,14 @@ const CASES: Array<[string, Case]> = [
     )
   ],
   [
+    'set quoted value followed by a comment',
+    deploy(
+      { kubeconfig: good, set: 'pythonApp.tag="v1" # release\npythonApp.image="x"' },
+      'set',
+      /no comment: write pythonApp\.tag="v1"/
+    )
+  ],
+  [
     'set key under a value an earlier line set',
     deploy(
       { kubeconfig: good, set: 'pythonApp=web\npythonApp.tag=v1' },

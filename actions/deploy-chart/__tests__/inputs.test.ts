@@ -364,6 +364,9 @@ describe('files in the workspace', () => {
     expect(() => parseValuesFiles('prod.yaml\nstaging.yaml', where)).toThrow(
       /^values: file "staging.yaml" does not exist/
     );
+    expect(() => parseValuesFiles('charts', where)).toThrow(
+      /^values: "charts" is a directory \(.*\/ws\/charts\); list values files/
+    );
   });
 
   test.each([

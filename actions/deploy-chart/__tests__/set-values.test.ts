@@ -74,7 +74,8 @@ describe('set lines', () => {
       'cert="-----BEGIN-----\n  abc\n\n# kept\n-----END-----"\nnext=1',
       [value('cert', '-----BEGIN-----\n  abc\n\n# kept\n-----END-----', true), value('next', '1')]
     ],
-    ['a="\n"', [value('a', '\n', true)]]
+    ['a="\n"', [value('a', '\n', true)]],
+    ['a=\'say "hi"\nand "bye"\'', [value('a', 'say "hi"\nand "bye"', true)]]
   ])('%j', (text, want) => expect(parseSetInput(text)).toEqual(want));
 
   test.each([
@@ -84,7 +85,18 @@ describe('set lines', () => {
     ['a..b=1', /^set: key "a..b" has an empty part/],
     ['a[x]=1', /^set: key "a\[x\]" has a list index that is not \[N\]/],
     ['a="open\nb=2', /^set: line 1: the value of "a" opens a " quote that no line closes/],
-    ["a='", /opens a ' quote that no line closes; end the value with '/]
+    ["a='", /opens a ' quote that no line closes; end the value with '/],
+    // a closing quote followed by more text: not a value that goes on, a mistake
+    [
+      'a="x" # the tag\nb="y"',
+      /^set: line 1: the value of "a" has text after its closing "; a set line holds one value and no comment: write a="x"$/
+    ],
+    // a forgotten quote must not swallow the next lines
+    [
+      'a="x\nb="y"\nc=1',
+      /^set: line 1: the value of "a" opens a " quote that is still open on line 2, which holds another "/
+    ],
+    ["a='it\nb='s'", /still open on line 2, which holds another '; .* with "$/]
   ])('refuses %j', (text, message) => expect(() => parseSetInput(text)).toThrow(message));
 });
 

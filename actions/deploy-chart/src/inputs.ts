@@ -314,7 +314,10 @@ export function parseChart(text: string, where: Where): string {
 export function parseValuesFiles(text: string, where: Where): string[] {
   return parseLines(text).map((file) => {
     const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
-    if (!exists || !statSync(full).isFile()) {
+    if (exists && !statSync(full).isFile()) {
+      throw new InputError('values', `"${file}" is a directory (${full}); list values files`);
+    }
+    if (!exists) {
       throw new InputError(
         'values',
         `file "${file}" does not exist in the workspace (${full}); list one values file per line`

@@ -85,14 +85,32 @@ export function parseSetInput(text: string): SetValue[] {
       continue;
     }
     const first = i + 1;
-    while (value.length < 2 || !value.endsWith(quote)) {
-      if (++i >= lines.length) {
-        throw new InputError(
-          'set',
-          `line ${first}: the value of "${key}" opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`
+    const bad = (why: string) =>
+      new InputError('set', `line ${first}: the value of "${key}" ${why}`);
+    if (value.length < 2 || !value.endsWith(quote)) {
+      if (value.includes(quote, 1)) {
+        throw bad(
+          `has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`
         );
       }
-      value += `\n${lines[i].trimEnd()}`;
+      // Spans lines: up to the first line that ends with the quote. No other line may hold
+      // it, so that a forgotten quote cannot swallow the lines after it without a word.
+      for (;;) {
+        if (++i >= lines.length) {
+          throw bad(
+            `opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`
+          );
+        }
+        const next: string = lines[i].trimEnd();
+        const inner: string = next.endsWith(quote) ? next.slice(0, -1) : next;
+        if (inner.includes(quote)) {
+          throw bad(
+            `opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`
+          );
+        }
+        value += `\n${next}`;
+        if (inner !== next) break;
+      }
     }
     values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
   }
