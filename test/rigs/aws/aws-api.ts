@@ -236,7 +236,7 @@ export async function startAwsRig(options: AwsRigOptions): Promise<AwsRig> {
       accessKeyId: `ASIA${upper(16)}`,
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(120).toString('base64')}`,
-      expiresAt: now() + duration * 1000,
+      expiresAt: Math.floor(now() / 1000 + duration) * 1000, // STS answers whole seconds
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role.name}/${session}`,
       role: role.name
     };
