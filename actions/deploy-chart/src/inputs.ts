@@ -9,6 +9,7 @@ import {
   rawInput,
   requiredInput
 } from '../../shared/src/inputs.js';
+import { parseEksInputs, type EksInputs } from './eks-cluster.js';
 import { splitArgs } from './split-args.js';
 import { parseSetPath } from './values-file.js';
 
@@ -23,7 +24,9 @@ export interface KubeconfigSource {
 }
 
 export interface Inputs {
-  kubeconfig: KubeconfigSource;
+  /** Exactly one of kubeconfig and eks (cluster-name) is set. */
+  kubeconfig?: KubeconfigSource;
+  eks?: EksInputs;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
   chart: string;
@@ -270,13 +273,19 @@ export function parseSetLines(text: string): Array<[string, string]> {
 }
 
 export function readInputs(): Inputs {
-  const raw = requiredInput(
-    'kubeconfig',
-    'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}'
-  );
+  const eks = parseEksInputs(rawInput, process.env);
+  if (eks && rawInput('kubeconfig')) {
+    throw new InputError('cluster-name', 'and kubeconfig are both set; give one of them');
+  }
+  const raw = eks
+    ? ''
+    : requiredInput(
+        'kubeconfig',
+        'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
+      );
   const timeout = rawInput('timeout') || '5m';
   return {
-    kubeconfig: parseKubeconfigInput(raw),
+    ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart')),
     namespace: parseNamespace(rawInput('namespace')),

@@ -6,6 +6,7 @@ import { describeTokenPlan } from './cluster/eks-token.js';
 import { preflight } from './cluster/preflight.js';
 import { recoverPendingRelease } from './cluster/recover.js';
 import { deploy } from './deploy.js';
+import { connectEks } from './eks-cluster.js';
 import { planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
@@ -18,16 +19,19 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
     const started = Date.now();
-    const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
+    const eks = inputs.eks && (await connectEks(inputs.eks)); // credentials + DescribeCluster
+    const source = eks?.kubeconfig ?? inputs.kubeconfig;
+    const kube = await writeKubeconfig(source!); // masked, normalized, 0600, in state
     const { exec } = kube.access;
-    const tokenPlan = exec && planTokenSource(exec, process.env, inputs.timeoutMs);
+    const tokenPlan =
+      eks?.tokenPlan ?? (exec && planTokenSource(exec, process.env, inputs.timeoutMs));
     if (exec && tokenPlan) core.info(describeTokenPlan(tokenPlan, exec));
     const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
     const [, installed] = await Promise.all([
       ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
       installHelm(inputs.helmVersion, inputs.helmMirror)
     ]);
-    const helm = createHelmCli(installed.path, installed.major, kube.path);
+    const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     const setValuesFile = await writeSetValuesFile(inputs.setValues, kube.dir);
     const plan = planDeploy(inputs, namespace, setValuesFile);
