@@ -41,53 +41,50 @@ function required(xml: string, tag: string, operation: string): string {
 }
 
 export function stsClient(context: AwsContext, region: string): StsClient {
+  /** One query-API call: form-encoded Action + Version + params; signed when credentials are given. */
+  const query = async (
+    operation: string,
+    params: Record<string, string>,
+    credentials?: AwsCredentials
+  ): Promise<string> => {
+    const response = await callAws(context, {
+      service: 'sts',
+      operation: `STS ${operation}`,
+      region,
+      method: 'POST',
+      path: '/',
+      headers: FORM,
+      body: form({ Action: operation, Version: '2011-06-15', ...params }),
+      credentials
+    });
+    return response.body;
+  };
   return {
     async assumeRoleWithWebIdentity({ roleArn, sessionName, webIdentityToken, durationSeconds }) {
       const operation = 'AssumeRoleWithWebIdentity';
-      const response = await callAws(context, {
-        service: 'sts',
-        operation: `STS ${operation}`,
-        region,
-        method: 'POST',
-        path: '/',
-        headers: FORM,
-        body: form({
-          Action: operation,
-          Version: '2011-06-15',
-          RoleArn: roleArn,
-          RoleSessionName: sessionName,
-          WebIdentityToken: webIdentityToken,
-          DurationSeconds: String(durationSeconds)
-        })
+      const xml = await query(operation, {
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        WebIdentityToken: webIdentityToken,
+        DurationSeconds: String(durationSeconds)
       });
-      const xml = response.body;
-      const expiresAt = Date.parse(required(xml, 'Expiration', operation));
       return {
         credentials: {
           accessKeyId: required(xml, 'AccessKeyId', operation),
           secretAccessKey: required(xml, 'SecretAccessKey', operation),
           sessionToken: required(xml, 'SessionToken', operation),
-          expiresAt
+          expiresAt: Date.parse(required(xml, 'Expiration', operation))
         },
         arn: required(xml, 'Arn', operation)
       };
     },
     async getCallerIdentity(credentials) {
       const operation = 'GetCallerIdentity';
-      const response = await callAws(context, {
-        service: 'sts',
-        operation: `STS ${operation}`,
-        region,
-        method: 'POST',
-        path: '/',
-        headers: FORM,
-        body: form({ Action: operation, Version: '2011-06-15' }),
-        credentials
-      });
+      const xml = await query(operation, {}, credentials);
       return {
-        arn: required(response.body, 'Arn', operation),
-        account: required(response.body, 'Account', operation),
-        userId: required(response.body, 'UserId', operation)
+        arn: required(xml, 'Arn', operation),
+        account: required(xml, 'Account', operation),
+        userId: required(xml, 'UserId', operation)
       };
     }
   };
