@@ -31922,10 +31922,11 @@ function sha256File(file) {
 __nccwpck_require__.d(__webpack_exports__, {
   d5: () => (/* binding */ EXEC_CREDENTIAL_FLAG),
   sY: () => (/* binding */ connectEks),
+  z0: () => (/* binding */ explainEksRefusal),
   E1: () => (/* binding */ parseEksInputs)
 });
 
-// UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand
+// UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand, explainNoAccessEntry
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -32132,6 +32133,7 @@ function runnerCredentialEdges(context, region) {
 
 
 
+
 /** EKS's rule for cluster names. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const EXEC_CREDENTIAL_FLAG = '--exec-credential';
@@ -32224,11 +32226,26 @@ async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
     core/* info */.pq(`eks: cluster "${clusterName}" (${region}) → ${cluster.endpoint}`);
     const exec = execCredentialCommand(process.argv[1], process.execPath, clusterName, region);
     const yaml = eksKubeconfig(cluster, region, exec);
+    const { arn } = obtained;
+    const principal = async () => (0,credentials/* principalArn */.EJ)(arn ?? (await stsClient(edges.context, region).getCallerIdentity(obtained.credentials)).arn);
     return {
+        clusterName,
+        region,
+        principal,
         kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
         tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
         helmEnv: credentialEnv(obtained.credentials, region)
     };
+}
+/** With cluster-name, the API server's 401 means the principal has no EKS access entry. Pure. */
+function explainNoAccessEntry(clusterName, region, principal) {
+    return new errors/* ActionError */.lZ(`cluster-name: the API server of EKS cluster "${clusterName}" refused ${principal} (401 Unauthorized): it has no EKS access entry for this principal.`, `Create one: aws eks create-access-entry --cluster-name ${clusterName} --region ${region} --principal-arn ${principal}, then give it Kubernetes permissions, e.g. aws eks associate-access-policy --cluster-name ${clusterName} --region ${region} --principal-arn ${principal} --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy --access-scope type=namespace,namespaces=<namespace> (or map it in the aws-auth ConfigMap).`);
+}
+/** Preflight's refusal, explained for a deploy by cluster name; anything else unchanged. */
+async function explainEksRefusal(error, eks) {
+    if (!eks || !(error instanceof errors/* ActionError */.lZ) || !/\(401 Unauthorized/.test(error.message))
+        return error;
+    return explainNoAccessEntry(eks.clusterName, eks.region, await eks.principal());
 }
 function defaultEdges(region) {
     const context = runnerAwsContext();
@@ -35020,7 +35037,12 @@ async function run() {
         const plan = planDeploy(inputs, namespace, setValuesFile);
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access, { tokenPlan });
-        await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+        await preflight(client, kube.access, {
+            namespace,
+            createNamespace: plan.createNamespace
+        }).catch(async (error) => {
+            throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
+        });
         await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
         if (inputs.recoverPending && plan.dryRun === 'none') {
             await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
@@ -35268,10 +35290,11 @@ async function callAws(context, call) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AC: () => (/* binding */ obtainCredentials),
+/* harmony export */   EJ: () => (/* binding */ principalArn),
 /* harmony export */   f1: () => (/* binding */ parseRoleInputs),
 /* harmony export */   kJ: () => (/* binding */ planCredentials)
 /* harmony export */ });
-/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, jwtClaims, principalArn, explainIdTokenFailure, explainAssumeRoleRefusal */
+/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, jwtClaims, explainIdTokenFailure, explainAssumeRoleRefusal */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7524);
 /* harmony import */ var _api_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1229);
 // Where the AWS credentials come from, in one place for both actions:

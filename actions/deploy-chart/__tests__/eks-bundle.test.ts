@@ -15,6 +15,7 @@ import {
   type ActionRun,
   type RunnerJob
 } from '../../../test/support/runner.js';
+import { principalArn } from '../../shared/src/aws/credentials.js';
 import { execCredentialJson } from '../src/exec-credential-plugin.js';
 
 const USER = {
@@ -23,6 +24,15 @@ const USER = {
   secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
   allow: ['eks:DescribeCluster']
 };
+const STRANGER = {
+  name: 'stranger',
+  accessKeyId: 'AKIAJ7STRANGEREXAMPLE',
+  secretAccessKey: 'strangerSecretKeyEXAMPLE/0123456789abcdef'
+};
+const ACCESS_ENTRIES = [
+  'arn:aws:iam::111122223333:role/deploy',
+  'arn:aws:iam::111122223333:user/ci'
+];
 let oidc: OidcRig;
 let aws: AwsRig;
 let cluster: Cluster;
@@ -43,7 +53,8 @@ beforeAll(async () => {
     loadBalancerDelayMs: 200,
     verifyToken: (token, clusterName) => {
       const principal = aws.principalOf(accessKeyOf(token));
-      if (!principal) return false;
+      // The cluster's access entries: an assumed role is its role's ARN.
+      if (!principal || !ACCESS_ENTRIES.includes(principalArn(principal.arn))) return false;
       tokensSeen.push(principal.arn);
       const credentials = {
         accessKeyId: accessKeyOf(token),
@@ -61,9 +72,10 @@ beforeAll(async () => {
         allow: ['eks:DescribeCluster']
       },
       { name: 'tags-only', trustSub: 'repo:omer-avner/basickapp:ref:refs/tags/*', allow: [] },
+      { name: 'no-entry', trustSub: 'repo:omer-avner/basickapp:*', allow: ['eks:DescribeCluster'] },
       { name: 'no-eks', trustSub: 'repo:omer-avner/basickapp:*', allow: [] }
     ],
-    users: [USER],
+    users: [USER, { ...STRANGER, allow: ['eks:DescribeCluster'] }],
     clusters: [
       { name: 'basickapp', region: 'eu-west-1', endpoint: cluster.url, caPem: cluster.caPem }
     ]
@@ -179,6 +191,21 @@ describe('deploy by cluster name', () => {
       { 'role-arn': 'arn:aws:iam::111122223333:role/deploy', region: 'eu-north-1' },
       () => oidc.env,
       /there is no EKS cluster "basickapp" in region eu-north-1.*Check cluster-name and region/s
+    ],
+    [
+      'the API server refuses a role without an access entry',
+      { 'role-arn': 'arn:aws:iam::111122223333:role/no-entry' },
+      () => oidc.env,
+      /refused arn:aws:iam::111122223333:role\/no-entry \(401 Unauthorized\): it has no EKS access entry.*aws eks create-access-entry --cluster-name basickapp --region eu-west-1 --principal-arn arn:aws:iam::111122223333:role\/no-entry/s
+    ],
+    [
+      'ambient keys without an access entry: the principal comes from GetCallerIdentity',
+      {},
+      () => ({
+        AWS_ACCESS_KEY_ID: STRANGER.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: STRANGER.secretAccessKey
+      }),
+      /refused arn:aws:iam::111122223333:user\/stranger \(401 Unauthorized\).*--principal-arn arn:aws:iam::111122223333:user\/stranger/s
     ],
     [
       'no credentials at all',

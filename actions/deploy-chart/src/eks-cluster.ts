@@ -11,6 +11,7 @@ import {
   obtainCredentials,
   parseRoleInputs,
   planCredentials,
+  principalArn,
   type CredentialEdges,
   type RoleInputs
 } from '../../shared/src/aws/credentials.js';
@@ -18,7 +19,8 @@ import { eksClient, explainDescribeCluster, type EksCluster } from '../../shared
 import { partitionOf, resolveRegion } from '../../shared/src/aws/endpoints.js';
 import { runnerAwsContext, runnerCredentialEdges } from '../../shared/src/aws/runner.js';
 import type { AwsCredentials } from '../../shared/src/aws/sigv4.js';
-import { InputError } from '../../shared/src/errors.js';
+import { stsClient } from '../../shared/src/aws/sts.js';
+import { ActionError, InputError } from '../../shared/src/errors.js';
 import type { EksTokenPlan } from './cluster/eks-token.js';
 import type { KubeconfigSource } from './inputs.js';
 
@@ -132,6 +134,10 @@ export function credentialEnv(credentials: AwsCredentials, region: string): Reco
 }
 
 export interface EksConnection {
+  clusterName: string;
+  region: string;
+  /** The IAM principal an access entry must name (asks STS only when the credentials are ambient). */
+  principal: () => Promise<string>;
   kubeconfig: KubeconfigSource;
   /** The in-process API client signs its tokens itself. */
   tokenPlan: EksTokenPlan;
@@ -166,11 +172,41 @@ export async function connectEks(
   core.info(`eks: cluster "${clusterName}" (${region}) → ${cluster.endpoint}`);
   const exec = execCredentialCommand(process.argv[1], process.execPath, clusterName, region);
   const yaml = eksKubeconfig(cluster, region, exec);
+  const { arn } = obtained;
+  const principal = async () =>
+    principalArn(
+      arn ?? (await stsClient(edges.context, region).getCallerIdentity(obtained.credentials)).arn
+    );
   return {
+    clusterName,
+    region,
+    principal,
     kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
     tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
     helmEnv: credentialEnv(obtained.credentials, region)
   };
+}
+
+/** With cluster-name, the API server's 401 means the principal has no EKS access entry. Pure. */
+export function explainNoAccessEntry(
+  clusterName: string,
+  region: string,
+  principal: string
+): ActionError {
+  return new ActionError(
+    `cluster-name: the API server of EKS cluster "${clusterName}" refused ${principal} (401 Unauthorized): it has no EKS access entry for this principal.`,
+    `Create one: aws eks create-access-entry --cluster-name ${clusterName} --region ${region} --principal-arn ${principal}, then give it Kubernetes permissions, e.g. aws eks associate-access-policy --cluster-name ${clusterName} --region ${region} --principal-arn ${principal} --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy --access-scope type=namespace,namespaces=<namespace> (or map it in the aws-auth ConfigMap).`
+  );
+}
+
+/** Preflight's refusal, explained for a deploy by cluster name; anything else unchanged. */
+export async function explainEksRefusal(
+  error: unknown,
+  eks: EksConnection | undefined
+): Promise<unknown> {
+  if (!eks || !(error instanceof ActionError) || !/\(401 Unauthorized/.test(error.message))
+    return error;
+  return explainNoAccessEntry(eks.clusterName, eks.region, await eks.principal());
 }
 
 function defaultEdges(region: string): { context: AwsContext; credentials: CredentialEdges } {

@@ -6,7 +6,7 @@ import { describeTokenPlan } from './cluster/eks-token.js';
 import { preflight } from './cluster/preflight.js';
 import { recoverPendingRelease } from './cluster/recover.js';
 import { deploy } from './deploy.js';
-import { connectEks } from './eks-cluster.js';
+import { connectEks, explainEksRefusal } from './eks-cluster.js';
 import { planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
@@ -38,7 +38,12 @@ export async function run(): Promise<void> {
     const target = { release: plan.release, namespace };
 
     const client = createKubeClient(kube.access, { tokenPlan });
-    await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+    await preflight(client, kube.access, {
+      namespace,
+      createNamespace: plan.createNamespace
+    }).catch(async (error: unknown) => {
+      throw await explainEksRefusal(error, eks); // a 401 by cluster-name: no access entry
+    });
     await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
