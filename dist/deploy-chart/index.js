@@ -31609,3833 +31609,283 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3180:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 2681:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2025);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CP: () => (/* binding */ ensureAuthPlugin),
+/* harmony export */   Xg: () => (/* binding */ isAwsCommand)
+/* harmony export */ });
+/* unused harmony exports AWS_CLI_VERSION, OFFICIAL_AWS_CLI_SHA256, parseAwsCliVersion, supportsEksGetToken, awsInstallerName */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3002);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7524);
+/* harmony import */ var _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7422);
+/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2466);
+/* harmony import */ var _helm_versions_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8654);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8302);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
+
+
+
+
+
+
+
+/** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
+const AWS_CLI_VERSION = '2.36.11';
+/**
+ * sha256 of the official installer archives (AWS publishes only PGP signatures). Source: a
+ * pinned EC2 bootstrap script that checks awscli-exe-linux-x86_64-2.36.11.zip with
+ * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
+ * installer is refused and the user is told to install the CLI first.
+ */
+const OFFICIAL_AWS_CLI_SHA256 = {
+    'awscli-exe-linux-x86_64-2.36.11.zip': '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
+};
+/** `aws-cli/1.45.11 Python/3.11.7 Linux/6.1 botocore/1.43.11` → 1.45.11. */
+function parseAwsCliVersion(output) {
+    const match = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
+}
+/** `aws eks get-token` arrived in v1 1.16.156 and is in every v2. */
+function supportsEksGetToken(v) {
+    if (v.major >= 2)
+        return true;
+    if (v.major < 1)
+        return false;
+    if (v.minor !== 16)
+        return v.minor > 16;
+    return v.patch >= 156;
+}
+function isAwsCommand(command) {
+    return /^aws(\.exe)?$/i.test(node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(command));
+}
+function awsInstallerName(platform, arch) {
+    const cpu = { x64: 'x86_64', arm64: 'aarch64' }[arch];
+    if (platform !== 'linux' || !cpu) {
+        throw new Error(`the action installs the AWS CLI only on Linux x64/arm64 (this runner is ${platform}/${arch})`);
+    }
+    return `awscli-exe-linux-${cpu}-${AWS_CLI_VERSION}.zip`;
+}
+async function installedVersion(runner) {
+    try {
+        const result = await runner.run('aws', ['--version'], { silent: true });
+        return result.exitCode === 0 ? parseAwsCliVersion(result.stdout + result.stderr) : undefined;
+    }
+    catch {
+        return undefined; // not on PATH
+    }
+}
+/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
+async function installAwsCli(mirror) {
+    const cached = _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .find */ .I6('aws-cli', AWS_CLI_VERSION);
+    if (cached)
+        return cached;
+    const file = awsInstallerName(process.platform, process.arch);
+    const url = (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .mirrorUrl */ .zS)(mirror, file);
+    const official = mirror === _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9;
+    const expected = official
+        ? OFFICIAL_AWS_CLI_SHA256[file]
+        : (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSha256File */ .Zo)(await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .fetchText */ .S)(`${url}.sha256`));
+    if (!expected)
+        throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: downloading ${url}`);
+    const archive = await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .downloadTool */ .bq(url);
+    const actual = await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .sha256File */ .Q)(archive);
+    if (actual !== expected) {
+        throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
+    }
+    const dist = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .extractZip */ .JE(archive), 'aws', 'dist');
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dist, 'aws')))
+        throw new Error(`${file} has no aws/dist/aws`);
+    return _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .cacheDir */ .e8(dist, 'aws-cli', AWS_CLI_VERSION);
+}
+/**
+ * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
+ * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
+ */
+async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .processRunner */ .q) {
+    if (!exec || !isAwsCommand(exec.command))
+        return;
+    const found = await installedVersion(runner);
+    if (found && supportsEksGetToken(found)) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: aws-cli/${found.major}.${found.minor}.${found.patch} supports eks get-token`);
+        return;
+    }
+    const why = found
+        ? `aws-cli/${found.major}.${found.minor}.${found.patch} is too old for eks get-token (needs 1.16.156+ or 2.x)`
+        : 'the aws command is not on PATH';
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
+    try {
+        const dir = await installAwsCli(mirror);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(dir);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
+    }
+    catch (error) {
+        throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`kubeconfig exec plugin: ${why}, and installing the AWS CLI ${AWS_CLI_VERSION} failed: ${error.message}`, 'Install the AWS CLI v2 in an earlier step (it is preinstalled on GitHub-hosted Ubuntu runners), or check aws-cli-mirror.');
+    }
+}
+
 
 /***/ }),
 
-/***/ 2025:
+/***/ 6972:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M8: () => (/* binding */ describeTokenPlan),
+/* harmony export */   cz: () => (/* binding */ planEksToken),
+/* harmony export */   j8: () => (/* binding */ EKS_TOKEN_LIFETIME_MS),
+/* harmony export */   kS: () => (/* binding */ signEksToken)
+/* harmony export */ });
+/* unused harmony export stsHost */
+/* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3467);
+/* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2034);
+/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2681);
+// The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
+// GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
+// network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
+// are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
+// shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
 
 
 
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
+/** What `aws eks get-token` reports: its tokens are honoured 15 minutes, it says 14. */
+const EKS_TOKEN_LIFETIME_MS = 14 * 60_000;
+const OPTIONS_WITH_VALUE = new Set(['--cluster-name', '--region', '--output']);
+// Settings that change which STS endpoint or identity the CLI would use.
+const CLI_ONLY_ENV = [
+    'AWS_ENDPOINT_URL',
+    'AWS_ENDPOINT_URL_STS',
+    'AWS_STS_REGIONAL_ENDPOINTS',
+    'AWS_USE_FIPS_ENDPOINT',
+    'AWS_USE_DUALSTACK_ENDPOINT'
 ];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield external_fs_namespaceObject.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function io_cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? external_path_namespaceObject.join(dest, external_path_namespaceObject.basename(source))
-            : dest;
-        if (!(yield exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (external_path_namespaceObject.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield io_util_rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield lstat(destFile);
-                yield unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
-                    yield unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield readlink(srcFile);
-            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield exists(destFile)) || force) {
-            yield copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
+/** `aws [global options] eks get-token --cluster-name <name> …` → its options, or why not. */
+function readGetTokenArgs(args) {
+    const options = new Map();
+    const words = [];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        if (!arg.startsWith('--')) {
+            words.push(arg);
             continue;
         }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
+        const [name, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+        if (!OPTIONS_WITH_VALUE.has(name))
+            return `it passes ${name}`;
+        const value = inline ?? args[++i];
+        if (value === undefined)
+            return `${name} has no value`;
+        options.set(name, value);
     }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
+    if (words.join(' ') !== 'eks get-token')
+        return `it runs "aws ${words.join(' ')}"`;
+    if (!options.get('--cluster-name'))
+        return 'it names no --cluster-name';
+    const output = options.get('--output') ?? 'json';
+    if (output !== 'json')
+        return `it asks for --output ${output}`;
+    return options;
 }
 /**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ * Whether the token can be signed here, from the exec plugin and the environment it would
+ * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
  */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
+function planEksToken(exec, runnerEnv) {
+    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__/* .isAwsCommand */ .Xg)(exec.command)) {
+        return { runCli: `the exec plugin is "${exec.command}", not aws` };
+    }
+    const options = readGetTokenArgs(exec.args);
+    if (typeof options === 'string')
+        return { runCli: options };
+    const env = { ...runnerEnv, ...exec.env };
+    const override = CLI_ONLY_ENV.find((name) => env[name]);
+    if (override)
+        return { runCli: `${override} is set` };
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKeyId || !secretAccessKey) {
+        return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
+    }
+    const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
+    if (!options.has('--region') && new Set(fromEnv).size > 1) {
+        return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
+    }
+    const region = options.get('--region') ?? fromEnv[0];
+    if (!region)
+        return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
+    if (!stsHost(region))
+        return { runCli: `region "${region}" is outside the partitions known here` };
+    const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
     return {
-        name: name.trim(),
-        version: version.trim()
+        sign: {
+            clusterName: options.get('--cluster-name'),
+            region,
+            accessKeyId,
+            secretAccessKey,
+            ...(sessionToken ? { sessionToken } : {})
+        }
     };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+}
+/** The regional STS endpoint the aws CLI v2 addresses. Pure. */
+function stsHost(region) {
+    const suffix = (0,_shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_0__/* .partitionSuffix */ .Ge)(region);
+    return suffix && `sts.${region}.${suffix}`;
+}
+/** The token `aws eks get-token` prints for the same request at the same second. Pure. */
+function signEksToken(request, now) {
+    const host = stsHost(request.region);
+    if (!host)
+        throw new Error(`no STS endpoint is known for region ${request.region}`);
+    const { accessKeyId, secretAccessKey, sessionToken } = request;
+    const url = (0,_shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_1__/* .presignUrl */ .oL)(`https://${host}/?Action=GetCallerIdentity&Version=2011-06-15`, {
+        credentials: { accessKeyId, secretAccessKey, sessionToken },
+        service: 'sts',
+        region: request.region,
+        now
+    }, { expiresSeconds: 60, headers: { 'x-k8s-aws-id': request.clusterName } });
     return {
-        name,
-        version
+        token: `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`,
+        expiresAt: now.getTime() + EKS_TOKEN_LIFETIME_MS
     };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
 }
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+/** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
+function describeTokenPlan(plan, exec) {
+    if ('sign' in plan) {
+        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
     }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        file_command_issueFileCommand('PATH', inputPath);
-    }
-    else {
-        command_issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./actions/shared/src/errors.ts
-
-/** A problem with one action input: the message names the input and says how to fix it. */
-class errors_InputError extends Error {
-    input;
-    constructor(input, detail) {
-        super(`${input}: ${detail}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/** A failure the user can act on, raised after inputs were accepted (cluster, registry, helm). */
-class ActionError extends Error {
-    hint;
-    constructor(message, hint) {
-        super(hint ? `${message}\n${hint}` : message);
-        this.hint = hint;
-        this.name = 'ActionError';
-    }
-}
-/**
- * Ends the step: exactly one `::error::` line and exit code 1. The stack trace only goes to
- * the debug log, because users act on the message, not on our call stack.
- */
-function fail(error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    if (err.stack)
-        core_debug(err.stack);
-    setFailed(err.message);
+    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
+    return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
+
+/***/ }),
+
+/***/ 2466:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ sha256File),
+/* harmony export */   S: () => (/* binding */ fetchText)
+/* harmony export */ });
+/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
 
 
 
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_namespaceObject.existsSync(lsbReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_namespaceObject.existsSync(osReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return manifest_awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    info(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                info(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const tool_cache_IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        yield mkdirP(external_path_namespaceObject.dirname(dest));
-        core_debug(`Downloading ${url}`);
-        core_debug(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_namespaceObject.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib_HttpClient(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            core_debug('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            core_debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_namespaceObject.createWriteStream(dest));
-            core_debug('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                core_debug('download failed');
-                try {
-                    yield rmRF(dest);
-                }
-                catch (err) {
-                    core_debug(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(tool_cache_IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        core_debug('Checking tar --version');
-        let versionOutput = '';
-        yield exec_exec('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        core_debug(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (isDebug() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (tool_cache_IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield exec_exec(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (tool_cache_IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield which('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            core_debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec_exec(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield which('powershell', true);
-            core_debug(`Using powershell at path: ${powershellPath}`);
-            yield exec_exec(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield which('unzip', true);
-        const args = [file];
-        if (!isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec_exec(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
-        core_debug(`Caching tool ${tool} ${version} ${arch}`);
-        core_debug(`source dir: ${sourceDir}`);
-        if (!external_fs_namespaceObject.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_namespaceObject.readdirSync(sourceDir)) {
-            const s = external_path_namespaceObject.join(sourceDir, itemName);
-            yield io_cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_namespaceObject.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core_debug(`checking cache: ${cachePath}`);
-        if (external_fs_namespaceObject.existsSync(cachePath) && external_fs_namespaceObject.existsSync(`${cachePath}.complete`)) {
-            core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core_debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_namespaceObject.arch();
-    const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
-    if (external_fs_namespaceObject.existsSync(toolPath)) {
-        const children = external_fs_namespaceObject.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
-                if (external_fs_namespaceObject.existsSync(fullPath) && external_fs_namespaceObject.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        }
-        yield mkdirP(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        core_debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield rmRF(folderPath);
-        yield rmRF(markerPath);
-        yield mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_namespaceObject.writeFileSync(markerPath, '');
-    core_debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    core_debug(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    core_debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core_debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core_debug(`matched: ${version}`);
-    }
-    else {
-        core_debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./actions/shared/src/exec.ts
-
-const processRunner = {
-    async run(command, args, options = {}) {
-        const result = await getExecOutput(command, args, {
-            ignoreReturnCode: true,
-            silent: options.silent ?? false,
-            cwd: options.cwd,
-            env: options.env ? { ...process.env, ...options.env } : undefined,
-            input: options.input === undefined ? undefined : Buffer.from(options.input)
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-};
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/download.ts
-
-
-
-const http = new lib_HttpClient('basickapp-deploy-chart');
+const http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('basickapp-deploy-chart');
 /** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
 async function fetchText(url) {
     let response;
@@ -35453,15 +31903,428 @@ async function fetchText(url) {
 }
 function sha256File(file) {
     return new Promise((resolve, reject) => {
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        (0,external_node_fs_namespaceObject.createReadStream)(file)
+        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256');
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.createReadStream)(file)
             .on('data', (chunk) => hash.update(chunk))
             .on('error', reject)
             .on('end', () => resolve(hash.digest('hex')));
     });
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
+
+/***/ }),
+
+/***/ 4775:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d5: () => (/* binding */ EXEC_CREDENTIAL_FLAG),
+  sY: () => (/* binding */ connectEks),
+  z0: () => (/* binding */ explainEksRefusal),
+  E1: () => (/* binding */ parseEksInputs)
+});
+
+// UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand, explainNoAccessEntry
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./actions/shared/src/aws/api.ts
+var api = __nccwpck_require__(1229);
+// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
+var credentials = __nccwpck_require__(1227);
+// EXTERNAL MODULE: ./actions/shared/src/errors.ts
+var errors = __nccwpck_require__(7524);
+;// CONCATENATED MODULE: ./actions/shared/src/aws/eks.ts
+// EKS DescribeCluster (REST JSON, GET /clusters/<name>): the API server's URL and CA, which
+// is all a kubeconfig needs besides the token signed in process.
+
+
+/** DescribeCluster's refusals, as the fix the user must make. Pure. */
+function explainDescribeCluster(error, cluster, region, principal) {
+    const who = principal ? `"${principal}"` : 'the AWS identity';
+    if (error.code === 'AccessDeniedException' || error.code === 'AccessDenied') {
+        return new errors/* ActionError */.lZ(`cluster-name: ${who} may not call eks:DescribeCluster on cluster "${cluster}" in ${region} (${error.code}).`, `Allow the IAM action eks:DescribeCluster on arn:aws:eks:${region}:<account>:cluster/${cluster} in the role's permissions policy.`);
+    }
+    if (error.code === 'ResourceNotFoundException') {
+        return new errors/* ActionError */.lZ(`cluster-name: there is no EKS cluster "${cluster}" in region ${region} (${error.detail || error.code}).`, 'Check cluster-name and region (aws eks list-clusters --region <region> lists the names).');
+    }
+    return error;
+}
+function eksClient(context, region) {
+    return {
+        async describeCluster(name, credentials) {
+            const response = await (0,api/* callAws */.IY)(context, {
+                service: 'eks',
+                operation: 'EKS DescribeCluster',
+                region,
+                method: 'GET',
+                path: `/clusters/${encodeURIComponent(name)}`,
+                credentials
+            });
+            const cluster = JSON.parse(response.body).cluster;
+            const ca = cluster?.certificateAuthority?.data;
+            if (!cluster || typeof cluster.endpoint !== 'string' || typeof ca !== 'string') {
+                throw new errors/* ActionError */.lZ(`cluster-name: EKS cluster "${name}" has no endpoint or certificate authority yet (status ${String(cluster?.status ?? 'unknown')}).`, 'Wait until the cluster is ACTIVE, then re-run.');
+            }
+            return {
+                name,
+                arn: String(cluster.arn ?? ''),
+                endpoint: cluster.endpoint,
+                caPem: Buffer.from(ca, 'base64').toString('utf8'),
+                status: String(cluster.status ?? '')
+            };
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./actions/shared/src/aws/endpoints.ts
+var endpoints = __nccwpck_require__(3467);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./actions/shared/src/http.ts
+
+/** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a timeout). */
+function reason(error) {
+    const inner = error?.cause ?? error;
+    const { code, message } = (inner ?? {});
+    const text = typeof message === 'string' && message ? message : String(inner);
+    return typeof code === 'string' && !text.includes(code) ? `${code} ${text}` : text;
+}
+/** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
+class NetworkError extends Error {
+    url;
+    constructor(url, cause) {
+        super(`${url}: ${reason(cause)}`);
+        this.url = url;
+        this.name = 'NetworkError';
+    }
+}
+/**
+ * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
+ * TurboFan in the background; Node waits for the compile before it exits, ~0.2 s after the
+ * action's last line (measured: bench "exit" phases). Baseline Liftoff code is plenty for the
+ * few small responses an action reads. Must run before the first fetch compiles the module.
+ */
+function keepWasmBaseline() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-tier-up');
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-dynamic-tiering');
+}
+function fetchClient(timeoutMs = 30_000) {
+    keepWasmBaseline();
+    return {
+        async request({ method, url, headers, body }) {
+            let response;
+            try {
+                response = await fetch(url, {
+                    method,
+                    headers,
+                    body,
+                    redirect: 'follow',
+                    signal: AbortSignal.timeout(timeoutMs)
+                });
+            }
+            catch (error) {
+                throw new NetworkError(url, error);
+            }
+            const text = method === 'HEAD' ? '' : await response.text();
+            return {
+                status: response.status,
+                headers: Object.fromEntries([...response.headers].map(([k, v]) => [k.toLowerCase(), v])),
+                body: text
+            };
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./actions/shared/src/mask.ts
+var mask = __nccwpck_require__(8219);
+;// CONCATENATED MODULE: ./actions/shared/src/aws/sts.ts
+// STS over its query API (form-encoded POST, XML answer): AssumeRoleWithWebIdentity, which is
+// unsigned (the web identity token is the authentication), and GetCallerIdentity, signed.
+
+const sts_form = (pairs) => new URLSearchParams(pairs).toString();
+const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+function required(xml, tag, operation) {
+    const value = (0,api/* xmlValue */.Hg)(xml, tag);
+    if (!value)
+        throw new Error(`STS ${operation}: the answer has no ${tag}`);
+    return value;
+}
+function stsClient(context, region) {
+    /** One query-API call: form-encoded Action + Version + params; signed when credentials are given. */
+    const query = async (operation, params, credentials) => {
+        const response = await (0,api/* callAws */.IY)(context, {
+            service: 'sts',
+            operation: `STS ${operation}`,
+            region,
+            method: 'POST',
+            path: '/',
+            headers: FORM,
+            body: sts_form({ Action: operation, Version: '2011-06-15', ...params }),
+            credentials
+        });
+        return response.body;
+    };
+    return {
+        async assumeRoleWithWebIdentity({ roleArn, sessionName, webIdentityToken, durationSeconds }) {
+            const operation = 'AssumeRoleWithWebIdentity';
+            const xml = await query(operation, {
+                RoleArn: roleArn,
+                RoleSessionName: sessionName,
+                WebIdentityToken: webIdentityToken,
+                DurationSeconds: String(durationSeconds)
+            });
+            return {
+                credentials: {
+                    accessKeyId: required(xml, 'AccessKeyId', operation),
+                    secretAccessKey: required(xml, 'SecretAccessKey', operation),
+                    sessionToken: required(xml, 'SessionToken', operation),
+                    expiresAt: Date.parse(required(xml, 'Expiration', operation))
+                },
+                arn: required(xml, 'Arn', operation)
+            };
+        },
+        async getCallerIdentity(credentials) {
+            const operation = 'GetCallerIdentity';
+            const xml = await query(operation, {}, credentials);
+            return {
+                arn: required(xml, 'Arn', operation),
+                account: required(xml, 'Account', operation),
+                userId: required(xml, 'UserId', operation)
+            };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/aws/runner.ts
+// The real edges of the AWS modules on a GitHub runner: Node's fetch, the step's environment,
+// the clock, the job's OIDC token from @actions/core, and the runner's log masking.
+
+
+
+
+function runnerAwsContext() {
+    return { http: fetchClient(), env: process.env, now: () => new Date() };
+}
+function runnerCredentialEdges(context, region) {
+    return {
+        idToken: (audience) => core/* getIDToken */.V9(audience),
+        sts: stsClient(context, region),
+        mask: mask/* maskSecret */.$
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/eks-cluster.ts
+// Deploy by cluster name, with no kubeconfig secret: the credentials (role-arn + the job's
+// OIDC token, or the ambient keys) call EKS DescribeCluster for the API server's URL and CA,
+// and the kubeconfig is built from them. It holds no credential: its user is this action's own
+// bundle as the exec credential plugin (`node <bundle> --exec-credential …`), which signs the
+// EKS token from the AWS keys helm passes it in the environment. So a deploy longer than one
+// token's 15 minutes renews the token without the aws CLI, each time helm's client-go asks.
+
+
+
+
+
+
+
+
+
+/** EKS's rule for cluster names. */
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const EXEC_CREDENTIAL_FLAG = '--exec-credential';
+/** `cluster-name`, `region`, `role-arn`, `role-session-name`; undefined without a cluster name. Pure. */
+function parseEksInputs(read, env) {
+    const clusterName = read('cluster-name');
+    const role = (0,credentials/* parseRoleInputs */.f1)(read('role-arn'), read('role-session-name'));
+    if (!clusterName) {
+        if (role || read('region')) {
+            throw new errors/* InputError */.dz('cluster-name', 'is empty, but role-arn or region is set; name the EKS cluster to deploy to');
+        }
+        return undefined;
+    }
+    if (!CLUSTER_NAME.test(clusterName)) {
+        throw new errors/* InputError */.dz('cluster-name', `"${clusterName}" is not an EKS cluster name (letters, digits, - and _, starting with a letter or digit)`);
+    }
+    const region = (0,endpoints/* resolveRegion */.Zv)(read('region'), env);
+    if (!region) {
+        throw new errors/* InputError */.dz('region', "is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set; give the cluster's region, e.g. eu-west-1");
+    }
+    if (!(0,endpoints/* partitionOf */.iQ)(region) && !env.AWS_ENDPOINT_URL_EKS && !env.AWS_ENDPOINT_URL) {
+        throw new errors/* InputError */.dz('region', `"${region}" is not an AWS region name such as eu-west-1, cn-north-1 or us-gov-west-1`);
+    }
+    return { clusterName, region, ...(role ? { role } : {}) };
+}
+/** The exec user's command: this very bundle, run by this very node. Pure. */
+function execCredentialCommand(bundle, node, clusterName, region) {
+    return {
+        command: node,
+        args: [bundle, EXEC_CREDENTIAL_FLAG, '--cluster-name', clusterName, '--region', region]
+    };
+}
+/** The kubeconfig for a described cluster; no credential in it. Pure. */
+function eksKubeconfig(cluster, region, exec) {
+    const name = cluster.arn || `${region}/${cluster.name}`;
+    return (0,dist/* stringify */.As)({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+            {
+                name,
+                cluster: {
+                    server: cluster.endpoint,
+                    'certificate-authority-data': Buffer.from(cluster.caPem).toString('base64')
+                }
+            }
+        ],
+        contexts: [{ name, context: { cluster: name, user: name } }],
+        'current-context': name,
+        users: [
+            {
+                name,
+                user: {
+                    exec: {
+                        apiVersion: 'client.authentication.k8s.io/v1beta1',
+                        command: exec.command,
+                        args: exec.args,
+                        interactiveMode: 'Never',
+                        provideClusterInfo: false
+                    }
+                }
+            }
+        ]
+    });
+}
+/** The variables helm (and so its exec plugin) gets: the credentials, in memory only. Pure. */
+function credentialEnv(credentials, region) {
+    return {
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+        AWS_REGION: region
+    };
+}
+/** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
+async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
+    const { clusterName, region } = inputs;
+    const env = edges.context.env;
+    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials);
+    core/* info */.pq(`aws: credentials from ${obtained.source}`);
+    let cluster;
+    try {
+        cluster = await eksClient(edges.context, region).describeCluster(clusterName, obtained.credentials);
+    }
+    catch (error) {
+        if (error instanceof api/* AwsApiError */.Ws)
+            throw explainDescribeCluster(error, clusterName, region, obtained.arn);
+        throw error;
+    }
+    core/* info */.pq(`eks: cluster "${clusterName}" (${region}) → ${cluster.endpoint}`);
+    const exec = execCredentialCommand(process.argv[1], process.execPath, clusterName, region);
+    const yaml = eksKubeconfig(cluster, region, exec);
+    const { arn } = obtained;
+    const principal = async () => (0,credentials/* principalArn */.EJ)(arn ?? (await stsClient(edges.context, region).getCallerIdentity(obtained.credentials)).arn);
+    return {
+        clusterName,
+        region,
+        principal,
+        kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
+        tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
+        helmEnv: credentialEnv(obtained.credentials, region)
+    };
+}
+/** With cluster-name, the API server's 401 means the principal has no EKS access entry. Pure. */
+function explainNoAccessEntry(clusterName, region, principal) {
+    return new errors/* ActionError */.lZ(`cluster-name: the API server of EKS cluster "${clusterName}" refused ${principal} (401 Unauthorized): it has no EKS access entry for this principal.`, `Create one: aws eks create-access-entry --cluster-name ${clusterName} --region ${region} --principal-arn ${principal}, then give it Kubernetes permissions, e.g. aws eks associate-access-policy --cluster-name ${clusterName} --region ${region} --principal-arn ${principal} --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy --access-scope type=namespace,namespaces=<namespace> (or map it in the aws-auth ConfigMap).`);
+}
+/** Preflight's refusal, explained for a deploy by cluster name; anything else unchanged. */
+async function explainEksRefusal(error, eks) {
+    if (!eks || !(error instanceof errors/* ActionError */.lZ) || !/\(401 Unauthorized/.test(error.message))
+        return error;
+    return explainNoAccessEntry(eks.clusterName, eks.region, await eks.principal());
+}
+function defaultEdges(region) {
+    const context = runnerAwsContext();
+    return { context, credentials: runnerCredentialEdges(context, region) };
+}
+
+
+/***/ }),
+
+/***/ 1293:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ printExecCredential)
+/* harmony export */ });
+/* unused harmony export execCredentialJson */
+/* harmony import */ var _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1227);
+/* harmony import */ var _cluster_eks_token_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6972);
+// `node <bundle> --exec-credential --cluster-name <c> --region <r>`: the action as helm's
+// kubeconfig exec plugin when it deploys by cluster name. It prints the ExecCredential that
+// `aws eks get-token` would, signed in process from the AWS keys helm passes in its
+// environment; client-go runs it again whenever the token nears its 14-minute expiry.
+
+
+function option(args, name) {
+    const value = args[args.indexOf(name) + 1];
+    if (!args.includes(name) || !value)
+        throw new Error(`${name} is required`);
+    return value;
+}
+/** The ExecCredential JSON for these args, env and time. Pure. */
+function execCredentialJson(args, env, now) {
+    const plan = (0,_shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .planCredentials */ .kJ)(undefined, env);
+    if (plan.kind !== 'environment') {
+        throw new Error(`no AWS keys to sign the EKS token with: ${plan.kind === 'none' ? plan.why : ''}`);
+    }
+    const credential = (0,_cluster_eks_token_js__WEBPACK_IMPORTED_MODULE_1__/* .signEksToken */ .kS)({
+        clusterName: option(args, '--cluster-name'),
+        region: option(args, '--region'),
+        ...plan.credentials
+    }, now);
+    return JSON.stringify({
+        kind: 'ExecCredential',
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        spec: {},
+        status: {
+            expirationTimestamp: new Date(credential.expiresAt ?? now.getTime())
+                .toISOString()
+                .replace(/\.\d{3}/, ''),
+            token: credential.token
+        }
+    });
+}
+/** stdout is the ExecCredential only; a failure goes to stderr, which client-go shows. */
+function printExecCredential(args) {
+    try {
+        process.stdout.write(execCredentialJson(args, process.env, new Date()) + '\n');
+    }
+    catch (error) {
+        process.stderr.write(`deploy-chart --exec-credential: ${error.message}\n`);
+        process.exitCode = 1;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8654:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MS: () => (/* binding */ helmArchiveName),
+/* harmony export */   Ub: () => (/* binding */ verifyDigest),
+/* harmony export */   XV: () => (/* binding */ parseLatestVersion),
+/* harmony export */   Zo: () => (/* binding */ parseSha256File),
+/* harmony export */   ah: () => (/* binding */ helmPlatform),
+/* harmony export */   zS: () => (/* binding */ mirrorUrl)
+/* harmony export */ });
+/* unused harmony export OFFICIAL_HELM_SHA256 */
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
  * `.sha256sum` the download site publishes: a compromised or tampered site would have to
@@ -35551,19 +32414,64 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
         : "sha256 matches the mirror's published sum";
 }
 
+
+/***/ }),
+
+/***/ 3180:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4775);
+/* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1011);
+
+
+
+if (process.argv[2] === _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__/* .EXEC_CREDENTIAL_FLAG */ .d5)
+    (0,_exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__/* .printExecCredential */ .A)(process.argv.slice(3));
+else
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8302:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d9: () => (/* binding */ OFFICIAL_AWS_CLI_MIRROR),
+  F8: () => (/* binding */ OFFICIAL_HELM_MIRROR),
+  Ko: () => (/* binding */ readInputs)
+});
+
+// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./actions/shared/src/errors.ts
+var errors = __nccwpck_require__(7524);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
 
 
 /** Raw input text, trimmed; '' when unset. Kept tiny so parsers below stay pure. */
 function rawInput(name) {
-    return getInput(name, { trimWhitespace: true });
+    return core/* getInput */.V4(name, { trimWhitespace: true });
 }
 function requiredInput(name, hint) {
     const value = rawInput(name);
     if (!value)
-        throw new errors_InputError(name, `is required but empty; ${hint}`);
+        throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
     return value;
 }
 const TRUE_WORDS = ['true', 'True', 'TRUE'];
@@ -35576,7 +32484,7 @@ function parseBoolean(name, text, fallback) {
         return true;
     if (FALSE_WORDS.includes(text))
         return false;
-    throw new errors_InputError(name, `must be true or false, got "${text}"`);
+    throw new errors/* InputError */.dz(name, `must be true or false, got "${text}"`);
 }
 /** Non-empty, non-comment lines of a multi-line input. */
 function parseLines(text) {
@@ -35608,7 +32516,7 @@ const hostPathFs = {
         try {
             // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
             // normalizes `..` away before it looks at any link.
-            return external_node_fs_namespaceObject.realpathSync.native(file);
+            return external_node_fs_.realpathSync.native(file);
         }
         catch (error) {
             const code = error.code;
@@ -35662,248 +32570,13 @@ function resolveInWorkspace(input, text, roots, fs) {
     if (allowed.some((root) => isInside(resolved.path, root)))
         return resolved;
     const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
-    throw new errors_InputError(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+    throw new errors/* InputError */.dz(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/set-values.ts
-
-
-
-/**
- * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
- * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
- * work (and `\,`, `\=`, `\[`, `\\` too).
- */
-function parseSetPath(key) {
-    const steps = [];
-    let current = '';
-    let afterIndex = false;
-    const bad = (why) => new errors_InputError('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
-    for (let i = 0; i < key.length; i++) {
-        const ch = key[i];
-        if (ch === '\\' && i + 1 < key.length) {
-            current += key[++i];
-        }
-        else if (ch === '.') {
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('has an empty part');
-            current = '';
-            afterIndex = false;
-        }
-        else if (ch === '[') {
-            const close = key.indexOf(']', i);
-            const index = key.slice(i + 1, close);
-            if (close < 0 || !/^\d+$/.test(index))
-                throw bad('has a list index that is not [N]');
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('indexes nothing');
-            steps.push(Number(index));
-            current = '';
-            afterIndex = true;
-            i = close;
-        }
-        else if (afterIndex) {
-            throw bad('needs a "." after a list index');
-        }
-        else {
-            current += ch;
-        }
-    }
-    if (current)
-        steps.push(current);
-    else if (!afterIndex)
-        throw bad('has an empty part');
-    return steps;
-}
-/**
- * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
- * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
- * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
- * `#` lines between entries are skipped.
- */
-function parseSetInput(text) {
-    const lines = text.split(/\r?\n/);
-    const values = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
-        if (eq <= 1) {
-            throw new errors_InputError('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
-        }
-        const key = line.slice(0, eq - 1).trim();
-        let value = line.slice(eq);
-        const quote = value[0];
-        if (quote !== '"' && quote !== "'") {
-            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
-            continue;
-        }
-        const first = i + 1;
-        const bad = (why) => new errors_InputError('set', `line ${first}: the value of "${key}" ${why}`);
-        if (value.length < 2 || !value.endsWith(quote)) {
-            if (value.includes(quote, 1)) {
-                throw bad(`has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`);
-            }
-            // Spans lines: up to the first line that ends with the quote. No other line may hold
-            // it, so that a forgotten quote cannot swallow the lines after it without a word.
-            for (;;) {
-                if (++i >= lines.length) {
-                    throw bad(`opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
-                }
-                const next = lines[i].trimEnd();
-                const inner = next.endsWith(quote) ? next.slice(0, -1) : next;
-                if (inner.includes(quote)) {
-                    throw bad(`opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`);
-                }
-                value += `\n${next}`;
-                if (inner !== next)
-                    break;
-            }
-        }
-        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
-    }
-    return values;
-}
-/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
-function equalFold(text, word) {
-    const chars = [...text];
-    return (chars.length === word.length &&
-        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
-}
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-/**
- * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
- * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
- * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
- */
-function helmSetType(text) {
-    if (equalFold(text, 'true') || equalFold(text, 'false'))
-        return 'bool';
-    if (equalFold(text, 'null'))
-        return 'null';
-    if (text === '0')
-        return 'int64';
-    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
-        const n = BigInt(text);
-        if (n >= INT64_MIN && n <= INT64_MAX)
-            return 'int64';
-    }
-    return 'string';
-}
-/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
-function setValueType(value) {
-    return value.quoted ? 'string' : helmSetType(value.text);
-}
-const sameStep = (a, b) => a === b;
-const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
-/**
- * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
- * a parent replaces its children. What is left has no key under another, so helm's order of
- * --set before --set-file cannot change the result. A key under an earlier value, or a list
- * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
- */
-function resolveSetValues(values) {
-    let kept = [];
-    for (const value of values) {
-        kept = kept.filter((earlier) => {
-            const shared = Math.min(earlier.path.length, value.path.length);
-            for (let i = 0; i < shared; i++) {
-                if (sameStep(earlier.path[i], value.path[i]))
-                    continue;
-                if (typeof earlier.path[i] !== typeof value.path[i]) {
-                    const where = value.path.slice(0, i).join('.');
-                    throw new errors_InputError('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
-                }
-                return true; // different keys or indexes: both stay
-            }
-            // The new line goes under the earlier one: only an earlier null may become a map or list.
-            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
-                throw new errors_InputError('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
-            }
-            return false; // same key, a parent of it, or a null it replaces: the later line wins
-        });
-        kept.push(value);
-    }
-    return kept;
-}
-/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
-function helmKey(steps) {
-    return steps
-        .map((step, i) => typeof step === 'number'
-        ? `[${step}]`
-        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
-        .join('');
-}
-/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
-function helmValue(text) {
-    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
-}
-/**
- * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
- * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
- * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
- */
-function setArgs(values, fileFor) {
-    return values.flatMap((value, index) => setValueType(value) === 'string'
-        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
-        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
-}
-/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
-async function writeSetArgs(values, dir) {
-    if (values.length === 0)
-        return [];
-    const setDir = external_node_path_default().join(dir, 'set');
-    await (0,promises_namespaceObject.mkdir)(setDir, { recursive: true, mode: 0o700 });
-    const fileFor = (index) => external_node_path_default().join(setDir, String(index));
-    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
-        ? (0,promises_namespaceObject.writeFile)(fileFor(index), value.text, { mode: 0o600 })
-        : undefined));
-    return setArgs(values, fileFor);
-}
-/** For the log: each key with the type it reaches the chart as, never its value. */
-function describeSetTypes(values) {
-    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
-}
-/**
- * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
- * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
- */
-function setFilePaths(spec) {
-    const items = [[]];
-    let word = '';
-    const flush = () => {
-        items[items.length - 1].push(word);
-        word = '';
-    };
-    for (let i = 0; i < spec.length; i++) {
-        const ch = spec[i];
-        if (ch === '\\' && i + 1 < spec.length)
-            word += spec[++i];
-        else if (ch === '=' && items[items.length - 1].length === 0)
-            flush();
-        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
-            flush();
-            items.push([]);
-        }
-        else
-            word += ch;
-    }
-    flush();
-    return items
-        .map((item) => item[1])
-        .filter((value) => value !== undefined && value !== '')
-        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
-        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
-}
-
+// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
+var set_values = __nccwpck_require__(3991);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 5 modules
+var eks_cluster = __nccwpck_require__(4775);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
 /**
  * Splits a command line into words the way a POSIX shell quotes them — single quotes,
@@ -35968,6 +32641,7 @@ function splitArgs(text) {
 
 
 
+
 /** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
 const DEFAULT_HELM_VERSION = 'v4.1.4';
 const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
@@ -35997,11 +32671,11 @@ function parseKubeconfigInput(raw) {
         const yaml = Buffer.from(compact, 'base64').toString('utf8');
         if (looksLikeKubeconfig(yaml))
             return { yaml, encoding: 'base64', raw };
-        throw new errors_InputError('kubeconfig', `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+        throw new errors/* InputError */.dz('kubeconfig', `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
     }
     if (looksLikeKubeconfig(raw))
         return { yaml: raw, encoding: 'yaml', raw };
-    throw new errors_InputError('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+    throw new errors/* InputError */.dz('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
 }
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -36009,7 +32683,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function parseRelease(text) {
     const name = text || 'python-application';
     if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
-        throw new errors_InputError('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
+        throw new errors/* InputError */.dz('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
     }
     return name;
 }
@@ -36017,7 +32691,7 @@ function parseNamespace(text) {
     if (!text)
         return undefined;
     if (text.length > 63 || !DNS1123_LABEL.test(text)) {
-        throw new errors_InputError('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
+        throw new errors/* InputError */.dz('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
     }
     return text;
 }
@@ -36033,17 +32707,17 @@ const GO_UNITS_MS = {
 /** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
 function parseGoDuration(name, text) {
     if (/^\d+(\.\d+)?$/.test(text)) {
-        throw new errors_InputError(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
+        throw new errors/* InputError */.dz(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
     }
     if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
-        throw new errors_InputError(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
+        throw new errors/* InputError */.dz(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
     }
     let total = 0;
     for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
         total += Number(amount) * GO_UNITS_MS[unit];
     }
     if (total <= 0)
-        throw new errors_InputError(name, `"${text}" must be longer than zero`);
+        throw new errors/* InputError */.dz(name, `"${text}" must be longer than zero`);
     return total;
 }
 /** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
@@ -36052,7 +32726,7 @@ function parseTimeout(text) {
     const timeout = text || '5m';
     const timeoutMs = parseGoDuration('timeout', timeout);
     if (timeoutMs > MAX_TIMEOUT_MS) {
-        throw new errors_InputError('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
+        throw new errors/* InputError */.dz('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
     }
     return { timeout, timeoutMs };
 }
@@ -36068,7 +32742,7 @@ function parseDryRun(text) {
         case 'server':
             return 'server';
         default:
-            throw new errors_InputError('dry-run', `"${text}" is not one of false, true (= client), client or server`);
+            throw new errors/* InputError */.dz('dry-run', `"${text}" is not one of false, true (= client), client or server`);
     }
 }
 /** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
@@ -36079,7 +32753,7 @@ function parseHelmVersion(text) {
         return 'latest';
     const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
     if (!match) {
-        throw new errors_InputError('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
+        throw new errors/* InputError */.dz('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
     }
     return text.startsWith('v') ? text : `v${text}`;
 }
@@ -36090,10 +32764,10 @@ function parseMirror(name, text, fallback) {
         url = new URL(value);
     }
     catch {
-        throw new errors_InputError(name, `"${value}" is not a URL; write e.g. ${fallback}`);
+        throw new errors/* InputError */.dz(name, `"${value}" is not a URL; write e.g. ${fallback}`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new errors_InputError(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+        throw new errors/* InputError */.dz(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
     }
     return value.replace(/\/+$/, '');
 }
@@ -36162,7 +32836,7 @@ function parseExtraArgs(text, where) {
         args = splitArgs(text);
     }
     catch (error) {
-        throw new errors_InputError('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
+        throw new errors/* InputError */.dz('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
     }
     const end = args.indexOf('--');
     const flagWords = end < 0 ? args : args.slice(0, end);
@@ -36171,10 +32845,10 @@ function parseExtraArgs(text, where) {
         for (const [flags, use] of MANAGED_FLAGS) {
             const hit = flags.find((flag) => set.includes(flag));
             if (hit)
-                throw new errors_InputError('extra-args', `must not contain ${hit}: ${use}`);
+                throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
         }
         const setFile = inputs_valueOf(flagWords, i, '--set-file');
-        for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
+        for (const file of setFile === undefined ? [] : (0,set_values/* setFilePaths */.x1)(setFile)) {
             resolveInWorkspace('extra-args', file, where.roots, where.fs);
         }
     });
@@ -36187,33 +32861,39 @@ function parseChart(text, where) {
         return chart;
     const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
     if (!exists) {
-        throw new errors_InputError('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
+        throw new errors/* InputError */.dz('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
     }
-    if ((0,external_node_fs_namespaceObject.statSync)(full).isDirectory() && !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
-        throw new errors_InputError('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
+    if ((0,external_node_fs_.statSync)(full).isDirectory() && !(0,external_node_fs_.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
+        throw new errors/* InputError */.dz('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
     }
     return full;
 }
 function parseValuesFiles(text, where) {
     return parseLines(text).map((file) => {
         const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
-        if (exists && !(0,external_node_fs_namespaceObject.statSync)(full).isFile()) {
-            throw new errors_InputError('values', `"${file}" is a directory (${full}); list values files`);
+        if (exists && !(0,external_node_fs_.statSync)(full).isFile()) {
+            throw new errors/* InputError */.dz('values', `"${file}" is a directory (${full}); list values files`);
         }
         if (!exists) {
-            throw new errors_InputError('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
+            throw new errors/* InputError */.dz('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
         }
         return full;
     });
 }
 function parseSetLines(text) {
-    return resolveSetValues(parseSetInput(text));
+    return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
 }
 function readInputs() {
-    const raw = requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}');
+    const eks = (0,eks_cluster/* parseEksInputs */.E1)(rawInput, process.env);
+    if (eks && rawInput('kubeconfig')) {
+        throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
+    }
+    const raw = eks
+        ? ''
+        : requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)');
     const where = hostWhere(process.env, process.cwd());
     return {
-        kubeconfig: parseKubeconfigInput(raw),
+        ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart'), where),
         namespace: parseNamespace(rawInput('namespace')),
@@ -36233,292 +32913,36 @@ function readInputs() {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/aws-plugin.ts
+
+/***/ }),
+
+/***/ 1011:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
 
-
-
-
-
-
-
-/** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
-const AWS_CLI_VERSION = '2.36.11';
-/**
- * sha256 of the official installer archives (AWS publishes only PGP signatures). Source: a
- * pinned EC2 bootstrap script that checks awscli-exe-linux-x86_64-2.36.11.zip with
- * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
- * installer is refused and the user is told to install the CLI first.
- */
-const OFFICIAL_AWS_CLI_SHA256 = {
-    'awscli-exe-linux-x86_64-2.36.11.zip': '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
-};
-/** `aws-cli/1.45.11 Python/3.11.7 Linux/6.1 botocore/1.43.11` → 1.45.11. */
-function parseAwsCliVersion(output) {
-    const match = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
-    if (!match)
-        return undefined;
-    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
-}
-/** `aws eks get-token` arrived in v1 1.16.156 and is in every v2. */
-function supportsEksGetToken(v) {
-    if (v.major >= 2)
-        return true;
-    if (v.major < 1)
-        return false;
-    if (v.minor !== 16)
-        return v.minor > 16;
-    return v.patch >= 156;
-}
-function isAwsCommand(command) {
-    return /^aws(\.exe)?$/i.test(external_node_path_default().basename(command));
-}
-function awsInstallerName(platform, arch) {
-    const cpu = { x64: 'x86_64', arm64: 'aarch64' }[arch];
-    if (platform !== 'linux' || !cpu) {
-        throw new Error(`the action installs the AWS CLI only on Linux x64/arm64 (this runner is ${platform}/${arch})`);
-    }
-    return `awscli-exe-linux-${cpu}-${AWS_CLI_VERSION}.zip`;
-}
-async function installedVersion(runner) {
-    try {
-        const result = await runner.run('aws', ['--version'], { silent: true });
-        return result.exitCode === 0 ? parseAwsCliVersion(result.stdout + result.stderr) : undefined;
-    }
-    catch {
-        return undefined; // not on PATH
-    }
-}
-/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror) {
-    const cached = find('aws-cli', AWS_CLI_VERSION);
-    if (cached)
-        return cached;
-    const file = awsInstallerName(process.platform, process.arch);
-    const url = mirrorUrl(mirror, file);
-    const official = mirror === OFFICIAL_AWS_CLI_MIRROR;
-    const expected = official
-        ? OFFICIAL_AWS_CLI_SHA256[file]
-        : parseSha256File(await fetchText(`${url}.sha256`));
-    if (!expected)
-        throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
-    info(`aws: downloading ${url}`);
-    const archive = await downloadTool(url);
-    const actual = await sha256File(archive);
-    if (actual !== expected) {
-        throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
-    }
-    const dist = external_node_path_default().join(await extractZip(archive), 'aws', 'dist');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dist, 'aws')))
-        throw new Error(`${file} has no aws/dist/aws`);
-    return cacheDir(dist, 'aws-cli', AWS_CLI_VERSION);
-}
-/**
- * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
- * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
- */
-async function ensureAuthPlugin(exec, mirror, runner = processRunner) {
-    if (!exec || !isAwsCommand(exec.command))
-        return;
-    const found = await installedVersion(runner);
-    if (found && supportsEksGetToken(found)) {
-        info(`aws: aws-cli/${found.major}.${found.minor}.${found.patch} supports eks get-token`);
-        return;
-    }
-    const why = found
-        ? `aws-cli/${found.major}.${found.minor}.${found.patch} is too old for eks get-token (needs 1.16.156+ or 2.x)`
-        : 'the aws command is not on PATH';
-    core_warning(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
-    try {
-        const dir = await installAwsCli(mirror);
-        addPath(dir);
-        info(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
-    }
-    catch (error) {
-        throw new ActionError(`kubeconfig exec plugin: ${why}, and installing the AWS CLI ${AWS_CLI_VERSION} failed: ${error.message}`, 'Install the AWS CLI v2 in an earlier step (it is preinstalled on GitHub-hosted Ubuntu runners), or check aws-cli-mirror.');
-    }
-}
-
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./actions/shared/src/errors.ts
+var errors = __nccwpck_require__(7524);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
+var aws_plugin = __nccwpck_require__(2681);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./actions/shared/src/mask.ts
-
-/**
- * Every form a secret can appear in a log: the value, each of its lines (the runner masks
- * line by line), and its base64 encodings (a base64 blob of the value is as secret as the value).
- * Pure, so tests can check the set without a runner.
- */
-function secretForms(value) {
-    const trimmed = value.trim();
-    if (trimmed.length < 4)
-        return trimmed ? [trimmed] : [];
-    const forms = new Set([trimmed]);
-    for (const line of trimmed.split(/\r?\n/)) {
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    }
-    const b64 = Buffer.from(trimmed).toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(trimmed).toString('base64url'));
-    return [...forms];
-}
-/** Registers a secret with the runner in all its forms. */
-function maskSecret(value) {
-    if (!value)
-        return;
-    for (const form of secretForms(value))
-        core_setSecret(form);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
-// The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
-// GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
-// network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
-// are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
-// shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
-
-
-/** What `aws eks get-token` reports: its tokens are honoured 15 minutes, it says 14. */
-const EKS_TOKEN_LIFETIME_MS = 14 * 60_000;
-const OPTIONS_WITH_VALUE = new Set(['--cluster-name', '--region', '--output']);
-// Settings that change which STS endpoint or identity the CLI would use.
-const CLI_ONLY_ENV = [
-    'AWS_ENDPOINT_URL',
-    'AWS_ENDPOINT_URL_STS',
-    'AWS_STS_REGIONAL_ENDPOINTS',
-    'AWS_USE_FIPS_ENDPOINT',
-    'AWS_USE_DUALSTACK_ENDPOINT'
-];
-/** `aws [global options] eks get-token --cluster-name <name> …` → its options, or why not. */
-function readGetTokenArgs(args) {
-    const options = new Map();
-    const words = [];
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        if (!arg.startsWith('--')) {
-            words.push(arg);
-            continue;
-        }
-        const [name, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-        if (!OPTIONS_WITH_VALUE.has(name))
-            return `it passes ${name}`;
-        const value = inline ?? args[++i];
-        if (value === undefined)
-            return `${name} has no value`;
-        options.set(name, value);
-    }
-    if (words.join(' ') !== 'eks get-token')
-        return `it runs "aws ${words.join(' ')}"`;
-    if (!options.get('--cluster-name'))
-        return 'it names no --cluster-name';
-    const output = options.get('--output') ?? 'json';
-    if (output !== 'json')
-        return `it asks for --output ${output}`;
-    return options;
-}
-/**
- * Whether the token can be signed here, from the exec plugin and the environment it would
- * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
- */
-function planEksToken(exec, runnerEnv) {
-    if (!isAwsCommand(exec.command)) {
-        return { runCli: `the exec plugin is "${exec.command}", not aws` };
-    }
-    const options = readGetTokenArgs(exec.args);
-    if (typeof options === 'string')
-        return { runCli: options };
-    const env = { ...runnerEnv, ...exec.env };
-    const override = CLI_ONLY_ENV.find((name) => env[name]);
-    if (override)
-        return { runCli: `${override} is set` };
-    const accessKeyId = env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) {
-        return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
-    }
-    const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
-    if (!options.has('--region') && new Set(fromEnv).size > 1) {
-        return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
-    }
-    const region = options.get('--region') ?? fromEnv[0];
-    if (!region)
-        return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
-    if (!stsHost(region))
-        return { runCli: `region "${region}" is outside the partitions known here` };
-    const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
-    return {
-        sign: {
-            clusterName: options.get('--cluster-name'),
-            region,
-            accessKeyId,
-            secretAccessKey,
-            ...(sessionToken ? { sessionToken } : {})
-        }
-    };
-}
-/** The regional STS endpoint the aws CLI v2 addresses. Pure. */
-function stsHost(region) {
-    if (/^cn-[a-z]+-\d+$/.test(region))
-        return `sts.${region}.amazonaws.com.cn`;
-    if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(region))
-        return `sts.${region}.amazonaws.com`;
-    return undefined;
-}
-/** SigV4's UriEncode: RFC 3986 unreserved characters stay, the rest become %XX. */
-function awsEncode(text) {
-    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-const sha256Hex = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-const hmacSha256 = (key, text) => (0,external_node_crypto_.createHmac)('sha256', key).update(text).digest();
-/** The token `aws eks get-token` prints for the same request at the same second. Pure. */
-function signEksToken(request, now) {
-    const host = stsHost(request.region);
-    if (!host)
-        throw new Error(`no STS endpoint is known for region ${request.region}`);
-    const amzDate = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
-    const scope = [amzDate.slice(0, 8), request.region, 'sts', 'aws4_request'];
-    const query = [
-        ['Action', 'GetCallerIdentity'],
-        ['Version', '2011-06-15'],
-        ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-        ['X-Amz-Credential', [request.accessKeyId, ...scope].join('/')],
-        ['X-Amz-Date', amzDate],
-        ['X-Amz-Expires', '60'],
-        ['X-Amz-SignedHeaders', 'host;x-k8s-aws-id']
-    ];
-    if (request.sessionToken)
-        query.push(['X-Amz-Security-Token', request.sessionToken]);
-    const encoded = query.map(([name, value]) => `${awsEncode(name)}=${awsEncode(value)}`);
-    // Signed in sorted order; the URL keeps botocore's order (the session token after the rest).
-    const canonicalQuery = [...encoded].sort().join('&');
-    const canonicalRequest = `GET\n/\n${canonicalQuery}\nhost:${host}\nx-k8s-aws-id:${request.clusterName}\n\nhost;x-k8s-aws-id\n${sha256Hex('')}`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope.join('/')}\n${sha256Hex(canonicalRequest)}`;
-    const signingKey = scope.reduce((key, part) => hmacSha256(key, part), `AWS4${request.secretAccessKey}`);
-    const signature = hmacSha256(signingKey, stringToSign).toString('hex');
-    const url = `https://${host}/?${encoded.join('&')}&X-Amz-Signature=${signature}`;
-    return {
-        token: `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`,
-        expiresAt: now.getTime() + EKS_TOKEN_LIFETIME_MS
-    };
-}
-/** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
-function describeTokenPlan(plan, exec) {
-    if ('sign' in plan) {
-        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
-    }
-    const why = isAwsCommand(exec.command) ? ` (${plan.runCli})` : '';
-    return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
-}
-
+// EXTERNAL MODULE: ./actions/shared/src/exec.ts
+var exec = __nccwpck_require__(7422);
+// EXTERNAL MODULE: ./actions/shared/src/mask.ts
+var mask = __nccwpck_require__(8219);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
+var eks_token = __nccwpck_require__(6972);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/exec-credential.ts
 // The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
 // way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
@@ -36577,7 +33001,7 @@ class ExecCredentialSource {
         this.plugin = plugin;
         this.runner = runner;
         this.now = options.now ?? Date.now;
-        this.plan = options.plan ?? planEksToken(plugin, process.env);
+        this.plan = options.plan ?? (0,eks_token/* planEksToken */.cz)(plugin, process.env);
     }
     /**
      * A valid credential, running the plugin only when the cached one expired or was refused.
@@ -36587,10 +33011,10 @@ class ExecCredentialSource {
         if (this.cached && isFresh(this.cached, this.now()))
             return { credential: this.cached, cached: true };
         const credential = 'sign' in this.plan
-            ? signEksToken(this.plan.sign, new Date(this.now()))
+            ? (0,eks_token/* signEksToken */.kS)(this.plan.sign, new Date(this.now()))
             : await this.runPlugin();
-        maskSecret(credential.token);
-        maskSecret(credential.clientKeyPem);
+        (0,mask/* maskSecret */.$)(credential.token);
+        (0,mask/* maskSecret */.$)(credential.clientKeyPem);
         this.cached = credential;
         return { credential, cached: false };
     }
@@ -36693,7 +33117,7 @@ class RestClient {
         this.server = access.server;
         this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
         if (access.exec) {
-            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
+            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? exec/* processRunner */.q, {
                 now: deps.now,
                 plan: deps.tokenPlan
             });
@@ -36904,27 +33328,27 @@ function explainUnreachable(server, code, detail) {
     const host = new URL(server).host;
     const message = `cannot reach the Kubernetes API server ${server}: ${code} (${detail})`;
     if (code === 'ECONNREFUSED') {
-        return new ActionError(message, `Nothing accepts connections at ${host}: check the server URL of the kubeconfig's cluster (for EKS: aws eks describe-cluster --query cluster.endpoint) and that the cluster is running.`);
+        return new errors/* ActionError */.lZ(message, `Nothing accepts connections at ${host}: check the server URL of the kubeconfig's cluster (for EKS: aws eks describe-cluster --query cluster.endpoint) and that the cluster is running.`);
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        return new ActionError(message, `The host name ${host} does not resolve: check the kubeconfig's server URL; a deleted or recreated EKS cluster gets a new endpoint.`);
+        return new errors/* ActionError */.lZ(message, `The host name ${host} does not resolve: check the kubeconfig's server URL; a deleted or recreated EKS cluster gets a new endpoint.`);
     }
     if (['ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
-        return new ActionError(message, `No answer from ${host}: the endpoint may be private or firewalled. For EKS, enable public endpoint access and allow the runner's address in publicAccessCidrs, or deploy from a runner inside the VPC.`);
+        return new errors/* ActionError */.lZ(message, `No answer from ${host}: the endpoint may be private or firewalled. For EKS, enable public endpoint access and allow the runner's address in publicAccessCidrs, or deploy from a runner inside the VPC.`);
     }
     if (CERTIFICATE_NOT_TRUSTED.includes(code)) {
-        return new ActionError(message, `The server's certificate is not signed by the kubeconfig's certificate-authority-data: copy the cluster's CA again (for EKS: aws eks describe-cluster --query cluster.certificateAuthority.data).`);
+        return new errors/* ActionError */.lZ(message, `The server's certificate is not signed by the kubeconfig's certificate-authority-data: copy the cluster's CA again (for EKS: aws eks describe-cluster --query cluster.certificateAuthority.data).`);
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-        return new ActionError(message, `The server's certificate does not name ${host}: the server URL and the CA belong to different clusters; take both from the same cluster.`);
+        return new errors/* ActionError */.lZ(message, `The server's certificate does not name ${host}: the server URL and the CA belong to different clusters; take both from the same cluster.`);
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return new ActionError(message, `The server's certificate is outside its validity period: check the runner's clock and the cluster's certificates.`);
+        return new errors/* ActionError */.lZ(message, `The server's certificate is outside its validity period: check the runner's clock and the cluster's certificates.`);
     }
     if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
-        return new ActionError(message, `TLS failed: is ${server} really an https endpoint, and the port the API server's?`);
+        return new errors/* ActionError */.lZ(message, `TLS failed: is ${server} really an https endpoint, and the port the API server's?`);
     }
-    return new ActionError(message, `Check the kubeconfig's server URL and the runner's network access to it.`);
+    return new errors/* ActionError */.lZ(message, `Check the kubeconfig's server URL and the runner's network access to it.`);
 }
 /** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
 function execArg(access, flag) {
@@ -36945,7 +33369,7 @@ function explainUnauthorized(access, kubeMessage) {
             access.exec?.env.AWS_REGION ??
             access.exec?.env.AWS_DEFAULT_REGION ??
             '(not set)';
-        return new ActionError(message, [
+        return new errors/* ActionError */.lZ(message, [
             'The token from "aws eks get-token" was not accepted. Check:',
             "- the AWS keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the kubeconfig exec env, or the runner's AWS credentials): right pair, active, not rotated;",
             '- that this IAM identity is mapped into the cluster: an EKS access entry (aws eks list-access-entries) or the aws-auth ConfigMap (mapUsers / mapRoles);',
@@ -36954,29 +33378,29 @@ function explainUnauthorized(access, kubeMessage) {
         ].join('\n'));
     }
     if (access.exec) {
-        return new ActionError(message, `The credential from the exec plugin "${access.exec.command}" was not accepted: check the plugin's configuration and the identity's access to this cluster.`);
+        return new errors/* ActionError */.lZ(message, `The credential from the exec plugin "${access.exec.command}" was not accepted: check the plugin's configuration and the identity's access to this cluster.`);
     }
     if (access.token) {
-        return new ActionError(message, 'The kubeconfig token is expired, revoked or from another cluster: create a new one (e.g. a ServiceAccount token) and update the secret.');
+        return new errors/* ActionError */.lZ(message, 'The kubeconfig token is expired, revoked or from another cluster: create a new one (e.g. a ServiceAccount token) and update the secret.');
     }
     if (access.clientCertPem) {
-        return new ActionError(message, "The client certificate is expired or not signed by the cluster's client CA: issue a new one and update the secret.");
+        return new errors/* ActionError */.lZ(message, "The client certificate is expired or not signed by the cluster's client CA: issue a new one and update the secret.");
     }
-    return new ActionError(message, "The kubeconfig's user sends no usable credentials: give it a token, a client certificate or an exec plugin.");
+    return new errors/* ActionError */.lZ(message, "The kubeconfig's user sends no usable credentials: give it a token, a client certificate or an exec plugin.");
 }
 /** 403: the identity is known but may not do what helm needs in the namespace. Pure. */
 function explainForbidden(access, namespace, kubeMessage) {
     const hint = isAwsExec(access)
         ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
         : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
-    return new ActionError(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
+    return new errors/* ActionError */.lZ(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
 }
 function explain(error, access, namespace) {
     if (error instanceof KubeNetworkError) {
         return explainUnreachable(access.server, error.code, error.detail);
     }
     if (error instanceof ExecPluginError) {
-        return new ActionError(`cannot get credentials for ${access.server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
+        return new errors/* ActionError */.lZ(`cannot get credentials for ${access.server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
     }
     if (error instanceof KubeApiError && error.statusCode === 401) {
         return explainUnauthorized(access, error.kubeMessage);
@@ -37009,23 +33433,23 @@ async function preflight(client, access, target) {
     });
     const version = await call(() => client.get('/version'));
     const serverVersion = version.gitVersion ?? 'unknown';
-    info(`Kubernetes API server ${access.server} answers: ${serverVersion}`);
+    lib_core/* info */.pq(`Kubernetes API server ${access.server} answers: ${serverVersion}`);
     if (target.createNamespace)
         return { serverVersion };
     try {
         await call(() => client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`));
     }
     catch (error) {
-        if (error instanceof ActionError && /403 Forbidden/.test(error.message)) {
+        if (error instanceof errors/* ActionError */.lZ && /403 Forbidden/.test(error.message)) {
             // Namespace-scoped identities may not read Namespace objects; what helm needs is the
             // release Secrets. A list in a missing namespace is empty, not an error, so existence
             // stays unproven and helm will say so if it is missing.
             await call(() => client.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, { limit: 1 }));
-            info(`Namespace "${namespace}" cannot be read by this identity; its Secrets can, which is what helm needs.`);
+            lib_core/* info */.pq(`Namespace "${namespace}" cannot be read by this identity; its Secrets can, which is what helm needs.`);
             return { serverVersion };
         }
         if (error instanceof KubeApiError && error.statusCode === 404) {
-            throw new ActionError(`namespace "${namespace}" does not exist in the cluster at ${access.server}`, `Create it first (kubectl create namespace ${namespace}), fix the namespace input, or set create-namespace: true.`);
+            throw new errors/* ActionError */.lZ(`namespace "${namespace}" does not exist in the cluster at ${access.server}`, `Create it first (kubectl create namespace ${namespace}), fix the namespace input, or set create-namespace: true.`);
         }
         throw error;
     }
@@ -37199,7 +33623,7 @@ async function readHistory(helm, target, client) {
     if (result.exitCode !== 0) {
         if (/release: not found/.test(result.stderr))
             return [];
-        throw new ActionError(`helm history ${release} --namespace ${namespace} failed (exit code ${result.exitCode}): ${result.stderr.trim()}`);
+        throw new errors/* ActionError */.lZ(`helm history ${release} --namespace ${namespace} failed (exit code ${result.exitCode}): ${result.stderr.trim()}`);
     }
     return parseHistory(result.stdout);
 }
@@ -37214,20 +33638,20 @@ async function perform(helm, target, recovery) {
     const { release, namespace } = target;
     if (recovery.action !== 'rollback' && recovery.action !== 'uninstall')
         return;
-    core_warning(describeRecovery(release, namespace, recovery));
+    lib_core/* warning */.$e(describeRecovery(release, namespace, recovery));
     const args = recovery.action === 'rollback'
         ? ['rollback', release, String(recovery.toRevision), '--namespace', namespace]
         : ['uninstall', release, '--namespace', namespace];
     const result = await helm.run(args);
     if (result.exitCode !== 0) {
-        throw new ActionError(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
+        throw new errors/* ActionError */.lZ(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
     }
 }
 async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) {
     const revisions = await readHistory(helm, target, options.client);
     const recovery = decideRecovery(revisions, options.now ?? new Date(), recoveryRules(helmTimeoutMs));
     if (recovery.action === 'refuse') {
-        throw new ActionError(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
+        throw new errors/* ActionError */.lZ(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
     }
     await perform(helm, target, recovery);
     return recovery;
@@ -37282,7 +33706,7 @@ async function settleRelease(helm, target, client, sleep) {
         ...SETTLE_RETRY,
         sleep,
         decide: (error) => ({ retry: isTransientClusterError(error) }),
-        onRetry: (error, attempt, waitMs) => info(`release ${target.release}: the API server is unavailable (${error.message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`)
+        onRetry: (error, attempt, waitMs) => lib_core/* info */.pq(`release ${target.release}: the API server is unavailable (${error.message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`)
     });
 }
 
@@ -37301,7 +33725,7 @@ function markdownTable(header, rows) {
 async function appendSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await summary.addRaw(markdown, true).write();
+    await lib_core/* summary */.z.addRaw(markdown, true).write();
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/follow.ts
@@ -37502,7 +33926,7 @@ async function watchForPodFailures(client, options) {
         if (!found)
             return;
         failure = found;
-        info(`Fail-fast: ${describePodFailure(found)}`);
+        lib_core/* info */.pq(`Fail-fast: ${describePodFailure(found)}`);
         options.onFailure(found);
     };
     let following;
@@ -37511,11 +33935,11 @@ async function watchForPodFailures(client, options) {
             latest = pods;
             check();
         }, controller.signal, {
-            onError: (error) => core_debug(`fail-fast: pod watch interrupted, listing again: ${String(error)}`)
+            onError: (error) => lib_core/* debug */.Yz(`fail-fast: pod watch interrupted, listing again: ${String(error)}`)
         });
     }
     catch (error) {
-        core_warning(`Fail-fast is off for this deploy: cannot list the pods of release "${options.release}" (${error.message}); helm waits up to its timeout.`);
+        lib_core/* warning */.$e(`Fail-fast is off for this deploy: cannot list the pods of release "${options.release}" (${error.message}); helm waits up to its timeout.`);
         return { failure: undefined, stop: async () => { } };
     }
     for (const pod of following.initial)
@@ -37716,12 +34140,12 @@ function diagnosticsLogSections(d) {
 /** Groups in the log; the step's one ::error:: stays with the caller's ActionError. */
 function logDiagnostics(d) {
     if (d.failure)
-        info(`Deploy stopped early: ${describePodFailure(d.failure)}`);
+        lib_core/* info */.pq(`Deploy stopped early: ${describePodFailure(d.failure)}`);
     for (const section of diagnosticsLogSections(d)) {
-        startGroup(section.title);
+        lib_core/* startGroup */.Oh(section.title);
         for (const line of section.lines)
-            info(line);
-        endGroup();
+            lib_core/* info */.pq(line);
+        lib_core/* endGroup */.N4();
     }
 }
 /** A fence longer than any backtick run in the text, so logs cannot break out of it. */
@@ -37778,7 +34202,7 @@ function forwardTerminationSignals(onSignal, source = process) {
     const listener = (signal) => {
         if (!received) {
             received = signal;
-            core_warning(`Received ${signal}: stopping helm so that it marks the release failed instead of leaving it pending.`);
+            lib_core/* warning */.$e(`Received ${signal}: stopping helm so that it marks the release failed instead of leaving it pending.`);
         }
         onSignal(signal);
     };
@@ -37967,7 +34391,7 @@ async function settleOrExplain(helm, target, client, helmOutput) {
         await settleRelease(helm, target, client);
     }
     catch (error) {
-        throw new ActionError(`deploy of ${target.release} failed, and the Kubernetes API server stayed unreachable afterwards (${error.message}), so the release may be left pending; the next run rolls it back once it is older than 2 × timeout + 1m, or run: helm rollback ${target.release} -n ${target.namespace} (helm uninstall if it never deployed)`, lastLines(helmOutput));
+        throw new errors/* ActionError */.lZ(`deploy of ${target.release} failed, and the Kubernetes API server stayed unreachable afterwards (${error.message}), so the release may be left pending; the next run rolls it back once it is older than 2 × timeout + 1m, or run: helm rollback ${target.release} -n ${target.namespace} (helm uninstall if it never deployed)`, lastLines(helmOutput));
     }
 }
 /** One `helm upgrade --install`, stopped early by a pod failure, a signal or the deadline. */
@@ -37982,7 +34406,7 @@ async function runHelm(helm, client, plan, target, watchPods, stopHelm) {
             ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
             : undefined;
         const args = upgradeArgs(plan, helm.major);
-        info(`helm ${commandLineForLog(args)}`);
+        lib_core/* info */.pq(`helm ${commandLineForLog(args)}`);
         const result = await helm.run(args, { signal: stopHelm.signal }).finally(() => watch?.stop());
         return { result, failure: watch?.failure, overran };
     }
@@ -38004,7 +34428,7 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
     const target = { release: plan.release, namespace: plan.namespace };
     const live = plan.dryRun === 'none';
     for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
-        core_warning(`extra-args: ${note}`);
+        lib_core/* warning */.$e(`extra-args: ${note}`);
     }
     let stopHelm = new AbortController();
     const signals = forwardTerminationSignals(() => stopHelm.abort());
@@ -38025,7 +34449,7 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
                 helmHitTransientClusterError(result.stderr);
             if (!retry)
                 break;
-            core_warning(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
             await sleep(RETRY_AFTER_MS);
             if (signals.received)
                 break; // cancelled while waiting: the first run's outcome stands
@@ -38036,27 +34460,29 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
         logDiagnostics(diagnostics);
         await appendSummary(renderDiagnosticsSummary(diagnostics));
         if (failure) {
-            throw new ActionError(`deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
         }
         if (overran) {
-            throw new ActionError(`deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
+            throw new errors/* ActionError */.lZ(`deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
         }
         if (signals.received) {
-            throw new ActionError(`deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`);
+            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`);
         }
         const explained = explainHelmFailure(result.stderr);
         if (explained)
-            throw new ActionError(explained.message, explained.hint);
+            throw new errors/* ActionError */.lZ(explained.message, explained.hint);
         if (helmHitTransientClusterError(result.stderr)) {
-            throw new ActionError(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
+            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
         }
-        throw new ActionError(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
+        throw new errors/* ActionError */.lZ(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
     }
     finally {
         signals.dispose();
     }
 }
 
+// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 5 modules
+var eks_cluster = __nccwpck_require__(4775);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-cli.ts
@@ -38072,8 +34498,8 @@ const SIGNAL_EXIT = {
  * hangs too, helm is killed after this grace and the deploy settles the release instead.
  */
 const SIGKILL_AFTER_MS = 15_000;
-function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS) {
-    const env = { KUBECONFIG: kubeconfigPath };
+function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}) {
+    const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
     return {
         path,
         major,
@@ -38124,6 +34550,21 @@ function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 3 modules
+var tool_cache = __nccwpck_require__(3002);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/download.ts
+var download = __nccwpck_require__(2466);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/helm-versions.ts
+var helm_versions = __nccwpck_require__(8654);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 3 modules
+var src_inputs = __nccwpck_require__(8302);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-install.ts
 
 
@@ -38137,70 +34578,72 @@ function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_
 async function resolveVersion(version, mirror) {
     if (version !== 'latest')
         return version;
-    const url = mirrorUrl(mirror, 'helm-latest-version');
-    const resolved = parseLatestVersion(await fetchText(url));
-    info(`helm: latest is ${resolved} (${url})`);
+    const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, 'helm-latest-version');
+    const resolved = (0,helm_versions/* parseLatestVersion */.XV)(await (0,download/* fetchText */.S)(url));
+    lib_core/* info */.pq(`helm: latest is ${resolved} (${url})`);
     return resolved;
 }
 /** Download → verify → extract → cache; the tool cache then serves every later run. */
 async function downloadVerified(version, mirror) {
-    const platform = helmPlatform(process.platform, process.arch);
-    const file = helmArchiveName(version, platform);
-    const url = mirrorUrl(mirror, file);
-    info(`helm: downloading ${url}`);
-    const published = parseSha256File(await fetchText(`${url}.sha256sum`));
-    const archive = await downloadTool(url);
+    const platform = (0,helm_versions/* helmPlatform */.ah)(process.platform, process.arch);
+    const file = (0,helm_versions/* helmArchiveName */.MS)(version, platform);
+    const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, file);
+    lib_core/* info */.pq(`helm: downloading ${url}`);
+    const published = (0,helm_versions/* parseSha256File */.Zo)(await (0,download/* fetchText */.S)(`${url}.sha256sum`));
+    const archive = await tool_cache/* downloadTool */.bq(url);
     let extracted;
     try {
-        const how = verifyDigest({
+        const how = (0,helm_versions/* verifyDigest */.Ub)({
             file,
-            actual: await sha256File(archive),
+            actual: await (0,download/* sha256File */.Q)(archive),
             published,
-            official: mirror === OFFICIAL_HELM_MIRROR
+            official: mirror === src_inputs/* OFFICIAL_HELM_MIRROR */.F8
         });
-        info(`helm: ${file}: ${how}`);
+        lib_core/* info */.pq(`helm: ${file}: ${how}`);
         extracted =
-            platform.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
+            platform.archive === 'zip' ? await tool_cache/* extractZip */.JE(archive) : await tool_cache/* extractTar */.nN(archive);
         const binDir = external_node_path_default().join(extracted, `${platform.os}-${platform.arch}`);
         const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
-        if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(binDir, binary))) {
+        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(binDir, binary))) {
             throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
         }
-        return await cacheDir(binDir, 'helm', version);
+        return await tool_cache/* cacheDir */.e8(binDir, 'helm', version);
     }
     finally {
         // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
-        await (0,promises_namespaceObject.rm)(archive, { force: true });
+        await (0,promises_.rm)(archive, { force: true });
         if (extracted)
-            await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
+            await (0,promises_.rm)(extracted, { recursive: true, force: true });
     }
 }
 /** azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH. */
 async function installHelm(requested, mirror) {
     try {
         const version = await resolveVersion(requested, mirror);
-        let dir = find('helm', version);
+        let dir = tool_cache/* find */.I6('helm', version);
         if (dir)
-            info(`helm: ${version} from the tool cache`);
+            lib_core/* info */.pq(`helm: ${version} from the tool cache`);
         else
             dir = await downloadVerified(version, mirror);
-        addPath(dir);
+        lib_core/* addPath */.fM(dir);
         const binary = external_node_path_default().join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
         return { path: binary, version, major: version.startsWith('v3.') ? 3 : 4 };
     }
     catch (error) {
-        throw new ActionError(`helm ${requested}: ${error.message}`, 'Check helm-version (an existing release such as v4.1.4) and helm-mirror (it must serve helm-<version>-<os>-<arch>.tar.gz and its .sha256sum).');
+        throw new errors/* ActionError */.lZ(`helm ${requested}: ${error.message}`, 'Check helm-version (an existing release such as v4.1.4) and helm-mirror (it must serve helm-<version>-<os>-<arch>.tar.gz and its .sha256sum).');
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/shared/src/state.ts
 
 /**
  * Typed keys for values the main step hands to the post step (actions/setup-node style):
  * a misspelt key is a compile error, not a cleanup that silently never runs.
  */
-function state_saveState(key, value) {
-    saveState(key, value);
+function saveState(key, value) {
+    lib_core/* saveState */.LZ(key, value);
 }
 function readState(key) {
     return core.getState(key);
@@ -38216,7 +34659,7 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 /** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
 async function makePrivateDir(prefix) {
     const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
+    return (0,promises_.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
 }
 /** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
 async function removeDir(dir) {
@@ -38246,18 +34689,18 @@ const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
 /** Exec env values that configure rather than authenticate; masking them would only blur logs. */
 const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
-const kubeconfig_fail = (detail) => new errors_InputError('kubeconfig', detail);
+const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
 const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
 /** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
 function namedList(doc, key) {
     const list = doc[key] ?? [];
     if (!Array.isArray(list))
-        throw kubeconfig_fail(`${key} must be a list`);
+        throw fail(`${key} must be a list`);
     return list.map((entry, index) => {
         const field = key.slice(0, -1);
         if (!isMap(entry) || typeof entry.name !== 'string' || !isMap(entry[field])) {
-            throw kubeconfig_fail(`${key}[${index}] needs a name and a ${field} mapping`);
+            throw fail(`${key}[${index}] needs a name and a ${field} mapping`);
         }
         return { name: entry.name, body: entry[field] };
     });
@@ -38266,7 +34709,7 @@ function pick(list, name, what, from) {
     const found = list.find((entry) => entry.name === name);
     if (!found) {
         const names = list.map((entry) => entry.name).join(', ') || '(none)';
-        throw kubeconfig_fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
+        throw fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
     }
     return found;
 }
@@ -38274,10 +34717,10 @@ function decodeData(value, field, owner) {
     if (value === undefined)
         return undefined;
     if (typeof value !== 'string')
-        throw kubeconfig_fail(`${owner} ${field} must be a base64 string`);
+        throw fail(`${owner} ${field} must be a base64 string`);
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     if (!decoded.includes('-----BEGIN ')) {
-        throw kubeconfig_fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
+        throw fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
     }
     return decoded;
 }
@@ -38288,7 +34731,7 @@ function readReferenced(file, field, owner, readFile) {
         return readFile(String(file));
     }
     catch {
-        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; embed its content as ${field}-data instead`);
+        throw fail(`${owner} ${field} "${String(file)}" is not a file on the runner; embed its content as ${field}-data instead`);
     }
 }
 /** Secrets anywhere in a user entry: every user is masked, not only the one in use. */
@@ -38320,13 +34763,13 @@ function userSecrets(user) {
 }
 function normalizeExec(exec, owner, warnings) {
     if (!isMap(exec))
-        throw kubeconfig_fail(`${owner} exec must be a mapping`);
+        throw fail(`${owner} exec must be a mapping`);
     const command = kubeconfig_text(exec.command);
     if (!command)
-        throw kubeconfig_fail(`${owner} exec has no command; set e.g. command: aws`);
+        throw fail(`${owner} exec has no command; set e.g. command: aws`);
     let apiVersion = kubeconfig_text(exec.apiVersion) ?? '';
     if (!EXEC_VERSIONS.includes(apiVersion)) {
-        throw kubeconfig_fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
+        throw fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
     }
     if (apiVersion === EXEC_V1ALPHA1) {
         warnings.push(`kubeconfig: ${owner} exec uses ${EXEC_V1ALPHA1}, which helm and kubectl no longer accept; using ${EXEC_V1BETA1} (update the KUBECONFIG secret to stop this warning)`);
@@ -38335,15 +34778,15 @@ function normalizeExec(exec, owner, warnings) {
     const args = exec.args ?? [];
     if (!Array.isArray(args) ||
         !args.every((arg) => typeof arg === 'string' || typeof arg === 'number')) {
-        throw kubeconfig_fail(`${owner} exec args must be a list of strings`);
+        throw fail(`${owner} exec args must be a list of strings`);
     }
     const envList = exec.env ?? [];
     if (!Array.isArray(envList))
-        throw kubeconfig_fail(`${owner} exec env must be a list of name/value pairs`);
+        throw fail(`${owner} exec env must be a list of name/value pairs`);
     const env = {};
     for (const [index, item] of envList.entries()) {
         if (!isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
-            throw kubeconfig_fail(`${owner} exec env[${index}] needs a name and a value`);
+            throw fail(`${owner} exec env[${index}] needs a name and a value`);
         }
         env[item.name] = String(item.value);
     }
@@ -38357,31 +34800,31 @@ function normalizeExec(exec, owner, warnings) {
  * Checks the structure helm depends on and rewrites what current clients reject. Pure but for
  * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
  */
-function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
+function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_.readFileSync)(file, 'utf8')) {
     // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
     const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
     if (parsed.errors.length > 0) {
         // Position and code only: yaml's own message quotes the source, which holds secrets.
         const [error] = parsed.errors;
         const at = error.linePos?.[0];
-        throw kubeconfig_fail(`is not valid YAML (${at ? `line ${at.line}, column ${at.col}: ` : ''}${error.code})`);
+        throw fail(`is not valid YAML (${at ? `line ${at.line}, column ${at.col}: ` : ''}${error.code})`);
     }
     const doc = parsed.toJS();
     if (!isMap(doc))
-        throw kubeconfig_fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
+        throw fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
     const warnings = [];
     const clusters = namedList(doc, 'clusters');
     const contexts = namedList(doc, 'contexts');
     const users = namedList(doc, 'users');
     const secrets = users.flatMap((user) => userSecrets(user.body));
     if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
-        throw kubeconfig_fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
+        throw fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
     }
     let current = kubeconfig_text(doc['current-context']);
     if (!current) {
         if (contexts.length !== 1) {
             const names = contexts.map((c) => c.name).join(', ') || '(none)';
-            throw kubeconfig_fail(`has no current-context; set current-context to one of: ${names}`);
+            throw fail(`has no current-context; set current-context to one of: ${names}`);
         }
         current = contexts[0].name;
         warnings.push(`kubeconfig: no current-context; using the only context "${current}"`);
@@ -38390,15 +34833,15 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
     const clusterName = kubeconfig_text(context.body.cluster);
     const userName = kubeconfig_text(context.body.user);
     if (!clusterName)
-        throw kubeconfig_fail(`context "${current}" has no cluster; set its cluster: field`);
+        throw fail(`context "${current}" has no cluster; set its cluster: field`);
     if (!userName)
-        throw kubeconfig_fail(`context "${current}" has no user; set its user: field`);
+        throw fail(`context "${current}" has no user; set its user: field`);
     const cluster = pick(clusters, clusterName, 'cluster', `context "${current}"`);
     const user = pick(users, userName, 'user', `context "${current}"`);
     const clusterOwner = `cluster "${clusterName}"`;
     const server = kubeconfig_text(cluster.body.server);
     if (!server || !/^https?:\/\/[^/]/.test(server)) {
-        throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
+        throw fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
     }
     const insecure = cluster.body['insecure-skip-tls-verify'] === true;
     if (insecure)
@@ -38436,7 +34879,7 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
         !access.password &&
         !access.exec &&
         !body['auth-provider']) {
-        throw kubeconfig_fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
+        throw fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
     }
     // Referenced files are inlined: the written config must not depend on paths of another machine.
     const clusterEntry = { ...cluster.body };
@@ -38470,19 +34913,19 @@ async function writeKubeconfig(source) {
     // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
     // secret fields are, and masking every line would blank ordinary words in the log.
     if (source.encoding === 'base64') {
-        maskSecret(source.raw);
-        maskSecret(source.raw.replace(/\s+/g, ''));
+        (0,mask/* maskSecret */.$)(source.raw);
+        (0,mask/* maskSecret */.$)(source.raw.replace(/\s+/g, ''));
     }
     const normalized = normalizeKubeconfig(source.yaml);
     for (const secret of normalized.secrets)
-        maskSecret(secret);
+        (0,mask/* maskSecret */.$)(secret);
     for (const warning of normalized.warnings)
-        core_warning(warning);
+        lib_core/* warning */.$e(warning);
     const dir = await makePrivateDir('kubeconfig');
-    state_saveState(KUBECONFIG_DIR_STATE, dir);
+    saveState(KUBECONFIG_DIR_STATE, dir);
     const file = external_node_path_default().join(dir, 'config');
-    await (0,promises_namespaceObject.writeFile)(file, (0,dist/* stringify */.As)(normalized.doc), { mode: 0o600 });
-    info(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
+    await (0,promises_.writeFile)(file, (0,dist/* stringify */.As)(normalized.doc), { mode: 0o600 });
+    lib_core/* info */.pq(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
     return { path: file, dir, access: normalized.access };
 }
 /**
@@ -38490,14 +34933,14 @@ async function writeKubeconfig(source) {
  * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
  */
 function tokenOutlivesHelm(timeoutMs) {
-    return helmDeadlineMs(timeoutMs) + 30_000 <= EKS_TOKEN_LIFETIME_MS;
+    return helmDeadlineMs(timeoutMs) + 30_000 <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8;
 }
 /**
  * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
  * handed the token, else helm and the action both run the plugin. Pure.
  */
 function planTokenSource(exec, env, timeoutMs) {
-    const plan = planEksToken(exec, env);
+    const plan = (0,eks_token/* planEksToken */.cz)(exec, env);
     if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
         return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
     }
@@ -38523,10 +34966,10 @@ async function shareExecToken(kube, mint, timeoutMs) {
     const token = await mint();
     if (!token)
         return;
-    maskSecret(token);
-    const text = await (0,promises_namespaceObject.readFile)(kube.path, 'utf8');
-    await (0,promises_namespaceObject.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
-    info(`kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`);
+    (0,mask/* maskSecret */.$)(token);
+    const text = await (0,promises_.readFile)(kube.path, 'utf8');
+    await (0,promises_.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
+    lib_core/* info */.pq(`kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
@@ -38601,13 +35044,13 @@ async function waitForReleaseUrl(client, target, deadline, options = {}) {
             state = releaseUrl(services.items, ingresses.items);
         }
         catch (error) {
-            core_warning(`Cannot read the Services of release "${target.release}" for its URL: ${error.message}`);
+            lib_core/* warning */.$e(`Cannot read the Services of release "${target.release}" for its URL: ${error.message}`);
             return undefined;
         }
         if (state.url || !state.waiting)
             return state.url;
         if (now() >= deadline) {
-            core_warning(`Release "${target.release}" got no LoadBalancer address within the timeout; the url output is empty.`);
+            lib_core/* warning */.$e(`Release "${target.release}" got no LoadBalancer address within the timeout; the url output is empty.`);
             return undefined;
         }
         await pause(Math.min(options.pollMs ?? 2000, Math.max(0, deadline - now())));
@@ -38715,17 +35158,20 @@ async function report(client, target, revision, deadline) {
     const url = revision ? ((await waitForReleaseUrl(client, target, deadline)) ?? '') : '';
     const outputs = releaseOutputs(revision, url);
     for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
+        lib_core/* setOutput */.uH(name, value);
     if (!revision) {
-        info(`${target.release}: dry run, nothing changed`);
+        lib_core/* info */.pq(`${target.release}: dry run, nothing changed`);
         return;
     }
-    info(`${target.release}: revision ${outputs.revision} ${outputs.status}, chart ${outputs['chart-version']}, app ${outputs['app-version']}${url ? `, ${url}` : ''}`);
+    lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} ${outputs.status}, chart ${outputs['chart-version']}, app ${outputs['app-version']}${url ? `, ${url}` : ''}`);
     const resources = await readReleaseResources(client, target);
     await appendSummary(renderSuccessSummary({ target, revision, resources, url: url || undefined }));
 }
 
+// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
+var set_values = __nccwpck_require__(3991);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/main.ts
+
 
 
 
@@ -38743,26 +35189,33 @@ async function report(client, target, revision, deadline) {
 
 async function run() {
     try {
-        const inputs = readInputs(); // every input validated; errors name the input and the fix
+        const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
         const started = Date.now();
-        const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
+        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks)); // credentials + DescribeCluster
+        const source = eks?.kubeconfig ?? inputs.kubeconfig;
+        const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
         const { exec } = kube.access;
-        const tokenPlan = exec && planTokenSource(exec, process.env, inputs.timeoutMs);
+        const tokenPlan = eks?.tokenPlan ?? (exec && planTokenSource(exec, process.env, inputs.timeoutMs));
         if (exec && tokenPlan)
-            info(describeTokenPlan(tokenPlan, exec));
+            lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
         const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
         const [, installed] = await Promise.all([
-            ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
+            (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path);
+        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
-            info(`set: ${describeSetTypes(inputs.setValues)}`);
-        const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
+            lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);
+        const plan = planDeploy(inputs, namespace, await (0,set_values/* writeSetArgs */.Z8)(inputs.setValues, kube.dir));
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access, { tokenPlan });
-        await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+        await preflight(client, kube.access, {
+            namespace,
+            createNamespace: plan.createNamespace
+        }).catch(async (error) => {
+            throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
+        });
         await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
         if (inputs.recoverPending && plan.dryRun === 'none') {
             await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
@@ -38771,8 +35224,828 @@ async function run() {
         await report(client, target, revision, started + inputs.timeoutMs);
     }
     catch (error) {
-        fail(error);
+        (0,errors/* fail */.fJ)(error);
     }
+}
+
+
+/***/ }),
+
+/***/ 3991:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z8: () => (/* binding */ writeSetArgs),
+/* harmony export */   hf: () => (/* binding */ resolveSetValues),
+/* harmony export */   w7: () => (/* binding */ parseSetInput),
+/* harmony export */   x1: () => (/* binding */ setFilePaths),
+/* harmony export */   zt: () => (/* binding */ describeSetTypes)
+/* harmony export */ });
+/* unused harmony exports parseSetPath, helmSetType, setValueType, helmKey, helmValue, setArgs */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7524);
+
+
+
+/**
+ * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
+ * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
+ * work (and `\,`, `\=`, `\[`, `\\` too).
+ */
+function parseSetPath(key) {
+    const steps = [];
+    let current = '';
+    let afterIndex = false;
+    const bad = (why) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
+    for (let i = 0; i < key.length; i++) {
+        const ch = key[i];
+        if (ch === '\\' && i + 1 < key.length) {
+            current += key[++i];
+        }
+        else if (ch === '.') {
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('has an empty part');
+            current = '';
+            afterIndex = false;
+        }
+        else if (ch === '[') {
+            const close = key.indexOf(']', i);
+            const index = key.slice(i + 1, close);
+            if (close < 0 || !/^\d+$/.test(index))
+                throw bad('has a list index that is not [N]');
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('indexes nothing');
+            steps.push(Number(index));
+            current = '';
+            afterIndex = true;
+            i = close;
+        }
+        else if (afterIndex) {
+            throw bad('needs a "." after a list index');
+        }
+        else {
+            current += ch;
+        }
+    }
+    if (current)
+        steps.push(current);
+    else if (!afterIndex)
+        throw bad('has an empty part');
+    return steps;
+}
+/**
+ * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
+ * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
+ * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
+ * `#` lines between entries are skipped.
+ */
+function parseSetInput(text) {
+    const lines = text.split(/\r?\n/);
+    const values = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
+        if (eq <= 1) {
+            throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
+        }
+        const key = line.slice(0, eq - 1).trim();
+        let value = line.slice(eq);
+        const quote = value[0];
+        if (quote !== '"' && quote !== "'") {
+            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
+            continue;
+        }
+        const first = i + 1;
+        const bad = (why) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `line ${first}: the value of "${key}" ${why}`);
+        if (value.length < 2 || !value.endsWith(quote)) {
+            if (value.includes(quote, 1)) {
+                throw bad(`has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`);
+            }
+            // Spans lines: up to the first line that ends with the quote. No other line may hold
+            // it, so that a forgotten quote cannot swallow the lines after it without a word.
+            for (;;) {
+                if (++i >= lines.length) {
+                    throw bad(`opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
+                }
+                const next = lines[i].trimEnd();
+                const inner = next.endsWith(quote) ? next.slice(0, -1) : next;
+                if (inner.includes(quote)) {
+                    throw bad(`opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`);
+                }
+                value += `\n${next}`;
+                if (inner !== next)
+                    break;
+            }
+        }
+        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
+    }
+    return values;
+}
+/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
+function equalFold(text, word) {
+    const chars = [...text];
+    return (chars.length === word.length &&
+        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
+}
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
+ * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
+ * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
+ */
+function helmSetType(text) {
+    if (equalFold(text, 'true') || equalFold(text, 'false'))
+        return 'bool';
+    if (equalFold(text, 'null'))
+        return 'null';
+    if (text === '0')
+        return 'int64';
+    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
+        const n = BigInt(text);
+        if (n >= INT64_MIN && n <= INT64_MAX)
+            return 'int64';
+    }
+    return 'string';
+}
+/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
+function setValueType(value) {
+    return value.quoted ? 'string' : helmSetType(value.text);
+}
+const sameStep = (a, b) => a === b;
+const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
+/**
+ * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
+ * a parent replaces its children. What is left has no key under another, so helm's order of
+ * --set before --set-file cannot change the result. A key under an earlier value, or a list
+ * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
+ */
+function resolveSetValues(values) {
+    let kept = [];
+    for (const value of values) {
+        kept = kept.filter((earlier) => {
+            const shared = Math.min(earlier.path.length, value.path.length);
+            for (let i = 0; i < shared; i++) {
+                if (sameStep(earlier.path[i], value.path[i]))
+                    continue;
+                if (typeof earlier.path[i] !== typeof value.path[i]) {
+                    const where = value.path.slice(0, i).join('.');
+                    throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
+                }
+                return true; // different keys or indexes: both stay
+            }
+            // The new line goes under the earlier one: only an earlier null may become a map or list.
+            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
+                throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
+            }
+            return false; // same key, a parent of it, or a null it replaces: the later line wins
+        });
+        kept.push(value);
+    }
+    return kept;
+}
+/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
+function helmKey(steps) {
+    return steps
+        .map((step, i) => typeof step === 'number'
+        ? `[${step}]`
+        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
+        .join('');
+}
+/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
+function helmValue(text) {
+    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
+}
+/**
+ * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
+ * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
+ * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
+ */
+function setArgs(values, fileFor) {
+    return values.flatMap((value, index) => setValueType(value) === 'string'
+        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
+        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
+}
+/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
+async function writeSetArgs(values, dir) {
+    if (values.length === 0)
+        return [];
+    const setDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, 'set');
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(setDir, { recursive: true, mode: 0o700 });
+    const fileFor = (index) => node_path__WEBPACK_IMPORTED_MODULE_1___default().join(setDir, String(index));
+    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
+        ? (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(fileFor(index), value.text, { mode: 0o600 })
+        : undefined));
+    return setArgs(values, fileFor);
+}
+/** For the log: each key with the type it reaches the chart as, never its value. */
+function describeSetTypes(values) {
+    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
+}
+/**
+ * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
+ * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
+ */
+function setFilePaths(spec) {
+    const items = [[]];
+    let word = '';
+    const flush = () => {
+        items[items.length - 1].push(word);
+        word = '';
+    };
+    for (let i = 0; i < spec.length; i++) {
+        const ch = spec[i];
+        if (ch === '\\' && i + 1 < spec.length)
+            word += spec[++i];
+        else if (ch === '=' && items[items.length - 1].length === 0)
+            flush();
+        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
+            flush();
+            items.push([]);
+        }
+        else
+            word += ch;
+    }
+    flush();
+    return items
+        .map((item) => item[1])
+        .filter((value) => value !== undefined && value !== '')
+        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
+        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
+}
+
+
+/***/ }),
+
+/***/ 1229:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hg: () => (/* binding */ xmlValue),
+/* harmony export */   IY: () => (/* binding */ callAws),
+/* harmony export */   Ws: () => (/* binding */ AwsApiError)
+/* harmony export */ });
+/* unused harmony export awsErrorOf */
+/* harmony import */ var _endpoints_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3467);
+/* harmony import */ var _sigv4_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2034);
+
+
+/** An AWS API answered with an error: `code` is AWS's own (AccessDenied, ResourceNotFoundException …). */
+class AwsApiError extends Error {
+    operation;
+    status;
+    code;
+    detail;
+    constructor(operation, status, code, detail) {
+        super(`${operation}: ${code}${detail ? `: ${detail}` : ''} (HTTP ${status})`);
+        this.operation = operation;
+        this.status = status;
+        this.code = code;
+        this.detail = detail;
+        this.name = 'AwsApiError';
+    }
+}
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** The text of the first `<tag>` in an AWS XML answer, entities decoded. Pure. */
+function xmlValue(xml, tag) {
+    const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+    return match?.[1].replace(/&(amp|lt|gt|quot|apos|#\d+);/g, (_, name) => name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : ENTITIES[name]);
+}
+/** AWS's error code and message from any of its protocols. Pure. */
+function awsErrorOf(response) {
+    const header = response.headers['x-amzn-errortype']?.split(':')[0];
+    if (response.body.trimStart().startsWith('<')) {
+        return {
+            code: xmlValue(response.body, 'Code') ?? header ?? `HTTP${response.status}`,
+            message: xmlValue(response.body, 'Message') ?? ''
+        };
+    }
+    let doc = {};
+    try {
+        doc = JSON.parse(response.body);
+    }
+    catch {
+        // not JSON: the status is all there is
+    }
+    const type = typeof doc.__type === 'string' ? doc.__type.split('#').pop() : undefined;
+    const code = header ?? type ?? (typeof doc.code === 'string' ? doc.code : `HTTP${response.status}`);
+    const message = doc.message ?? doc.Message ?? '';
+    return { code, message: typeof message === 'string' ? message : '' };
+}
+/** Sends one call; a non-2xx answer throws AwsApiError with AWS's code. */
+async function callAws(context, call) {
+    const endpoint = (0,_endpoints_js__WEBPACK_IMPORTED_MODULE_0__/* .awsEndpoint */ .PC)(call.service, call.region, context.env);
+    const request = {
+        method: call.method,
+        url: `${endpoint.url}${call.path}`,
+        headers: call.headers ?? {},
+        body: call.body
+    };
+    const sent = call.credentials
+        ? (0,_sigv4_js__WEBPACK_IMPORTED_MODULE_1__/* .signRequest */ .zT)(request, {
+            credentials: call.credentials,
+            service: endpoint.signingName,
+            region: endpoint.signingRegion,
+            now: context.now()
+        })
+        : request;
+    const response = await context.http.request({ ...sent, method: call.method });
+    if (response.status >= 200 && response.status < 300)
+        return response;
+    const { code, message } = awsErrorOf(response);
+    throw new AwsApiError(call.operation, response.status, code, message);
+}
+
+
+/***/ }),
+
+/***/ 1227:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AC: () => (/* binding */ obtainCredentials),
+/* harmony export */   EJ: () => (/* binding */ principalArn),
+/* harmony export */   f1: () => (/* binding */ parseRoleInputs),
+/* harmony export */   kJ: () => (/* binding */ planCredentials)
+/* harmony export */ });
+/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, jwtClaims, explainIdTokenFailure, explainAssumeRoleRefusal */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7524);
+/* harmony import */ var _api_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1229);
+// Where the AWS credentials come from, in one place for both actions:
+//   1. `role-arn` (+ `role-session-name`): the job's GitHub OIDC token (audience
+//      sts.amazonaws.com; needs `permissions: id-token: write`) exchanged with STS
+//      AssumeRoleWithWebIdentity for temporary credentials;
+//   2. else the ambient AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
+//      (what aws-actions/configure-aws-credentials leaves in the environment).
+// Every credential is masked the moment it is known and lives only in memory.
+
+
+const OIDC_AUDIENCE = 'sts.amazonaws.com';
+const DEFAULT_SESSION_NAME = 'GitHubActions';
+/** STS's default and the role's usual maximum session: one hour. */
+const ROLE_SESSION_SECONDS = 3600;
+const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+/** `role-arn` and `role-session-name` validated; undefined when no role is given. Pure. */
+function parseRoleInputs(roleArn, sessionName) {
+    if (!roleArn) {
+        if (sessionName)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('role-session-name', 'is set but role-arn is empty');
+        return undefined;
+    }
+    if (!ROLE_ARN.test(roleArn)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('role-arn', `"${roleArn}" is not an IAM role ARN; it looks like arn:aws:iam::123456789012:role/deploy`);
+    }
+    const name = sessionName || DEFAULT_SESSION_NAME;
+    if (!SESSION_NAME.test(name)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('role-session-name', 'must be 2 to 64 characters of letters, digits and + = , . @ _ -');
+    }
+    return { roleArn, sessionName: name };
+}
+/** Role first, then the environment's keys. Pure. */
+function planCredentials(role, env) {
+    if (role)
+        return { kind: 'role', role };
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKeyId || !secretAccessKey) {
+        return {
+            kind: 'none',
+            why: 'no role-arn, and no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
+        };
+    }
+    const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
+    return {
+        kind: 'environment',
+        credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
+    };
+}
+/** The claims of a JWT, for messages only; {} when it is not one. Never returns the token. Pure. */
+function jwtClaims(jwt) {
+    try {
+        const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        return typeof claims === 'object' && claims !== null ? claims : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** arn:aws:sts::1:assumed-role/deploy/GitHubActions → arn:aws:iam::1:role/deploy (path unknown). Pure. */
+function principalArn(arn) {
+    const match = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+    return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : arn;
+}
+/** The job has no OIDC token, or GitHub refused one. Pure. */
+function explainIdTokenFailure(env, cause) {
+    const missing = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].filter((name) => !env[name]);
+    const why = missing.length
+        ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`
+        : `GitHub refused the token request: ${cause?.message ?? 'no reason given'}`;
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`role-arn: the job's OIDC token, which is exchanged for the role, is not available (${why}).`, 'Give the job `permissions: id-token: write` (with `contents: read`). Pull requests from forks get no OIDC token; use the environment-credentials way there.');
+}
+/** STS refused the exchange: the trust policy (or the OIDC provider) to fix, from the token's claims. Pure. */
+function explainAssumeRoleRefusal(error, roleArn, claims) {
+    const account = roleArn.split(':')[4];
+    const issuer = typeof claims.iss === 'string' ? claims.iss.replace(/^https:\/\//, '') : '';
+    const provider = `arn:aws:iam::${account}:oidc-provider/${issuer || 'token.actions.githubusercontent.com'}`;
+    const sub = typeof claims.sub === 'string' ? claims.sub : '(the token has no sub claim)';
+    if (error.code === 'AccessDenied') {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`role-arn: STS refused to let this job assume ${roleArn} (${error.code}: ${error.detail}).`, `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${provider} with the condition "${issuer}:aud": "${OIDC_AUDIENCE}" and "${issuer}:sub": "${sub}" (this job's sub claim; StringLike "${sub.split(':').slice(0, 2).join(':')}:*" allows every ref of the repository).`);
+    }
+    if (error.code === 'InvalidIdentityToken' || error.code === 'IDPRejectedClaim') {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`role-arn: STS did not accept the job's OIDC token for ${roleArn} (${error.code}: ${error.detail}).`, `Account ${account} needs the IAM OIDC identity provider ${provider} with the audience ${OIDC_AUDIENCE}.`);
+    }
+    return error;
+}
+/** Runs the plan: every credential masked before anything else sees it. */
+async function obtainCredentials(plan, env, edges) {
+    if (plan.kind === 'none') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`AWS credentials: ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
+    }
+    if (plan.kind === 'environment') {
+        const { accessKeyId, secretAccessKey, sessionToken } = plan.credentials;
+        for (const value of [accessKeyId, secretAccessKey, sessionToken])
+            if (value)
+                edges.mask(value);
+        return { credentials: plan.credentials, source: 'the environment (AWS_ACCESS_KEY_ID)' };
+    }
+    const { roleArn, sessionName } = plan.role;
+    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+        throw explainIdTokenFailure(env);
+    }
+    let token;
+    try {
+        token = await edges.idToken(OIDC_AUDIENCE);
+    }
+    catch (error) {
+        throw explainIdTokenFailure(env, error);
+    }
+    edges.mask(token);
+    try {
+        const assumed = await edges.sts.assumeRoleWithWebIdentity({
+            roleArn,
+            sessionName,
+            webIdentityToken: token,
+            durationSeconds: ROLE_SESSION_SECONDS
+        });
+        const { accessKeyId, secretAccessKey, sessionToken } = assumed.credentials;
+        for (const value of [accessKeyId, secretAccessKey, sessionToken])
+            edges.mask(value);
+        return {
+            credentials: { accessKeyId, secretAccessKey, sessionToken },
+            source: `role ${roleArn} (session ${sessionName}, OIDC)`,
+            arn: assumed.arn,
+            expiresAt: assumed.credentials.expiresAt
+        };
+    }
+    catch (error) {
+        if (error instanceof _api_js__WEBPACK_IMPORTED_MODULE_1__/* .AwsApiError */ .Ws)
+            throw explainAssumeRoleRefusal(error, roleArn, jwtClaims(token));
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3467:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ge: () => (/* binding */ partitionSuffix),
+/* harmony export */   PC: () => (/* binding */ awsEndpoint),
+/* harmony export */   Zv: () => (/* binding */ resolveRegion),
+/* harmony export */   iQ: () => (/* binding */ partitionOf)
+/* harmony export */ });
+/* unused harmony export ECR_PUBLIC_REGION */
+// Which URL an AWS call goes to, and which region signs it: the AWS SDKs' rules, as a pure
+// function of service + region + environment. Service-specific AWS_ENDPOINT_URL_<SERVICE>
+// wins over AWS_ENDPOINT_URL, which wins over the partition's default host, so tests,
+// VPC-endpoint, GovCloud and China users can point each call elsewhere.
+/** The SDKs' variable for each service: AWS_ENDPOINT_URL_ + service id upper-cased, `_` for spaces. */
+const ENDPOINT_VARIABLE = {
+    sts: 'AWS_ENDPOINT_URL_STS',
+    eks: 'AWS_ENDPOINT_URL_EKS',
+    ecr: 'AWS_ENDPOINT_URL_ECR',
+    'ecr-public': 'AWS_ENDPOINT_URL_ECR_PUBLIC'
+};
+/** ECR Public has one API endpoint, in us-east-1, for every registry. */
+const ECR_PUBLIC_REGION = 'us-east-1';
+/** The region's partition, or undefined outside aws, aws-cn and aws-us-gov (e.g. the ISO ones). */
+function partitionOf(region) {
+    if (/^cn-[a-z]+-\d+$/.test(region))
+        return 'aws-cn';
+    if (/^us-gov-[a-z]+-\d+$/.test(region))
+        return 'aws-us-gov';
+    if (/^[a-z]{2}-[a-z]+-\d+$/.test(region))
+        return 'aws';
+    return undefined;
+}
+/** The partition's DNS suffix, or undefined for regions outside the known partitions. */
+function partitionSuffix(region) {
+    const partition = partitionOf(region);
+    return partition && (partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com');
+}
+/** The region given as an input, else AWS_REGION, else AWS_DEFAULT_REGION. Pure. */
+function resolveRegion(input, env) {
+    return input || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+}
+function override(service, env) {
+    const value = env[ENDPOINT_VARIABLE[service]] || env.AWS_ENDPOINT_URL;
+    return value ? value.replace(/\/+$/, '') : undefined;
+}
+/** Where `service` is called for `region`, and how the call is signed. Pure; throws for unknown partitions. */
+function awsEndpoint(service, region, env) {
+    const signingRegion = service === 'ecr-public' ? ECR_PUBLIC_REGION : region;
+    const url = override(service, env);
+    if (url)
+        return { url, signingRegion, signingName: service };
+    const suffix = partitionSuffix(region);
+    if (!suffix) {
+        throw new Error(`region "${region}" is outside the partitions known here (aws, aws-cn, aws-us-gov); set ${ENDPOINT_VARIABLE[service]} to the ${service} endpoint`);
+    }
+    if (service === 'ecr-public' && partitionOf(region) !== 'aws') {
+        throw new Error(`ECR Public (public.ecr.aws) is only in the aws partition, not in ${partitionOf(region)} (region "${region}")`);
+    }
+    const host = {
+        sts: `sts.${region}.${suffix}`,
+        eks: `eks.${region}.${suffix}`,
+        ecr: `api.ecr.${region}.${suffix}`,
+        'ecr-public': `api.ecr-public.${ECR_PUBLIC_REGION}.amazonaws.com`
+    }[service];
+    return { url: `https://${host}`, signingRegion, signingName: service };
+}
+
+
+/***/ }),
+
+/***/ 2034:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   oL: () => (/* binding */ presignUrl),
+/* harmony export */   zT: () => (/* binding */ signRequest)
+/* harmony export */ });
+/* unused harmony exports uriEncode, sha256Hex, amzDate, canonicalQuery, canonicalRequest, signature */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// AWS Signature Version 4, the one signer every AWS call of the actions uses: the EKS token (a
+// presigned STS GetCallerIdentity URL), EKS DescribeCluster, STS, ECR and ECR Public.
+//
+// Ours, not the SDK's `@smithy/signature-v4`, decided by measurement (`npx tsx bench/sigv4.ts`:
+// the same one-request entry bundled with ncc as the actions are; node 20.20, 2 shared cores,
+// load average 10; median of 40 interleaved cold starts of `node bundle.js`):
+//   | signer                                                 | ncc bundle | cold start | over node -e "" |
+//   | ours (this file)                                       |     7.3 kB |   202.5 ms |        +33.5 ms |
+//   | @smithy/signature-v4 5.7.5 + hash-node + protocol-http |   405.7 kB |   287.5 ms |       +118.5 ms |
+// (ncc keeps comments: with this table the entry bundles to 7.6 kB.) A second run at load 15:
+// node -e '' 813.7 ms, ours +110.7 ms, smithy +285.1 ms; the ratio holds, the absolutes are noise.
+// Both sign the bench's request identically (the bench checks it). The SDK's signer also wants a
+// hash constructor and its HttpRequest class handed in and adds x-amz-content-sha256 unless told
+// not to. This one covers what we send (no S3, no chunked payloads) and is tested against AWS's
+// published SigV4 test-suite vectors and the real aws CLI (shared/__tests__/aws/sigv4.test.ts).
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+/** SigV4's UriEncode: RFC 3986 unreserved characters stay, every other byte becomes %XX. */
+function uriEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+const sha256Hex = (text) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
+const hmac = (key, text) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHmac)('sha256', key).update(text).digest();
+/** `2015-08-30T12:36:00.123Z` → `20150830T123600Z`. */
+function amzDate(now) {
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+function credentialScope(scope) {
+    return `${amzDate(scope.now).slice(0, 8)}/${scope.region}/${scope.service}/aws4_request`;
+}
+/** Each path segment decoded, then UriEncoded once (not S3: S3 paths are never double-checked). */
+function canonicalPath(url) {
+    const path = url.pathname || '/';
+    return path
+        .split('/')
+        .map((segment) => uriEncode(decodeURIComponent(segment)))
+        .join('/');
+}
+/** Query pairs UriEncoded, sorted by name then value. */
+function canonicalQuery(pairs) {
+    return pairs
+        .map(([name, value]) => [uriEncode(name), uriEncode(value)])
+        .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+        .map(([name, value]) => `${name}=${value}`)
+        .join('&');
+}
+/** Header names lower-cased, values trimmed with inner runs of spaces collapsed. */
+function canonicalHeaders(headers) {
+    const entries = Object.entries(headers)
+        .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, ' ')])
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+        text: entries.map(([name, value]) => `${name}:${value}\n`).join(''),
+        signed: entries.map(([name]) => name).join(';')
+    };
+}
+/**
+ * The canonical request SigV4 hashes (what the aws CLI logs at --debug as "CanonicalRequest").
+ * Pure; exported so tests compare it with the real CLI's and the rigs verify with it.
+ */
+function canonicalRequest(input) {
+    const headers = canonicalHeaders(input.headers);
+    const text = [
+        input.method.toUpperCase(),
+        canonicalPath(input.url),
+        canonicalQuery(input.query),
+        headers.text,
+        headers.signed,
+        input.payloadHash
+    ].join('\n');
+    return { text, signedHeaders: headers.signed };
+}
+/** The hex signature over a canonical request. Pure. */
+function signature(canonical, scope) {
+    const stringToSign = [
+        ALGORITHM,
+        amzDate(scope.now),
+        credentialScope(scope),
+        sha256Hex(canonical)
+    ];
+    const key = [scope.region, scope.service, 'aws4_request'].reduce((k, part) => hmac(k, part), hmac(`AWS4${scope.credentials.secretAccessKey}`, amzDate(scope.now).slice(0, 8)));
+    return hmac(key, stringToSign.join('\n')).toString('hex');
+}
+/** Adds x-amz-date, x-amz-security-token and the Authorization header, as botocore signs. Pure. */
+function signRequest(request, scope) {
+    const url = new URL(request.url);
+    const headers = {};
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+        headers[name.toLowerCase()] = value;
+    }
+    headers['x-amz-date'] = amzDate(scope.now);
+    if (scope.credentials.sessionToken) {
+        headers['x-amz-security-token'] = scope.credentials.sessionToken;
+    }
+    const canonical = canonicalRequest({
+        method: request.method,
+        url,
+        headers: { ...headers, host: url.host },
+        query: [...url.searchParams],
+        payloadHash: sha256Hex(request.body ?? '')
+    });
+    headers.authorization =
+        `${ALGORITHM} Credential=${scope.credentials.accessKeyId}/${credentialScope(scope)}, ` +
+            `SignedHeaders=${canonical.signedHeaders}, Signature=${signature(canonical.text, scope)}`;
+    return { method: request.method, url: request.url, headers, body: request.body };
+}
+/**
+ * A presigned GET URL (query-string auth, as botocore's SigV4QueryAuth): the URL's own query
+ * first, then the X-Amz-* parameters, the session token after them, the signature last. The
+ * payload hash is that of the empty body (UNSIGNED-PAYLOAD is S3's only). Pure.
+ */
+function presignUrl(rawUrl, scope, options) {
+    const url = new URL(rawUrl);
+    const headers = { host: url.host };
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+        headers[name.toLowerCase()] = value;
+    }
+    const signedHeaders = canonicalHeaders(headers).signed;
+    const query = [
+        ...url.searchParams,
+        ['X-Amz-Algorithm', ALGORITHM],
+        ['X-Amz-Credential', `${scope.credentials.accessKeyId}/${credentialScope(scope)}`],
+        ['X-Amz-Date', amzDate(scope.now)],
+        ['X-Amz-Expires', String(options.expiresSeconds)],
+        ['X-Amz-SignedHeaders', signedHeaders]
+    ];
+    if (scope.credentials.sessionToken) {
+        query.push(['X-Amz-Security-Token', scope.credentials.sessionToken]);
+    }
+    const canonical = canonicalRequest({
+        method: 'GET',
+        url,
+        headers,
+        query,
+        payloadHash: sha256Hex('')
+    });
+    const encoded = query.map(([name, value]) => `${uriEncode(name)}=${uriEncode(value)}`);
+    const sig = signature(canonical.text, scope);
+    return `${url.origin}${url.pathname}?${encoded.join('&')}&X-Amz-Signature=${sig}`;
+}
+
+
+/***/ }),
+
+/***/ 7524:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   fJ: () => (/* binding */ fail),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+
+/** A problem with one action input: the message names the input and says how to fix it. */
+class InputError extends Error {
+    input;
+    constructor(input, detail) {
+        super(`${input}: ${detail}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** A failure the user can act on, raised after inputs were accepted (cluster, registry, helm). */
+class ActionError extends Error {
+    hint;
+    constructor(message, hint) {
+        super(hint ? `${message}\n${hint}` : message);
+        this.hint = hint;
+        this.name = 'ActionError';
+    }
+}
+/**
+ * Ends the step: exactly one `::error::` line and exit code 1. The stack trace only goes to
+ * the debug log, because users act on the message, not on our call stack.
+ */
+function fail(error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    if (err.stack)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(err.stack);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(err.message);
+}
+
+
+/***/ }),
+
+/***/ 7422:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ processRunner)
+/* harmony export */ });
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5260);
+
+const processRunner = {
+    async run(command, args, options = {}) {
+        const result = await _actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H(command, args, {
+            ignoreReturnCode: true,
+            silent: options.silent ?? false,
+            cwd: options.cwd,
+            env: options.env ? { ...process.env, ...options.env } : undefined,
+            input: options.input === undefined ? undefined : Buffer.from(options.input)
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+};
+
+
+/***/ }),
+
+/***/ 8219:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ maskSecret)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+
+/**
+ * Every form a secret can appear in a log: the value, each of its lines (the runner masks
+ * line by line), and its base64 encodings (a base64 blob of the value is as secret as the value).
+ * Pure, so tests can check the set without a runner.
+ */
+function secretForms(value) {
+    const trimmed = value.trim();
+    if (trimmed.length < 4)
+        return trimmed ? [trimmed] : [];
+    const forms = new Set([trimmed]);
+    for (const line of trimmed.split(/\r?\n/)) {
+        if (line.trim().length >= 4)
+            forms.add(line.trim());
+    }
+    const b64 = Buffer.from(trimmed).toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(trimmed).toString('base64url'));
+    return [...forms];
+}
+/** Registers a secret with the runner in all its forms. */
+function maskSecret(value) {
+    if (!value)
+        return;
+    for (const form of secretForms(value))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(form);
 }
 
 
@@ -38792,10 +36065,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -38876,6 +36170,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -38894,6 +36202,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -38957,6 +36272,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -47552,6 +44881,3894 @@ function replaceNode(key, path, node) {
 exports.visit = visit;
 exports.visitAsync = visitAsync;
 
+
+/***/ }),
+
+/***/ 6058:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fM: () => (/* binding */ addPath),
+  Yz: () => (/* binding */ debug),
+  N4: () => (/* binding */ endGroup),
+  V9: () => (/* binding */ getIDToken),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ setSecret),
+  Oh: () => (/* binding */ startGroup),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, error, exportVariable, getBooleanInput, getMultilineInput, getState, group, markdownSummary, notice, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        file_command_issueFileCommand('PATH', inputPath);
+    }
+    else {
+        command_issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 5260:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec),
+  H: () => (/* binding */ getExecOutput)
+});
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+
+/***/ }),
+
+/***/ 3002:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e8: () => (/* binding */ cacheDir),
+  bq: () => (/* binding */ downloadTool),
+  nN: () => (/* binding */ extractTar),
+  JE: () => (/* binding */ extractZip),
+  I6: () => (/* binding */ find)
+});
+
+// UNUSED EXPORTS: HTTPError, cacheFile, evaluateVersions, extract7z, extractXar, findAllVersions, findFromManifest, getManifestFromRepo, isExplicitVersion
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = os.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            debug(`check ${version} satisfies ${versionSpec}`);
+            if (semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    debug(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = os.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = cp.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: external "stream"
+const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    lib_core/* info */.pq(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
+        lib_core/* debug */.Yz(`Downloading ${url}`);
+        lib_core/* debug */.Yz(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (external_fs_.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new lib/* HttpClient */.Qq(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            lib_core/* debug */.Yz('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, external_fs_.createWriteStream(dest));
+            lib_core/* debug */.Yz('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                lib_core/* debug */.Yz('download failed');
+                try {
+                    yield lib_io/* rmRF */.Yz(dest);
+                }
+                catch (err) {
+                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        lib_core/* debug */.Yz('Checking tar --version');
+        let versionOutput = '';
+        yield (0,lib_exec/* exec */.m)('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        lib_core/* debug */.Yz(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield (0,lib_exec/* exec */.m)(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield lib_io/* which */.K7('powershell', true);
+            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield lib_io/* which */.K7('unzip', true);
+        const args = [file];
+        if (!lib_core/* isDebug */._o()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_.arch();
+        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
+        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
+        if (!external_fs_.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of external_fs_.readdirSync(sourceDir)) {
+            const s = external_path_.join(sourceDir, itemName);
+            yield lib_io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || external_os_.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
+        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
+        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
+            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            lib_core/* debug */.Yz('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || external_os_.arch();
+    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
+    if (external_fs_.existsSync(toolPath)) {
+        const children = external_fs_.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = external_path_.join(toolPath, child, arch || '');
+                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
+        // wrap the internal impl
+        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        }
+        yield lib_io/* mkdirP */.U$(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        lib_core/* debug */.Yz(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield lib_io/* rmRF */.Yz(folderPath);
+        yield lib_io/* rmRF */.Yz(markerPath);
+        yield lib_io/* mkdirP */.U$(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    external_fs_.writeFileSync(markerPath, '');
+    lib_core/* debug */.Yz('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = node_modules_semver.clean(versionSpec) || '';
+    lib_core/* debug */.Yz(`isExplicit: ${c}`);
+    const valid = node_modules_semver.valid(c) != null;
+    lib_core/* debug */.Yz(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (node_modules_semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        lib_core/* debug */.Yz(`matched: ${version}`);
+    }
+    else {
+        lib_core/* debug */.Yz('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
 
 /***/ })
 

@@ -33,6 +33,8 @@ export interface ClusterOptions {
   registry?: { url: string; username?: string; password?: string };
   crashLoopImages?: Array<string | RegExp>;
   unschedulable?: boolean;
+  /** Verifies the bearer tokens instead of the one `credentials` pair (e.g. keys an STS rig issued). */
+  verifyToken?: (token: string, clusterName: string) => boolean;
   /** Extra bearer tokens accepted as they are (for kubeconfigs with a static `token:` user). */
   staticTokens?: string[];
   /** Port to listen on (default: a free one). */
@@ -126,7 +128,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     faults,
     requests,
     authenticate: (token) =>
-      staticTokens.has(token) || verifyEksToken(token, { clusterName, credentials }).ok,
+      staticTokens.has(token) ||
+      (options.verifyToken
+        ? options.verifyToken(token, clusterName)
+        : verifyEksToken(token, { clusterName, credentials }).ok),
     podLog: (ns, pod, container) => controllers.podLog(ns, pod, container)
   });
   const tlsFiles = { cert: tls.serverCertPem, key: tls.serverKeyPem };

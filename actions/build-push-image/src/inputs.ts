@@ -2,6 +2,8 @@ import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseKeyValueLines, parseLines, rawInput } from '../../shared/src/inputs.js';
 import { maskSecret } from '../../shared/src/mask.js';
+import { parseRoleInputs, type RoleInputs } from '../../shared/src/aws/credentials.js';
+import { ecrRegistryOf } from './ecr-login.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import { normalizeImageName, validateTag, type ImageName } from './image-ref.js';
 
@@ -29,7 +31,10 @@ export interface Inputs {
   platforms: string[];
   push: boolean;
   username: string;
+  /** Empty for an ECR image: the login comes from ECR (ecr-login.ts). */
   password: string;
+  /** role-arn + role-session-name, for ECR. */
+  role?: RoleInputs;
   skipExisting: boolean;
   force: boolean;
   provenance: boolean;
@@ -104,7 +109,7 @@ export function parseInputs(read: InputReader, github: GitHubContext, where: Whe
   if (push && !username) {
     throw new InputError('username', 'is empty and GITHUB_ACTOR is not set; set username:');
   }
-  if (push && !password) {
+  if (push && !password && !ecrRegistryOf(name.registry)) {
     throw new InputError(
       'password',
       'is empty; pass a token that may push: password: ${{ secrets.GITHUB_TOKEN }}'
@@ -122,6 +127,7 @@ export function parseInputs(read: InputReader, github: GitHubContext, where: Whe
     push,
     username,
     password,
+    role: parseRoleInputs(read('role-arn'), read('role-session-name')),
     skipExisting: parseBoolean('skip-existing', read('skip-existing'), true),
     force: parseBoolean('force', read('force'), false),
     provenance: parseBoolean('provenance', read('provenance'), false),

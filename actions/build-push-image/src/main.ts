@@ -3,6 +3,7 @@ import { fail } from '../../shared/src/errors.js';
 import { processRunner, type ProcessRunner } from '../../shared/src/exec.js';
 import { fetchClient, type HttpClient } from '../../shared/src/http.js';
 import { appendSummary } from '../../shared/src/summary.js';
+import { registryCredentials } from './ecr-login.js';
 import { checkExisting } from './existing.js';
 import { readInputs } from './inputs.js';
 import { buildAndPush, failureContext } from './publish.js';
@@ -25,7 +26,7 @@ export async function run(
     if (inputs.loweredFrom) {
       core.notice(`image: registries want lower case; using ${name} for ${inputs.loweredFrom}`);
     }
-    const credentials = { username: inputs.username, password: inputs.password };
+    const credentials = await registryCredentials(inputs); // the password input, or ECR's token
     const registry = new RegistryClient(inputs.image, { http: edges.http, credentials });
     const existing = await core.group('Check the registry', () =>
       checkExisting(registry, inputs, failureContext(inputs))

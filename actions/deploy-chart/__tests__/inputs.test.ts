@@ -405,7 +405,7 @@ describe('files in the workspace', () => {
     Object.assign(process.env, env);
     try {
       const inputs = readInputs();
-      expect({ ...inputs, kubeconfig: inputs.kubeconfig.encoding }).toEqual({
+      expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
         kubeconfig: 'base64',
         release: 'python-application',
         chart: path.join(workspace, 'charts', 'app'),

@@ -15,7 +15,7 @@ export interface HelmCli {
   readonly path: string;
   /** 3 or 4: flags differ between majors (e.g. --atomic vs --rollback-on-failure). */
   readonly major: 3 | 4;
-  /** The variables every helm process gets (KUBECONFIG=<the normalized file>); never a flag. */
+  /** The variables every helm process gets (KUBECONFIG=<the normalized file>, AWS keys by cluster-name); never a flag. */
   readonly env: Record<string, string>;
   /** Runs helm with KUBECONFIG (and only through the environment) set to the normalized file. */
   run(args: string[], options?: HelmRunOptions): Promise<RunResult>;
@@ -38,9 +38,10 @@ export function createHelmCli(
   path: string,
   major: 3 | 4,
   kubeconfigPath: string,
-  killAfterMs = SIGKILL_AFTER_MS
+  killAfterMs = SIGKILL_AFTER_MS,
+  extraEnv: Record<string, string> = {}
 ): HelmCli {
-  const env = { KUBECONFIG: kubeconfigPath };
+  const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
   return {
     path,
     major,

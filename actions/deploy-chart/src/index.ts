@@ -1,3 +1,6 @@
+import { EXEC_CREDENTIAL_FLAG } from './eks-cluster.js';
+import { printExecCredential } from './exec-credential-plugin.js';
 import { run } from './main.js';
 
-await run();
+if (process.argv[2] === EXEC_CREDENTIAL_FLAG) printExecCredential(process.argv.slice(3));
+else await run();

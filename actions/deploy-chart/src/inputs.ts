@@ -5,6 +5,7 @@ import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
+import { parseEksInputs, type EksInputs } from './eks-cluster.js';
 import { splitArgs } from './split-args.js';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -18,7 +19,9 @@ export interface KubeconfigSource {
 }
 
 export interface Inputs {
-  kubeconfig: KubeconfigSource;
+  /** Exactly one of kubeconfig and eks (cluster-name) is set. */
+  kubeconfig?: KubeconfigSource;
+  eks?: EksInputs;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
   chart: string;
@@ -332,13 +335,19 @@ export function parseSetLines(text: string): SetValue[] {
 }
 
 export function readInputs(): Inputs {
-  const raw = requiredInput(
-    'kubeconfig',
-    'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}'
-  );
+  const eks = parseEksInputs(rawInput, process.env);
+  if (eks && rawInput('kubeconfig')) {
+    throw new InputError('cluster-name', 'and kubeconfig are both set; give one of them');
+  }
+  const raw = eks
+    ? ''
+    : requiredInput(
+        'kubeconfig',
+        'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
+      );
   const where = hostWhere(process.env, process.cwd());
   return {
-    kubeconfig: parseKubeconfigInput(raw),
+    ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart'), where),
     namespace: parseNamespace(rawInput('namespace')),

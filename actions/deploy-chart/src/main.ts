@@ -6,6 +6,7 @@ import { describeTokenPlan } from './cluster/eks-token.js';
 import { preflight } from './cluster/preflight.js';
 import { recoverPendingRelease } from './cluster/recover.js';
 import { deploy } from './deploy.js';
+import { connectEks, explainEksRefusal } from './eks-cluster.js';
 import { planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
@@ -18,23 +19,31 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
     const started = Date.now();
-    const kube = await writeKubeconfig(inputs.kubeconfig); // masked, normalized, 0600, in state
+    const eks = inputs.eks && (await connectEks(inputs.eks)); // credentials + DescribeCluster
+    const source = eks?.kubeconfig ?? inputs.kubeconfig;
+    const kube = await writeKubeconfig(source!); // masked, normalized, 0600, in state
     const { exec } = kube.access;
-    const tokenPlan = exec && planTokenSource(exec, process.env, inputs.timeoutMs);
+    const tokenPlan =
+      eks?.tokenPlan ?? (exec && planTokenSource(exec, process.env, inputs.timeoutMs));
     if (exec && tokenPlan) core.info(describeTokenPlan(tokenPlan, exec));
     const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
     const [, installed] = await Promise.all([
       ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
       installHelm(inputs.helmVersion, inputs.helmMirror)
     ]);
-    const helm = createHelmCli(installed.path, installed.major, kube.path);
+    const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     if (inputs.setValues.length > 0) core.info(`set: ${describeSetTypes(inputs.setValues)}`);
     const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
     const target = { release: plan.release, namespace };
 
     const client = createKubeClient(kube.access, { tokenPlan });
-    await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
+    await preflight(client, kube.access, {
+      namespace,
+      createNamespace: plan.createNamespace
+    }).catch(async (error: unknown) => {
+      throw await explainEksRefusal(error, eks); // a 401 by cluster-name: no access entry
+    });
     await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });

@@ -3,7 +3,8 @@
 // network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
 // are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
 // shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
-import { createHash, createHmac } from 'node:crypto';
+import { partitionSuffix } from '../../../shared/src/aws/endpoints.js';
+import { presignUrl } from '../../../shared/src/aws/sigv4.js';
 import { isAwsCommand } from '../aws-plugin.js';
 import type { ExecPlugin } from '../cluster-access.js';
 import type { ExecCredential } from './exec-credential.js';
@@ -96,53 +97,25 @@ export function planEksToken(exec: ExecPlugin, runnerEnv: NodeJS.ProcessEnv): Ek
 
 /** The regional STS endpoint the aws CLI v2 addresses. Pure. */
 export function stsHost(region: string): string | undefined {
-  if (/^cn-[a-z]+-\d+$/.test(region)) return `sts.${region}.amazonaws.com.cn`;
-  if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(region)) return `sts.${region}.amazonaws.com`;
-  return undefined;
+  const suffix = partitionSuffix(region);
+  return suffix && `sts.${region}.${suffix}`;
 }
-
-/** SigV4's UriEncode: RFC 3986 unreserved characters stay, the rest become %XX. */
-function awsEncode(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()
-  );
-}
-
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
-const hmacSha256 = (key: string | Buffer, text: string) =>
-  createHmac('sha256', key).update(text).digest();
 
 /** The token `aws eks get-token` prints for the same request at the same second. Pure. */
 export function signEksToken(request: EksTokenRequest, now: Date): ExecCredential {
   const host = stsHost(request.region);
   if (!host) throw new Error(`no STS endpoint is known for region ${request.region}`);
-  const amzDate = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const scope = [amzDate.slice(0, 8), request.region, 'sts', 'aws4_request'];
-  const query: Array<[string, string]> = [
-    ['Action', 'GetCallerIdentity'],
-    ['Version', '2011-06-15'],
-    ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-    ['X-Amz-Credential', [request.accessKeyId, ...scope].join('/')],
-    ['X-Amz-Date', amzDate],
-    ['X-Amz-Expires', '60'],
-    ['X-Amz-SignedHeaders', 'host;x-k8s-aws-id']
-  ];
-  if (request.sessionToken) query.push(['X-Amz-Security-Token', request.sessionToken]);
-  const encoded = query.map(([name, value]) => `${awsEncode(name)}=${awsEncode(value)}`);
-  // Signed in sorted order; the URL keeps botocore's order (the session token after the rest).
-  const canonicalQuery = [...encoded].sort().join('&');
-  const canonicalRequest = `GET\n/\n${canonicalQuery}\nhost:${host}\nx-k8s-aws-id:${request.clusterName}\n\nhost;x-k8s-aws-id\n${sha256Hex('')}`;
-  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope.join('/')}\n${sha256Hex(canonicalRequest)}`;
-  const signingKey = scope.reduce<string | Buffer>(
-    (key, part) => hmacSha256(key, part),
-    `AWS4${request.secretAccessKey}`
+  const { accessKeyId, secretAccessKey, sessionToken } = request;
+  const url = presignUrl(
+    `https://${host}/?Action=GetCallerIdentity&Version=2011-06-15`,
+    {
+      credentials: { accessKeyId, secretAccessKey, sessionToken },
+      service: 'sts',
+      region: request.region,
+      now
+    },
+    { expiresSeconds: 60, headers: { 'x-k8s-aws-id': request.clusterName } }
   );
-  const signature = hmacSha256(signingKey, stringToSign).toString('hex');
-  const url = `https://${host}/?${encoded.join('&')}&X-Amz-Signature=${signature}`;
   return {
     token: `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`,
     expiresAt: now.getTime() + EKS_TOKEN_LIFETIME_MS
