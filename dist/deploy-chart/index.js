@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6072);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5787);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6072:
+/***/ 5787:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35435,6 +35435,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
+
 const http = new lib_HttpClient('basickapp-deploy-chart');
 /** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
 async function fetchText(url) {
@@ -35460,8 +35461,10 @@ function sha256File(file) {
             .on('end', () => resolve(hash.digest('hex')));
     });
 }
+const webDownloads = { text: fetchText, file: (url) => downloadTool(url) };
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
+
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
  * `.sha256sum` the download site publishes: a compromised or tampered site would have to
@@ -35516,6 +35519,39 @@ function helmArchiveName(version, platform) {
 function mirrorUrl(mirror, file) {
     return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
 }
+/**
+ * Whether a helm-mirror is the official download site, whose archives are also held to the
+ * sums shipped in OFFICIAL_HELM_SHA256: any spelling of https://get.helm.sh (case, a trailing
+ * slash, :443), and http:// too, since being stricter than asked costs nothing. Pure.
+ */
+function isOfficialHelmMirror(mirror) {
+    try {
+        const url = new URL(mirror);
+        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
+            url.hostname === 'get.helm.sh' &&
+            url.pathname.replace(/\/+$/, '') === '' &&
+            !url.search &&
+            !url.username);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The tool-cache name for helm from one download site. The tool cache keys by name and
+ * version only and self-hosted runners keep it between jobs, so a binary is only ever found
+ * again by runs that name the site it was verified from: a helm from a custom mirror (checked
+ * against that mirror's own sums) is never used by a run of the official site, which holds
+ * archives to the shipped sums too. Our own names, so no other tool's `helm` is picked up. Pure.
+ */
+function helmToolName(mirror) {
+    if (isOfficialHelmMirror(mirror))
+        return 'helm-from-get.helm.sh';
+    const url = new URL(mirror);
+    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
+    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
+    return `helm-from-${site}-${key}`;
+}
 /** `helm-latest-version` holds one line, `vX.Y.Z`. */
 function parseLatestVersion(text) {
     const version = text.split(/\r?\n/).find((line) => /^v\d+\.\d+\.\d+$/.test(line.trim()));
@@ -35551,8 +35587,6 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
         : "sha256 matches the mirror's published sum";
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
 
 
@@ -35597,6 +35631,193 @@ function parseKeyValueLines(name, text) {
         }
         return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./actions/shared/src/mask.ts
+
+/**
+ * Every form a secret can appear in a log: the value, each of its lines (the runner masks
+ * line by line), and its base64 encodings (a base64 blob of the value is as secret as the value).
+ * Pure, so tests can check the set without a runner.
+ */
+function secretForms(value) {
+    const trimmed = value.trim();
+    if (trimmed.length < 4)
+        return trimmed ? [trimmed] : [];
+    const forms = new Set([trimmed]);
+    for (const line of trimmed.split(/\r?\n/)) {
+        if (line.trim().length >= 4)
+            forms.add(line.trim());
+    }
+    const b64 = Buffer.from(trimmed).toString('base64');
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ''));
+    forms.add(Buffer.from(trimmed).toString('base64url'));
+    return [...forms];
+}
+/** Registers a secret with the runner in all its forms. */
+function maskSecret(value) {
+    if (!value)
+        return;
+    for (const form of secretForms(value))
+        core_setSecret(form);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
+// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
+// by content, and its YAML read so that a syntax error names the line and column but never
+// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
+// any other input is read, so no later error, warning or debug line can show one.
+
+
+
+const kubeconfig_input_fail = (detail) => new InputError('kubeconfig', detail);
+const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_input_text = (value) => (typeof value === 'string' ? value : undefined);
+const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
+/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
+const YAML_PROBLEMS = {
+    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
+    BAD_INDENT: 'the line is indented differently from the entries around it',
+    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
+    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
+    DUPLICATE_KEY: 'a key appears twice in one mapping',
+    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
+    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")'
+};
+const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
+/**
+ * A kubeconfig's YAML, or an InputError with the position and a description of the first
+ * syntax error, never with the source: yaml's own messages quote it. `where` names the text
+ * the line numbers count in ("the decoded kubeconfig"). Pure.
+ */
+function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
+    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
+    const [error] = parsed.errors;
+    if (error) {
+        const at = error.linePos?.[0];
+        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
+        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
+        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
+        const cut = lastLine
+            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
+            : '';
+        throw kubeconfig_input_fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
+    }
+    try {
+        return parsed.toJS();
+    }
+    catch {
+        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
+        throw kubeconfig_input_fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
+    }
+}
+/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
+const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
+function isKubeconfigDoc(doc) {
+    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
+}
+/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
+function decode(raw) {
+    const compact = raw.replace(/\s+/g, '');
+    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
+        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
+        : { encoding: 'yaml', compact, yaml: raw };
+}
+/**
+ * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
+ * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
+ * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
+ * kubeconfig with a syntax error, and told so with the position. Messages never quote the
+ * value. Pure.
+ */
+function parseKubeconfigInput(raw) {
+    const { encoding, yaml } = decode(raw);
+    let doc;
+    try {
+        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
+    }
+    catch (error) {
+        if (KUBECONFIG_KEYS.test(yaml))
+            throw error;
+    }
+    if (isKubeconfigDoc(doc))
+        return { yaml, encoding, raw };
+    if (encoding === 'base64') {
+        throw kubeconfig_input_fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+    }
+    throw kubeconfig_input_fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+}
+/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
+const PLAIN_EXEC_ENV = new Set([
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_STS_REGIONAL_ENDPOINTS'
+]);
+/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
+function userSecrets(user) {
+    if (!isMap(user))
+        return [];
+    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
+        .map((key) => kubeconfig_input_text(user[key]))
+        .filter((value) => !!value);
+    for (const key of ['client-key-data', 'client-certificate-data']) {
+        const value = kubeconfig_input_text(user[key]);
+        if (value)
+            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
+    }
+    const exec = isMap(user.exec) ? user.exec : undefined;
+    if (exec && Array.isArray(exec.env)) {
+        for (const entry of exec.env) {
+            if (isMap(entry) && !PLAIN_EXEC_ENV.has(String(entry.name)) && kubeconfig_input_text(entry.value)) {
+                secrets.push(entry.value);
+            }
+        }
+    }
+    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
+    if (provider && isMap(provider.config)) {
+        for (const [key, value] of Object.entries(provider.config)) {
+            if (/token|secret/i.test(key) && kubeconfig_input_text(value))
+                secrets.push(value);
+        }
+    }
+    return secrets;
+}
+/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
+function kubeconfigSecrets(doc) {
+    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
+    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
+}
+/** The document as far as it parses (yaml recovers what it can around a syntax error). */
+function lenientDoc(yamlText) {
+    try {
+        return (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'silent' }).toJS();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
+ * are registered with the runner first, even when the document then turns out to be invalid.
+ * Called before any other input is read.
+ */
+function readKubeconfigInput(raw) {
+    const { encoding, compact, yaml } = decode(raw);
+    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+    // secret fields are, and masking every line would blank ordinary words in the log.
+    if (encoding === 'base64') {
+        maskSecret(raw);
+        maskSecret(compact);
+    }
+    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
+        maskSecret(secret);
+    return parseKubeconfigInput(raw);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
@@ -35793,41 +36014,11 @@ async function writeSetValuesFile(pairs, dir) {
 
 
 
+
 /** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
 const DEFAULT_HELM_VERSION = 'v4.1.4';
 const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
 const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
-const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
-function looksLikeKubeconfig(text) {
-    try {
-        // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-        const doc = (0,dist/* parse */.qg)(text, { logLevel: 'error' });
-        return (typeof doc === 'object' &&
-            doc !== null &&
-            !Array.isArray(doc) &&
-            ('clusters' in doc || 'contexts' in doc || 'current-context' in doc));
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
- * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
- * as a kubeconfig mapping. Messages never quote the value.
- */
-function parseKubeconfigInput(raw) {
-    const compact = raw.replace(/\s+/g, '');
-    if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
-        const yaml = Buffer.from(compact, 'base64').toString('utf8');
-        if (looksLikeKubeconfig(yaml))
-            return { yaml, encoding: 'base64', raw };
-        throw new InputError('kubeconfig', `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
-    }
-    if (looksLikeKubeconfig(raw))
-        return { yaml: raw, encoding: 'yaml', raw };
-    throw new InputError('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
-}
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
@@ -35907,8 +36098,16 @@ function parseMirror(name, text, fallback) {
     catch {
         throw new InputError(name, `"${value}" is not a URL; write e.g. ${fallback}`);
     }
+    // Checked first, and the value not quoted: it holds a password. The downloads send no
+    // credentials from the URL, and every download line would print it.
+    if (url.username || url.password) {
+        throw new InputError(name, `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`);
+    }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new InputError(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+    }
+    if (url.search || url.hash) {
+        throw new InputError(name, `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`);
     }
     return value.replace(/\/+$/, '');
 }
@@ -35979,7 +36178,7 @@ function readInputs() {
     const raw = requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}');
     const timeout = rawInput('timeout') || '5m';
     return {
-        kubeconfig: parseKubeconfigInput(raw),
+        kubeconfig: readKubeconfigInput(raw), // first: its secrets are masked before any other input is read
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart')),
         namespace: parseNamespace(rawInput('namespace')),
@@ -36113,36 +36312,6 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./actions/shared/src/mask.ts
-
-/**
- * Every form a secret can appear in a log: the value, each of its lines (the runner masks
- * line by line), and its base64 encodings (a base64 blob of the value is as secret as the value).
- * Pure, so tests can check the set without a runner.
- */
-function secretForms(value) {
-    const trimmed = value.trim();
-    if (trimmed.length < 4)
-        return trimmed ? [trimmed] : [];
-    const forms = new Set([trimmed]);
-    for (const line of trimmed.split(/\r?\n/)) {
-        if (line.trim().length >= 4)
-            forms.add(line.trim());
-    }
-    const b64 = Buffer.from(trimmed).toString('base64');
-    forms.add(b64);
-    forms.add(b64.replace(/=+$/, ''));
-    forms.add(Buffer.from(trimmed).toString('base64url'));
-    return [...forms];
-}
-/** Registers a secret with the runner in all its forms. */
-function maskSecret(value) {
-    if (!value)
-        return;
-    for (const form of secretForms(value))
-        core_setSecret(form);
-}
-
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
 // The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
 // GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
@@ -37853,30 +38022,29 @@ function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_
 
 
 
-
-async function resolveVersion(version, mirror) {
+async function resolveVersion(version, mirror, web) {
     if (version !== 'latest')
         return version;
     const url = mirrorUrl(mirror, 'helm-latest-version');
-    const resolved = parseLatestVersion(await fetchText(url));
+    const resolved = parseLatestVersion(await web.text(url));
     info(`helm: latest is ${resolved} (${url})`);
     return resolved;
 }
 /** Download → verify → extract → cache; the tool cache then serves every later run. */
-async function downloadVerified(version, mirror) {
+async function downloadVerified(version, mirror, web) {
     const platform = helmPlatform(process.platform, process.arch);
     const file = helmArchiveName(version, platform);
     const url = mirrorUrl(mirror, file);
     info(`helm: downloading ${url}`);
-    const published = parseSha256File(await fetchText(`${url}.sha256sum`));
-    const archive = await downloadTool(url);
+    const published = parseSha256File(await web.text(`${url}.sha256sum`));
+    const archive = await web.file(url);
     let extracted;
     try {
         const how = verifyDigest({
             file,
             actual: await sha256File(archive),
             published,
-            official: mirror === OFFICIAL_HELM_MIRROR
+            official: isOfficialHelmMirror(mirror)
         });
         info(`helm: ${file}: ${how}`);
         extracted =
@@ -37886,7 +38054,7 @@ async function downloadVerified(version, mirror) {
         if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(binDir, binary))) {
             throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
         }
-        return await cacheDir(binDir, 'helm', version);
+        return await cacheDir(binDir, helmToolName(mirror), version);
     }
     finally {
         // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
@@ -37895,15 +38063,19 @@ async function downloadVerified(version, mirror) {
             await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
     }
 }
-/** azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH. */
-async function installHelm(requested, mirror) {
+/**
+ * azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH.
+ * The cache is keyed by download site (helmToolName): a binary is reused only by runs of the
+ * site it was verified from.
+ */
+async function installHelm(requested, mirror, web = webDownloads) {
     try {
-        const version = await resolveVersion(requested, mirror);
-        let dir = find('helm', version);
+        const version = await resolveVersion(requested, mirror, web);
+        let dir = find(helmToolName(mirror), version);
         if (dir)
-            info(`helm: ${version} from the tool cache`);
+            info(`helm: ${version} from the tool cache (verified from ${mirror} when cached)`);
         else
-            dir = await downloadVerified(version, mirror);
+            dir = await downloadVerified(version, mirror, web);
         addPath(dir);
         const binary = external_node_path_default().join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
         return { path: binary, version, major: version.startsWith('v3.') ? 3 : 4 };
@@ -37961,13 +38133,12 @@ const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
 
 
 
+
 const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
 const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
-/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
 const kubeconfig_fail = (detail) => new InputError('kubeconfig', detail);
-const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
 /** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
 function namedList(doc, key) {
@@ -37976,7 +38147,7 @@ function namedList(doc, key) {
         throw kubeconfig_fail(`${key} must be a list`);
     return list.map((entry, index) => {
         const field = key.slice(0, -1);
-        if (!isMap(entry) || typeof entry.name !== 'string' || !isMap(entry[field])) {
+        if (!kubeconfig_isMap(entry) || typeof entry.name !== 'string' || !kubeconfig_isMap(entry[field])) {
             throw kubeconfig_fail(`${key}[${index}] needs a name and a ${field} mapping`);
         }
         return { name: entry.name, body: entry[field] };
@@ -38001,45 +38172,20 @@ function decodeData(value, field, owner) {
     }
     return decoded;
 }
-function readReferenced(file, field, owner, readFile) {
+/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
+function readReferenced(file, field, embedded, owner, readFile) {
     if (file === undefined)
         return undefined;
     try {
         return readFile(String(file));
     }
     catch {
-        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; embed its content as ${field}-data instead`);
+        const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
+        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
     }
-}
-/** Secrets anywhere in a user entry: every user is masked, not only the one in use. */
-function userSecrets(user) {
-    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
-        .map((key) => kubeconfig_text(user[key]))
-        .filter((value) => !!value);
-    for (const key of ['client-key-data', 'client-certificate-data']) {
-        const value = kubeconfig_text(user[key]);
-        if (value)
-            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
-    }
-    const exec = isMap(user.exec) ? user.exec : undefined;
-    if (exec && Array.isArray(exec.env)) {
-        for (const entry of exec.env) {
-            if (isMap(entry) && !PLAIN_EXEC_ENV.has(String(entry.name)) && kubeconfig_text(entry.value)) {
-                secrets.push(entry.value);
-            }
-        }
-    }
-    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
-    if (provider && isMap(provider.config)) {
-        for (const [key, value] of Object.entries(provider.config)) {
-            if (/token|secret/i.test(key) && kubeconfig_text(value))
-                secrets.push(value);
-        }
-    }
-    return secrets;
 }
 function normalizeExec(exec, owner, warnings) {
-    if (!isMap(exec))
+    if (!kubeconfig_isMap(exec))
         throw kubeconfig_fail(`${owner} exec must be a mapping`);
     const command = kubeconfig_text(exec.command);
     if (!command)
@@ -38062,7 +38208,7 @@ function normalizeExec(exec, owner, warnings) {
         throw kubeconfig_fail(`${owner} exec env must be a list of name/value pairs`);
     const env = {};
     for (const [index, item] of envList.entries()) {
-        if (!isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
+        if (!kubeconfig_isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
             throw kubeconfig_fail(`${owner} exec env[${index}] needs a name and a value`);
         }
         env[item.name] = String(item.value);
@@ -38078,16 +38224,8 @@ function normalizeExec(exec, owner, warnings) {
  * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
  */
 function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
-    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
-    if (parsed.errors.length > 0) {
-        // Position and code only: yaml's own message quotes the source, which holds secrets.
-        const [error] = parsed.errors;
-        const at = error.linePos?.[0];
-        throw kubeconfig_fail(`is not valid YAML (${at ? `line ${at.line}, column ${at.col}: ` : ''}${error.code})`);
-    }
-    const doc = parsed.toJS();
-    if (!isMap(doc))
+    const doc = readKubeconfigYaml(yamlText);
+    if (!kubeconfig_isMap(doc))
         throw kubeconfig_fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
     const warnings = [];
     const clusters = namedList(doc, 'clusters');
@@ -38121,10 +38259,16 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
         throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
     }
     const insecure = cluster.body['insecure-skip-tls-verify'] === true;
+    const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
+    if (insecure && caField) {
+        // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
+        // insecure flag is not allowed".
+        throw kubeconfig_fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
+    }
     if (insecure)
         warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
     const caPem = decodeData(cluster.body['certificate-authority-data'], 'certificate-authority-data', clusterOwner) ??
-        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', clusterOwner, readFile);
+        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', 'certificate-authority-data', clusterOwner, readFile);
     const owner = `user "${userName}"`;
     const body = user.body;
     const access = {
@@ -38133,11 +38277,12 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
         caPem,
         insecureSkipTlsVerify: insecure,
         namespace: kubeconfig_text(context.body.namespace),
-        token: kubeconfig_text(body.token) ?? readReferenced(body.tokenFile, 'tokenFile', owner, readFile)?.trim(),
+        token: kubeconfig_text(body.token) ??
+            readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
         clientCertPem: decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
-            readReferenced(body['client-certificate'], 'client-certificate', owner, readFile),
+            readReferenced(body['client-certificate'], 'client-certificate', 'client-certificate-data', owner, readFile),
         clientKeyPem: decodeData(body['client-key-data'], 'client-key-data', owner) ??
-            readReferenced(body['client-key'], 'client-key', owner, readFile),
+            readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
         username: kubeconfig_text(body.username),
         password: kubeconfig_text(body.password)
     };
@@ -38185,14 +38330,12 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
     };
     return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
 }
-/** Masks every secret first, then writes the normalized kubeconfig and tells post where it is. */
+/**
+ * Writes the normalized kubeconfig and tells post where it is. The input's own secrets were
+ * masked when it was read (readKubeconfigInput); those of the files it refers to (tokenFile,
+ * client-key) are masked here, before anything else is logged.
+ */
 async function writeKubeconfig(source) {
-    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
-    // secret fields are, and masking every line would blank ordinary words in the log.
-    if (source.encoding === 'base64') {
-        maskSecret(source.raw);
-        maskSecret(source.raw.replace(/\s+/g, ''));
-    }
     const normalized = normalizeKubeconfig(source.yaml);
     for (const secret of normalized.secrets)
         maskSecret(secret);
@@ -38232,12 +38375,18 @@ function withBearerToken(yamlText, token) {
     }
     return (0,dist/* stringify */.As)(doc);
 }
+/** Where the token handed to helm came from, for the log. Pure. */
+function sharedTokenMessage(command, signedHere) {
+    return signedHere
+        ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+        : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
+}
 /**
- * Hands helm the token the API client already minted with the exec plugin, so each helm call
- * does not start `aws eks get-token` again (≈ 5 s each). Only when the token outlives helm's
- * run; otherwise helm keeps running the plugin itself.
+ * Hands helm the token the API client already has (signed here, or printed by the exec
+ * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
+ * the token outlives helm's run; otherwise helm keeps running the plugin itself.
  */
-async function shareExecToken(kube, mint, timeoutMs) {
+async function shareExecToken(kube, mint, timeoutMs, signedHere) {
     if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs))
         return;
     const token = await mint();
@@ -38246,7 +38395,7 @@ async function shareExecToken(kube, mint, timeoutMs) {
     maskSecret(token);
     const text = await (0,promises_namespaceObject.readFile)(kube.path, 'utf8');
     await (0,promises_namespaceObject.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
-    info(`kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`);
+    info(sharedTokenMessage(kube.access.exec.command, signedHere));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
@@ -38482,7 +38631,7 @@ async function run() {
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access, { tokenPlan });
         await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
-        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
+        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
         if (inputs.recoverPending && plan.dryRun === 'none') {
             await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
         }

@@ -3,7 +3,7 @@
 // real aws CLI as the seed kubeconfig's exec plugin.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCluster, type Cluster } from '../../../test/emulator/index.js';
@@ -106,7 +106,9 @@ describe.each([
       url: expect.stringMatching(/\S/)
     });
     expect(install.summary).toContain(`Deployed \`${release}\``);
-    expect(install.stdout.includes('helm reuses the token from "aws"')).toBe(sharesToken);
+    // The seed's keys are in its exec env: the token helm gets was signed here, not by aws.
+    expect(install.stdout.includes('helm uses the EKS token this action signed')).toBe(sharesToken);
+    expect(install.stdout).not.toMatch(/helm reuses the token/);
   });
 
   test('helm came from the mirror, verified against its published sum', () => {
@@ -183,7 +185,8 @@ test('a corrupted helm archive is refused before anything runs', async () => {
         /^helm v4\.1\.4: helm-v4\.1\.4-linux-\w+\.tar\.gz: sha256 [0-9a-f]{64} does not match the published/
       )
     ]);
-    expect(existsSync(`${runner.dir}/toolcache/helm`)).toBe(false);
+    const cache = `${runner.dir}/toolcache`;
+    expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
     await runAction(runner, 'deploy-chart', 'post');
     expect(existsSync(run.state['kubeconfig-dir'])).toBe(false);
   } finally {

@@ -1,6 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import { normalizeKubeconfig, tokenOutlivesHelm, withBearerToken } from '../src/kubeconfig.js';
+import {
+  normalizeKubeconfig,
+  sharedTokenMessage,
+  tokenOutlivesHelm,
+  withBearerToken
+} from '../src/kubeconfig.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcfake\n-----END EC PRIVATE KEY-----\n';
@@ -213,6 +218,49 @@ describe('structure errors name the part and the fix', () => {
       'kubeconfig: cluster "c" certificate-authority "/home/me/.minikube/ca.crt" is not a file on the runner; embed its content as certificate-authority-data instead'
     ],
     [
+      // client-go's field is `token`; there is no tokenFile-data
+      'a token file of another machine',
+      config({ users: [{ name: 'u', user: { tokenFile: '/var/run/secrets/token' } }] }),
+      'kubeconfig: user "u" tokenFile "/var/run/secrets/token" is not a file on the runner; put the token itself in token: instead'
+    ],
+    [
+      'insecure-skip-tls-verify with CA data, which client-go refuses',
+      config({
+        clusters: [
+          {
+            name: 'c',
+            cluster: {
+              server: 'https://a',
+              'insecure-skip-tls-verify': true,
+              'certificate-authority-data': b64(CA)
+            }
+          }
+        ]
+      }),
+      'kubeconfig: cluster "c" sets both insecure-skip-tls-verify: true and certificate-authority-data, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove certificate-authority-data to skip verification'
+    ],
+    [
+      'insecure-skip-tls-verify with a CA file',
+      config({
+        clusters: [
+          {
+            name: 'c',
+            cluster: {
+              server: 'https://a',
+              'insecure-skip-tls-verify': true,
+              'certificate-authority': '/ca.crt'
+            }
+          }
+        ]
+      }),
+      /sets both insecure-skip-tls-verify: true and certificate-authority, which Kubernetes clients refuse/
+    ],
+    [
+      'an alias without its anchor',
+      'clusters: *missing\ncurrent-context: x\n',
+      /^kubeconfig: uses a YAML alias \(\*name\) that cannot be resolved/
+    ],
+    [
       'a user without credentials',
       config({ users: [{ name: 'u', user: {} }] }),
       'kubeconfig: user "u" has no credentials (token, client certificate, exec plugin or username/password)'
@@ -248,7 +296,7 @@ describe('structure errors name the part and the fix', () => {
     [
       'invalid YAML',
       'clusters: [\n  - a: b\n current-context: x: y\n',
-      /^kubeconfig: is not valid YAML \(line \d+, column \d+: [A-Z_]+\)$/
+      /^kubeconfig: is not valid YAML at line \d+, column \d+ of the kubeconfig: .+; fix it \(indent with spaces, not tabs;/
     ]
   ])('%s', (_name, text, message) => {
     expect(() => normalizeKubeconfig(text, noFiles)).toThrow(message);
@@ -325,6 +373,19 @@ describe("helm reuses the exec plugin's token", () => {
     ['1h', 3_600_000, false]
   ])('timeout %s: the 15-minute token outlives helm: %s', (_text, ms, want) =>
     expect(tokenOutlivesHelm(ms)).toBe(want)
+  );
+
+  test.each([
+    [
+      true,
+      'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+    ],
+    [
+      false,
+      'kubeconfig: helm reuses the token that "aws" printed for this action (valid longer than helm may run), so it does not start "aws" again'
+    ]
+  ])('the log says who made the token helm gets (signed here: %s)', (signedHere, want) =>
+    expect(sharedTokenMessage('aws', signedHere)).toBe(want)
   );
 
   test('the exec user becomes a token user; cluster and context are unchanged', () => {

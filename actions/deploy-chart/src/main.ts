@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
 
     const client = createKubeClient(kube.access, { tokenPlan });
     await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
-    await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
+    await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
     }
