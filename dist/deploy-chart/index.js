@@ -38569,6 +38569,7 @@ function renderSuccessSummary(report) {
 
 
 
+
 /** The action's outputs, from helm's record of the revision. Pure. */
 function releaseOutputs(revision, url) {
     return {
@@ -38592,6 +38593,51 @@ async function report(client, target, revision, deadline) {
     info(`${target.release}: revision ${outputs.revision} ${outputs.status}, chart ${outputs['chart-version']}, app ${outputs['app-version']}${url ? `, ${url}` : ''}`);
     const resources = await readReleaseResources(client, target);
     await appendSummary(renderSuccessSummary({ target, revision, resources, url: url || undefined }));
+}
+/**
+ * The revision this run's `helm upgrade` recorded: the newest one after `before` (the latest
+ * revision when the deploy started) that is not a rollback (`Rollback to N`, made by helm's
+ * --atomic / --rollback-on-failure or by the action settling a release it left pending).
+ * Undefined when helm recorded none (it failed before: a template or schema error). Pure.
+ */
+function attemptedRevision(history, before) {
+    return history
+        .filter((row) => row.revision > before && !/^Rollback to \d+/.test(row.description))
+        .at(-1);
+}
+/** The release's latest revision number before the deploy (0: none), or undefined if unreadable. */
+async function latestRevisionNumber(helm, target, client) {
+    try {
+        return (await readHistory(helm, target, client)).at(-1)?.revision ?? 0;
+    }
+    catch (error) {
+        core_debug(`helm history ${target.release} before the deploy: ${error.message}`);
+        return undefined;
+    }
+}
+/**
+ * After a failed deploy: the outputs carry the revision helm recorded and its status
+ * (`failed`, or `pending-…` when helm was killed before it could record the outcome), so a
+ * later step can act on them. Best effort: the step fails with the deploy's own error anyway.
+ */
+async function reportFailedRevision(helm, client, target, before) {
+    if (before === undefined)
+        return;
+    let revision;
+    try {
+        revision = attemptedRevision(await readHistory(helm, target, client), before);
+    }
+    catch (error) {
+        core_debug(`helm history ${target.release} after the failure: ${error.message}`);
+        return;
+    }
+    if (!revision)
+        return;
+    const outputs = releaseOutputs(revision, '');
+    for (const name of ['revision', 'status', 'chart-version', 'app-version']) {
+        setOutput(name, outputs[name]);
+    }
+    info(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)`);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/main.ts
@@ -38635,7 +38681,11 @@ async function run() {
         if (inputs.recoverPending && plan.dryRun === 'none') {
             await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
         }
-        const revision = await deploy(helm, client, plan, inputs.failFast);
+        const before = plan.dryRun === 'none' ? await latestRevisionNumber(helm, target, client) : undefined;
+        const revision = await deploy(helm, client, plan, inputs.failFast).catch(async (error) => {
+            await reportFailedRevision(helm, client, target, before); // outputs even on failure
+            throw error;
+        });
         await report(client, target, revision, started + inputs.timeoutMs);
     }
     catch (error) {

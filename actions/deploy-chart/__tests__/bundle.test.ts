@@ -26,7 +26,8 @@ beforeAll(async () => {
   cluster = await startCluster({
     staticTokens: [TOKEN],
     podReadyDelayMs: 200,
-    loadBalancerDelayMs: 200
+    loadBalancerDelayMs: 200,
+    pullableImages: [/^registry\.local\//]
   });
   mirror = await startHelmMirror();
 });
@@ -146,6 +147,27 @@ describe.each([
     expect(mirror.requests).toEqual([]);
     expect(upgrade.stdout).toContain(`helm: ${version} from the tool cache`);
     await runAction(runner, 'deploy-chart', 'post');
+  });
+
+  test('a bad image fails fast, and the outputs still carry the revision helm recorded and its status', async () => {
+    const failing = job();
+    const run = await runAction(failing, 'deploy-chart', 'index', {
+      inputs: deployInputs(cluster.tokenKubeconfig(TOKEN), version, {
+        set: `pythonApp.name=${release}\npythonApp.image=ghcr.io/nobody/missing-app\npythonApp.tag=v404`
+      })
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(/^deploy of bundle-\d stopped early: .*(ErrImagePull|ImagePullBackOff)/)
+    ]);
+    expect(run.outputs).toEqual({
+      revision: '3',
+      status: 'failed',
+      'chart-version': '1.0.0',
+      'app-version': '1.0.0'
+    });
+    expect(run.stdout).toContain(`${release}: revision 3 is failed`);
+    await runAction(failing, 'deploy-chart', 'post');
   });
 
   test('a namespace that does not exist: one clear error naming the fix', async () => {

@@ -11,7 +11,7 @@ import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
 import { planTokenSource, shareExecToken, writeKubeconfig } from './kubeconfig.js';
-import { report } from './report.js';
+import { latestRevisionNumber, report, reportFailedRevision } from './report.js';
 import { writeSetValuesFile } from './values-file.js';
 
 export async function run(): Promise<void> {
@@ -39,7 +39,12 @@ export async function run(): Promise<void> {
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
     }
-    const revision = await deploy(helm, client, plan, inputs.failFast);
+    const before =
+      plan.dryRun === 'none' ? await latestRevisionNumber(helm, target, client) : undefined;
+    const revision = await deploy(helm, client, plan, inputs.failFast).catch(async (error) => {
+      await reportFailedRevision(helm, client, target, before); // outputs even on failure
+      throw error;
+    });
     await report(client, target, revision, started + inputs.timeoutMs);
   } catch (error) {
     fail(error);
