@@ -27,10 +27,11 @@ export async function run(
     }
     const credentials = { username: inputs.username, password: inputs.password };
     const registry = new RegistryClient(inputs.image, { http: edges.http, credentials });
-    const existing = await core.group('Check the registry', () =>
-      checkExisting(registry, inputs, failureContext(inputs))
-    );
-    core.info(existing.reason);
+    const existing = await core.group('Check the registry', async () => {
+      const found = await checkExisting(registry, inputs, failureContext(inputs));
+      core.info(found.reason);
+      return found;
+    });
     const done = existing.manifest
       ? {
           name,
