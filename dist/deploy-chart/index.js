@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5787);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5132);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5787:
+/***/ 5132:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35463,130 +35463,6 @@ function sha256File(file) {
 }
 const webDownloads = { text: fetchText, file: (url) => downloadTool(url) };
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
-
-/**
- * sha256 of the official helm release archives the action knows, checked in addition to the
- * `.sha256sum` the download site publishes: a compromised or tampered site would have to
- * change both. Only the official site is held to this table; a custom mirror is checked
- * against its own published sums (it may rebuild archives, as the tests' mirror does).
- *
- * Sources (the values agree across them):
- * - v3.17.2: helm's v3.17.2 release notes (checksums listed per platform), cross-checked with
- *   cert-manager/makefile-modules modules/tools/00_mod.mk (helm_<os>_<arch>_SHA256SUM for
- *   v3.17.2) and the linux-amd64 pin in solo-io workshop install scripts.
- * - v4.1.4: bitcoin-dev-project/warnet src/warnet/constants.py (HELM_BLESSED_NAME_AND_CHECKSUMS,
- *   copied from the release's .sha256sum files), linux-amd64 cross-checked with a pinned
- *   managed-VM release manifest that downloads helm v4.1.4.
- */
-const OFFICIAL_HELM_SHA256 = {
-    'helm-v3.17.2-linux-amd64.tar.gz': '90c28792a1eb5fb0b50028e39ebf826531ebfcf73f599050dbd79bab2f277241',
-    'helm-v3.17.2-linux-arm64.tar.gz': 'd78d76ec7625a94991e887ac049d93f44bd70e4876200b945f813c9e1ed1df7c',
-    'helm-v3.17.2-darwin-amd64.tar.gz': '3e240238c7a3a10efd37b8e16615b28e94ba5db5957247bb42009ba6d52f76e9',
-    'helm-v3.17.2-darwin-arm64.tar.gz': 'b843cebcbebc9eccb1e43aba9cca7693d32e9f2c4a35344990e3b7b381933948',
-    'helm-v4.1.4-linux-amd64.tar.gz': '70b2c30a19da4db264dfd68c8a3664e05093a361cefd89572ffb36f8abfa3d09',
-    'helm-v4.1.4-linux-arm64.tar.gz': '13d03672be289045d2ff00e4e345d61de1c6f21c1257a45955a30e8ae036d8f1',
-    'helm-v4.1.4-linux-arm.tar.gz': 'c4a7d37032379cc7e82c9c76487d1041b193c9a0fbb4b8f3790230899b830a4f',
-    'helm-v4.1.4-darwin-amd64.tar.gz': 'abf09c8503ad1d8ef76d3737a058c3456a998aae5f5966fce4bb3031aeb1654e',
-    'helm-v4.1.4-darwin-arm64.tar.gz': '7c2eca678e8001fa863cdf8cbf6ac1b3799f9404a89eb55c08260ef5732e658d',
-    'helm-v4.1.4-windows-amd64.zip': 'bd60f567f667631a2c9b698dfabe5e3cd52eaaf4264163c0a9cae566db8560e8',
-    'helm-v4.1.4-windows-arm64.zip': 'd0a651026da4a26b28bdfc3d455ce3dfacbc267182dc2225c2172b1dcc549643'
-};
-const ARCHES = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ia32: '386',
-    ppc64: 'ppc64le',
-    s390x: 's390x',
-    riscv64: 'riscv64'
-};
-/** Node's platform/arch names → the names in helm's archive file names. */
-function helmPlatform(platform, arch) {
-    const os = platform === 'win32' ? 'windows' : platform;
-    if (os !== 'linux' && os !== 'darwin' && os !== 'windows') {
-        throw new Error(`helm publishes no build for ${platform}`);
-    }
-    const helmArch = ARCHES[arch];
-    if (!helmArch)
-        throw new Error(`helm publishes no build for ${platform}/${arch}`);
-    return { os, arch: helmArch, archive: os === 'windows' ? 'zip' : 'tar.gz' };
-}
-function helmArchiveName(version, platform) {
-    return `helm-${version}-${platform.os}-${platform.arch}.${platform.archive}`;
-}
-/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
-function mirrorUrl(mirror, file) {
-    return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
-}
-/**
- * Whether a helm-mirror is the official download site, whose archives are also held to the
- * sums shipped in OFFICIAL_HELM_SHA256: any spelling of https://get.helm.sh (case, a trailing
- * slash, :443), and http:// too, since being stricter than asked costs nothing. Pure.
- */
-function isOfficialHelmMirror(mirror) {
-    try {
-        const url = new URL(mirror);
-        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
-            url.hostname === 'get.helm.sh' &&
-            url.pathname.replace(/\/+$/, '') === '' &&
-            !url.search &&
-            !url.username);
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * The tool-cache name for helm from one download site. The tool cache keys by name and
- * version only and self-hosted runners keep it between jobs, so a binary is only ever found
- * again by runs that name the site it was verified from: a helm from a custom mirror (checked
- * against that mirror's own sums) is never used by a run of the official site, which holds
- * archives to the shipped sums too. Our own names, so no other tool's `helm` is picked up. Pure.
- */
-function helmToolName(mirror) {
-    if (isOfficialHelmMirror(mirror))
-        return 'helm-from-get.helm.sh';
-    const url = new URL(mirror);
-    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
-    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
-    return `helm-from-${site}-${key}`;
-}
-/** `helm-latest-version` holds one line, `vX.Y.Z`. */
-function parseLatestVersion(text) {
-    const version = text.split(/\r?\n/).find((line) => /^v\d+\.\d+\.\d+$/.test(line.trim()));
-    if (!version)
-        throw new Error('helm-latest-version holds no vX.Y.Z line');
-    return version.trim();
-}
-/** `<hex>  <file>` (sha256sum's format) or a bare hex digest. */
-function parseSha256File(text) {
-    const digest = /^\s*([0-9a-fA-F]{64})(\s|$)/.exec(text)?.[1];
-    if (!digest)
-        throw new Error('is not a sha256sum line');
-    return digest.toLowerCase();
-}
-/**
- * The verification rule, pure: the archive must match the mirror's published sum, and an
- * archive from the official site must also match the shipped table when the table knows it.
- * Returns how it was verified, for the log; throws on any mismatch.
- */
-function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
-    const { file, actual, published, official } = check;
-    if (actual !== published) {
-        throw new Error(`${file}: sha256 ${actual} does not match the published ${file}.sha256sum (${published}); the download is corrupt or tampered with — refusing to use it`);
-    }
-    const shipped = official ? table[file] : undefined;
-    if (shipped && actual !== shipped) {
-        throw new Error(`${file}: sha256 ${actual} matches the site's .sha256sum but not the sum shipped in this action (${shipped}); refusing to use it`);
-    }
-    if (shipped)
-        return 'sha256 matches the published sum and the sum shipped in this action';
-    return official
-        ? "sha256 matches the published sum (this version is not in the action's table)"
-        : "sha256 matches the mirror's published sum";
-}
-
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
 
 
@@ -36199,7 +36075,148 @@ function readInputs() {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/tool-site.ts
+// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
+// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
+// without the site in the name, a binary fetched from a custom mirror (checked against that
+// mirror's own sums) would later be used by runs of the official site, which hold downloads
+// to the sums shipped in this action. Pure.
+
+/**
+ * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
+ * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
+ */
+function isSameSite(mirror, official) {
+    try {
+        const url = new URL(mirror);
+        const want = new URL(official);
+        const base = (u) => u.pathname.replace(/\/+$/, '');
+        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
+            url.hostname === want.hostname &&
+            (url.port === '' || url.port === want.port) &&
+            base(url) === base(want) &&
+            !url.search &&
+            !url.username);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
+ * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
+ */
+function toolCacheName(tool, mirror, official) {
+    if (isSameSite(mirror, official))
+        return `${tool}-from-${new URL(official).hostname}`;
+    const url = new URL(mirror);
+    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
+    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
+    return `${tool}-from-${site}-${key}`;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
+
+
+/**
+ * sha256 of the official helm release archives the action knows, checked in addition to the
+ * `.sha256sum` the download site publishes: a compromised or tampered site would have to
+ * change both. Only the official site is held to this table; a custom mirror is checked
+ * against its own published sums (it may rebuild archives, as the tests' mirror does).
+ *
+ * Sources (the values agree across them):
+ * - v3.17.2: helm's v3.17.2 release notes (checksums listed per platform), cross-checked with
+ *   cert-manager/makefile-modules modules/tools/00_mod.mk (helm_<os>_<arch>_SHA256SUM for
+ *   v3.17.2) and the linux-amd64 pin in solo-io workshop install scripts.
+ * - v4.1.4: bitcoin-dev-project/warnet src/warnet/constants.py (HELM_BLESSED_NAME_AND_CHECKSUMS,
+ *   copied from the release's .sha256sum files), linux-amd64 cross-checked with a pinned
+ *   managed-VM release manifest that downloads helm v4.1.4.
+ */
+const OFFICIAL_HELM_SHA256 = {
+    'helm-v3.17.2-linux-amd64.tar.gz': '90c28792a1eb5fb0b50028e39ebf826531ebfcf73f599050dbd79bab2f277241',
+    'helm-v3.17.2-linux-arm64.tar.gz': 'd78d76ec7625a94991e887ac049d93f44bd70e4876200b945f813c9e1ed1df7c',
+    'helm-v3.17.2-darwin-amd64.tar.gz': '3e240238c7a3a10efd37b8e16615b28e94ba5db5957247bb42009ba6d52f76e9',
+    'helm-v3.17.2-darwin-arm64.tar.gz': 'b843cebcbebc9eccb1e43aba9cca7693d32e9f2c4a35344990e3b7b381933948',
+    'helm-v4.1.4-linux-amd64.tar.gz': '70b2c30a19da4db264dfd68c8a3664e05093a361cefd89572ffb36f8abfa3d09',
+    'helm-v4.1.4-linux-arm64.tar.gz': '13d03672be289045d2ff00e4e345d61de1c6f21c1257a45955a30e8ae036d8f1',
+    'helm-v4.1.4-linux-arm.tar.gz': 'c4a7d37032379cc7e82c9c76487d1041b193c9a0fbb4b8f3790230899b830a4f',
+    'helm-v4.1.4-darwin-amd64.tar.gz': 'abf09c8503ad1d8ef76d3737a058c3456a998aae5f5966fce4bb3031aeb1654e',
+    'helm-v4.1.4-darwin-arm64.tar.gz': '7c2eca678e8001fa863cdf8cbf6ac1b3799f9404a89eb55c08260ef5732e658d',
+    'helm-v4.1.4-windows-amd64.zip': 'bd60f567f667631a2c9b698dfabe5e3cd52eaaf4264163c0a9cae566db8560e8',
+    'helm-v4.1.4-windows-arm64.zip': 'd0a651026da4a26b28bdfc3d455ce3dfacbc267182dc2225c2172b1dcc549643'
+};
+const ARCHES = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64'
+};
+/** Node's platform/arch names → the names in helm's archive file names. */
+function helmPlatform(platform, arch) {
+    const os = platform === 'win32' ? 'windows' : platform;
+    if (os !== 'linux' && os !== 'darwin' && os !== 'windows') {
+        throw new Error(`helm publishes no build for ${platform}`);
+    }
+    const helmArch = ARCHES[arch];
+    if (!helmArch)
+        throw new Error(`helm publishes no build for ${platform}/${arch}`);
+    return { os, arch: helmArch, archive: os === 'windows' ? 'zip' : 'tar.gz' };
+}
+function helmArchiveName(version, platform) {
+    return `helm-${version}-${platform.os}-${platform.arch}.${platform.archive}`;
+}
+/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
+function mirrorUrl(mirror, file) {
+    return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
+}
+/** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
+function isOfficialHelmMirror(mirror) {
+    return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
+}
+/** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
+function helmToolName(mirror) {
+    return toolCacheName('helm', mirror, OFFICIAL_HELM_MIRROR);
+}
+/** `helm-latest-version` holds one line, `vX.Y.Z`. */
+function parseLatestVersion(text) {
+    const version = text.split(/\r?\n/).find((line) => /^v\d+\.\d+\.\d+$/.test(line.trim()));
+    if (!version)
+        throw new Error('helm-latest-version holds no vX.Y.Z line');
+    return version.trim();
+}
+/** `<hex>  <file>` (sha256sum's format) or a bare hex digest. */
+function parseSha256File(text) {
+    const digest = /^\s*([0-9a-fA-F]{64})(\s|$)/.exec(text)?.[1];
+    if (!digest)
+        throw new Error('is not a sha256sum line');
+    return digest.toLowerCase();
+}
+/**
+ * The verification rule, pure: the archive must match the mirror's published sum, and an
+ * archive from the official site must also match the shipped table when the table knows it.
+ * Returns how it was verified, for the log; throws on any mismatch.
+ */
+function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
+    const { file, actual, published, official } = check;
+    if (actual !== published) {
+        throw new Error(`${file}: sha256 ${actual} does not match the published ${file}.sha256sum (${published}); the download is corrupt or tampered with — refusing to use it`);
+    }
+    const shipped = official ? table[file] : undefined;
+    if (shipped && actual !== shipped) {
+        throw new Error(`${file}: sha256 ${actual} matches the site's .sha256sum but not the sum shipped in this action (${shipped}); refusing to use it`);
+    }
+    if (shipped)
+        return 'sha256 matches the published sum and the sum shipped in this action';
+    return official
+        ? "sha256 matches the published sum (this version is not in the action's table)"
+        : "sha256 matches the mirror's published sum";
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/aws-plugin.ts
+
 
 
 
@@ -36257,20 +36274,22 @@ async function installedVersion(runner) {
     }
 }
 /** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror) {
-    const cached = find('aws-cli', AWS_CLI_VERSION);
+async function installAwsCli(mirror, web) {
+    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+    const toolName = toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR);
+    const cached = find(toolName, AWS_CLI_VERSION);
     if (cached)
         return cached;
     const file = awsInstallerName(process.platform, process.arch);
     const url = mirrorUrl(mirror, file);
-    const official = mirror === OFFICIAL_AWS_CLI_MIRROR;
+    const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
     const expected = official
         ? OFFICIAL_AWS_CLI_SHA256[file]
-        : parseSha256File(await fetchText(`${url}.sha256`));
+        : parseSha256File(await web.text(`${url}.sha256`));
     if (!expected)
         throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
     info(`aws: downloading ${url}`);
-    const archive = await downloadTool(url);
+    const archive = await web.file(url);
     const actual = await sha256File(archive);
     if (actual !== expected) {
         throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
@@ -36278,13 +36297,13 @@ async function installAwsCli(mirror) {
     const dist = external_node_path_default().join(await extractZip(archive), 'aws', 'dist');
     if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dist, 'aws')))
         throw new Error(`${file} has no aws/dist/aws`);
-    return cacheDir(dist, 'aws-cli', AWS_CLI_VERSION);
+    return cacheDir(dist, toolName, AWS_CLI_VERSION);
 }
 /**
  * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
  * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
  */
-async function ensureAuthPlugin(exec, mirror, runner = processRunner) {
+async function ensureAuthPlugin(exec, mirror, runner = processRunner, web = webDownloads) {
     if (!exec || !isAwsCommand(exec.command))
         return;
     const found = await installedVersion(runner);
@@ -36297,7 +36316,7 @@ async function ensureAuthPlugin(exec, mirror, runner = processRunner) {
         : 'the aws command is not on PATH';
     core_warning(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
     try {
-        const dir = await installAwsCli(mirror);
+        const dir = await installAwsCli(mirror, web);
         addPath(dir);
         info(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
     }

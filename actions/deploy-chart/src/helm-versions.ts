@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { OFFICIAL_HELM_MIRROR } from './inputs.js';
+import { isSameSite, toolCacheName } from './tool-site.js';
 
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
@@ -75,39 +76,14 @@ export function mirrorUrl(mirror: string, file: string): string {
   return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
 }
 
-/**
- * Whether a helm-mirror is the official download site, whose archives are also held to the
- * sums shipped in OFFICIAL_HELM_SHA256: any spelling of https://get.helm.sh (case, a trailing
- * slash, :443), and http:// too, since being stricter than asked costs nothing. Pure.
- */
+/** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
 export function isOfficialHelmMirror(mirror: string): boolean {
-  try {
-    const url = new URL(mirror);
-    return (
-      (url.protocol === 'https:' || url.protocol === 'http:') &&
-      url.hostname === 'get.helm.sh' &&
-      url.pathname.replace(/\/+$/, '') === '' &&
-      !url.search &&
-      !url.username
-    );
-  } catch {
-    return false;
-  }
+  return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
 }
 
-/**
- * The tool-cache name for helm from one download site. The tool cache keys by name and
- * version only and self-hosted runners keep it between jobs, so a binary is only ever found
- * again by runs that name the site it was verified from: a helm from a custom mirror (checked
- * against that mirror's own sums) is never used by a run of the official site, which holds
- * archives to the shipped sums too. Our own names, so no other tool's `helm` is picked up. Pure.
- */
+/** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
 export function helmToolName(mirror: string): string {
-  if (isOfficialHelmMirror(mirror)) return 'helm-from-get.helm.sh';
-  const url = new URL(mirror);
-  const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
-  const key = createHash('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
-  return `helm-from-${site}-${key}`;
+  return toolCacheName('helm', mirror, OFFICIAL_HELM_MIRROR);
 }
 
 /** `helm-latest-version` holds one line, `vX.Y.Z`. */
