@@ -35563,7 +35563,8 @@ const YAML_PROBLEMS = {
     BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
     DUPLICATE_KEY: 'a key appears twice in one mapping',
     BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
-    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")'
+    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
+    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
 };
 const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
 /**
@@ -35650,9 +35651,12 @@ function userSecrets(user) {
     const exec = isMap(user.exec) ? user.exec : undefined;
     if (exec && Array.isArray(exec.env)) {
         for (const entry of exec.env) {
-            if (isMap(entry) && !PLAIN_EXEC_ENV.has(String(entry.name)) && kubeconfig_input_text(entry.value)) {
-                secrets.push(entry.value);
-            }
+            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
+                continue;
+            // A number is a secret too: the kubeconfig is written with it as a string.
+            const value = typeof entry.value === 'number' ? String(entry.value) : kubeconfig_input_text(entry.value);
+            if (value)
+                secrets.push(value);
         }
     }
     const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
@@ -38232,7 +38236,16 @@ function normalizeExec(exec, owner, warnings) {
         }
         env[item.name] = String(item.value);
     }
-    const entry = { ...exec, apiVersion, args: args.map(String) };
+    // client-go reads exec args and env values as strings only: `value: 123` would fail every
+    // helm call, so both are written as the strings they mean.
+    const entry = {
+        ...exec,
+        apiVersion,
+        args: args.map(String),
+        ...(exec.env === undefined
+            ? {}
+            : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
+    };
     // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
     if (entry.interactiveMode === undefined)
         entry.interactiveMode = 'Never';
@@ -38277,7 +38290,12 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
     if (!server || !/^https?:\/\/[^/]/.test(server)) {
         throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
     }
-    const insecure = cluster.body['insecure-skip-tls-verify'] === true;
+    const insecureField = cluster.body['insecure-skip-tls-verify'];
+    if (insecureField !== undefined && typeof insecureField !== 'boolean') {
+        // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
+        throw kubeconfig_fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
+    }
+    const insecure = insecureField === true;
     const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
     if (insecure && caField) {
         // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the

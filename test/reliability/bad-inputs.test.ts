@@ -156,6 +156,24 @@ const CASES: Array<[string, Case]> = [
     )
   ],
   [
+    'kubeconfig insecure-skip-tls-verify in quotes',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          const { cluster } = (d.clusters as Array<{ cluster: Record<string, unknown> }>)[0];
+          delete cluster['certificate-authority-data'];
+          cluster['insecure-skip-tls-verify'] = 'true';
+        })
+      },
+      'kubeconfig',
+      /must be true or false, without quotes/
+    )
+  ],
+  [
+    'kubeconfig with a second YAML document',
+    deploy({ kubeconfig: base64(`${withKeys}---\nkind: Config\n`) }, 'kubeconfig', YAML_FIX)
+  ],
+  [
     'kubeconfig no current-context, two contexts',
     deploy(
       {

@@ -108,6 +108,12 @@ describe('a kubeconfig with a YAML syntax error', () => {
     expect(() => parseKubeconfigInput(handEdited(env))).toThrow(why);
   });
 
+  test('a second YAML document ("---") is named as such', () => {
+    expect(() => parseKubeconfigInput(`${handEdited(GOOD_ENV)}---\nkind: Config\n`)).toThrow(
+      /at line 23, column 1 of the kubeconfig: a "---" line starts a second YAML document/
+    );
+  });
+
   test('the same document without the mistake is accepted', () => {
     expect(parseKubeconfigInput(b64(handEdited(GOOD_ENV))).encoding).toBe('base64');
     expect(parseKubeconfigInput(handEdited(GOOD_ENV)).encoding).toBe('yaml');

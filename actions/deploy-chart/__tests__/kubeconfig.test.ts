@@ -256,6 +256,15 @@ describe('structure errors name the part and the fix', () => {
       /sets both insecure-skip-tls-verify: true and certificate-authority, which Kubernetes clients refuse/
     ],
     [
+      'insecure-skip-tls-verify in quotes, which client-go cannot read',
+      config({
+        clusters: [
+          { name: 'c', cluster: { server: 'https://a', 'insecure-skip-tls-verify': 'true' } }
+        ]
+      }),
+      'kubeconfig: cluster "c" insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)'
+    ],
+    [
       'an alias without its anchor',
       'clusters: *missing\ncurrent-context: x\n',
       /^kubeconfig: uses a YAML alias \(\*name\) that cannot be resolved/
@@ -351,6 +360,26 @@ describe('normalization', () => {
     const user = (result.doc.users as Array<{ user: { exec: Record<string, unknown> } }>)[0].user;
     expect(user.exec.interactiveMode).toBe('IfAvailable');
     expect(result.warnings).toEqual([]);
+  });
+
+  test('exec args and env values that YAML reads as numbers are written as the strings they mean', () => {
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', 'eks', '--duration-seconds', 900],
+      env: [
+        { name: 'AWS_ACCOUNT', value: 123456789012 },
+        { name: 'AWS_REGION', value: 'eu-west-1' }
+      ]
+    };
+    const result = normalizeKubeconfig(config({ users: [{ name: 'u', user: { exec } }] }), noFiles);
+    const written = parse(stringify(result.doc)).users[0].user.exec;
+    expect(written.args.at(-1)).toBe('900');
+    expect(written.env).toEqual([
+      { name: 'AWS_ACCOUNT', value: '123456789012' },
+      { name: 'AWS_REGION', value: 'eu-west-1' }
+    ]);
+    expect(result.secrets).toEqual(['123456789012']);
   });
 
   test('insecure-skip-tls-verify is kept but warned about', () => {

@@ -36,7 +36,8 @@ const YAML_PROBLEMS: Record<string, string> = {
   BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
   DUPLICATE_KEY: 'a key appears twice in one mapping',
   BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
-  UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")'
+  UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
+  MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
 };
 const YAML_FIX =
   'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
@@ -131,9 +132,10 @@ export function userSecrets(user: unknown): string[] {
   const exec = isMap(user.exec) ? user.exec : undefined;
   if (exec && Array.isArray(exec.env)) {
     for (const entry of exec.env) {
-      if (isMap(entry) && !PLAIN_EXEC_ENV.has(String(entry.name)) && text(entry.value)) {
-        secrets.push(entry.value as string);
-      }
+      if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name))) continue;
+      // A number is a secret too: the kubeconfig is written with it as a string.
+      const value = typeof entry.value === 'number' ? String(entry.value) : text(entry.value);
+      if (value) secrets.push(value);
     }
   }
   const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;

@@ -119,7 +119,16 @@ function normalizeExec(
     }
     env[item.name] = String(item.value);
   }
-  const entry: Map = { ...exec, apiVersion, args: args.map(String) };
+  // client-go reads exec args and env values as strings only: `value: 123` would fail every
+  // helm call, so both are written as the strings they mean.
+  const entry: Map = {
+    ...exec,
+    apiVersion,
+    args: args.map(String),
+    ...(exec.env === undefined
+      ? {}
+      : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
+  };
   // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
   if (entry.interactiveMode === undefined) entry.interactiveMode = 'Never';
   return { entry, plugin: { apiVersion, command, args: args.map(String), env } };
@@ -168,7 +177,14 @@ export function normalizeKubeconfig(
   if (!server || !/^https?:\/\/[^/]/.test(server)) {
     throw fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
   }
-  const insecure = cluster.body['insecure-skip-tls-verify'] === true;
+  const insecureField = cluster.body['insecure-skip-tls-verify'];
+  if (insecureField !== undefined && typeof insecureField !== 'boolean') {
+    // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
+    throw fail(
+      `${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`
+    );
+  }
+  const insecure = insecureField === true;
   const caField = ['certificate-authority-data', 'certificate-authority'].find(
     (field) => cluster.body[field] !== undefined
   );
