@@ -63,6 +63,13 @@ function config(spec: Spec = {}): string {
     users: spec.users ?? [{ name: 'u', user: { token: 'tok-123456' } }]
   });
 }
+/** A cluster that skips TLS verification, with more fields. */
+const insecureWith = (fields: Record<string, unknown>) =>
+  config({
+    clusters: [
+      { name: 'c', cluster: { server: 'https://a', 'insecure-skip-tls-verify': true, ...fields } }
+    ]
+  });
 const noFiles = (file: string): string => {
   throw new Error(`ENOENT ${file}`);
 };
@@ -225,43 +232,17 @@ describe('structure errors name the part and the fix', () => {
     ],
     [
       'insecure-skip-tls-verify with CA data, which client-go refuses',
-      config({
-        clusters: [
-          {
-            name: 'c',
-            cluster: {
-              server: 'https://a',
-              'insecure-skip-tls-verify': true,
-              'certificate-authority-data': b64(CA)
-            }
-          }
-        ]
-      }),
+      insecureWith({ 'certificate-authority-data': b64(CA) }),
       'kubeconfig: cluster "c" sets both insecure-skip-tls-verify: true and certificate-authority-data, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove certificate-authority-data to skip verification'
     ],
     [
       'insecure-skip-tls-verify with a CA file',
-      config({
-        clusters: [
-          {
-            name: 'c',
-            cluster: {
-              server: 'https://a',
-              'insecure-skip-tls-verify': true,
-              'certificate-authority': '/ca.crt'
-            }
-          }
-        ]
-      }),
+      insecureWith({ 'certificate-authority': '/ca.crt' }),
       /sets both insecure-skip-tls-verify: true and certificate-authority, which Kubernetes clients refuse/
     ],
     [
       'insecure-skip-tls-verify in quotes, which client-go cannot read',
-      config({
-        clusters: [
-          { name: 'c', cluster: { server: 'https://a', 'insecure-skip-tls-verify': 'true' } }
-        ]
-      }),
+      insecureWith({ 'insecure-skip-tls-verify': 'true' }),
       'kubeconfig: cluster "c" insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)'
     ],
     [
