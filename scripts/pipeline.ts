@@ -9,9 +9,11 @@ import { startCluster, type Cluster } from '../test/emulator/index.js';
 import { ensureBaseImage } from '../test/rigs/base-image.js';
 import { startEngine } from '../test/rigs/engine.js';
 import { startHelmMirror } from '../test/rigs/helm-mirror.js';
-import { startRegistry } from '../test/rigs/registry.js';
+import { helmPath } from '../test/rigs/helm.js';
+import { startRegistry, type RegistryRig } from '../test/rigs/registry.js';
 import { REPO_ROOT, newRunnerJob, runAction, type ActionRun } from '../test/support/runner.js';
 import { localContext } from './lib/git-context.js';
+import { keepNotes } from './lib/keep-notes.js';
 import { withV1beta1Exec } from './lib/kubeconfig.js';
 import { checkPrerequisites } from './lib/prerequisites.js';
 import { runnerLog } from './lib/runner-log.js';
@@ -63,13 +65,23 @@ async function stopAll(): Promise<void> {
     await stop().catch((error) => console.error(`cleanup: ${error}`));
 }
 
-async function keepRunning(cluster: Cluster): Promise<void> {
+async function keepRunning(
+  cluster: Cluster,
+  registry: RegistryRig,
+  engineEnv: Record<string, string>
+): Promise<void> {
   const kubeconfig = path.join(STATE, 'kubeconfig');
   writeFileSync(kubeconfig, withV1beta1Exec(cluster.kubeconfig), { mode: 0o600 });
   say('left running (Ctrl-C stops everything):');
-  console.log(`    export KUBECONFIG=${kubeconfig}`);
-  console.log(`    kubectl get deploy,svc,pods -n ${NAMESPACE}`);
-  console.log(`    .cache/helm/v4.1.4/helm status python-application -n ${NAMESPACE}`);
+  const notes = keepNotes({
+    kubeconfig,
+    namespace: NAMESPACE,
+    release: 'python-application',
+    helm: helmPath('v4.1.4'),
+    registry,
+    engineEnv
+  });
+  for (const line of notes) console.log(`    ${line}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -131,7 +143,7 @@ async function main(): Promise<void> {
     ['url', deployed.outputs['url']]
   ];
   for (const [name, value] of rows) console.log(`    ${name.padEnd(14)} ${value ?? '-'}`);
-  if (flags.keep) await keepRunning(cluster);
+  if (flags.keep) await keepRunning(cluster, registry, engine.env);
 }
 
 try {

@@ -31,7 +31,10 @@ export const DEPLOY_PHASES: PhaseMarker[] = [
   { phase: 'token plan (signed here, or aws eks get-token)', endsAt: /^kubeconfig: the / },
   { phase: 'helm from the tool cache (∥ aws CLI check when aws must run)', endsAt: /^helm: / },
   { phase: 'preflight: token + GET /version', endsAt: /^Kubernetes API server / },
-  { phase: 'preflight namespace + token handed to helm', endsAt: /^kubeconfig: helm reuses / },
+  {
+    phase: 'preflight namespace + token handed to helm',
+    endsAt: /^kubeconfig: helm (re)?uses the /
+  },
   { phase: 'recover-pending (release history) + fail-fast watch', endsAt: /^helm upgrade / },
   { phase: 'helm upgrade --install --wait', endsAt: /^(REVISION: \d+|Error: )/ },
   { phase: 'release history + URL + outputs', endsAt: /: revision \d+ / },

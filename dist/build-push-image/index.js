@@ -32092,13 +32092,29 @@ const GHCR_PERMISSIONS = [
     "If the package already exists (made by another repository or by hand), open the package's settings → Manage Actions access, and add this repository with the Write role.",
     'A GitHub App installation token cannot create a package; create it once with GITHUB_TOKEN or a personal access token (write:packages), then grant the app access.'
 ];
-function hints(kind, context, text) {
+/** How to get write access to the image, most likely fix first. */
+function writeAccess(context, text) {
+    if (context.registry !== 'ghcr.io') {
+        return [`The account may not push to ${context.name}; check its rights there.`];
+    }
+    return /installation not allowed/i.test(text)
+        ? [...GHCR_PERMISSIONS.slice(1), GHCR_PERMISSIONS[0]]
+        : GHCR_PERMISSIONS;
+}
+function hints(kind, context, text, step) {
     const ghcr = context.registry === 'ghcr.io';
     const fork = context.eventName === 'pull_request' || context.eventName === 'pull_request_target'
         ? [
             "Pull requests from forks get a read-only GITHUB_TOKEN: push only on push events, e.g. push: ${{ github.event_name != 'pull_request' }}."
         ]
         : [];
+    if (step === 'push' && (kind === 'auth' || kind === 'denied')) {
+        return [
+            `The registry accepted the login but refused the push: the username and password (token) are valid but lack push rights${ghcr ? ' (packages: write)' : ''}.`,
+            ...writeAccess(context, text),
+            ...fork
+        ];
+    }
     if (kind === 'auth') {
         return [
             `The registry rejected the username and password for ${context.registry}.`,
@@ -32108,24 +32124,18 @@ function hints(kind, context, text) {
             ...fork
         ];
     }
-    if (kind === 'denied') {
-        if (!ghcr)
-            return [`The account may not push to ${context.name}; check its rights there.`, ...fork];
-        const installation = /installation not allowed/i.test(text);
-        return installation
-            ? [...GHCR_PERMISSIONS.slice(1), GHCR_PERMISSIONS[0], ...fork]
-            : [...GHCR_PERMISSIONS, ...fork];
-    }
+    if (kind === 'denied')
+        return [...writeAccess(context, text), ...fork];
     if (kind === 'rate-limited' || kind === 'server' || kind === 'network') {
         return [`${context.registry} kept failing after retries; re-run the job later.`];
     }
     return [];
 }
 /** Turns a registry or docker failure into one error a user can act on. */
-function explainFailure(action, text, context) {
+function explainFailure(action, text, context, step) {
     const kind = classifyFailure(text);
     const detail = text.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-    const list = hints(kind, context, text);
+    const list = hints(kind, context, text, step);
     return new ActionError(`${action} failed: ${detail}`, list.length > 0 ? list.map((line) => `- ${line}`).join('\n') : undefined);
 }
 
@@ -32451,7 +32461,7 @@ async function checkExisting(registry, inputs, context) {
     }
     catch (error) {
         if (error instanceof RegistryError && error.extra.credentialsRejected) {
-            throw explainFailure(`checking ${context.name} in the registry`, error.message, context);
+            throw explainFailure(`checking ${context.name} in the registry`, error.message, context, 'login');
         }
         // A registry that will not tell (401/403 for a package that does not exist yet or
         // that we cannot read, outages) does not stop the step: the push succeeds or explains.
@@ -32842,6 +32852,14 @@ function buildFailureHint(bin, output) {
             'docker.io/library/python:3.11-slim), or set unqualified-search-registries = ["docker.io"] ' +
             "in the runner's registries.conf.");
     }
+    // A docker CLI without the buildx plugin refuses DOCKER_BUILDKIT=1 before reading the
+    // Dockerfile (the CLI that docker 23+ ships hands BuildKit builds to buildx).
+    if (/BuildKit is enabled but the buildx component is missing or broken/.test(output)) {
+        return ('docker has no buildx plugin, and DOCKER_BUILDKIT=1 asks for a BuildKit build, which needs it; ' +
+            'the Dockerfile was not read. Add docker/setup-buildx-action before this step (or install the ' +
+            'docker-buildx-plugin package on a self-hosted runner), or unset DOCKER_BUILDKIT in the job to ' +
+            'build with the classic builder.');
+    }
     return 'The build log above shows the failing Dockerfile step.';
 }
 async function buildImage(runner, engine, plan, env) {
@@ -32904,7 +32922,7 @@ class CommandFailure extends Error {
  * Runs a registry-facing command (login, push), again with backoff and jitter on 429, 5xx
  * and network errors; a refusal (401/403) fails at once. Failures come back explained.
  */
-async function runRetried(runner, label, command, context, policy) {
+async function runRetried(runner, label, command, context, policy, step) {
     try {
         await retry(async () => {
             const result = await runner.run(command.bin, command.args, command.options);
@@ -32926,13 +32944,15 @@ async function runRetried(runner, label, command, context, policy) {
         });
     }
     catch (error) {
-        if (error instanceof CommandFailure)
-            throw explainFailure(label, error.output, context);
+        if (error instanceof CommandFailure) {
+            throw explainFailure(label, error.output, context, step);
+        }
         throw error;
     }
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/login.ts
+
 
 
 
@@ -32985,7 +33005,9 @@ async function login(runner, engine, credentials, context, policy) {
         await carryDockerSetup(dir);
     const env = authEnv(dir);
     const args = loginArgs(engine.kind, context.registry, credentials.username, isLoopbackRegistry(context.registry));
-    await runRetried(runner, `${engine.bin} login to ${context.registry}`, { bin: engine.bin, args, options: { env, input: credentials.password, silent: true } }, context, policy);
+    info(`${engine.bin} login to ${context.registry} as ${credentials.username} (password on stdin)`);
+    await runRetried(runner, `${engine.bin} login to ${context.registry}`, { bin: engine.bin, args, options: { env, input: credentials.password, silent: true } }, context, policy, 'login');
+    info(`logged in; the credentials are in ${dir}, which the post step removes`);
     return env;
 }
 
@@ -32999,7 +33021,7 @@ async function pushImage(runner, engine, plan, env, context, policy) {
     const refs = pushesFromBuilder(engine.kind, plan) ? [plan.refs[0]] : plan.refs;
     for (const ref of refs) {
         const args = pushArgs(engine.kind, plan, ref, insecure);
-        await runRetried(runner, `push ${ref}`, { bin: engine.bin, args, options: { env } }, context, policy);
+        await runRetried(runner, `push ${ref}`, { bin: engine.bin, args, options: { env } }, context, policy, 'push');
     }
 }
 
@@ -33111,8 +33133,11 @@ async function run(edges = { runner: processRunner, http: fetchClient() }) {
         }
         const credentials = await registryCredentials(inputs); // the password input, or ECR's token
         const registry = new RegistryClient(inputs.image, { http: edges.http, credentials });
-        const existing = await group('Check the registry', () => checkExisting(registry, inputs, failureContext(inputs)));
-        info(existing.reason);
+        const existing = await group('Check the registry', async () => {
+            const found = await checkExisting(registry, inputs, failureContext(inputs));
+            info(found.reason);
+            return found;
+        });
         const done = existing.manifest
             ? {
                 name,

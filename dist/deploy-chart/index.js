@@ -31628,6 +31628,8 @@ module.exports = {
 /* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2466);
 /* harmony import */ var _helm_versions_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8654);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8302);
+/* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6430);
+
 
 
 
@@ -31685,34 +31687,36 @@ async function installedVersion(runner) {
     }
 }
 /** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror) {
-    const cached = _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .find */ .I6('aws-cli', AWS_CLI_VERSION);
+async function installAwsCli(mirror, web) {
+    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+    const toolName = (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_9__/* .toolCacheName */ .k)('aws-cli', mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9);
+    const cached = _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .find */ .I6(toolName, AWS_CLI_VERSION);
     if (cached)
         return cached;
     const file = awsInstallerName(process.platform, process.arch);
     const url = (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .mirrorUrl */ .zS)(mirror, file);
-    const official = mirror === _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9;
+    const official = (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_9__/* .isSameSite */ .e)(mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9);
     const expected = official
         ? OFFICIAL_AWS_CLI_SHA256[file]
-        : (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSha256File */ .Zo)(await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .fetchText */ .S)(`${url}.sha256`));
+        : (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSha256File */ .Zo)(await web.text(`${url}.sha256`));
     if (!expected)
         throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: downloading ${url}`);
-    const archive = await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .downloadTool */ .bq(url);
-    const actual = await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .sha256File */ .Q)(archive);
+    const archive = await web.file(url);
+    const actual = await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .sha256File */ .Q3)(archive);
     if (actual !== expected) {
         throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
     }
     const dist = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .extractZip */ .JE(archive), 'aws', 'dist');
     if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dist, 'aws')))
         throw new Error(`${file} has no aws/dist/aws`);
-    return _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .cacheDir */ .e8(dist, 'aws-cli', AWS_CLI_VERSION);
+    return _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .cacheDir */ .e8(dist, toolName, AWS_CLI_VERSION);
 }
 /**
  * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
  * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
  */
-async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .processRunner */ .q) {
+async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .processRunner */ .q, web = _download_js__WEBPACK_IMPORTED_MODULE_6__/* .webDownloads */ .sQ) {
     if (!exec || !isAwsCommand(exec.command))
         return;
     const found = await installedVersion(runner);
@@ -31725,7 +31729,7 @@ async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBP
         : 'the aws command is not on PATH';
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
     try {
-        const dir = await installAwsCli(mirror);
+        const dir = await installAwsCli(mirror, web);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(dir);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
     }
@@ -31874,14 +31878,17 @@ function describeTokenPlan(plan, exec) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ sha256File),
-/* harmony export */   S: () => (/* binding */ fetchText)
+/* harmony export */   Q3: () => (/* binding */ sha256File),
+/* harmony export */   sQ: () => (/* binding */ webDownloads)
 /* harmony export */ });
+/* unused harmony export fetchText */
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3002);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
+
 
 
 
@@ -31903,13 +31910,14 @@ async function fetchText(url) {
 }
 function sha256File(file) {
     return new Promise((resolve, reject) => {
-        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256');
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.createReadStream)(file)
+        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createHash)('sha256');
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_3__.createReadStream)(file)
             .on('data', (chunk) => hash.update(chunk))
             .on('error', reject)
             .on('end', () => resolve(hash.digest('hex')));
     });
 }
+const webDownloads = { text: fetchText, file: (url) => _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .downloadTool */ .bq(url) };
 
 
 /***/ }),
@@ -32320,11 +32328,17 @@ function printExecCredential(args) {
 /* harmony export */   MS: () => (/* binding */ helmArchiveName),
 /* harmony export */   Ub: () => (/* binding */ verifyDigest),
 /* harmony export */   XV: () => (/* binding */ parseLatestVersion),
+/* harmony export */   Yv: () => (/* binding */ helmToolName),
 /* harmony export */   Zo: () => (/* binding */ parseSha256File),
 /* harmony export */   ah: () => (/* binding */ helmPlatform),
+/* harmony export */   dd: () => (/* binding */ isOfficialHelmMirror),
 /* harmony export */   zS: () => (/* binding */ mirrorUrl)
 /* harmony export */ });
 /* unused harmony export OFFICIAL_HELM_SHA256 */
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8302);
+/* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6430);
+
+
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
  * `.sha256sum` the download site publishes: a compromised or tampered site would have to
@@ -32378,6 +32392,14 @@ function helmArchiveName(version, platform) {
 /** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
 function mirrorUrl(mirror, file) {
     return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
+}
+/** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
+function isOfficialHelmMirror(mirror) {
+    return (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_1__/* .isSameSite */ .e)(mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .OFFICIAL_HELM_MIRROR */ .F8);
+}
+/** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
+function helmToolName(mirror) {
+    return (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_1__/* .toolCacheName */ .k)('helm', mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .OFFICIAL_HELM_MIRROR */ .F8);
 }
 /** `helm-latest-version` holds one line, `vX.Y.Z`. */
 function parseLatestVersion(text) {
@@ -32455,8 +32477,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./actions/shared/src/errors.ts
 var errors = __nccwpck_require__(7524);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
@@ -32573,10 +32593,12 @@ function resolveInWorkspace(input, text, roots, fs) {
     throw new errors/* InputError */.dz(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
-var set_values = __nccwpck_require__(3991);
 // EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 5 modules
 var eks_cluster = __nccwpck_require__(4775);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
+var kubeconfig_input = __nccwpck_require__(4880);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
+var set_values = __nccwpck_require__(3991);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
 /**
  * Splits a command line into words the way a POSIX shell quotes them — single quotes,
@@ -32642,41 +32664,11 @@ function splitArgs(text) {
 
 
 
+
 /** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
 const DEFAULT_HELM_VERSION = 'v4.1.4';
 const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
 const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
-const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
-function looksLikeKubeconfig(text) {
-    try {
-        // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-        const doc = (0,dist/* parse */.qg)(text, { logLevel: 'error' });
-        return (typeof doc === 'object' &&
-            doc !== null &&
-            !Array.isArray(doc) &&
-            ('clusters' in doc || 'contexts' in doc || 'current-context' in doc));
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
- * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
- * as a kubeconfig mapping. Messages never quote the value.
- */
-function parseKubeconfigInput(raw) {
-    const compact = raw.replace(/\s+/g, '');
-    if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
-        const yaml = Buffer.from(compact, 'base64').toString('utf8');
-        if (looksLikeKubeconfig(yaml))
-            return { yaml, encoding: 'base64', raw };
-        throw new errors/* InputError */.dz('kubeconfig', `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
-    }
-    if (looksLikeKubeconfig(raw))
-        return { yaml: raw, encoding: 'yaml', raw };
-    throw new errors/* InputError */.dz('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
-}
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
@@ -32766,8 +32758,16 @@ function parseMirror(name, text, fallback) {
     catch {
         throw new errors/* InputError */.dz(name, `"${value}" is not a URL; write e.g. ${fallback}`);
     }
+    // Checked first, and the value not quoted: it holds a password. The downloads send no
+    // credentials from the URL, and every download line would print it.
+    if (url.username || url.password) {
+        throw new errors/* InputError */.dz(name, `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`);
+    }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new errors/* InputError */.dz(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+    }
+    if (url.search || url.hash) {
+        throw new errors/* InputError */.dz(name, `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`);
     }
     return value.replace(/\/+$/, '');
 }
@@ -32884,16 +32884,19 @@ function parseSetLines(text) {
     return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
 }
 function readInputs() {
+    // First: the kubeconfig's secrets are masked before any other input is read.
+    const given = rawInput('kubeconfig');
+    const kubeconfig = given ? (0,kubeconfig_input/* readKubeconfigInput */.Aw)(given) : undefined;
     const eks = (0,eks_cluster/* parseEksInputs */.E1)(rawInput, process.env);
-    if (eks && rawInput('kubeconfig')) {
+    if (eks && kubeconfig) {
         throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
     }
-    const raw = eks
-        ? ''
-        : requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)');
+    if (!eks && !kubeconfig) {
+        requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)');
+    }
     const where = hostWhere(process.env, process.cwd());
     return {
-        ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
+        ...(eks ? { eks } : { kubeconfig }),
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart'), where),
         namespace: parseNamespace(rawInput('namespace')),
@@ -32911,6 +32914,179 @@ function readInputs() {
         failFast: parseBoolean('fail-fast', rawInput('fail-fast'), true),
         recoverPending: parseBoolean('recover-pending', rawInput('recover-pending'), true)
     };
+}
+
+
+/***/ }),
+
+/***/ 4880:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Aw: () => (/* binding */ readKubeconfigInput),
+/* harmony export */   L$: () => (/* binding */ readKubeconfigYaml),
+/* harmony export */   ZX: () => (/* binding */ userSecrets)
+/* harmony export */ });
+/* unused harmony exports parseKubeconfigInput, PLAIN_EXEC_ENV, kubeconfigSecrets */
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7524);
+/* harmony import */ var _shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8219);
+// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
+// by content, and its YAML read so that a syntax error names the line and column but never
+// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
+// any other input is read, so no later error, warning or debug line can show one.
+
+
+
+const fail = (detail) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('kubeconfig', detail);
+const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value) => (typeof value === 'string' ? value : undefined);
+const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
+/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
+const YAML_PROBLEMS = {
+    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
+    BAD_INDENT: 'the line is indented differently from the entries around it',
+    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
+    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
+    DUPLICATE_KEY: 'a key appears twice in one mapping',
+    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
+    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
+    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
+};
+const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
+/**
+ * A kubeconfig's YAML, or an InputError with the position and a description of the first
+ * syntax error, never with the source: yaml's own messages quote it. `where` names the text
+ * the line numbers count in ("the decoded kubeconfig"). Pure.
+ */
+function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
+    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+    const parsed = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(yamlText, { logLevel: 'error' });
+    const [error] = parsed.errors;
+    if (error) {
+        const at = error.linePos?.[0];
+        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
+        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
+        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
+        const cut = lastLine
+            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
+            : '';
+        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
+    }
+    try {
+        return parsed.toJS();
+    }
+    catch {
+        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
+        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
+    }
+}
+/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
+const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
+function isKubeconfigDoc(doc) {
+    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
+}
+/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
+function decode(raw) {
+    const compact = raw.replace(/\s+/g, '');
+    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
+        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
+        : { encoding: 'yaml', compact, yaml: raw };
+}
+/**
+ * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
+ * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
+ * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
+ * kubeconfig with a syntax error, and told so with the position. Messages never quote the
+ * value. Pure.
+ */
+function parseKubeconfigInput(raw) {
+    const { encoding, yaml } = decode(raw);
+    let doc;
+    try {
+        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
+    }
+    catch (error) {
+        if (KUBECONFIG_KEYS.test(yaml))
+            throw error;
+    }
+    if (isKubeconfigDoc(doc))
+        return { yaml, encoding, raw };
+    if (encoding === 'base64') {
+        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+    }
+    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+}
+/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
+const PLAIN_EXEC_ENV = new Set([
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_STS_REGIONAL_ENDPOINTS'
+]);
+/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
+function userSecrets(user) {
+    if (!isMap(user))
+        return [];
+    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
+        .map((key) => text(user[key]))
+        .filter((value) => !!value);
+    for (const key of ['client-key-data', 'client-certificate-data']) {
+        const value = text(user[key]);
+        if (value)
+            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
+    }
+    const exec = isMap(user.exec) ? user.exec : undefined;
+    if (exec && Array.isArray(exec.env)) {
+        for (const entry of exec.env) {
+            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
+                continue;
+            // A number is a secret too: the kubeconfig is written with it as a string.
+            const value = typeof entry.value === 'number' ? String(entry.value) : text(entry.value);
+            if (value)
+                secrets.push(value);
+        }
+    }
+    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
+    if (provider && isMap(provider.config)) {
+        for (const [key, value] of Object.entries(provider.config)) {
+            if (/token|secret/i.test(key) && text(value))
+                secrets.push(value);
+        }
+    }
+    return secrets;
+}
+/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
+function kubeconfigSecrets(doc) {
+    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
+    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
+}
+/** The document as far as it parses (yaml recovers what it can around a syntax error). */
+function lenientDoc(yamlText) {
+    try {
+        return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(yamlText, { logLevel: 'silent' }).toJS();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
+ * are registered with the runner first, even when the document then turns out to be invalid.
+ * Called before any other input is read.
+ */
+function readKubeconfigInput(raw) {
+    const { encoding, compact, yaml } = decode(raw);
+    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+    // secret fields are, and masking every line would blank ordinary words in the log.
+    if (encoding === 'base64') {
+        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(raw);
+        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(compact);
+    }
+    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
+        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(secret);
+    return parseKubeconfigInput(raw);
 }
 
 
@@ -34563,8 +34739,6 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var download = __nccwpck_require__(2466);
 // EXTERNAL MODULE: ./actions/deploy-chart/src/helm-versions.ts
 var helm_versions = __nccwpck_require__(8654);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 3 modules
-var src_inputs = __nccwpck_require__(8302);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-install.ts
 
 
@@ -34574,30 +34748,29 @@ var src_inputs = __nccwpck_require__(8302);
 
 
 
-
-async function resolveVersion(version, mirror) {
+async function resolveVersion(version, mirror, web) {
     if (version !== 'latest')
         return version;
     const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, 'helm-latest-version');
-    const resolved = (0,helm_versions/* parseLatestVersion */.XV)(await (0,download/* fetchText */.S)(url));
+    const resolved = (0,helm_versions/* parseLatestVersion */.XV)(await web.text(url));
     lib_core/* info */.pq(`helm: latest is ${resolved} (${url})`);
     return resolved;
 }
 /** Download → verify → extract → cache; the tool cache then serves every later run. */
-async function downloadVerified(version, mirror) {
+async function downloadVerified(version, mirror, web) {
     const platform = (0,helm_versions/* helmPlatform */.ah)(process.platform, process.arch);
     const file = (0,helm_versions/* helmArchiveName */.MS)(version, platform);
     const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, file);
     lib_core/* info */.pq(`helm: downloading ${url}`);
-    const published = (0,helm_versions/* parseSha256File */.Zo)(await (0,download/* fetchText */.S)(`${url}.sha256sum`));
-    const archive = await tool_cache/* downloadTool */.bq(url);
+    const published = (0,helm_versions/* parseSha256File */.Zo)(await web.text(`${url}.sha256sum`));
+    const archive = await web.file(url);
     let extracted;
     try {
         const how = (0,helm_versions/* verifyDigest */.Ub)({
             file,
-            actual: await (0,download/* sha256File */.Q)(archive),
+            actual: await (0,download/* sha256File */.Q3)(archive),
             published,
-            official: mirror === src_inputs/* OFFICIAL_HELM_MIRROR */.F8
+            official: (0,helm_versions/* isOfficialHelmMirror */.dd)(mirror)
         });
         lib_core/* info */.pq(`helm: ${file}: ${how}`);
         extracted =
@@ -34607,7 +34780,7 @@ async function downloadVerified(version, mirror) {
         if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(binDir, binary))) {
             throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
         }
-        return await tool_cache/* cacheDir */.e8(binDir, 'helm', version);
+        return await tool_cache/* cacheDir */.e8(binDir, (0,helm_versions/* helmToolName */.Yv)(mirror), version);
     }
     finally {
         // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
@@ -34616,15 +34789,19 @@ async function downloadVerified(version, mirror) {
             await (0,promises_.rm)(extracted, { recursive: true, force: true });
     }
 }
-/** azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH. */
-async function installHelm(requested, mirror) {
+/**
+ * azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH.
+ * The cache is keyed by download site (helmToolName): a binary is reused only by runs of the
+ * site it was verified from.
+ */
+async function installHelm(requested, mirror, web = download/* webDownloads */.sQ) {
     try {
-        const version = await resolveVersion(requested, mirror);
-        let dir = tool_cache/* find */.I6('helm', version);
+        const version = await resolveVersion(requested, mirror, web);
+        let dir = tool_cache/* find */.I6((0,helm_versions/* helmToolName */.Yv)(mirror), version);
         if (dir)
-            lib_core/* info */.pq(`helm: ${version} from the tool cache`);
+            lib_core/* info */.pq(`helm: ${version} from the tool cache (verified from ${mirror} when cached)`);
         else
-            dir = await downloadVerified(version, mirror);
+            dir = await downloadVerified(version, mirror, web);
         lib_core/* addPath */.fM(dir);
         const binary = external_node_path_default().join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
         return { path: binary, version, major: version.startsWith('v3.') ? 3 : 4 };
@@ -34634,6 +34811,8 @@ async function installHelm(requested, mirror) {
     }
 }
 
+// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 3 modules
+var src_inputs = __nccwpck_require__(8302);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/shared/src/state.ts
@@ -34667,6 +34846,8 @@ async function removeDir(dir) {
         await rm(dir, { recursive: true, force: true });
 }
 
+// EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
+var kubeconfig_input = __nccwpck_require__(4880);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/state-keys.ts
 /** What the main step saves for the post step; one module so post.ts bundles nothing else. */
 const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
@@ -34684,11 +34865,10 @@ const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
 
 
 
+
 const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
 const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
-/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
 const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
 const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
@@ -34724,42 +34904,17 @@ function decodeData(value, field, owner) {
     }
     return decoded;
 }
-function readReferenced(file, field, owner, readFile) {
+/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
+function readReferenced(file, field, embedded, owner, readFile) {
     if (file === undefined)
         return undefined;
     try {
         return readFile(String(file));
     }
     catch {
-        throw fail(`${owner} ${field} "${String(file)}" is not a file on the runner; embed its content as ${field}-data instead`);
+        const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
+        throw fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
     }
-}
-/** Secrets anywhere in a user entry: every user is masked, not only the one in use. */
-function userSecrets(user) {
-    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
-        .map((key) => kubeconfig_text(user[key]))
-        .filter((value) => !!value);
-    for (const key of ['client-key-data', 'client-certificate-data']) {
-        const value = kubeconfig_text(user[key]);
-        if (value)
-            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
-    }
-    const exec = isMap(user.exec) ? user.exec : undefined;
-    if (exec && Array.isArray(exec.env)) {
-        for (const entry of exec.env) {
-            if (isMap(entry) && !PLAIN_EXEC_ENV.has(String(entry.name)) && kubeconfig_text(entry.value)) {
-                secrets.push(entry.value);
-            }
-        }
-    }
-    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
-    if (provider && isMap(provider.config)) {
-        for (const [key, value] of Object.entries(provider.config)) {
-            if (/token|secret/i.test(key) && kubeconfig_text(value))
-                secrets.push(value);
-        }
-    }
-    return secrets;
 }
 function normalizeExec(exec, owner, warnings) {
     if (!isMap(exec))
@@ -34790,7 +34945,16 @@ function normalizeExec(exec, owner, warnings) {
         }
         env[item.name] = String(item.value);
     }
-    const entry = { ...exec, apiVersion, args: args.map(String) };
+    // client-go reads exec args and env values as strings only: `value: 123` would fail every
+    // helm call, so both are written as the strings they mean.
+    const entry = {
+        ...exec,
+        apiVersion,
+        args: args.map(String),
+        ...(exec.env === undefined
+            ? {}
+            : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
+    };
     // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
     if (entry.interactiveMode === undefined)
         entry.interactiveMode = 'Never';
@@ -34801,22 +34965,14 @@ function normalizeExec(exec, owner, warnings) {
  * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
  */
 function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_.readFileSync)(file, 'utf8')) {
-    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
-    if (parsed.errors.length > 0) {
-        // Position and code only: yaml's own message quotes the source, which holds secrets.
-        const [error] = parsed.errors;
-        const at = error.linePos?.[0];
-        throw fail(`is not valid YAML (${at ? `line ${at.line}, column ${at.col}: ` : ''}${error.code})`);
-    }
-    const doc = parsed.toJS();
+    const doc = (0,kubeconfig_input/* readKubeconfigYaml */.L$)(yamlText);
     if (!isMap(doc))
         throw fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
     const warnings = [];
     const clusters = namedList(doc, 'clusters');
     const contexts = namedList(doc, 'contexts');
     const users = namedList(doc, 'users');
-    const secrets = users.flatMap((user) => userSecrets(user.body));
+    const secrets = users.flatMap((user) => (0,kubeconfig_input/* userSecrets */.ZX)(user.body));
     if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
         throw fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
     }
@@ -34843,11 +34999,22 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
     if (!server || !/^https?:\/\/[^/]/.test(server)) {
         throw fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
     }
-    const insecure = cluster.body['insecure-skip-tls-verify'] === true;
+    const insecureField = cluster.body['insecure-skip-tls-verify'];
+    if (insecureField !== undefined && typeof insecureField !== 'boolean') {
+        // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
+        throw fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
+    }
+    const insecure = insecureField === true;
+    const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
+    if (insecure && caField) {
+        // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
+        // insecure flag is not allowed".
+        throw fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
+    }
     if (insecure)
         warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
     const caPem = decodeData(cluster.body['certificate-authority-data'], 'certificate-authority-data', clusterOwner) ??
-        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', clusterOwner, readFile);
+        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', 'certificate-authority-data', clusterOwner, readFile);
     const owner = `user "${userName}"`;
     const body = user.body;
     const access = {
@@ -34856,11 +35023,12 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
         caPem,
         insecureSkipTlsVerify: insecure,
         namespace: kubeconfig_text(context.body.namespace),
-        token: kubeconfig_text(body.token) ?? readReferenced(body.tokenFile, 'tokenFile', owner, readFile)?.trim(),
+        token: kubeconfig_text(body.token) ??
+            readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
         clientCertPem: decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
-            readReferenced(body['client-certificate'], 'client-certificate', owner, readFile),
+            readReferenced(body['client-certificate'], 'client-certificate', 'client-certificate-data', owner, readFile),
         clientKeyPem: decodeData(body['client-key-data'], 'client-key-data', owner) ??
-            readReferenced(body['client-key'], 'client-key', owner, readFile),
+            readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
         username: kubeconfig_text(body.username),
         password: kubeconfig_text(body.password)
     };
@@ -34908,14 +35076,12 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
     };
     return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
 }
-/** Masks every secret first, then writes the normalized kubeconfig and tells post where it is. */
+/**
+ * Writes the normalized kubeconfig and tells post where it is. The input's own secrets were
+ * masked when it was read (readKubeconfigInput); those of the files it refers to (tokenFile,
+ * client-key) are masked here, before anything else is logged.
+ */
 async function writeKubeconfig(source) {
-    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
-    // secret fields are, and masking every line would blank ordinary words in the log.
-    if (source.encoding === 'base64') {
-        (0,mask/* maskSecret */.$)(source.raw);
-        (0,mask/* maskSecret */.$)(source.raw.replace(/\s+/g, ''));
-    }
     const normalized = normalizeKubeconfig(source.yaml);
     for (const secret of normalized.secrets)
         (0,mask/* maskSecret */.$)(secret);
@@ -34955,12 +35121,18 @@ function withBearerToken(yamlText, token) {
     }
     return (0,dist/* stringify */.As)(doc);
 }
+/** Where the token handed to helm came from, for the log. Pure. */
+function sharedTokenMessage(command, signedHere) {
+    return signedHere
+        ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+        : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
+}
 /**
- * Hands helm the token the API client already minted with the exec plugin, so each helm call
- * does not start `aws eks get-token` again (≈ 5 s each). Only when the token outlives helm's
- * run; otherwise helm keeps running the plugin itself.
+ * Hands helm the token the API client already has (signed here, or printed by the exec
+ * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
+ * the token outlives helm's run; otherwise helm keeps running the plugin itself.
  */
-async function shareExecToken(kube, mint, timeoutMs) {
+async function shareExecToken(kube, mint, timeoutMs, signedHere) {
     if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs))
         return;
     const token = await mint();
@@ -34969,7 +35141,7 @@ async function shareExecToken(kube, mint, timeoutMs) {
     (0,mask/* maskSecret */.$)(token);
     const text = await (0,promises_.readFile)(kube.path, 'utf8');
     await (0,promises_.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
-    lib_core/* info */.pq(`kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`);
+    lib_core/* info */.pq(sharedTokenMessage(kube.access.exec.command, signedHere));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
@@ -35143,6 +35315,7 @@ function renderSuccessSummary(report) {
 
 
 
+
 /** The action's outputs, from helm's record of the revision. Pure. */
 function releaseOutputs(revision, url) {
     return {
@@ -35166,6 +35339,51 @@ async function report(client, target, revision, deadline) {
     lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} ${outputs.status}, chart ${outputs['chart-version']}, app ${outputs['app-version']}${url ? `, ${url}` : ''}`);
     const resources = await readReleaseResources(client, target);
     await appendSummary(renderSuccessSummary({ target, revision, resources, url: url || undefined }));
+}
+/**
+ * The revision this run's `helm upgrade` recorded: the newest one after `before` (the latest
+ * revision when the deploy started) that is not a rollback (`Rollback to N`, made by helm's
+ * --atomic / --rollback-on-failure or by the action settling a release it left pending).
+ * Undefined when helm recorded none (it failed before: a template or schema error). Pure.
+ */
+function attemptedRevision(history, before) {
+    return history
+        .filter((row) => row.revision > before && !/^Rollback to \d+/.test(row.description))
+        .at(-1);
+}
+/** The release's latest revision number before the deploy (0: none), or undefined if unreadable. */
+async function latestRevisionNumber(helm, target, client) {
+    try {
+        return (await readHistory(helm, target, client)).at(-1)?.revision ?? 0;
+    }
+    catch (error) {
+        lib_core/* debug */.Yz(`helm history ${target.release} before the deploy: ${error.message}`);
+        return undefined;
+    }
+}
+/**
+ * After a failed deploy: the outputs carry the revision helm recorded and its status
+ * (`failed`, or `pending-…` when helm was killed before it could record the outcome), so a
+ * later step can act on them. Best effort: the step fails with the deploy's own error anyway.
+ */
+async function reportFailedRevision(helm, client, target, before) {
+    if (before === undefined)
+        return;
+    let revision;
+    try {
+        revision = attemptedRevision(await readHistory(helm, target, client), before);
+    }
+    catch (error) {
+        lib_core/* debug */.Yz(`helm history ${target.release} after the failure: ${error.message}`);
+        return;
+    }
+    if (!revision)
+        return;
+    const outputs = releaseOutputs(revision, '');
+    for (const name of ['revision', 'status', 'chart-version', 'app-version']) {
+        lib_core/* setOutput */.uH(name, outputs[name]);
+    }
+    lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)`);
 }
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
@@ -35216,11 +35434,15 @@ async function run() {
         }).catch(async (error) => {
             throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
         });
-        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
+        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
         if (inputs.recoverPending && plan.dryRun === 'none') {
             await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
         }
-        const revision = await deploy(helm, client, plan, inputs.failFast);
+        const before = plan.dryRun === 'none' ? await latestRevisionNumber(helm, target, client) : undefined;
+        const revision = await deploy(helm, client, plan, inputs.failFast).catch(async (error) => {
+            await reportFailedRevision(helm, client, target, before); // outputs even on failure
+            throw error;
+        });
         await report(client, target, revision, started + inputs.timeoutMs);
     }
     catch (error) {
@@ -35481,6 +35703,57 @@ function setFilePaths(spec) {
         .filter((value) => value !== undefined && value !== '')
         .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
         .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
+}
+
+
+/***/ }),
+
+/***/ 6430:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ isSameSite),
+/* harmony export */   k: () => (/* binding */ toolCacheName)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
+// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
+// without the site in the name, a binary fetched from a custom mirror (checked against that
+// mirror's own sums) would later be used by runs of the official site, which hold downloads
+// to the sums shipped in this action. Pure.
+
+/**
+ * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
+ * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
+ */
+function isSameSite(mirror, official) {
+    try {
+        const url = new URL(mirror);
+        const want = new URL(official);
+        const base = (u) => u.pathname.replace(/\/+$/, '');
+        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
+            url.hostname === want.hostname &&
+            (url.port === '' || url.port === want.port) &&
+            base(url) === base(want) &&
+            !url.search &&
+            !url.username);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
+ * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
+ */
+function toolCacheName(tool, mirror, official) {
+    if (isSameSite(mirror, official))
+        return `${tool}-from-${new URL(official).hostname}`;
+    const url = new URL(mirror);
+    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
+    const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
+    return `${tool}-from-${site}-${key}`;
 }
 
 

@@ -103,6 +103,12 @@ const OUTSIDE = /outside the workspace .* and RUNNER_TEMP; use a path inside the
 
 const KUBECONFIG_FIX = /base64 -w0|kubeconfig: \$\{\{ secrets\.KUBECONFIG \}\}/;
 const good = base64(yamlOf(kubeconfigDoc()));
+/** The README's exec user with the AWS keys in its env, as users add them by hand. */
+const withKeys = yamlOf({
+  ...kubeconfigDoc(),
+  users: [{ name: 'ci', user: execUser('client.authentication.k8s.io/v1beta1') }]
+});
+const YAML_FIX = /is not valid YAML at line \d+, column \d+ of the .*spaces, not tabs/;
 
 const CASES: Array<[string, Case]> = [
   // kubeconfig: encoding and document
@@ -134,6 +140,70 @@ const CASES: Array<[string, Case]> = [
   [
     'kubeconfig YAML list',
     deploy({ kubeconfig: base64('- clusters\n- contexts\n') }, 'kubeconfig', KUBECONFIG_FIX)
+  ],
+  [
+    'kubeconfig base64, a tab before the hand-added AWS secret key',
+    deploy(
+      { kubeconfig: base64(withKeys.replace(/\n( +)value: /, '\n\t$1value: ')) },
+      'kubeconfig',
+      YAML_FIX
+    )
+  ],
+  [
+    'kubeconfig base64, the hand-added env entry indented one column less',
+    deploy(
+      { kubeconfig: base64(withKeys.replace(/\n( +)- name: AWS_/, '\n $1- name: AWS_')) },
+      'kubeconfig',
+      YAML_FIX
+    )
+  ],
+  [
+    'kubeconfig raw YAML, a value with ": " in it',
+    deploy({ kubeconfig: withKeys.replace(/(\n +value: \S+)/, '$1: x') }, 'kubeconfig', YAML_FIX)
+  ],
+  [
+    'kubeconfig tokenFile that is not on the runner',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.users as Array<{ user: unknown }>)[0].user = { tokenFile: '/var/run/eks/token' };
+        })
+      },
+      'kubeconfig',
+      /put the token itself in token: instead/
+    )
+  ],
+  [
+    'kubeconfig insecure-skip-tls-verify together with CA data',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          (d.clusters as Array<{ cluster: Record<string, unknown> }>)[0].cluster[
+            'insecure-skip-tls-verify'
+          ] = true;
+        })
+      },
+      'kubeconfig',
+      /remove insecure-skip-tls-verify \(the CA then verifies the server\)/
+    )
+  ],
+  [
+    'kubeconfig insecure-skip-tls-verify in quotes',
+    deploy(
+      {
+        kubeconfig: broken((d) => {
+          const { cluster } = (d.clusters as Array<{ cluster: Record<string, unknown> }>)[0];
+          delete cluster['certificate-authority-data'];
+          cluster['insecure-skip-tls-verify'] = 'true';
+        })
+      },
+      'kubeconfig',
+      /must be true or false, without quotes/
+    )
+  ],
+  [
+    'kubeconfig with a second YAML document',
+    deploy({ kubeconfig: base64(`${withKeys}---\nkind: Config\n`) }, 'kubeconfig', YAML_FIX)
   ],
   [
     'kubeconfig no current-context, two contexts',
@@ -473,6 +543,30 @@ const CASES: Array<[string, Case]> = [
       /http\(s\) URL/
     )
   ],
+  [
+    'helm-mirror with a password in it',
+    deploy(
+      { kubeconfig: good, 'helm-mirror': `https://ci:${FIXTURE_TOKEN}@mirror.example/helm` },
+      'helm-mirror',
+      /serves the files without credentials/
+    )
+  ],
+  [
+    'helm-mirror with a query the downloads would drop',
+    deploy(
+      { kubeconfig: good, 'helm-mirror': 'https://mirror.example/helm?channel=stable' },
+      'helm-mirror',
+      /without \?query or #fragment/
+    )
+  ],
+  [
+    'aws-cli-mirror with a password in it',
+    deploy(
+      { kubeconfig: good, 'aws-cli-mirror': `https://ci:${FIXTURE_TOKEN}@mirror.example/aws` },
+      'aws-cli-mirror',
+      /serves the files without credentials/
+    )
+  ],
   // build-push-image
   [
     'image with a tag',
@@ -584,4 +678,39 @@ describe('a bad input ends the step with one clear ::error::', () => {
   const open = CASES.filter(([name]) => OPEN_FINDING.test(name));
   test.concurrent.each(CASES.filter(([name]) => !OPEN_FINDING.test(name)))('%s', check);
   if (open.length > 0) test.concurrent.failing.each(open)('%s', check);
+});
+
+// The kubeconfig is read first and its secrets masked before any other input is looked at, so
+// no error, warning or debug line about another input can show one (finding: they were masked
+// only after every other input was checked).
+describe("the kubeconfig's secrets are masked before the first error or warning", () => {
+  const encodings: Array<[string, (text: string) => string]> = [
+    ['base64', base64],
+    ['raw YAML', (text) => text]
+  ];
+  const badOthers: Array<[string, Inputs]> = [
+    ['timeout', { timeout: 'soon' }],
+    ['extra-args', { 'extra-args': '--description "open' }],
+    ['release', { release: 'Not_A_Release' }]
+  ];
+  const cases = encodings.flatMap(([encoding, encode]) =>
+    badOthers.map(([input, given]) => [`${encoding}, bad ${input}`, encode, input, given] as const)
+  );
+
+  test.concurrent.each(cases)('%s', async (name, encode, input, given) => {
+    const step = await runStep('deploy-chart', {
+      label: { file: 'bad-inputs', step: `masked first: ${name}` },
+      inputs: { kubeconfig: encode(yamlOf(kubeconfigDoc())), ...given },
+      env: { RUNNER_TOOL_CACHE: toolCache },
+      secrets: [{ name: 'kubeconfig fixture token', value: FIXTURE_TOKEN }],
+      timeoutMs: 60_000
+    });
+    const lines = step.main.stdout.split('\n');
+    const masked = lines.indexOf(`::add-mask::${FIXTURE_TOKEN}`);
+    const firstProblem = lines.findIndex((line) => /^::(error|warning)/.test(line));
+    expect(step.main.errors).toEqual([expect.stringMatching(new RegExp(`^${input}: `))]);
+    expect(masked).toBeGreaterThanOrEqual(0);
+    expect(masked).toBeLessThan(firstProblem);
+    expectNothingLeaked(step);
+  });
 });

@@ -16,6 +16,13 @@ test.each<[string, string, string, RegExp | string]>([
     'Error: creating build container: short-name resolution enforced but cannot prompt without a TTY',
     /^buildah resolves a short image name/
   ],
+  [
+    // docker 28's CLI, as it answers DOCKER_BUILDKIT=1 without the buildx plugin
+    'BuildKit asked for, no buildx plugin',
+    'docker',
+    'ERROR: BuildKit is enabled but the buildx component is missing or broken.\n       Install the buildx component to build images with BuildKit:\n       https://docs.docker.com/go/buildx/',
+    /^docker has no buildx plugin, and DOCKER_BUILDKIT=1 asks for a BuildKit build.*docker\/setup-buildx-action.*unset DOCKER_BUILDKIT/
+  ],
   ['a failing RUN step', 'docker', 'ERROR: process "/bin/sh -c false" did not complete', fallback],
   [
     'podman, another failure',

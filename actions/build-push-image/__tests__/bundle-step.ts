@@ -99,3 +99,24 @@ export function expectNoSecretAnywhere(result: Step, secret: string): void {
     expect(readFileSync(file, 'utf8')).not.toContain(secret);
   }
 }
+
+export interface LogGroup {
+  /** The ::group:: title; undefined for lines outside any group. */
+  title?: string;
+  lines: string[];
+}
+
+/**
+ * The log as the runner folds it: runs of lines inside and between ::group::/::endgroup::,
+ * in order. Commands the runner consumes (::add-mask::, ::debug::) are left out.
+ */
+export function logGroups(stdout: string): LogGroup[] {
+  const groups: LogGroup[] = [{ lines: [] }];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue;
+    if (line.startsWith('::group::')) groups.push({ title: line.slice(9), lines: [] });
+    else if (line === '::endgroup::') groups.push({ lines: [] });
+    else groups[groups.length - 1].lines.push(line);
+  }
+  return groups.filter((group) => group.title !== undefined || group.lines.some(Boolean));
+}

@@ -2,7 +2,9 @@
 // against a real dockerd and a real registry with basic auth. One engine and one registry
 // for the whole file; each case uses its own commit SHA so cases do not see each other's tags.
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ensureBaseImage } from '../../../test/rigs/base-image.js';
 import { startEngine, type EngineRig } from '../../../test/rigs/engine.js';
@@ -13,6 +15,7 @@ import {
   buildStep,
   expectNoSecretAnywhere,
   filesUnder,
+  logGroups,
   registryRequest,
   type Step
 } from './bundle-step.js';
@@ -116,6 +119,32 @@ describe('build-push-image bundle against a real engine and registry', () => {
     expectNoSecretAnywhere(first, rig().registry.password);
   });
 
+  test("each group holds its own lines: the registry's answer in Check the registry, the login in Log in", () => {
+    const groups = logGroups(first.main.stdout).filter((group) => group.title);
+    expect(groups.map((group) => group.title)).toEqual([
+      'Check the registry',
+      'Log in',
+      'Build',
+      'Push'
+    ]);
+    // Outside the groups: only the notice about the lowered name, before them.
+    const outside = logGroups(first.main.stdout).filter((group) => !group.title);
+    expect(outside.flatMap((group) => group.lines).filter(Boolean)).toEqual([
+      expect.stringMatching(/^::notice::image: registries want lower case/)
+    ]);
+    const [check, login] = groups;
+    expect(check.lines).toEqual([
+      expect.stringMatching(
+        /^127\.0\.0\.1:\d+\/example-org\/demo-app:[0-9a-f]{40} is not in the registry yet$/
+      )
+    ]);
+    expect(login.lines).toEqual([
+      expect.stringMatching(/^docker login to 127\.0\.0\.1:\d+ as rig-user \(password on stdin\)$/),
+      expect.stringMatching(/^logged in; the credentials are in .*, which the post step removes$/)
+    ]);
+    for (const group of groups) expect(group.lines.join('').trim()).not.toBe('');
+  });
+
   test('a second run of the same commit skips without touching the engine, same digest', async () => {
     // No engine at all: any build or login would fail, so success means it was skipped.
     const again = await step({
@@ -167,9 +196,70 @@ describe('build-push-image bundle against a real engine and registry', () => {
     expectNoSecretAnywhere(refused, wrong);
   });
 
+  test('a docker without buildx while DOCKER_BUILDKIT=1: the error says buildx is missing and what to do', async () => {
+    // docker 28's CLI has no buildx plugin here, and the engine rig sets DOCKER_BUILDKIT=1.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'no-buildx-'));
+    try {
+      symlinkSync('/usr/local/bin/docker', path.join(bin, 'docker'));
+      const run = await step({
+        sha: newSha(),
+        env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` }
+      });
+      expect(run.main.exitCode).toBe(1);
+      expect(run.main.errors).toEqual([
+        expect.stringMatching(
+          /^docker build failed with exit code 1: ERROR: BuildKit is enabled but the buildx component is missing/
+        )
+      ]);
+      expect(run.main.errors[0]).toMatch(
+        /docker has no buildx plugin.*docker\/setup-buildx-action/s
+      );
+      expect(run.main.errors[0]).not.toMatch(/Dockerfile step/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   describe('through a registry that fails', () => {
     let proxy: FaultProxy | undefined;
     afterAll(async () => proxy?.stop());
+
+    test.each([
+      [401, 'UNAUTHORIZED', 'authentication required'],
+      [403, 'DENIED', 'requested access to the resource is denied']
+    ])(
+      'a registry that accepts the login but answers %i to the push: blamed on push rights, not on the password',
+      async (status, code, message) => {
+        const refusing = await startFaultProxy(rig().registry.url, [
+          {
+            match: { method: 'POST', path: /\/blobs\/uploads\// },
+            times: 1000,
+            respond: { status, body: JSON.stringify({ errors: [{ code, message }] }) }
+          },
+          {
+            match: { method: 'PUT', path: /\/manifests\// },
+            times: 1000,
+            respond: { status, body: JSON.stringify({ errors: [{ code, message }] }) }
+          }
+        ]);
+        try {
+          const result = await step({ sha: newSha(), host: refusing.host });
+          expect(result.main.exitCode).toBe(1);
+          expect(result.main.errors).toHaveLength(1);
+          expect(result.main.errors[0]).toMatch(
+            /^push 127\.0\.0\.1:\d+\/example-org\/demo-app:[0-9a-f]+ failed: /
+          );
+          expect(result.main.errors[0]).toMatch(
+            /accepted the login but refused the push: the username and password \(token\) are valid but lack push rights/
+          );
+          expect(result.main.errors[0]).not.toMatch(/rejected the username and password/);
+          expect(result.main.stdout).toMatch(/::group::Log in\ndocker login to .*\nlogged in;/);
+          expectNoSecretAnywhere(result, rig().registry.password);
+        } finally {
+          await refusing.stop();
+        }
+      }
+    );
 
     test('a rate limit with Retry-After on login and 503 twice on the manifest: retried, and the push succeeds', async () => {
       proxy = await startFaultProxy(rig().registry.url, [

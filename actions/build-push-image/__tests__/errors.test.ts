@@ -3,7 +3,8 @@ import {
   classifyFailure,
   explainFailure,
   isRetryableKind,
-  type FailureKind
+  type FailureKind,
+  type RegistryStep
 } from '../src/errors.js';
 
 describe('classifyFailure', () => {
@@ -47,10 +48,12 @@ describe('classifyFailure', () => {
 
 describe('explainFailure', () => {
   const ghcr = { registry: 'ghcr.io', name: 'ghcr.io/o/app', eventName: 'push' };
-  test.each([
+  const other = { registry: 'r.example', name: 'r.example/a', eventName: 'push' };
+  test.each<[string, typeof ghcr, RegistryStep, RegExp[]]>([
     [
       'denied: installation not allowed to Write organization package',
       ghcr,
+      'push',
       [
         /Workflow permissions/,
         /Manage Actions access/,
@@ -61,6 +64,7 @@ describe('explainFailure', () => {
     [
       'denied: permission_denied: write_package',
       ghcr,
+      'push',
       [
         /^- Give the job write access to packages: add permissions: \{ contents: read, packages: write \} to the job/m,
         /Manage Actions access/
@@ -69,40 +73,56 @@ describe('explainFailure', () => {
     [
       'unauthorized: authentication required',
       ghcr,
+      'login',
       [/rejected the username and password for ghcr.io/, /secrets.GITHUB_TOKEN/]
+    ],
+    [
+      // the login went through with the same credentials: they may not write, nothing more
+      'unauthorized: authentication required',
+      ghcr,
+      'push',
+      [
+        /accepted the login but refused the push: .* lack push rights \(packages: write\)/,
+        /packages: write \} to the job/
+      ]
+    ],
+    [
+      'received unexpected HTTP status: 401 Unauthorized',
+      other,
+      'push',
+      [/accepted the login but refused the push/, /may not push to r.example\/a/]
     ],
     [
       'denied: requested access to the resource is denied',
       { ...ghcr, eventName: 'pull_request' },
+      'push',
       [/read-only GITHUB_TOKEN/]
     ],
-    [
-      'denied: no',
-      { registry: 'r.example', name: 'r.example/a', eventName: 'push' },
-      [/may not push to r.example\/a/]
-    ],
+    ['denied: no', other, 'push', [/may not push to r.example\/a/]],
     [
       'received unexpected HTTP status: 503 Service Unavailable',
       ghcr,
+      'push',
       [/kept failing after retries/]
     ]
-  ])('%s', (text, context, hints) => {
-    const error = explainFailure('push ghcr.io/o/app:1', `Preparing\n${text}`, context);
+  ])('%s at %s', (text, context, step, hints) => {
+    const label = step === 'push' ? 'push ghcr.io/o/app:1' : 'docker login to ghcr.io';
+    const error = explainFailure(label, `Preparing\n${text}`, context, step);
     expect(error.message).toMatch(
-      new RegExp(
-        `^push ghcr.io/o/app:1 failed: Preparing / ${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`
-      )
+      new RegExp(`^${label} failed: Preparing / ${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
     );
     for (const hint of hints) expect(error.message).toMatch(hint);
+    if (step === 'push') expect(error.message).not.toMatch(/rejected the username and password/);
   });
 
   test('an unknown failure carries no made-up hint', () => {
     expect(
-      explainFailure('push', 'manifest invalid', {
-        registry: 'ghcr.io',
-        name: 'n',
-        eventName: 'push'
-      }).message
+      explainFailure(
+        'push',
+        'manifest invalid',
+        { registry: 'ghcr.io', name: 'n', eventName: 'push' },
+        'push'
+      ).message
     ).toBe('push failed: manifest invalid');
   });
 });

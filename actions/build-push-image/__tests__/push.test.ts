@@ -68,7 +68,8 @@ describe('pushImage', () => {
   });
 
   test.each([
-    ['unauthorized: authentication required', /rejected the username and password/],
+    // after a login that worked: the token may not write (it was blamed on the password)
+    ['unauthorized: authentication required', /accepted the login but refused the push/],
     ['denied: permission_denied: write_package', /may not push to 127.0.0.1:5000\/o\/app/]
   ])('never retries a refusal: %s', async (stderr, hint) => {
     const { runner, sleeps, outcome } = await push([fail(stderr)]);

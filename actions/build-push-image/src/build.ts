@@ -42,6 +42,16 @@ export function buildFailureHint(bin: string, output: string): string {
       "in the runner's registries.conf."
     );
   }
+  // A docker CLI without the buildx plugin refuses DOCKER_BUILDKIT=1 before reading the
+  // Dockerfile (the CLI that docker 23+ ships hands BuildKit builds to buildx).
+  if (/BuildKit is enabled but the buildx component is missing or broken/.test(output)) {
+    return (
+      'docker has no buildx plugin, and DOCKER_BUILDKIT=1 asks for a BuildKit build, which needs it; ' +
+      'the Dockerfile was not read. Add docker/setup-buildx-action before this step (or install the ' +
+      'docker-buildx-plugin package on a self-hosted runner), or unset DOCKER_BUILDKIT in the job to ' +
+      'build with the classic builder.'
+    );
+  }
   return 'The build log above shows the failing Dockerfile step.';
 }
 

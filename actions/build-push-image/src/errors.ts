@@ -30,6 +30,13 @@ export function isRetryableKind(kind: FailureKind): boolean {
   return kind === 'rate-limited' || kind === 'server' || kind === 'network';
 }
 
+/**
+ * Which registry exchange failed: a refusal means something else in each. At `login` (and the
+ * manifest check, which signs in with the same credentials) the credentials were rejected; at
+ * `push` they had been accepted, so a 401/403 means they may not write.
+ */
+export type RegistryStep = 'login' | 'push';
+
 export interface FailureContext {
   registry: string;
   /** Image name without tag, e.g. ghcr.io/owner/app. */
@@ -44,7 +51,22 @@ const GHCR_PERMISSIONS = [
   'A GitHub App installation token cannot create a package; create it once with GITHUB_TOKEN or a personal access token (write:packages), then grant the app access.'
 ];
 
-function hints(kind: FailureKind, context: FailureContext, text: string): string[] {
+/** How to get write access to the image, most likely fix first. */
+function writeAccess(context: FailureContext, text: string): string[] {
+  if (context.registry !== 'ghcr.io') {
+    return [`The account may not push to ${context.name}; check its rights there.`];
+  }
+  return /installation not allowed/i.test(text)
+    ? [...GHCR_PERMISSIONS.slice(1), GHCR_PERMISSIONS[0]]
+    : GHCR_PERMISSIONS;
+}
+
+function hints(
+  kind: FailureKind,
+  context: FailureContext,
+  text: string,
+  step: RegistryStep
+): string[] {
   const ghcr = context.registry === 'ghcr.io';
   const fork =
     context.eventName === 'pull_request' || context.eventName === 'pull_request_target'
@@ -52,6 +74,13 @@ function hints(kind: FailureKind, context: FailureContext, text: string): string
           "Pull requests from forks get a read-only GITHUB_TOKEN: push only on push events, e.g. push: ${{ github.event_name != 'pull_request' }}."
         ]
       : [];
+  if (step === 'push' && (kind === 'auth' || kind === 'denied')) {
+    return [
+      `The registry accepted the login but refused the push: the username and password (token) are valid but lack push rights${ghcr ? ' (packages: write)' : ''}.`,
+      ...writeAccess(context, text),
+      ...fork
+    ];
+  }
   if (kind === 'auth') {
     return [
       `The registry rejected the username and password for ${context.registry}.`,
@@ -61,14 +90,7 @@ function hints(kind: FailureKind, context: FailureContext, text: string): string
       ...fork
     ];
   }
-  if (kind === 'denied') {
-    if (!ghcr)
-      return [`The account may not push to ${context.name}; check its rights there.`, ...fork];
-    const installation = /installation not allowed/i.test(text);
-    return installation
-      ? [...GHCR_PERMISSIONS.slice(1), GHCR_PERMISSIONS[0], ...fork]
-      : [...GHCR_PERMISSIONS, ...fork];
-  }
+  if (kind === 'denied') return [...writeAccess(context, text), ...fork];
   if (kind === 'rate-limited' || kind === 'server' || kind === 'network') {
     return [`${context.registry} kept failing after retries; re-run the job later.`];
   }
@@ -76,10 +98,15 @@ function hints(kind: FailureKind, context: FailureContext, text: string): string
 }
 
 /** Turns a registry or docker failure into one error a user can act on. */
-export function explainFailure(action: string, text: string, context: FailureContext): ActionError {
+export function explainFailure(
+  action: string,
+  text: string,
+  context: FailureContext,
+  step: RegistryStep
+): ActionError {
   const kind = classifyFailure(text);
   const detail = text.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-  const list = hints(kind, context, text);
+  const list = hints(kind, context, text, step);
   return new ActionError(
     `${action} failed: ${detail}`,
     list.length > 0 ? list.map((line) => `- ${line}`).join('\n') : undefined

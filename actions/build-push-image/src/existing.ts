@@ -25,7 +25,12 @@ export async function checkExisting(
     digests = await Promise.all(inputs.tags.map((tag) => registry.digest(tag)));
   } catch (error) {
     if (error instanceof RegistryError && error.extra.credentialsRejected) {
-      throw explainFailure(`checking ${context.name} in the registry`, error.message, context);
+      throw explainFailure(
+        `checking ${context.name} in the registry`,
+        error.message,
+        context,
+        'login'
+      );
     }
     // A registry that will not tell (401/403 for a package that does not exist yet or
     // that we cannot read, outages) does not stop the step: the push succeeds or explains.

@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { existsSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -68,12 +69,17 @@ export async function login(
     credentials.username,
     isLoopbackRegistry(context.registry)
   );
+  core.info(
+    `${engine.bin} login to ${context.registry} as ${credentials.username} (password on stdin)`
+  );
   await runRetried(
     runner,
     `${engine.bin} login to ${context.registry}`,
     { bin: engine.bin, args, options: { env, input: credentials.password, silent: true } },
     context,
-    policy
+    policy,
+    'login'
   );
+  core.info(`logged in; the credentials are in ${dir}, which the post step removes`);
   return env;
 }

@@ -28,10 +28,11 @@ export async function run(
     }
     const credentials = await registryCredentials(inputs); // the password input, or ECR's token
     const registry = new RegistryClient(inputs.image, { http: edges.http, credentials });
-    const existing = await core.group('Check the registry', () =>
-      checkExisting(registry, inputs, failureContext(inputs))
-    );
-    core.info(existing.reason);
+    const existing = await core.group('Check the registry', async () => {
+      const found = await checkExisting(registry, inputs, failureContext(inputs));
+      core.info(found.reason);
+      return found;
+    });
     const done = existing.manifest
       ? {
           name,

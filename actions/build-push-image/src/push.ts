@@ -23,7 +23,8 @@ export async function pushImage(
       `push ${ref}`,
       { bin: engine.bin, args, options: { env } },
       context,
-      policy
+      policy,
+      'push'
     );
   }
 }

@@ -6,7 +6,8 @@ import {
   explainFailure,
   isRetryableKind,
   type FailureContext,
-  type FailureKind
+  type FailureKind,
+  type RegistryStep
 } from './errors.js';
 
 class CommandFailure extends Error {
@@ -36,7 +37,8 @@ export async function runRetried(
   label: string,
   command: { bin: string; args: string[]; options: RunOptions },
   context: FailureContext,
-  policy: RetryPolicy
+  policy: RetryPolicy,
+  step: RegistryStep
 ): Promise<void> {
   try {
     await retry(
@@ -64,7 +66,9 @@ export async function runRetried(
       }
     );
   } catch (error) {
-    if (error instanceof CommandFailure) throw explainFailure(label, error.output, context);
+    if (error instanceof CommandFailure) {
+      throw explainFailure(label, error.output, context, step);
+    }
     throw error;
   }
 }

@@ -1,9 +1,18 @@
 // The aws auth plugin check: pure version rules, the real aws CLI on this machine, and the
 // install path (an aws too old for eks get-token) against a loopback installer mirror.
+import * as tc from '@actions/tool-cache';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -17,6 +26,10 @@ import {
   supportsEksGetToken
 } from '../src/aws-plugin.js';
 import type { ExecPlugin } from '../src/cluster-access.js';
+import { fetchText, type Downloads } from '../src/download.js';
+import { OFFICIAL_AWS_CLI_MIRROR } from '../src/inputs.js';
+import { processRunner } from '../../shared/src/exec.js';
+import { pathWithout } from '../../../test/support/runner.js';
 
 describe('aws CLI versions', () => {
   test.each([
@@ -162,6 +175,33 @@ describe('ensureAuthPlugin on a runner', () => {
     expect(process.env.PATH?.split(path.delimiter)[0]).toContain(
       path.join('old', 'toolcache', 'aws-cli')
     );
+  });
+
+  test('a CLI cached from a custom mirror is not used by a run of the official site', async () => {
+    const noAws = pathWithout('aws').split(path.delimiter);
+    runnerEnv('mirror-then-official', noAws);
+    await ensureAuthPlugin(awsExec(), mirrorUrl);
+    const cache = readdirSync(process.env.RUNNER_TOOL_CACHE!);
+    expect(cache).toEqual([expect.stringMatching(/^aws-cli-from-127\.0\.0\.1-\d+-[0-9a-f]{12}$/)]);
+
+    // The official site as seen from here: the loopback installer under the official URL. It
+    // is held to the shipped sum, which it does not match; the cached mirror CLI is not used.
+    process.env.PATH = noAws.join(path.delimiter); // not the CLI the first run put on PATH
+    const asked: string[] = [];
+    const local = (url: string) => {
+      asked.push(url);
+      return url.replace(OFFICIAL_AWS_CLI_MIRROR, mirrorUrl);
+    };
+    const official: Downloads = {
+      text: (url) => fetchText(local(url)),
+      file: (url) => tc.downloadTool(local(url))
+    };
+    const name = awsInstallerName(process.platform, process.arch);
+    const refused = ensureAuthPlugin(awsExec(), OFFICIAL_AWS_CLI_MIRROR, processRunner, official);
+    await (process.arch === 'x64'
+      ? expect(refused).rejects.toThrow(/sha256 [0-9a-f]{64} is not the expected 50fbb7a2/)
+      : expect(refused).rejects.toThrow(/no sha256 is known/));
+    expect(asked).toEqual(process.arch === 'x64' ? [`${OFFICIAL_AWS_CLI_MIRROR}/${name}`] : []);
   });
 
   test('no aws and an installer that cannot be fetched: one clear error', async () => {

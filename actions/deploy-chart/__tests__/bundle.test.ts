@@ -3,7 +3,7 @@
 // real aws CLI as the seed kubeconfig's exec plugin.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCluster, type Cluster } from '../../../test/emulator/index.js';
@@ -26,7 +26,8 @@ beforeAll(async () => {
   cluster = await startCluster({
     staticTokens: [TOKEN],
     podReadyDelayMs: 200,
-    loadBalancerDelayMs: 200
+    loadBalancerDelayMs: 200,
+    pullableImages: [/^registry\.local\//]
   });
   mirror = await startHelmMirror();
 });
@@ -106,7 +107,9 @@ describe.each([
       url: expect.stringMatching(/\S/)
     });
     expect(install.summary).toContain(`Deployed \`${release}\``);
-    expect(install.stdout.includes('helm reuses the token from "aws"')).toBe(sharesToken);
+    // The seed's keys are in its exec env: the token helm gets was signed here, not by aws.
+    expect(install.stdout.includes('helm uses the EKS token this action signed')).toBe(sharesToken);
+    expect(install.stdout).not.toMatch(/helm reuses the token/);
   });
 
   test('helm came from the mirror, verified against its published sum', () => {
@@ -146,6 +149,27 @@ describe.each([
     await runAction(runner, 'deploy-chart', 'post');
   });
 
+  test('a bad image fails fast, and the outputs still carry the revision helm recorded and its status', async () => {
+    const failing = job();
+    const run = await runAction(failing, 'deploy-chart', 'index', {
+      inputs: deployInputs(cluster.tokenKubeconfig(TOKEN), version, {
+        set: `pythonApp.name=${release}\npythonApp.image=ghcr.io/nobody/missing-app\npythonApp.tag=v404`
+      })
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(/^deploy of bundle-\d stopped early: .*(ErrImagePull|ImagePullBackOff)/)
+    ]);
+    expect(run.outputs).toEqual({
+      revision: '3',
+      status: 'failed',
+      'chart-version': '1.0.0',
+      'app-version': '1.0.0'
+    });
+    expect(run.stdout).toContain(`${release}: revision 3 is failed`);
+    await runAction(failing, 'deploy-chart', 'post');
+  });
+
   test('a namespace that does not exist: one clear error naming the fix', async () => {
     const missing = job();
     const run = await runAction(missing, 'deploy-chart', 'index', {
@@ -183,7 +207,8 @@ test('a corrupted helm archive is refused before anything runs', async () => {
         /^helm v4\.1\.4: helm-v4\.1\.4-linux-\w+\.tar\.gz: sha256 [0-9a-f]{64} does not match the published/
       )
     ]);
-    expect(existsSync(`${runner.dir}/toolcache/helm`)).toBe(false);
+    const cache = `${runner.dir}/toolcache`;
+    expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
     await runAction(runner, 'deploy-chart', 'post');
     expect(existsSync(run.state['kubeconfig-dir'])).toBe(false);
   } finally {

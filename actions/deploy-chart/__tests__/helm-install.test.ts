@@ -1,11 +1,16 @@
 // installHelm against the loopback helm mirror (archives built from the real helm binaries):
 // verified, cached, served from the tool cache the second time, and a corrupt archive refused.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import * as tc from '@actions/tool-cache';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fetchText, type Downloads } from '../src/download.js';
 import { installHelm } from '../src/helm-install.js';
+import { helmToolName } from '../src/helm-versions.js';
+import { OFFICIAL_HELM_MIRROR } from '../src/inputs.js';
+import { helmPath } from '../../../test/rigs/helm.js';
 import { archiveName, startHelmMirror, type HelmMirror } from '../../../test/rigs/helm-mirror.js';
 
 let mirror: HelmMirror;
@@ -45,7 +50,9 @@ describe('installHelm from a mirror', () => {
     const runner = freshRunner('cache');
     const first = await installHelm('v3.17.2', mirror.url);
     expect(first).toEqual({
-      path: expect.stringContaining(path.join(runner, 'toolcache', 'helm', '3.17.2')),
+      path: expect.stringContaining(
+        path.join(runner, 'toolcache', helmToolName(mirror.url), '3.17.2')
+      ),
       version: 'v3.17.2',
       major: 3
     });
@@ -85,6 +92,65 @@ describe('installHelm from a mirror', () => {
     await expect(installHelm('v4.1.4', mirror.url)).rejects.toThrow(
       /^helm v4\.1\.4: helm-v4\.1\.4-linux-\w+\.tar\.gz: sha256 [0-9a-f]{64} does not match the published .*refusing to use it/
     );
-    expect(existsSync(path.join(runner, 'toolcache', 'helm'))).toBe(false);
+    expect(readdirSync(path.join(runner, 'toolcache'))).toEqual([]);
+  });
+});
+
+/**
+ * https://get.helm.sh as seen from this machine: the loopback mirror's archives (rebuilt from
+ * the real binaries, so not the official bytes) under the official URLs. Records what is asked.
+ */
+function officialSiteServingMirrorBytes(asked: string[], site: HelmMirror): Downloads {
+  const local = (url: string) => {
+    asked.push(url);
+    return url.replace(OFFICIAL_HELM_MIRROR, site.url);
+  };
+  return { text: (url) => fetchText(local(url)), file: (url) => tc.downloadTool(local(url)) };
+}
+
+describe('the tool cache remembers which site a helm was verified from', () => {
+  let mirror: HelmMirror; // not corrupted by the tests above
+  beforeAll(async () => {
+    mirror = await startHelmMirror();
+  });
+  afterAll(() => mirror.stop());
+
+  test('a helm cached from a custom mirror is not used by a run of the official site', async () => {
+    const runner = freshRunner('mirror-then-official');
+    const fromMirror = await installHelm('v4.1.4', mirror.url);
+    expect(fromMirror.path.startsWith(path.join(runner, 'toolcache'))).toBe(true);
+
+    // The official run ignores that binary: it downloads, and holds the archive to the sum
+    // shipped in the action, which the mirror's rebuilt archive does not match.
+    const asked: string[] = [];
+    await expect(
+      installHelm('v4.1.4', OFFICIAL_HELM_MIRROR, officialSiteServingMirrorBytes(asked, mirror))
+    ).rejects.toThrow(/matches the site's \.sha256sum but not the sum shipped in this action/);
+    expect(asked).toEqual([
+      `${OFFICIAL_HELM_MIRROR}/${archiveName('v4.1.4')}.sha256sum`,
+      `${OFFICIAL_HELM_MIRROR}/${archiveName('v4.1.4')}`
+    ]);
+    // and the mirror's binary is still served to the mirror's runs
+    mirror.requests.splice(0);
+    expect((await installHelm('v4.1.4', mirror.url)).path).toBe(fromMirror.path);
+    expect(mirror.requests).toEqual([]);
+  });
+
+  test('a helm another tool cached under the plain name "helm" is not used either', async () => {
+    const runner = freshRunner('foreign-helm');
+    // As azure/setup-helm (with any downloadBaseURL) or an older version of this action left it.
+    const foreign = path.join(runner, 'toolcache', 'helm', '4.1.4', os.arch());
+    mkdirSync(foreign, { recursive: true });
+    copyFileSync(helmPath('v4.1.4'), path.join(foreign, 'helm'));
+    writeFileSync(`${foreign}.complete`, '');
+    expect(tc.find('helm', 'v4.1.4')).toBe(foreign);
+
+    const asked: string[] = [];
+    await expect(
+      installHelm('v4.1.4', OFFICIAL_HELM_MIRROR, officialSiteServingMirrorBytes(asked, mirror))
+    ).rejects.toThrow(/not the sum shipped in this action/);
+    expect(asked).toHaveLength(2);
+    const mirrored = await installHelm('v4.1.4', mirror.url);
+    expect(mirrored.path).not.toContain(foreign);
   });
 });

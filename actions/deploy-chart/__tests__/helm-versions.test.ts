@@ -3,6 +3,8 @@ import {
   OFFICIAL_HELM_SHA256,
   helmArchiveName,
   helmPlatform,
+  helmToolName,
+  isOfficialHelmMirror,
   mirrorUrl,
   parseLatestVersion,
   parseSha256File,
@@ -40,6 +42,44 @@ describe('mirror URLs', () => {
     ],
     ['https://mirror.example/helm/', 'x.tar.gz', 'https://mirror.example/helm/x.tar.gz']
   ])('%s + %s', (mirror, file, want) => expect(mirrorUrl(mirror, file)).toBe(want));
+});
+
+describe('which site a helm comes from', () => {
+  test.each([
+    ['https://get.helm.sh', true],
+    ['https://get.helm.sh/', true],
+    ['https://GET.HELM.SH', true],
+    ['https://get.helm.sh:443', true],
+    ['http://get.helm.sh', true],
+    ['https://get.helm.sh/mirror', false],
+    ['https://get.helm.sh.evil.example', false],
+    ['https://mirror.example/helm', false],
+    ['http://127.0.0.1:8080', false]
+  ])('%s is the official site: %s', (mirror, want) =>
+    expect(isOfficialHelmMirror(mirror)).toBe(want)
+  );
+
+  test.each([
+    ['https://get.helm.sh', 'helm-from-get.helm.sh'],
+    ['https://GET.helm.sh/', 'helm-from-get.helm.sh'],
+    ['http://127.0.0.1:8080', /^helm-from-127\.0\.0\.1-8080-[0-9a-f]{12}$/],
+    ['https://mirror.example/helm', /^helm-from-mirror\.example-[0-9a-f]{12}$/]
+  ])('%s is cached as %s', (mirror, want) => expect(helmToolName(mirror)).toMatch(want));
+
+  test('every other site, path or scheme has a cache of its own', () => {
+    const names = [
+      'https://get.helm.sh',
+      'https://mirror.example/helm',
+      'https://mirror.example/other',
+      'http://mirror.example/helm',
+      'https://mirror.example:8443/helm',
+      'helm'
+    ].map((mirror) => (mirror === 'helm' ? mirror : helmToolName(mirror)));
+    expect(new Set(names).size).toBe(names.length);
+    expect(helmToolName('https://mirror.example/helm/')).toBe(
+      helmToolName('https://mirror.example/helm')
+    );
+  });
 });
 
 describe('published files', () => {

@@ -186,10 +186,18 @@ describe('mirrors', () => {
   );
   test.each([
     ['get.helm.sh', /is not a URL/],
-    ['ftp://mirror/helm', /must be an http\(s\) URL/]
+    ['ftp://mirror/helm', /must be an http\(s\) URL/],
+    ['https://ci:s3cr3t@mirror.example/helm', /must not hold a user name or password/],
+    ['ftp://ci:s3cr3t@mirror.example', /must not hold a user name or password/],
+    ['https://mirror.example/helm?token=abc', /without \?query or #fragment/],
+    ['https://mirror.example/helm#v4', /without \?query or #fragment/]
   ])('refuses %s', (text, message) =>
     expect(() => parseMirror('helm-mirror', text, 'https://get.helm.sh')).toThrow(message)
   );
+  test('a password in the URL is not repeated in the message', () =>
+    expect(() => parseMirror('aws-cli-mirror', 'https://ci:s3cr3t@m.example', 'https://x')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') })
+    ));
 });
 
 describe('extra-args', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import { normalizeKubeconfig, tokenOutlivesHelm, withBearerToken } from '../src/kubeconfig.js';
+import {
+  normalizeKubeconfig,
+  sharedTokenMessage,
+  tokenOutlivesHelm,
+  withBearerToken
+} from '../src/kubeconfig.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcfake\n-----END EC PRIVATE KEY-----\n';
@@ -58,6 +63,13 @@ function config(spec: Spec = {}): string {
     users: spec.users ?? [{ name: 'u', user: { token: 'tok-123456' } }]
   });
 }
+/** A cluster that skips TLS verification, with more fields. */
+const insecureWith = (fields: Record<string, unknown>) =>
+  config({
+    clusters: [
+      { name: 'c', cluster: { server: 'https://a', 'insecure-skip-tls-verify': true, ...fields } }
+    ]
+  });
 const noFiles = (file: string): string => {
   throw new Error(`ENOENT ${file}`);
 };
@@ -213,6 +225,32 @@ describe('structure errors name the part and the fix', () => {
       'kubeconfig: cluster "c" certificate-authority "/home/me/.minikube/ca.crt" is not a file on the runner; embed its content as certificate-authority-data instead'
     ],
     [
+      // client-go's field is `token`; there is no tokenFile-data
+      'a token file of another machine',
+      config({ users: [{ name: 'u', user: { tokenFile: '/var/run/secrets/token' } }] }),
+      'kubeconfig: user "u" tokenFile "/var/run/secrets/token" is not a file on the runner; put the token itself in token: instead'
+    ],
+    [
+      'insecure-skip-tls-verify with CA data, which client-go refuses',
+      insecureWith({ 'certificate-authority-data': b64(CA) }),
+      'kubeconfig: cluster "c" sets both insecure-skip-tls-verify: true and certificate-authority-data, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove certificate-authority-data to skip verification'
+    ],
+    [
+      'insecure-skip-tls-verify with a CA file',
+      insecureWith({ 'certificate-authority': '/ca.crt' }),
+      /sets both insecure-skip-tls-verify: true and certificate-authority, which Kubernetes clients refuse/
+    ],
+    [
+      'insecure-skip-tls-verify in quotes, which client-go cannot read',
+      insecureWith({ 'insecure-skip-tls-verify': 'true' }),
+      'kubeconfig: cluster "c" insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)'
+    ],
+    [
+      'an alias without its anchor',
+      'clusters: *missing\ncurrent-context: x\n',
+      /^kubeconfig: uses a YAML alias \(\*name\) that cannot be resolved/
+    ],
+    [
       'a user without credentials',
       config({ users: [{ name: 'u', user: {} }] }),
       'kubeconfig: user "u" has no credentials (token, client certificate, exec plugin or username/password)'
@@ -248,7 +286,7 @@ describe('structure errors name the part and the fix', () => {
     [
       'invalid YAML',
       'clusters: [\n  - a: b\n current-context: x: y\n',
-      /^kubeconfig: is not valid YAML \(line \d+, column \d+: [A-Z_]+\)$/
+      /^kubeconfig: is not valid YAML at line \d+, column \d+ of the kubeconfig: .+; fix it \(indent with spaces, not tabs;/
     ]
   ])('%s', (_name, text, message) => {
     expect(() => normalizeKubeconfig(text, noFiles)).toThrow(message);
@@ -305,6 +343,26 @@ describe('normalization', () => {
     expect(result.warnings).toEqual([]);
   });
 
+  test('exec args and env values that YAML reads as numbers are written as the strings they mean', () => {
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', 'eks', '--duration-seconds', 900],
+      env: [
+        { name: 'AWS_ACCOUNT', value: 123456789012 },
+        { name: 'AWS_REGION', value: 'eu-west-1' }
+      ]
+    };
+    const result = normalizeKubeconfig(config({ users: [{ name: 'u', user: { exec } }] }), noFiles);
+    const written = parse(stringify(result.doc)).users[0].user.exec;
+    expect(written.args.at(-1)).toBe('900');
+    expect(written.env).toEqual([
+      { name: 'AWS_ACCOUNT', value: '123456789012' },
+      { name: 'AWS_REGION', value: 'eu-west-1' }
+    ]);
+    expect(result.secrets).toEqual(['123456789012']);
+  });
+
   test('insecure-skip-tls-verify is kept but warned about', () => {
     const text = config({
       clusters: [{ name: 'c', cluster: { server: 'https://a', 'insecure-skip-tls-verify': true } }]
@@ -325,6 +383,19 @@ describe("helm reuses the exec plugin's token", () => {
     ['1h', 3_600_000, false]
   ])('timeout %s: the 15-minute token outlives helm: %s', (_text, ms, want) =>
     expect(tokenOutlivesHelm(ms)).toBe(want)
+  );
+
+  test.each([
+    [
+      true,
+      'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+    ],
+    [
+      false,
+      'kubeconfig: helm reuses the token that "aws" printed for this action (valid longer than helm may run), so it does not start "aws" again'
+    ]
+  ])('the log says who made the token helm gets (signed here: %s)', (signedHere, want) =>
+    expect(sharedTokenMessage('aws', signedHere)).toBe(want)
   );
 
   test('the exec user becomes a token user; cluster and context are unchanged', () => {

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { ActionError } from '../../shared/src/errors.js';
 import { processRunner, type ProcessRunner } from '../../shared/src/exec.js';
 import type { ExecPlugin } from './cluster-access.js';
-import { fetchText, sha256File } from './download.js';
+import { sha256File, webDownloads, type Downloads } from './download.js';
 import { mirrorUrl, parseSha256File } from './helm-versions.js';
 import { OFFICIAL_AWS_CLI_MIRROR } from './inputs.js';
+import { isSameSite, toolCacheName } from './tool-site.js';
 
 /** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
 export const AWS_CLI_VERSION = '2.36.11';
@@ -68,18 +69,20 @@ async function installedVersion(runner: ProcessRunner): Promise<AwsCliVersion | 
 }
 
 /** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror: string): Promise<string> {
-  const cached = tc.find('aws-cli', AWS_CLI_VERSION);
+async function installAwsCli(mirror: string, web: Downloads): Promise<string> {
+  // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+  const toolName = toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR);
+  const cached = tc.find(toolName, AWS_CLI_VERSION);
   if (cached) return cached;
   const file = awsInstallerName(process.platform, process.arch);
   const url = mirrorUrl(mirror, file);
-  const official = mirror === OFFICIAL_AWS_CLI_MIRROR;
+  const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
   const expected = official
     ? OFFICIAL_AWS_CLI_SHA256[file]
-    : parseSha256File(await fetchText(`${url}.sha256`));
+    : parseSha256File(await web.text(`${url}.sha256`));
   if (!expected) throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
   core.info(`aws: downloading ${url}`);
-  const archive = await tc.downloadTool(url);
+  const archive = await web.file(url);
   const actual = await sha256File(archive);
   if (actual !== expected) {
     throw new Error(
@@ -88,7 +91,7 @@ async function installAwsCli(mirror: string): Promise<string> {
   }
   const dist = path.join(await tc.extractZip(archive), 'aws', 'dist');
   if (!existsSync(path.join(dist, 'aws'))) throw new Error(`${file} has no aws/dist/aws`);
-  return tc.cacheDir(dist, 'aws-cli', AWS_CLI_VERSION);
+  return tc.cacheDir(dist, toolName, AWS_CLI_VERSION);
 }
 
 /**
@@ -98,7 +101,8 @@ async function installAwsCli(mirror: string): Promise<string> {
 export async function ensureAuthPlugin(
   exec: ExecPlugin | undefined,
   mirror: string,
-  runner: ProcessRunner = processRunner
+  runner: ProcessRunner = processRunner,
+  web: Downloads = webDownloads
 ): Promise<void> {
   if (!exec || !isAwsCommand(exec.command)) return;
   const found = await installedVersion(runner);
@@ -111,7 +115,7 @@ export async function ensureAuthPlugin(
     : 'the aws command is not on PATH';
   core.warning(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
   try {
-    const dir = await installAwsCli(mirror);
+    const dir = await installAwsCli(mirror, web);
     core.addPath(dir);
     core.info(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
   } catch (error) {

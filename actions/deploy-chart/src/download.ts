@@ -1,4 +1,5 @@
 import { HttpClient } from '@actions/http-client';
+import * as tc from '@actions/tool-cache';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
@@ -27,3 +28,13 @@ export function sha256File(file: string): Promise<string> {
       .on('end', () => resolve(hash.digest('hex')));
   });
 }
+
+/** Where tool downloads come from; an object so a test can hand in its own site. */
+export interface Downloads {
+  /** A small text file's body; non-2xx is an error naming the URL. */
+  text(url: string): Promise<string>;
+  /** Downloads to a temporary file and returns its path. */
+  file(url: string): Promise<string>;
+}
+
+export const webDownloads: Downloads = { text: fetchText, file: (url) => tc.downloadTool(url) };

@@ -1,3 +1,6 @@
+import { OFFICIAL_HELM_MIRROR } from './inputs.js';
+import { isSameSite, toolCacheName } from './tool-site.js';
+
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
  * `.sha256sum` the download site publishes: a compromised or tampered site would have to
@@ -71,6 +74,16 @@ export function helmArchiveName(version: string, platform: HelmPlatform): string
 /** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
 export function mirrorUrl(mirror: string, file: string): string {
   return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
+}
+
+/** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
+export function isOfficialHelmMirror(mirror: string): boolean {
+  return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
+}
+
+/** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
+export function helmToolName(mirror: string): string {
+  return toolCacheName('helm', mirror, OFFICIAL_HELM_MIRROR);
 }
 
 /** `helm-latest-version` holds one line, `vX.Y.Z`. */

@@ -1,22 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
-import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
 import { parseEksInputs, type EksInputs } from './eks-cluster.js';
+import { readKubeconfigInput, type KubeconfigSource } from './kubeconfig-input.js';
+import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
 import { splitArgs } from './split-args.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 
-/** The kubeconfig as the user stored it, decoded to YAML text. */
-export interface KubeconfigSource {
-  yaml: string;
-  encoding: 'base64' | 'yaml';
-  /** The input exactly as given: masked as a whole, it is as secret as what it encodes. */
-  raw: string;
-}
+export { parseKubeconfigInput, type KubeconfigSource } from './kubeconfig-input.js';
 
 export interface Inputs {
   /** Exactly one of kubeconfig and eks (cluster-name) is set. */
@@ -49,43 +43,6 @@ export interface Inputs {
 export const DEFAULT_HELM_VERSION = 'v4.1.4';
 export const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
 export const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
-
-const KUBECONFIG_HINT =
-  'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
-
-function looksLikeKubeconfig(text: string): boolean {
-  try {
-    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-    const doc: unknown = parse(text, { logLevel: 'error' });
-    return (
-      typeof doc === 'object' &&
-      doc !== null &&
-      !Array.isArray(doc) &&
-      ('clusters' in doc || 'contexts' in doc || 'current-context' in doc)
-    );
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
- * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
- * as a kubeconfig mapping. Messages never quote the value.
- */
-export function parseKubeconfigInput(raw: string): KubeconfigSource {
-  const compact = raw.replace(/\s+/g, '');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
-    const yaml = Buffer.from(compact, 'base64').toString('utf8');
-    if (looksLikeKubeconfig(yaml)) return { yaml, encoding: 'base64', raw };
-    throw new InputError(
-      'kubeconfig',
-      `looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`
-    );
-  }
-  if (looksLikeKubeconfig(raw)) return { yaml: raw, encoding: 'yaml', raw };
-  throw new InputError('kubeconfig', `is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
-}
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -198,8 +155,22 @@ export function parseMirror(name: string, text: string, fallback: string): strin
   } catch {
     throw new InputError(name, `"${value}" is not a URL; write e.g. ${fallback}`);
   }
+  // Checked first, and the value not quoted: it holds a password. The downloads send no
+  // credentials from the URL, and every download line would print it.
+  if (url.username || url.password) {
+    throw new InputError(
+      name,
+      `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`
+    );
+  }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InputError(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+  }
+  if (url.search || url.hash) {
+    throw new InputError(
+      name,
+      `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`
+    );
   }
   return value.replace(/\/+$/, '');
 }
@@ -335,19 +306,22 @@ export function parseSetLines(text: string): SetValue[] {
 }
 
 export function readInputs(): Inputs {
+  // First: the kubeconfig's secrets are masked before any other input is read.
+  const given = rawInput('kubeconfig');
+  const kubeconfig = given ? readKubeconfigInput(given) : undefined;
   const eks = parseEksInputs(rawInput, process.env);
-  if (eks && rawInput('kubeconfig')) {
+  if (eks && kubeconfig) {
     throw new InputError('cluster-name', 'and kubeconfig are both set; give one of them');
   }
-  const raw = eks
-    ? ''
-    : requiredInput(
-        'kubeconfig',
-        'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
-      );
+  if (!eks && !kubeconfig) {
+    requiredInput(
+      'kubeconfig',
+      'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
+    );
+  }
   const where = hostWhere(process.env, process.cwd());
   return {
-    ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
+    ...(eks ? { eks } : { kubeconfig }),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart'), where),
     namespace: parseNamespace(rawInput('namespace')),

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, parseDocument, stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { InputError } from '../../shared/src/errors.js';
 import { maskSecret } from '../../shared/src/mask.js';
 import { saveState } from '../../shared/src/state.js';
@@ -10,7 +10,7 @@ import { makePrivateDir } from '../../shared/src/temp.js';
 import type { ClusterAccess, ExecPlugin } from './cluster-access.js';
 import { EKS_TOKEN_LIFETIME_MS, planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
 import { helmDeadlineMs } from './helm-args.js';
-import type { KubeconfigSource } from './inputs.js';
+import { readKubeconfigYaml, userSecrets, type KubeconfigSource } from './kubeconfig-input.js';
 import { KUBECONFIG_DIR_STATE } from './state-keys.js';
 
 type Map = Record<string, unknown>;
@@ -27,8 +27,6 @@ export interface NormalizedKubeconfig {
 const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
 const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
-/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
 
 const fail = (detail: string) => new InputError('kubeconfig', detail);
 const isMap = (value: unknown): value is Map =>
@@ -67,9 +65,11 @@ function decodeData(value: unknown, field: string, owner: string): string | unde
   return decoded;
 }
 
+/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
 function readReferenced(
   file: unknown,
   field: string,
+  embedded: string,
   owner: string,
   readFile: (file: string) => string
 ): string | undefined {
@@ -77,36 +77,10 @@ function readReferenced(
   try {
     return readFile(String(file));
   } catch {
-    throw fail(
-      `${owner} ${field} "${String(file)}" is not a file on the runner; embed its content as ${field}-data instead`
-    );
+    const fix =
+      embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
+    throw fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
   }
-}
-
-/** Secrets anywhere in a user entry: every user is masked, not only the one in use. */
-function userSecrets(user: Map): string[] {
-  const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
-    .map((key) => text(user[key]))
-    .filter((value): value is string => !!value);
-  for (const key of ['client-key-data', 'client-certificate-data']) {
-    const value = text(user[key]);
-    if (value) secrets.push(Buffer.from(value, 'base64').toString('utf8'));
-  }
-  const exec = isMap(user.exec) ? user.exec : undefined;
-  if (exec && Array.isArray(exec.env)) {
-    for (const entry of exec.env) {
-      if (isMap(entry) && !PLAIN_EXEC_ENV.has(String(entry.name)) && text(entry.value)) {
-        secrets.push(entry.value as string);
-      }
-    }
-  }
-  const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
-  if (provider && isMap(provider.config)) {
-    for (const [key, value] of Object.entries(provider.config)) {
-      if (/token|secret/i.test(key) && text(value)) secrets.push(value as string);
-    }
-  }
-  return secrets;
 }
 
 function normalizeExec(
@@ -145,7 +119,16 @@ function normalizeExec(
     }
     env[item.name] = String(item.value);
   }
-  const entry: Map = { ...exec, apiVersion, args: args.map(String) };
+  // client-go reads exec args and env values as strings only: `value: 123` would fail every
+  // helm call, so both are written as the strings they mean.
+  const entry: Map = {
+    ...exec,
+    apiVersion,
+    args: args.map(String),
+    ...(exec.env === undefined
+      ? {}
+      : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
+  };
   // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
   if (entry.interactiveMode === undefined) entry.interactiveMode = 'Never';
   return { entry, plugin: { apiVersion, command, args: args.map(String), env } };
@@ -159,17 +142,7 @@ export function normalizeKubeconfig(
   yamlText: string,
   readFile: (file: string) => string = (file) => readFileSync(file, 'utf8')
 ): NormalizedKubeconfig {
-  // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-  const parsed = parseDocument(yamlText, { logLevel: 'error' });
-  if (parsed.errors.length > 0) {
-    // Position and code only: yaml's own message quotes the source, which holds secrets.
-    const [error] = parsed.errors;
-    const at = error.linePos?.[0];
-    throw fail(
-      `is not valid YAML (${at ? `line ${at.line}, column ${at.col}: ` : ''}${error.code})`
-    );
-  }
-  const doc: unknown = parsed.toJS();
+  const doc = readKubeconfigYaml(yamlText);
   if (!isMap(doc)) throw fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
   const warnings: string[] = [];
   const clusters = namedList(doc, 'clusters');
@@ -204,7 +177,24 @@ export function normalizeKubeconfig(
   if (!server || !/^https?:\/\/[^/]/.test(server)) {
     throw fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
   }
-  const insecure = cluster.body['insecure-skip-tls-verify'] === true;
+  const insecureField = cluster.body['insecure-skip-tls-verify'];
+  if (insecureField !== undefined && typeof insecureField !== 'boolean') {
+    // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
+    throw fail(
+      `${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`
+    );
+  }
+  const insecure = insecureField === true;
+  const caField = ['certificate-authority-data', 'certificate-authority'].find(
+    (field) => cluster.body[field] !== undefined
+  );
+  if (insecure && caField) {
+    // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
+    // insecure flag is not allowed".
+    throw fail(
+      `${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`
+    );
+  }
   if (insecure)
     warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
   const caPem =
@@ -216,6 +206,7 @@ export function normalizeKubeconfig(
     readReferenced(
       cluster.body['certificate-authority'],
       'certificate-authority',
+      'certificate-authority-data',
       clusterOwner,
       readFile
     );
@@ -228,13 +219,21 @@ export function normalizeKubeconfig(
     caPem,
     insecureSkipTlsVerify: insecure,
     namespace: text(context.body.namespace),
-    token: text(body.token) ?? readReferenced(body.tokenFile, 'tokenFile', owner, readFile)?.trim(),
+    token:
+      text(body.token) ??
+      readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
     clientCertPem:
       decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
-      readReferenced(body['client-certificate'], 'client-certificate', owner, readFile),
+      readReferenced(
+        body['client-certificate'],
+        'client-certificate',
+        'client-certificate-data',
+        owner,
+        readFile
+      ),
     clientKeyPem:
       decodeData(body['client-key-data'], 'client-key-data', owner) ??
-      readReferenced(body['client-key'], 'client-key', owner, readFile),
+      readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
     username: text(body.username),
     password: text(body.password)
   };
@@ -293,14 +292,12 @@ export interface WrittenKubeconfig {
   access: ClusterAccess;
 }
 
-/** Masks every secret first, then writes the normalized kubeconfig and tells post where it is. */
+/**
+ * Writes the normalized kubeconfig and tells post where it is. The input's own secrets were
+ * masked when it was read (readKubeconfigInput); those of the files it refers to (tokenFile,
+ * client-key) are masked here, before anything else is logged.
+ */
 export async function writeKubeconfig(source: KubeconfigSource): Promise<WrittenKubeconfig> {
-  // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
-  // secret fields are, and masking every line would blank ordinary words in the log.
-  if (source.encoding === 'base64') {
-    maskSecret(source.raw);
-    maskSecret(source.raw.replace(/\s+/g, ''));
-  }
   const normalized = normalizeKubeconfig(source.yaml);
   for (const secret of normalized.secrets) maskSecret(secret);
   for (const warning of normalized.warnings) core.warning(warning);
@@ -348,15 +345,23 @@ export function withBearerToken(yamlText: string, token: string): string {
   return stringify(doc);
 }
 
+/** Where the token handed to helm came from, for the log. Pure. */
+export function sharedTokenMessage(command: string, signedHere: boolean): string {
+  return signedHere
+    ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+    : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
+}
+
 /**
- * Hands helm the token the API client already minted with the exec plugin, so each helm call
- * does not start `aws eks get-token` again (≈ 5 s each). Only when the token outlives helm's
- * run; otherwise helm keeps running the plugin itself.
+ * Hands helm the token the API client already has (signed here, or printed by the exec
+ * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
+ * the token outlives helm's run; otherwise helm keeps running the plugin itself.
  */
 export async function shareExecToken(
   kube: WrittenKubeconfig,
   mint: () => Promise<string | undefined>,
-  timeoutMs: number
+  timeoutMs: number,
+  signedHere: boolean
 ): Promise<void> {
   if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs)) return;
   const token = await mint();
@@ -364,7 +369,5 @@ export async function shareExecToken(
   maskSecret(token);
   const text = await readFile(kube.path, 'utf8');
   await writeFile(kube.path, withBearerToken(text, token), { mode: 0o600 });
-  core.info(
-    `kubeconfig: helm reuses the token from "${kube.access.exec.command}" (valid longer than timeout)`
-  );
+  core.info(sharedTokenMessage(kube.access.exec.command, signedHere));
 }

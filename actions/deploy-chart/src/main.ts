@@ -12,7 +12,7 @@ import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
 import { planTokenSource, shareExecToken, writeKubeconfig } from './kubeconfig.js';
-import { report } from './report.js';
+import { latestRevisionNumber, report, reportFailedRevision } from './report.js';
 import { describeSetTypes, writeSetArgs } from './set-values.js';
 
 export async function run(): Promise<void> {
@@ -44,11 +44,16 @@ export async function run(): Promise<void> {
     }).catch(async (error: unknown) => {
       throw await explainEksRefusal(error, eks); // a 401 by cluster-name: no access entry
     });
-    await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
+    await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
     }
-    const revision = await deploy(helm, client, plan, inputs.failFast);
+    const before =
+      plan.dryRun === 'none' ? await latestRevisionNumber(helm, target, client) : undefined;
+    const revision = await deploy(helm, client, plan, inputs.failFast).catch(async (error) => {
+      await reportFailedRevision(helm, client, target, before); // outputs even on failure
+      throw error;
+    });
     await report(client, target, revision, started + inputs.timeoutMs);
   } catch (error) {
     fail(error);
