@@ -32886,14 +32886,15 @@ function parseSetLines(text) {
 function readInputs() {
     // First: the kubeconfig's secrets are masked before any other input is read.
     const given = rawInput('kubeconfig');
-    const kubeconfig = given ? (0,kubeconfig_input/* readKubeconfigInput */.Aw)(given) : undefined;
+    if (given)
+        (0,kubeconfig_input/* maskKubeconfigInput */.iJ)(given);
     const eks = (0,eks_cluster/* parseEksInputs */.E1)(rawInput, process.env);
-    if (eks && kubeconfig) {
+    if (eks && given) {
         throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
     }
-    if (!eks && !kubeconfig) {
-        requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)');
-    }
+    const kubeconfig = eks
+        ? undefined
+        : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'));
     const where = hostWhere(process.env, process.cwd());
     return {
         ...(eks ? { eks } : { kubeconfig }),
@@ -32923,11 +32924,12 @@ function readInputs() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Aw: () => (/* binding */ readKubeconfigInput),
+/* harmony export */   B: () => (/* binding */ parseKubeconfigInput),
 /* harmony export */   L$: () => (/* binding */ readKubeconfigYaml),
-/* harmony export */   ZX: () => (/* binding */ userSecrets)
+/* harmony export */   ZX: () => (/* binding */ userSecrets),
+/* harmony export */   iJ: () => (/* binding */ maskKubeconfigInput)
 /* harmony export */ });
-/* unused harmony exports parseKubeconfigInput, PLAIN_EXEC_ENV, kubeconfigSecrets */
+/* unused harmony exports PLAIN_EXEC_ENV, kubeconfigSecrets, readKubeconfigInput */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7524);
 /* harmony import */ var _shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8219);
@@ -33077,6 +33079,11 @@ function lenientDoc(yamlText) {
  * Called before any other input is read.
  */
 function readKubeconfigInput(raw) {
+    maskKubeconfigInput(raw);
+    return parseKubeconfigInput(raw);
+}
+/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
+function maskKubeconfigInput(raw) {
     const { encoding, compact, yaml } = decode(raw);
     // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
     // secret fields are, and masking every line would blank ordinary words in the log.
@@ -33086,7 +33093,6 @@ function readKubeconfigInput(raw) {
     }
     for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
         (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(secret);
-    return parseKubeconfigInput(raw);
 }
 
 

@@ -4,7 +4,11 @@ import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import { parseEksInputs, type EksInputs } from './eks-cluster.js';
-import { readKubeconfigInput, type KubeconfigSource } from './kubeconfig-input.js';
+import {
+  maskKubeconfigInput,
+  parseKubeconfigInput,
+  type KubeconfigSource
+} from './kubeconfig-input.js';
 import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
 import { splitArgs } from './split-args.js';
 
@@ -308,17 +312,19 @@ export function parseSetLines(text: string): SetValue[] {
 export function readInputs(): Inputs {
   // First: the kubeconfig's secrets are masked before any other input is read.
   const given = rawInput('kubeconfig');
-  const kubeconfig = given ? readKubeconfigInput(given) : undefined;
+  if (given) maskKubeconfigInput(given);
   const eks = parseEksInputs(rawInput, process.env);
-  if (eks && kubeconfig) {
+  if (eks && given) {
     throw new InputError('cluster-name', 'and kubeconfig are both set; give one of them');
   }
-  if (!eks && !kubeconfig) {
-    requiredInput(
-      'kubeconfig',
-      'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
-    );
-  }
+  const kubeconfig = eks
+    ? undefined
+    : parseKubeconfigInput(
+        requiredInput(
+          'kubeconfig',
+          'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
+        )
+      );
   const where = hostWhere(process.env, process.cwd());
   return {
     ...(eks ? { eks } : { kubeconfig }),

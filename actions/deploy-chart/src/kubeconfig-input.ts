@@ -168,6 +168,12 @@ function lenientDoc(yamlText: string): unknown {
  * Called before any other input is read.
  */
 export function readKubeconfigInput(raw: string): KubeconfigSource {
+  maskKubeconfigInput(raw);
+  return parseKubeconfigInput(raw);
+}
+
+/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
+export function maskKubeconfigInput(raw: string): void {
   const { encoding, compact, yaml } = decode(raw);
   // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
   // secret fields are, and masking every line would blank ordinary words in the log.
@@ -176,5 +182,4 @@ export function readKubeconfigInput(raw: string): KubeconfigSource {
     maskSecret(compact);
   }
   for (const secret of kubeconfigSecrets(lenientDoc(yaml))) maskSecret(secret);
-  return parseKubeconfigInput(raw);
 }
