@@ -1,6 +1,6 @@
 // The kwok stages of the real-cluster rig: what a kubelet and a container runtime would do to
 // the pods the real scheduler binds to the rig's fake node. kwok applies a stage to every pod
-// its selector (CEL over the pod) matches, after the stage's delay; the container's waiting
+// its selector (jq over the pod) matches, after the stage's delay; the container's waiting
 // reason is the state machine:
 //
 //   (new) ─pull delay─▶ ContainerCreating ─start delay─▶ Running, Ready      (pullable image)
@@ -34,19 +34,20 @@ type Stage = Record<string, unknown>;
 
 const retryMessage = 'pulling again after the back-off';
 
+// Selector conditions are jq expressions that yield true (kwok's CEL cannot iterate the typed
+// lists of a pod); a JSON string literal is a jq string literal.
 const anyImage = (patterns: RegExp[] | undefined): string =>
   (patterns ?? []).length === 0
     ? 'false'
-    : `self.spec.containers.exists(c, ${(patterns ?? [])
-        .map((re) => `c.image.matches(${celString(re.source)})`)
-        .join(' || ')})`;
+    : `([.spec.containers[].image | select(${(patterns ?? [])
+        .map((re) => `test(${JSON.stringify(re.source)})`)
+        .join(' or ')})] | length > 0)`;
 
-function celString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-const waitingReason = (reason: string) =>
-  `has(self.status.containerStatuses) && self.status.containerStatuses.exists(s, has(s.state.waiting) && s.state.waiting.reason == '${reason}')`;
+const waiting_ = (field: 'reason' | 'message', value: string) =>
+  `([.status.containerStatuses[]? | select(.state.waiting.${field} == ${JSON.stringify(value)})] | length > 0)`;
+const waitingReason = (reason: string) => waiting_('reason', reason);
+const not = (condition: string) => `(${condition} | not)`;
+const jq = (key: string) => ({ jq: { key, operator: 'In', values: ['true'] } });
 
 function podStage(
   name: string,
@@ -62,10 +63,7 @@ function podStage(
     spec: {
       resourceRef: { apiGroup: 'v1', kind: 'Pod' },
       selector: {
-        matchExpressions: [
-          { cel: { expression: '!has(self.metadata.deletionTimestamp)' } },
-          ...conditions.map((expression) => ({ cel: { expression } }))
-        ]
+        matchExpressions: ['.metadata.deletionTimestamp == null', ...conditions].map(jq)
       },
       delay: { durationMilliseconds: delayMs },
       next: { ...(event ? { event } : {}), statusTemplate }
@@ -117,20 +115,20 @@ export function kwokStages(policy: PodPolicy): string {
   const neverReady = anyImage(policy.neverReadyImages);
   const creating = waitingReason('ContainerCreating');
   // A flaky image's first pull fails; the retry after its back-off says so in the message.
-  const firstPullOfFlaky = `(${flaky}) && !self.status.containerStatuses.exists(s, has(s.state.waiting) && s.state.waiting.message == '${retryMessage}')`;
+  const firstPullOfFlaky = `(${flaky} and ${not(waiting_('message', retryMessage))})`;
 
   const stages: Stage[] = [
     nodeInitialize(),
     podStage(
       'pod-pulling',
-      ['self.spec.nodeName != ""', '!has(self.status.containerStatuses)'],
+      ['(.spec.nodeName // "") != ""', '((.status.containerStatuses // []) | length == 0)'],
       0,
       status('Pending', false, containers(waiting('ContainerCreating', ''))),
       { type: 'Normal', reason: 'Pulling', message: 'Pulling image' }
     ),
     podStage(
       'pod-pull-not-found',
-      [creating, `!(${pullable})`],
+      [creating, not(pullable)],
       pullDelay,
       status(
         'Pending',
@@ -187,7 +185,7 @@ export function kwokStages(policy: PodPolicy): string {
     ),
     podStage(
       'pod-crash-loop',
-      [creating, pullable, `!(${firstPullOfFlaky})`, crash],
+      [creating, pullable, not(firstPullOfFlaky), crash],
       pullDelay + startDelay,
       status(
         'Running',
@@ -205,7 +203,7 @@ export function kwokStages(policy: PodPolicy): string {
     ),
     podStage(
       'pod-never-ready',
-      [creating, pullable, `!(${firstPullOfFlaky})`, `!(${crash})`, neverReady],
+      [creating, pullable, not(firstPullOfFlaky), not(crash), neverReady],
       pullDelay + startDelay,
       status(
         'Running',
@@ -224,7 +222,7 @@ export function kwokStages(policy: PodPolicy): string {
     ),
     podStage(
       'pod-ready',
-      [creating, pullable, `!(${firstPullOfFlaky})`, `!(${crash})`, `!(${neverReady})`],
+      [creating, pullable, not(firstPullOfFlaky), not(crash), not(neverReady)],
       pullDelay + startDelay,
       status(
         'Running',
@@ -244,7 +242,7 @@ export function kwokStages(policy: PodPolicy): string {
       spec: {
         resourceRef: { apiGroup: 'v1', kind: 'Pod' },
         selector: {
-          matchExpressions: [{ cel: { expression: 'has(self.metadata.deletionTimestamp)' } }]
+          matchExpressions: [jq('.metadata.deletionTimestamp != null')]
         },
         next: { finalizers: { empty: true }, delete: true }
       }
@@ -265,12 +263,9 @@ function nodeInitialize(): Stage {
       resourceRef: { apiGroup: 'v1', kind: 'Node' },
       selector: {
         matchExpressions: [
-          {
-            cel: {
-              expression:
-                "!has(self.status.conditions) || !self.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
-            }
-          }
+          jq(
+            '([.status.conditions[]? | select(.type == "Ready" and .status == "True")] | length == 0)'
+          )
         ]
       },
       next: {
