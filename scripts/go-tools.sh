@@ -96,7 +96,8 @@ build_tool() {
   say "$name $version: building $(tr ',' '\n' <<<"$binaries" | cut -d= -f1 | paste -sd' ') from $module (this takes a while once)"
   local info date major minor patch semver=${version#v}
   info=$("$GO" mod download -json "$module@$version") || die "$module@$version is not served by the Go module proxy ($GOPROXY)"
-  date=$(json_field Time <<<"$info")
+  date=$(sed -n 's/.*"Time": *"\([^"]*\)".*/\1/p' "$(json_field Info <<<"$info")")
+  [ -n "$date" ] || die "$module@$version: the module proxy's .info names no commit time"
   IFS=. read -r major minor patch <<<"$semver"
   patch=${patch%%[-+]*}
   local expand=(-e "s/{version}/$version/g" -e "s/{major}/$major/g" -e "s/{minor}/$minor/g" -e "s/{patch}/$patch/g" -e "s/{date}/$date/g")
