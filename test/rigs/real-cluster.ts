@@ -21,7 +21,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { createCertificateAuthority } from '../emulator/auth/ca.js';
+import { kubeconfigYaml } from '../emulator/index.js';
 import { seedKubeconfig, type AwsCredentials } from '../emulator/auth/kubeconfig.js';
+import type { DeployCluster } from '../support/clusters.js';
 import { REPO_ROOT } from '../support/runner.js';
 import { freePort, makeStateDir, spawnDaemon, waitUntilReady, type Daemon } from './daemon.js';
 import {
@@ -45,16 +47,8 @@ export interface RealClusterOptions extends Partial<PodPolicy> {
   loadBalancerDelayMs?: number;
 }
 
-export interface RealCluster {
-  url: string;
-  caPem: string;
-  /** The seed's kubeconfig (v1alpha1 `aws eks get-token` exec) for the admin IAM user. */
-  kubeconfig: string;
-  kubeconfigBase64: string;
-  /** The same for the least-privilege deploy IAM user (a namespace Role, helm-deployer). */
-  deployKubeconfig: string;
-  /** A kubeconfig whose user is a static bearer token, accepted as an admin from then on. */
-  tokenKubeconfig(token: string): string;
+/** A DeployCluster (kubeconfig: the admin IAM user; deployKubeconfig: helm-deployer's), and: */
+export interface RealCluster extends Omit<DeployCluster, 'kind'> {
   /** The rig's own admin token (system:masters). */
   adminToken: string;
   /** `kubectl version` of the API server, e.g. v1.35.4. */
@@ -150,23 +144,7 @@ export function deployRole(namespace: string): Record<string, unknown>[] {
 }
 
 function tokenKubeconfigYaml(url: string, caPem: string, name: string, token: string): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name,
-        cluster: {
-          server: url,
-          'certificate-authority-data': Buffer.from(caPem).toString('base64')
-        }
-      }
-    ],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    'current-context': name,
-    preferences: {},
-    users: [{ name, user: { token } }]
-  });
+  return kubeconfigYaml(url, caPem, name, { token });
 }
 
 function get(url: string, caPem: string, token: string): Promise<{ status: number; body: string }> {
