@@ -242,3 +242,18 @@ test('pod logs are asked of the node at 127.0.0.1, where kwok answers', async ()
   // The API server reached kwok's kubelet endpoint on 127.0.0.1; kwok keeps no logs.
   expect(logs).toMatch(/no logs found for container "app"/);
 });
+
+test('nothing makes the API server dial a service: every APIService is local, no admission webhook', async () => {
+  const apiServices = JSON.parse(await cluster.kubectl(['get', 'apiservices', '-o', 'json']));
+  expect(apiServices.items.length).toBeGreaterThan(10);
+  expect(apiServices.items.filter((a: { spec: { service?: unknown } }) => a.spec.service)).toEqual(
+    []
+  );
+  for (const kind of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
+    expect(JSON.parse(await cluster.kubectl(['get', kind, '-o', 'json'])).items).toEqual([]);
+  }
+  const kubernetes = JSON.parse(
+    await cluster.kubectl(['get', 'endpointslices', '-n', 'default', '-o', 'json'])
+  );
+  expect(kubernetes.items).toEqual([]);
+});
