@@ -47,7 +47,9 @@ export default class ConformanceReporter {
       `| scenario | file | ${kinds.join(' | ')} |`,
       `| --- | --- | ${kinds.map(() => ':---:').join(' | ')} |`
     ];
-    for (const row of this.rows.values()) {
+    // By file (workers finish in any order), each file's scenarios in their own order.
+    const rows = [...this.rows.values()].sort((a, b) => a.file.localeCompare(b.file));
+    for (const row of rows) {
       const cells = kinds.map((kind) => row.results[kind] ?? '—');
       lines.push(
         `| ${row.scenario.replace(/\|/g, '\\|')} | \`${row.file}\` | ${cells.join(' | ')} |`
