@@ -14,6 +14,11 @@ export default {
   // 2-core machine: two workers keep CPU contention predictable.
   maxWorkers: 2,
   // The reliability suite's closing table (cases, secrets found, files left): test/reliability/README.md.
-  reporters: ['default', '<rootDir>/test/reliability/reporter.mjs'],
+  // The scenario × control plane table of the [emulator]/[real] scenarios: test/README.md.
+  reporters: [
+    'default',
+    '<rootDir>/test/reliability/reporter.mjs',
+    '<rootDir>/test/support/conformance-reporter.mjs'
+  ],
   testTimeout: 120000
 };

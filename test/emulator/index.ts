@@ -63,7 +63,8 @@ const DEFAULT_CREDENTIALS = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
 };
 
-function kubeconfigYaml(
+/** A kubeconfig of one cluster, context and user (also the real-cluster rig's). */
+export function kubeconfigYaml(
   url: string,
   caPem: string,
   name: string,

@@ -8,6 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type Cluster } from '../../emulator/index.js';
 import { startHelmMirror, type HelmMirror } from '../../rigs/helm-mirror.js';
+import {
+  startDeployCluster,
+  type ClusterKind,
+  type DeployCluster,
+  type DeployClusterOptions
+} from '../../support/clusters.js';
 import { releaseReader, type ReleaseReader } from './release.js';
 import { runStep, type Step } from './step.js';
 
@@ -23,8 +29,10 @@ export interface DeployOptions {
   toolCache?: string;
 }
 
-export interface DeployRig {
-  cluster: Cluster;
+type RigCluster = Pick<DeployCluster, 'tokenKubeconfig' | 'stop'>;
+
+export interface DeployRig<C extends RigCluster = Cluster> {
+  cluster: C;
   releases: ReleaseReader;
   deploy(name: string, release: string, set: string, options?: DeployOptions): Promise<Step>;
   whenPending(
@@ -35,16 +43,41 @@ export interface DeployRig {
   stop(): Promise<void>;
 }
 
-export async function startDeployRig(file: string, token: string): Promise<DeployRig> {
-  const [cluster, mirror]: [Cluster, HelmMirror] = await Promise.all([
-    startCluster({
-      staticTokens: [token],
-      podReadyDelayMs: 1500,
-      loadBalancerDelayMs: 200,
-      pullableImages: [/^registry\.local\//]
-    }),
+const clusterOptions = (token: string): DeployClusterOptions => ({
+  staticTokens: [token],
+  podReadyDelayMs: 1500,
+  loadBalancerDelayMs: 200,
+  pullableImages: [/^registry\.local\//]
+});
+
+/** On the emulator, whose faults and request log the fault scenarios use. */
+export async function startDeployRig(file: string, token: string): Promise<DeployRig<Cluster>> {
+  const [cluster, mirror] = await Promise.all([
+    startCluster(clusterOptions(token)),
     startHelmMirror()
   ]);
+  return assemble(cluster, mirror, file, token);
+}
+
+/** On either control plane (test/support/clusters.ts), for the scenarios of both. */
+export async function startDeployRigOn(
+  kind: ClusterKind,
+  file: string,
+  token: string
+): Promise<DeployRig<DeployCluster>> {
+  const [cluster, mirror] = await Promise.all([
+    startDeployCluster(kind, clusterOptions(token)),
+    startHelmMirror()
+  ]);
+  return assemble(cluster, mirror, file, token);
+}
+
+function assemble<C extends RigCluster>(
+  cluster: C,
+  mirror: HelmMirror,
+  file: string,
+  token: string
+): DeployRig<C> {
   const kubeconfig = Buffer.from(cluster.tokenKubeconfig(token)).toString('base64');
   const releases = releaseReader(cluster, token, NS);
   const toolCache = mkdtempSync(path.join(os.tmpdir(), 'reliability-toolcache-'));

@@ -14,7 +14,11 @@ export interface ReleaseReader {
   remove(): void;
 }
 
-export function releaseReader(cluster: Cluster, token: string, namespace: string): ReleaseReader {
+export function releaseReader(
+  cluster: Pick<Cluster, 'tokenKubeconfig'>,
+  token: string,
+  namespace: string
+): ReleaseReader {
   const home = mkdtempSync(path.join(os.tmpdir(), 'reliability-helm-'));
   writeFileSync(path.join(home, 'kubeconfig'), cluster.tokenKubeconfig(token), { mode: 0o600 });
   const env = {
