@@ -32100,6 +32100,13 @@ function idPairs(input, text) {
     });
 }
 const SSH = /^(default|[A-Za-z0-9_.-]+)(=.+)?$/;
+/** `true`, `false`, or build-push-action's attributes (`generator=IMAGE`). */
+function sbomOption(text) {
+    if (!text.includes('='))
+        return parseBoolean('sbom', text, false) ? { sbom: [] } : {};
+    const attrs = splitAttributes('sbom', text).filter(([key]) => key !== 'type');
+    return { sbom: attrs };
+}
 /** Every build option input, checked; pure given the reader and the image name. */
 function parseBuildOptions(read, image) {
     const explicitFrom = parseLines(read('cache-from')).map((l) => parseCacheEntry('cache-from', l));
@@ -32139,7 +32146,7 @@ function parseBuildOptions(read, image) {
         target,
         noCache: parseBoolean('no-cache', read('no-cache'), false),
         pull: parseBoolean('pull', read('pull'), false),
-        sbom: parseBoolean('sbom', read('sbom'), false),
+        ...sbomOption(read('sbom')),
         buildContexts: parseKeyValueLines('build-contexts', read('build-contexts')),
         annotations: parseLines(read('annotations')).map((line) => {
             if (!/^[^=\s]+=/.test(line)) {
@@ -32168,7 +32175,6 @@ const NO_BUILD_OPTIONS = {
     target: '',
     noCache: false,
     pull: false,
-    sbom: false,
     buildContexts: [],
     annotations: []
 };
@@ -32381,7 +32387,7 @@ function pushesFromBuilder(kind, plan) {
     // A builder of its own (docker-container, remote …) keeps its results away from the
     // engine: loading them only to push them again would copy every layer twice.
     const ownBuilder = plan.driver !== undefined && plan.driver !== 'docker';
-    return ownBuilder || plan.platforms.length > 1 || plan.provenance || plan.options.sbom;
+    return (ownBuilder || plan.platforms.length > 1 || plan.provenance || plan.options.sbom !== undefined);
 }
 const NEEDS_BUILDX = 'set up buildx (docker/setup-buildx-action) or remove it';
 /** Rejects what the engine cannot do, naming the input to change. */
@@ -32408,7 +32414,7 @@ function checkOptionsSupported(kind, plan) {
         return;
     }
     const buildxOnly = [
-        ['sbom', options.sbom],
+        ['sbom', options.sbom !== undefined],
         ['annotations', options.annotations.length > 0],
         ['build-contexts', kind === 'docker' && options.buildContexts.length > 0]
     ];
@@ -32497,7 +32503,9 @@ function optionArgs(kind, plan) {
         ...options.annotations.flatMap((annotation) => ['--annotation', annotation]),
         ...(options.noCache ? ['--no-cache'] : []),
         ...(options.pull ? [kind === 'podman' || kind === 'buildah' ? '--pull=always' : '--pull'] : []),
-        ...(buildx && options.sbom ? ['--attest', 'type=sbom'] : []),
+        ...(buildx && options.sbom
+            ? ['--attest', ['type=sbom', ...options.sbom.map(([k, v]) => `${k}=${v}`)].join(',')]
+            : []),
         ...(buildx && plan.metadataFile ? ['--metadata-file', plan.metadataFile] : [])
     ];
 }

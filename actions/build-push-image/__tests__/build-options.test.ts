@@ -143,7 +143,7 @@ describe('the other build options', () => {
         target: 'runtime',
         'no-cache': 'true',
         pull: 'true',
-        sbom: 'true',
+        sbom: 'generator=127.0.0.1:5000/sbom/scanner:1',
         'build-contexts': 'base=docker-image://python:3.11\nsrc=../shared',
         annotations: 'org.opencontainers.image.description=App\nindex:org.example=1',
         ssh: 'default\ngithub=/home/u/.ssh/id_ed25519'
@@ -152,7 +152,7 @@ describe('the other build options', () => {
       target: 'runtime',
       noCache: true,
       pull: true,
-      sbom: true,
+      sbom: [['generator', '127.0.0.1:5000/sbom/scanner:1']],
       buildContexts: [
         ['base', 'docker-image://python:3.11'],
         ['src', '../shared']
@@ -161,6 +161,11 @@ describe('the other build options', () => {
       ssh: ['default', 'github=/home/u/.ssh/id_ed25519']
     });
   });
+  test.each([
+    ['true', []],
+    ['false', undefined],
+    ['generator=r/scanner:1,type=sbom', [['generator', 'r/scanner:1']]]
+  ])('sbom: %s', (text, want) => expect(options({ sbom: text }).sbom).toEqual(want));
   test.each([
     [{ target: 'bad stage' }, /^target: "bad stage" is not a stage name/],
     [{ sbom: 'maybe' }, /^sbom: must be true or false/],
@@ -226,7 +231,7 @@ describe('optionArgs: each engine gets the flags it has, never a secret value', 
         annotations: ['a=1'],
         noCache: true,
         pull: true,
-        sbom: true
+        sbom: []
       }),
       [
         '--target',
@@ -353,7 +358,7 @@ describe('what each engine can do with a cache', () => {
       plan(options({ 'cache-from': 'type=gha' })),
       /^cache-from: type=gha needs docker buildx, found buildah; use type=registry/
     ],
-    ['podman: no sbom', 'podman', plan({ sbom: true }), /^sbom: needs docker buildx, found podman/],
+    ['podman: no sbom', 'podman', plan({ sbom: [] }), /^sbom: needs docker buildx, found podman/],
     [
       'classic docker: no build contexts',
       'docker',
@@ -418,7 +423,7 @@ describe('what each engine can do with a cache', () => {
 test.each<[string, Partial<BuildPlan>, boolean]>([
   ['docker driver, one platform: load, then push tags', { driver: 'docker' }, false],
   ['a builder of its own pushes itself', { driver: 'remote' }, true],
-  ['an sbom is pushed from the builder', { options: { ...NO_BUILD_OPTIONS, sbom: true } }, true]
+  ['an sbom is pushed from the builder', { options: { ...NO_BUILD_OPTIONS, sbom: [] } }, true]
 ])('pushesFromBuilder: %s', (_, extra, want) =>
   expect(pushesFromBuilder('buildx', plan({}, extra))).toBe(want)
 );

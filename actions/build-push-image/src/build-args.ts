@@ -62,7 +62,9 @@ export function pushesFromBuilder(kind: EngineKind, plan: BuildPlan): boolean {
   // A builder of its own (docker-container, remote …) keeps its results away from the
   // engine: loading them only to push them again would copy every layer twice.
   const ownBuilder = plan.driver !== undefined && plan.driver !== 'docker';
-  return ownBuilder || plan.platforms.length > 1 || plan.provenance || plan.options.sbom;
+  return (
+    ownBuilder || plan.platforms.length > 1 || plan.provenance || plan.options.sbom !== undefined
+  );
 }
 
 const NEEDS_BUILDX = 'set up buildx (docker/setup-buildx-action) or remove it';
@@ -100,7 +102,7 @@ function checkOptionsSupported(kind: EngineKind, plan: BuildPlan): void {
     return;
   }
   const buildxOnly: Array<[string, boolean]> = [
-    ['sbom', options.sbom],
+    ['sbom', options.sbom !== undefined],
     ['annotations', options.annotations.length > 0],
     ['build-contexts', kind === 'docker' && options.buildContexts.length > 0]
   ];
@@ -199,7 +201,9 @@ export function optionArgs(kind: EngineKind, plan: BuildPlan): string[] {
     ...options.annotations.flatMap((annotation) => ['--annotation', annotation]),
     ...(options.noCache ? ['--no-cache'] : []),
     ...(options.pull ? [kind === 'podman' || kind === 'buildah' ? '--pull=always' : '--pull'] : []),
-    ...(buildx && options.sbom ? ['--attest', 'type=sbom'] : []),
+    ...(buildx && options.sbom
+      ? ['--attest', ['type=sbom', ...options.sbom.map(([k, v]) => `${k}=${v}`)].join(',')]
+      : []),
     ...(buildx && plan.metadataFile ? ['--metadata-file', plan.metadataFile] : [])
   ];
 }

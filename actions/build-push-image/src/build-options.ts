@@ -34,7 +34,8 @@ export interface BuildOptions {
   target: string;
   noCache: boolean;
   pull: boolean;
-  sbom: boolean;
+  /** An SBOM attestation with these attributes (`generator=IMAGE` …); undefined: none. */
+  sbom?: Array<[string, string]>;
   /** `name=path|docker-image://…|target:stage`, as `--build-context` takes them. */
   buildContexts: Array<[string, string]>;
   /** `key=value` or `type:key=value` (buildx --annotation). */
@@ -192,6 +193,13 @@ function idPairs(input: 'secret-files' | 'secret-envs', text: string): Array<[st
 
 const SSH = /^(default|[A-Za-z0-9_.-]+)(=.+)?$/;
 
+/** `true`, `false`, or build-push-action's attributes (`generator=IMAGE`). */
+function sbomOption(text: string): { sbom?: Array<[string, string]> } {
+  if (!text.includes('=')) return parseBoolean('sbom', text, false) ? { sbom: [] } : {};
+  const attrs = splitAttributes('sbom', text).filter(([key]) => key !== 'type');
+  return { sbom: attrs };
+}
+
 /** Every build option input, checked; pure given the reader and the image name. */
 export function parseBuildOptions(read: (name: string) => string, image: ImageName): BuildOptions {
   const explicitFrom = parseLines(read('cache-from')).map((l) => parseCacheEntry('cache-from', l));
@@ -236,7 +244,7 @@ export function parseBuildOptions(read: (name: string) => string, image: ImageNa
     target,
     noCache: parseBoolean('no-cache', read('no-cache'), false),
     pull: parseBoolean('pull', read('pull'), false),
-    sbom: parseBoolean('sbom', read('sbom'), false),
+    ...sbomOption(read('sbom')),
     buildContexts: parseKeyValueLines('build-contexts', read('build-contexts')),
     annotations: parseLines(read('annotations')).map((line) => {
       if (!/^[^=\s]+=/.test(line)) {
@@ -265,7 +273,6 @@ export const NO_BUILD_OPTIONS: BuildOptions = {
   target: '',
   noCache: false,
   pull: false,
-  sbom: false,
   buildContexts: [],
   annotations: []
 };
