@@ -34,7 +34,6 @@ import {
 import { helmProvisioning } from './suites/helm-provisioning.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const STATE = path.join(REPO_ROOT, '.cache', 'bench');
 const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'cache'] as const;
 type Suite = (typeof SUITES)[number];
 const README_START = '<!-- bench:latest -->';
@@ -45,9 +44,12 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '5' },
     only: { type: 'string' },
     'failure-runs': { type: 'string', default: '3' },
-    'raw-failure-runs': { type: 'string', default: '1' }
+    'raw-failure-runs': { type: 'string', default: '1' },
+    // .cache is shared by every worktree of the machine: a second bench needs its own state.
+    state: { type: 'string', default: path.join(REPO_ROOT, '.cache', 'bench') }
   }
 });
+const STATE = path.resolve(flags.state ?? '');
 
 function count(name: string, text: string | undefined): number {
   const value = Number(text);

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import {
   adaptCacheShortcut,
   buildArgs,
+  pushArgs,
   buildEnvironment,
   cacheRepository,
   checkSupported,
@@ -427,3 +428,18 @@ test.each<[string, Partial<BuildPlan>, boolean]>([
 ])('pushesFromBuilder: %s', (_, extra, want) =>
   expect(pushesFromBuilder('buildx', plan({}, extra))).toBe(want)
 );
+
+test('a builder push exports from the builder cache: the layer cache was read and written by the build step', () => {
+  const p = plan(registryCache, { driver: 'remote', metadataFile: '/t/m.json' });
+  expect(buildArgs('buildx', p)).toContain('--cache-to');
+  const push = pushArgs('buildx', p, 'ghcr.io/o/app:abc', false);
+  expect(push).not.toContain('--cache-to');
+  expect(push).not.toContain('--cache-from');
+  expect(push.slice(-5)).toEqual([
+    '--metadata-file',
+    '/t/m.json',
+    '--provenance=false',
+    '--push',
+    'image'
+  ]);
+});

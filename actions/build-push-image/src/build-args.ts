@@ -244,7 +244,9 @@ export function pushArgs(
 ): string[] {
   if (pushesFromBuilder(kind, plan)) {
     // Everything is in the builder's cache from the build step: this exports, not rebuilds.
-    const build = buildArgs(kind, plan);
+    // The build step already read and wrote the layer cache: doing it again costs time.
+    const uncached = { ...plan, options: { ...plan.options, cacheFrom: [], cacheTo: [] } };
+    const build = buildArgs(kind, uncached);
     return [...build.slice(0, -1), '--push', build[build.length - 1]];
   }
   const tls = (kind === 'podman' || kind === 'buildah') && insecure ? ['--tls-verify=false'] : [];
