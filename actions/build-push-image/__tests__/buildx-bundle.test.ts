@@ -57,6 +57,7 @@ function step(options: {
   dir: string;
   builder: 'docker' | 'remote';
   inputs?: Record<string, string>;
+  env?: Record<string, string>;
 }): Promise<Step> {
   const { engine, registry, buildkitd, base } = rig();
   return buildStep(
@@ -68,7 +69,8 @@ function step(options: {
       env: {
         ...engine.env,
         ...(options.builder === 'remote' ? buildkitd.env : {}),
-        GITHUB_WORKSPACE: workspace
+        GITHUB_WORKSPACE: workspace,
+        ...options.env
       },
       timeoutMs: 600_000
     },
@@ -190,7 +192,10 @@ describe('buildx with a remote buildkitd builder', () => {
       sha,
       dir,
       builder: 'remote',
-      inputs: { secrets: `api_token=${secret}`, target: 'with-secret' }
+      inputs: { secrets: `api_token=${secret}`, target: 'with-secret' },
+      // Step debug on. ::debug:: lines are written either way (the runner shows them only
+      // with step debug on), so the scan below covers what a debug log shows.
+      env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }
     });
     expect(result.main.errors).toEqual([]);
     const pulled = await everythingPulled(sha);
@@ -199,6 +204,7 @@ describe('buildx with a remote buildkitd builder', () => {
     expect(pulled).toContain(createHash('sha256').update(secret).digest('hex'));
     expect(pulled).toContain('stage=with-secret');
     expect(pulled).not.toContain('stage=other-stage');
+    expect(result.main.stdout).toContain('--secret id=api_token,env=BUILD_PUSH_IMAGE_SECRET_0');
     expectNoSecretAnywhere(result, secret);
   });
 
