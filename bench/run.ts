@@ -2,7 +2,7 @@
 // by side and interleaved, reported as ratios of medians (the machine is shared and noisy).
 // Prints a Markdown table and writes results/latest.json, results/latest.md and the table in
 // README.md. A partial run (--only, or fewer than 5 rounds) writes results/partial.* instead.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { withV1beta1Exec } from '../scripts/lib/kubeconfig.js';
 import { checkPrerequisites } from '../scripts/lib/prerequisites.js';
 import { startCluster } from '../test/emulator/index.js';
 import { ensureBaseImage } from '../test/rigs/base-image.js';
+import { startBuilderRig } from '../test/rigs/buildx.js';
 import { startEngine } from '../test/rigs/engine.js';
 import { startHelmMirror } from '../test/rigs/helm-mirror.js';
 import { startRegistry } from '../test/rigs/registry.js';
@@ -21,6 +22,7 @@ import { snapshotDist } from './lib/dist-snapshot.js';
 import { bundleSizes, loadAverage, machine, versions } from './lib/machine.js';
 import { renderMarkdown, withSummaries, type BenchResults } from './lib/results.js';
 import { buildRerun } from './suites/build.js';
+import { buildCache, longBuildOverhead } from './suites/build-cache.js';
 import {
   BENCH_NAMESPACES,
   BENCH_TOKEN,
@@ -32,8 +34,7 @@ import {
 import { helmProvisioning } from './suites/helm-provisioning.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const STATE = path.join(REPO_ROOT, '.cache', 'bench');
-const SUITES = ['provisioning', 'deploy', 'failure', 'build'] as const;
+const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'cache'] as const;
 type Suite = (typeof SUITES)[number];
 const README_START = '<!-- bench:latest -->';
 const README_END = '<!-- /bench:latest -->';
@@ -43,9 +44,12 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '5' },
     only: { type: 'string' },
     'failure-runs': { type: 'string', default: '3' },
-    'raw-failure-runs': { type: 'string', default: '1' }
+    'raw-failure-runs': { type: 'string', default: '1' },
+    // .cache is shared by every worktree of the machine: a second bench needs its own state.
+    state: { type: 'string', default: path.join(REPO_ROOT, '.cache', 'bench') }
   }
 });
+const STATE = path.resolve(flags.state ?? '');
 
 function count(name: string, text: string | undefined): number {
   const value = Number(text);
@@ -171,6 +175,22 @@ async function runSuites(
     };
     await runSuite('4. build rerun and 6. build anchor', failed, c, () =>
       buildRerun(rig, c, rounds)
+    );
+  }
+  if (suites.has('cache')) {
+    const builder = await start(
+      'builder rig (buildx, buildkitd, token registry)',
+      startBuilderRig()
+    );
+    const workspace = path.join(STATE, 'cache-workspace');
+    rmSync(workspace, { recursive: true, force: true });
+    mkdirSync(workspace, { recursive: true });
+    const rig = { builder, workspace, distDir, log: (text: string) => log(`  ${text}`) };
+    // Each round is a minute or more of real building: three are enough for a median.
+    const cacheRounds = Math.min(rounds, 3);
+    await runSuite('7. layer cache', failed, c, () => buildCache(rig, c, cacheRounds));
+    await runSuite('8. long build overhead', failed, c, () =>
+      longBuildOverhead(rig, c, cacheRounds)
     );
   }
   return failed;

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8338);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7294);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8338:
+/***/ 7294:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29846,7 +29846,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -32484,6 +32484,8 @@ async function checkExisting(registry, inputs, context) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
@@ -32533,8 +32535,6 @@ function parseKeyValueLines(name, text) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
 
 
@@ -32601,7 +32601,233 @@ function resolveInWorkspace(input, text, roots, fs) {
     throw new errors_InputError(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
+;// CONCATENATED MODULE: ./actions/build-push-image/src/build-options.ts
+// The build inputs docker/build-push-action users bring along: layer caches, build secrets,
+// SSH, target, no-cache, pull, SBOM, extra build contexts, annotations. Parsed and checked
+// here, in buildx's syntax (the way docker/actions-toolkit's Build reads them); which engine
+// can do what is decided in build-args.ts.
+
+
+const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+const ID = /^[A-Za-z0-9_.-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The tag the `cache: registry` shortcut keeps the layer cache under, next to the image. */
+const CACHE_TAG = 'buildcache';
+/** `a=1,b="x,y"` → pairs; buildx reads these attributes as one CSV record. */
+function splitAttributes(input, text) {
+    const fields = [];
+    let current = '';
+    let quoted = false;
+    for (const char of text) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(current);
+            current = '';
+        }
+        else
+            current += char;
+    }
+    if (quoted)
+        throw new errors_InputError(input, `"${text}" has an unclosed quote`);
+    fields.push(current);
+    return fields.map((field) => {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new errors_InputError(input, `"${field}" in "${text}" is not key=value`);
+        return [field.slice(0, eq).trim(), field.slice(eq + 1).trim()];
+    });
+}
+/**
+ * One cache line: `type=registry,ref=…,mode=max`, or a bare image reference (buildx's
+ * shorthand for `type=registry,ref=…`). Each type gets the attribute it cannot work without.
+ */
+function parseCacheEntry(input, line) {
+    const attrs = line.includes('=')
+        ? splitAttributes(input, line)
+        : [['ref', line]];
+    const typeAttr = attrs.find(([key]) => key === 'type');
+    const type = (typeAttr?.[1] ?? 'registry');
+    if (!CACHE_TYPES.includes(type)) {
+        throw new errors_InputError(input, `type "${type}" in "${line}" is unknown; use one of ${CACHE_TYPES.join(', ')}`);
+    }
+    const rest = attrs.filter(([key]) => key !== 'type');
+    const has = (key) => rest.some(([k, v]) => k === key && v !== '');
+    const need = (key, example) => {
+        if (!has(key))
+            throw new errors_InputError(input, `"${line}" needs ${key}=, e.g. ${example}`);
+    };
+    if (type === 'registry')
+        need('ref', 'type=registry,ref=ghcr.io/owner/app:buildcache');
+    if (type === 'local') {
+        if (input === 'cache-from')
+            need('src', 'type=local,src=/tmp/.buildx-cache');
+        else
+            need('dest', 'type=local,dest=/tmp/.buildx-cache');
+    }
+    const mode = rest.find(([key]) => key === 'mode')?.[1];
+    if (mode !== undefined && !['min', 'max'].includes(mode)) {
+        throw new errors_InputError(input, `mode "${mode}" in "${line}" must be min or max`);
+    }
+    if (input === 'cache-from' && type === 'inline') {
+        throw new errors_InputError(input, `type=inline is a cache-to type; to read an inline cache, give the image: type=registry,ref=IMAGE`);
+    }
+    return { type, attrs: rest };
+}
+/** How the entry reads on buildx's command line. */
+function cacheText(entry) {
+    const quote = (value) => (/[,"]/.test(value) ? `"${value.replace(/"/g, '')}"` : value);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => `${k}=${quote(v)}`)].join(',');
+}
+function cacheAttr(entry, key) {
+    return entry.attrs.find(([k]) => k === key)?.[1];
+}
+/**
+ * The one-word `cache` input: `registry` keeps every layer (mode=max) under
+ * IMAGE:buildcache, next to the image, read back by the next build; `gha` the same in
+ * GitHub's cache service. Empty or `false`: no cache beyond the builder's own.
+ */
+function cacheShortcut(text, image) {
+    if (text === '' || text === 'false')
+        return { from: [], to: [] };
+    if (text === 'registry') {
+        const ref = ['ref', `${image.name}:${CACHE_TAG}`];
+        return {
+            from: [{ type: 'registry', attrs: [ref] }],
+            to: [{ type: 'registry', attrs: [ref, ['mode', 'max']] }]
+        };
+    }
+    if (text === 'gha') {
+        return { from: [{ type: 'gha', attrs: [] }], to: [{ type: 'gha', attrs: [['mode', 'max']] }] };
+    }
+    throw new errors_InputError('cache', `"${text}" is not a cache; use registry (IMAGE:${CACHE_TAG}, mode=max), gha, or false, or set cache-from/cache-to`);
+}
+/**
+ * A `secrets` line: buildx's own `id=NAME,env=VAR` / `id=NAME,src=PATH` (a reference), or
+ * build-push-action's `NAME=VALUE` (the value itself, handed to the build through the
+ * environment, never a file or an argument).
+ */
+function parseSecretLine(line) {
+    if (/^(type|id)=/.test(line) && /(^|,)(env|src)=/.test(line)) {
+        const attrs = new Map(splitAttributes('secrets', line));
+        const id = attrs.get('id') ?? '';
+        if (!ID.test(id))
+            throw new errors_InputError('secrets', `id "${id}" may use A-Z a-z 0-9 _ . - only`);
+        const env = attrs.get('env');
+        if (env !== undefined) {
+            if (!ENV_NAME.test(env))
+                throw new errors_InputError('secrets', `env "${env}" is not a variable name`);
+            return { id, source: { env } };
+        }
+        return { id, source: { file: attrs.get('src') ?? '' } };
+    }
+    const eq = line.indexOf('=');
+    const id = line.slice(0, eq);
+    if (eq <= 0 || eq === line.length - 1 || !ID.test(id)) {
+        // Never echo the line: it may be most of a secret.
+        throw new errors_InputError('secrets', 'a line is neither NAME=VALUE (NAME of A-Z a-z 0-9 _ . -, VALUE not empty) nor id=NAME,env=VAR / id=NAME,src=PATH');
+    }
+    return { id, source: { value: line.slice(eq + 1) } };
+}
+/** `secrets` lines keep their spaces: a value may start or end with one. */
+function secretLines(text) {
+    return text.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+}
+function idPairs(input, text) {
+    return parseKeyValueLines(input, text).map(([id, value]) => {
+        if (!ID.test(id))
+            throw new errors_InputError(input, `id "${id}" may use A-Z a-z 0-9 _ . - only`);
+        if (value === '')
+            throw new errors_InputError(input, `${id}= is empty`);
+        if (input === 'secret-envs' && !ENV_NAME.test(value)) {
+            throw new errors_InputError(input, `${id}=${value}: "${value}" is not an environment variable name`);
+        }
+        return [id, value];
+    });
+}
+const SSH = /^(default|[A-Za-z0-9_.-]+)(=.+)?$/;
+/** `true`, `false`, or build-push-action's attributes (`generator=IMAGE`). */
+function sbomOption(text) {
+    if (!text.includes('='))
+        return parseBoolean('sbom', text, false) ? { sbom: [] } : {};
+    const attrs = splitAttributes('sbom', text).filter(([key]) => key !== 'type');
+    return { sbom: attrs };
+}
+/** Every build option input, checked; pure given the reader and the image name. */
+function parseBuildOptions(read, image) {
+    const explicitFrom = parseLines(read('cache-from')).map((l) => parseCacheEntry('cache-from', l));
+    const explicitTo = parseLines(read('cache-to')).map((l) => parseCacheEntry('cache-to', l));
+    const shortcut = cacheShortcut(read('cache'), image);
+    if (shortcut.from.length > 0 && explicitFrom.length + explicitTo.length > 0) {
+        throw new errors_InputError('cache', 'sets cache-from and cache-to itself; give either cache or cache-from/cache-to');
+    }
+    const secrets = [
+        ...secretLines(read('secrets')).map(parseSecretLine),
+        ...idPairs('secret-files', read('secret-files')).map(([id, file]) => ({
+            id,
+            source: { file }
+        })),
+        ...idPairs('secret-envs', read('secret-envs')).map(([id, env]) => ({ id, source: { env } }))
+    ];
+    const ids = secrets.map((s) => s.id);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice)
+        throw new errors_InputError('secrets', `id "${twice}" is given twice (secrets, secret-files, secret-envs)`);
+    const ssh = parseLines(read('ssh'));
+    for (const entry of ssh) {
+        if (!SSH.test(entry))
+            throw new errors_InputError('ssh', `"${entry}" is not default or ID=PATH`);
+    }
+    const target = read('target');
+    if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+        throw new errors_InputError('target', `"${target}" is not a stage name (FROM … AS name)`);
+    }
+    const word = read('cache');
+    return {
+        ...(word === 'registry' || word === 'gha' ? { cacheShortcut: word } : {}),
+        cacheFrom: [...shortcut.from, ...explicitFrom],
+        cacheTo: [...shortcut.to, ...explicitTo],
+        secrets,
+        ssh,
+        target,
+        noCache: parseBoolean('no-cache', read('no-cache'), false),
+        pull: parseBoolean('pull', read('pull'), false),
+        ...sbomOption(read('sbom')),
+        buildContexts: parseKeyValueLines('build-contexts', read('build-contexts')),
+        annotations: parseLines(read('annotations')).map((line) => {
+            if (!/^[^=\s]+=/.test(line)) {
+                throw new errors_InputError('annotations', `"${line}" is not KEY=VALUE (or manifest:KEY=VALUE)`);
+            }
+            return line;
+        })
+    };
+}
+/** The secret values the runner must mask before anything could print them. */
+function secretValues(options, env) {
+    return options.secrets.flatMap(({ source }) => {
+        if ('value' in source)
+            return [source.value];
+        if ('env' in source)
+            return env[source.env] ? [env[source.env]] : [];
+        return [];
+    });
+}
+/** No option set: what a plan carries when the user gave none. */
+const NO_BUILD_OPTIONS = {
+    cacheFrom: [],
+    cacheTo: [],
+    secrets: [],
+    ssh: [],
+    target: '',
+    noCache: false,
+    pull: false,
+    buildContexts: [],
+    annotations: []
+};
+
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/inputs.ts
+
+
 
 
 
@@ -32687,16 +32913,60 @@ function parseInputs(read, github, where) {
         skipExisting: parseBoolean('skip-existing', read('skip-existing'), true),
         force: parseBoolean('force', read('force'), false),
         provenance: parseBoolean('provenance', read('provenance'), false),
-        github
+        github,
+        options: parseBuildOptions(read, name)
     };
+}
+/** A secret file's text, to mask; a missing or large (binary, > 64 KiB) file is the build's to read. */
+function secretFileText(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(file).size <= 65_536 ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : '';
+    }
+    catch {
+        return '';
+    }
 }
 function readInputs() {
     maskSecret(rawInput('password')); // before anything could echo it
-    return parseInputs(rawInput, githubContext(process.env), hostWhere(process.env, process.cwd()));
+    // Secret lines are masked whole before they are parsed: a malformed one is still secret.
+    for (const line of rawInput('secrets').split(/\r?\n/))
+        maskSecret(line);
+    const inputs = parseInputs(rawInput, githubContext(process.env), hostWhere(process.env, process.cwd()));
+    for (const value of secretValues(inputs.options, process.env))
+        maskSecret(value);
+    for (const { source } of inputs.options.secrets) {
+        if ('file' in source)
+            maskSecret(secretFileText(source.file));
+    }
+    return inputs;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
+
+
+
+/** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
+async function makePrivateDir(prefix) {
+    const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
+}
+/** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
+async function removeDir(dir) {
+    if (dir)
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/backend.ts
 
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function builderDriver(inspect) {
+    return /^Driver:\s*(\S+)/m.exec(inspect)?.[1];
+}
 async function probe(runner, bin, args) {
     try {
         return await runner.run(bin, args, { silent: true });
@@ -32718,13 +32988,17 @@ function dockerProblem(probe) {
  * buildah: GitHub's runners have docker; self-hosted and rootless machines may not.
  */
 async function detectEngine(runner) {
-    // Both probes at once: each docker CLI start costs ~0.1 s and the buildx answer is usually needed.
+    // Both probes at once: each docker CLI start costs ~0.1 s and the buildx answer is usually
+    // needed. `buildx inspect` says both whether buildx is there and which driver its builder has.
     const [docker, buildx] = await Promise.all([
         probe(runner, 'docker', ['version', '--format', '{{.Server.Version}}']),
-        probe(runner, 'docker', ['buildx', 'version'])
+        probe(runner, 'docker', ['buildx', 'inspect'])
     ]);
     if (docker.exitCode === 0) {
-        return { kind: buildx.exitCode === 0 ? 'buildx' : 'docker', bin: 'docker' };
+        if (buildx.exitCode !== 0)
+            return { kind: 'docker', bin: 'docker' };
+        const driver = builderDriver(buildx.stdout);
+        return { kind: 'buildx', bin: 'docker', ...(driver ? { driver } : {}) };
     }
     const problem = dockerProblem(docker);
     for (const bin of ['podman', 'buildah']) {
@@ -32736,6 +33010,8 @@ async function detectEngine(runner) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/build-args.ts
+
+
 
 /**
  * The OCI labels GitHub reads: `source` links the ghcr package to the repository (so it
@@ -32761,10 +33037,17 @@ function mergeLabels(defaults, user) {
  * (several platforms, or attestations); otherwise we build into the engine and push tags.
  */
 function pushesFromBuilder(kind, plan) {
-    return kind === 'buildx' && (plan.platforms.length > 1 || plan.provenance);
+    if (kind !== 'buildx')
+        return false;
+    // A builder of its own (docker-container, remote …) keeps its results away from the
+    // engine: loading them only to push them again would copy every layer twice.
+    const ownBuilder = plan.driver !== undefined && plan.driver !== 'docker';
+    return (ownBuilder || plan.platforms.length > 1 || plan.provenance || plan.options.sbom !== undefined);
 }
+const NEEDS_BUILDX = 'set up buildx (docker/setup-buildx-action) or remove it';
 /** Rejects what the engine cannot do, naming the input to change. */
 function checkSupported(kind, plan) {
+    checkOptionsSupported(kind, plan);
     if (kind === 'buildx')
         return;
     if (plan.platforms.length > 1) {
@@ -32773,6 +33056,113 @@ function checkSupported(kind, plan) {
     if (plan.provenance) {
         throw new errors_InputError('provenance', `attestations need docker buildx, found ${kind}; set up buildx or set provenance: false`);
     }
+}
+function checkOptionsSupported(kind, plan) {
+    const { options } = plan;
+    const cacheInput = options.cacheShortcut ? 'cache' : 'cache-to';
+    if (kind === 'buildx') {
+        const exporting = options.cacheTo.filter((entry) => entry.type !== 'inline');
+        if ((plan.driver ?? 'docker') === 'docker' && exporting.length > 0) {
+            throw new errors_InputError(cacheInput, `the builder uses buildx's docker driver, which cannot export a cache (type=${exporting[0].type}); ` +
+                'add docker/setup-buildx-action before this step (a docker-container builder), or use cache-to: type=inline');
+        }
+        return;
+    }
+    const buildxOnly = [
+        ['sbom', options.sbom !== undefined],
+        ['annotations', options.annotations.length > 0],
+        ['build-contexts', kind === 'docker' && options.buildContexts.length > 0]
+    ];
+    for (const [input, used] of buildxOnly) {
+        if (used)
+            throw new errors_InputError(input, `needs docker buildx, found ${kind}; ${NEEDS_BUILDX}`);
+    }
+    const caches = [
+        ...options.cacheFrom.map((e) => ['cache-from', e]),
+        ...options.cacheTo.map((e) => ['cache-to', e])
+    ];
+    for (const [input, entry] of caches) {
+        const name = options.cacheShortcut ? 'cache' : input;
+        if (entry.type !== 'registry') {
+            throw new errors_InputError(name, `type=${entry.type} needs docker buildx, found ${kind}; ${kind === 'docker' ? 'set up buildx' : 'use type=registry,ref=REPOSITORY'}`);
+        }
+        if (kind === 'docker' && input === 'cache-to') {
+            throw new errors_InputError(name, "docker's classic builder cannot export a cache; set up buildx (docker/setup-buildx-action), or keep only cache-from");
+        }
+    }
+    if (kind === 'docker') {
+        const notFile = options.secrets.find((secret) => !('file' in secret.source));
+        if (notFile) {
+            throw new errors_InputError('secrets', `"${notFile.id}": docker's classic builder reads secrets from files only; use secret-files, or set up buildx`);
+        }
+    }
+}
+/** The environment variable that carries a `secrets: NAME=VALUE` value to the build. */
+function secretEnvName(index) {
+    return `BUILD_PUSH_IMAGE_SECRET_${index}`;
+}
+/** `--secret` values: where the build reads each secret, never the secret itself. */
+function secretArg(secret, index) {
+    const { id, source } = secret;
+    if ('file' in source)
+        return `id=${id},src=${source.file}`;
+    return `id=${id},env=${'env' in source ? source.env : secretEnvName(index)}`;
+}
+/** Values of `secrets: NAME=VALUE` lines, under the names secretArg gave them. */
+function secretEnvironment(plan) {
+    const env = {};
+    plan.options.secrets.forEach(({ source }, index) => {
+        if ('value' in source)
+            env[secretEnvName(index)] = source.value;
+    });
+    return env;
+}
+/** podman's and buildah's cache is a repository whose tags are layer keys: no tag here. */
+function cacheRepository(ref) {
+    const slash = ref.lastIndexOf('/');
+    const colon = ref.lastIndexOf(':');
+    return colon > slash ? ref.slice(0, colon) : ref;
+}
+function cacheArgs(kind, options) {
+    const { cacheFrom, cacheTo } = options;
+    if (kind === 'buildx') {
+        return [
+            ...cacheFrom.flatMap((entry) => ['--cache-from', cacheText(entry)]),
+            ...cacheTo.flatMap((entry) => ['--cache-to', cacheText(entry)])
+        ];
+    }
+    const ref = (entry) => cacheAttr(entry, 'ref') ?? '';
+    if (kind === 'docker')
+        return cacheFrom.flatMap((entry) => ['--cache-from', ref(entry)]);
+    if (cacheFrom.length + cacheTo.length === 0)
+        return [];
+    const refs = [...cacheFrom, ...cacheTo].map(ref);
+    const hosts = refs.map((r) => r.split('/')[0]);
+    return [
+        '--layers',
+        ...cacheFrom.flatMap((entry) => ['--cache-from', cacheRepository(ref(entry))]),
+        ...cacheTo.flatMap((entry) => ['--cache-to', cacheRepository(ref(entry))]),
+        ...(hosts.some(isLoopbackRegistry) ? ['--tls-verify=false'] : [])
+    ];
+}
+/** Everything build-options.ts parsed, as the engine's flags. */
+function optionArgs(kind, plan) {
+    const { options } = plan;
+    const buildx = kind === 'buildx';
+    return [
+        ...(options.target ? ['--target', options.target] : []),
+        ...cacheArgs(kind, options),
+        ...options.secrets.flatMap((secret, index) => ['--secret', secretArg(secret, index)]),
+        ...options.ssh.flatMap((entry) => ['--ssh', entry]),
+        ...pairs('--build-context', options.buildContexts),
+        ...options.annotations.flatMap((annotation) => ['--annotation', annotation]),
+        ...(options.noCache ? ['--no-cache'] : []),
+        ...(options.pull ? [kind === 'podman' || kind === 'buildah' ? '--pull=always' : '--pull'] : []),
+        ...(buildx && options.sbom
+            ? ['--attest', ['type=sbom', ...options.sbom.map(([k, v]) => `${k}=${v}`)].join(',')]
+            : []),
+        ...(buildx && plan.metadataFile ? ['--metadata-file', plan.metadataFile] : [])
+    ];
 }
 function pairs(flag, values) {
     return values.flatMap(([key, value]) => [flag, `${key}=${value}`]);
@@ -32787,6 +33177,7 @@ function buildArgs(kind, plan) {
         ...pairs('--label', plan.labels),
         ...pairs('--build-arg', plan.buildArgs),
         ...(plan.platforms.length > 0 ? ['--platform', plan.platforms.join(',')] : []),
+        ...optionArgs(kind, plan),
         // podman and buildah write OCI images by default, which have no HEALTHCHECK (dropped
         // with a warning) and differ from what docker pushes: write docker's format, as docker does.
         ...(kind === 'podman' || kind === 'buildah' ? ['--format', 'docker'] : [])
@@ -32803,7 +33194,9 @@ function buildArgs(kind, plan) {
 function pushArgs(kind, plan, ref, insecure) {
     if (pushesFromBuilder(kind, plan)) {
         // Everything is in the builder's cache from the build step: this exports, not rebuilds.
-        const build = buildArgs(kind, plan);
+        // The build step already read and wrote the layer cache: doing it again costs time.
+        const uncached = { ...plan, options: { ...plan.options, cacheFrom: [], cacheTo: [] } };
+        const build = buildArgs(kind, uncached);
         return [...build.slice(0, -1), '--push', build[build.length - 1]];
     }
     const tls = (kind === 'podman' || kind === 'buildah') && insecure ? ['--tls-verify=false'] : [];
@@ -32816,6 +33209,77 @@ function loginArgs(kind, registry, username, insecure) {
 /** The executable behind each engine kind. */
 function engineBinary(kind) {
     return kind === 'buildx' ? 'docker' : kind;
+}
+/**
+ * The `cache` shortcut asks each engine for what it can do (explicit cache-from/cache-to
+ * are taken as given, and checkSupported rejects what cannot work): buildx's docker driver
+ * and classic docker read the registry cache but cannot write one; podman and buildah keep
+ * theirs as a repository of their own, IMAGE/buildcache, whose tags are layer keys.
+ */
+function adaptCacheShortcut(kind, plan) {
+    const { options } = plan;
+    const shortcut = options.cacheShortcut;
+    if (!shortcut)
+        return { plan };
+    const ref = options.cacheFrom.map((entry) => cacheAttr(entry, 'ref')).find(Boolean);
+    const withCaches = (cacheFrom, cacheTo) => ({
+        ...plan,
+        options: { ...options, cacheFrom, cacheTo }
+    });
+    const readOnly = (who) => ({
+        plan: withCaches(shortcut === 'registry' ? options.cacheFrom : [], []),
+        note: `cache: ${who} cannot export a cache; ` +
+            (shortcut === 'registry' ? `reading ${ref} only` : 'no gha cache') +
+            '. Add docker/setup-buildx-action before this step for a builder that writes it.'
+    });
+    if (kind === 'buildx') {
+        return (plan.driver ?? 'docker') === 'docker' ? readOnly("buildx's docker driver") : { plan };
+    }
+    if (kind === 'docker')
+        return readOnly("docker's classic builder");
+    if (shortcut === 'gha') {
+        return {
+            plan: withCaches([], []),
+            note: `cache: gha needs docker buildx; ${kind} builds with its local layers only`
+        };
+    }
+    const repository = {
+        type: 'registry',
+        attrs: [['ref', `${cacheRepository(ref ?? '')}/buildcache`]]
+    };
+    return { plan: withCaches([repository], [repository]) };
+}
+/** What type=gha needs to reach GitHub's cache service; GitHub sets these for JavaScript actions. */
+const GHA_CACHE_VARIABLES = [
+    'ACTIONS_CACHE_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_CACHE_SERVICE_V2'
+];
+/**
+ * The build's own environment: each `secrets: NAME=VALUE` value under its variable, and
+ * for a gha cache the runner's cache variables, handed to buildx by name (its
+ * `type=gha` reads them itself), never written into an argument.
+ */
+function buildEnvironment(plan, env) {
+    const { options } = plan;
+    const gha = [...options.cacheFrom, ...options.cacheTo].find((entry) => entry.type === 'gha');
+    const passed = {};
+    if (gha) {
+        const input = options.cacheShortcut
+            ? 'cache'
+            : options.cacheFrom.includes(gha)
+                ? 'cache-from'
+                : 'cache-to';
+        if (!env.ACTIONS_RUNTIME_TOKEN || !(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)) {
+            throw new errors_InputError(input, 'type=gha needs ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, which GitHub gives JavaScript actions; outside GitHub Actions use type=registry');
+        }
+        for (const name of GHA_CACHE_VARIABLES) {
+            if (env[name])
+                passed[name] = env[name];
+        }
+    }
+    return { ...passed, ...secretEnvironment(plan) };
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/build.ts
@@ -32830,7 +33294,8 @@ function planBuild(inputs, now) {
         buildArgs: inputs.buildArgs,
         labels: mergeLabels(defaultLabels(inputs.github, now), inputs.labels),
         platforms: inputs.platforms,
-        provenance: inputs.provenance
+        provenance: inputs.provenance,
+        options: inputs.options
     };
 }
 /** Missing files are the usual first-run mistake (no checkout step): say so before docker does. */
@@ -32870,11 +33335,6 @@ async function buildImage(runner, engine, plan, env) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/shared/src/state.ts
 
 /**
@@ -32886,21 +33346,6 @@ function state_saveState(key, value) {
 }
 function readState(key) {
     return core.getState(key);
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
-
-
-
-/** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
-async function makePrivateDir(prefix) {
-    const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
-}
-/** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
-async function removeDir(dir) {
-    if (dir)
-        await rm(dir, { recursive: true, force: true });
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/retried-run.ts
@@ -33032,36 +33477,68 @@ async function pushImage(runner, engine, plan, env, context, policy) {
 
 
 
+
+
+
+
 function failureContext(inputs) {
     const { name, registry } = inputs.image;
     return { registry, name, eventName: inputs.github.eventName };
 }
+/** buildx's metadata file (--metadata-file), compact; '' where the engine wrote none. */
+async function readMetadata(file) {
+    if (!file)
+        return '';
+    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => '');
+    return text ? JSON.stringify(JSON.parse(text)) : '';
+}
 /** Engine, login, build, push, then the registry's word on what was pushed. */
 async function buildAndPush(runner, registry, inputs, reason) {
     const context = failureContext(inputs);
-    const plan = planBuild(inputs, new Date());
-    checkBuildFiles(plan, process.cwd());
+    const planned = planBuild(inputs, new Date());
+    checkBuildFiles(planned, process.cwd());
     const engine = await detectEngine(runner);
     if (engine.fallback)
         info(engine.fallback);
-    checkSupported(engine.kind, plan);
-    const policy = { retryAfterHint: () => registry.retryAfterHint() };
-    const credentials = { username: inputs.username, password: inputs.password };
-    const env = inputs.push
-        ? await group('Log in', () => login(runner, engine, credentials, context, policy))
-        : {};
-    await group('Build', () => buildImage(runner, engine, plan, env));
-    const outcome = {
-        name: context.name,
-        tags: inputs.tags,
-        built: true,
-        reason,
-        engine: engine.kind
-    };
-    if (!inputs.push)
-        return { ...outcome, pushed: false };
-    await group('Push', () => pushImage(runner, engine, plan, env, context, policy));
-    return { ...outcome, ...(await registry.manifest(inputs.tags[0])), pushed: true };
+    const metadataDir = engine.kind === 'buildx' ? await makePrivateDir('build-push-image-metadata') : undefined;
+    try {
+        const adapted = adaptCacheShortcut(engine.kind, {
+            ...planned,
+            driver: engine.driver,
+            metadataFile: metadataDir && external_node_path_default().join(metadataDir, 'metadata.json')
+        });
+        if (adapted.note)
+            warning(adapted.note);
+        const plan = adapted.plan;
+        checkSupported(engine.kind, plan);
+        const buildEnv = buildEnvironment(plan, process.env);
+        for (const value of Object.values(buildEnv))
+            maskSecret(value);
+        const policy = { retryAfterHint: () => registry.retryAfterHint() };
+        const credentials = { username: inputs.username, password: inputs.password };
+        const env = {
+            ...(inputs.push
+                ? await group('Log in', () => login(runner, engine, credentials, context, policy))
+                : {}),
+            ...buildEnv
+        };
+        await group('Build', () => buildImage(runner, engine, plan, env));
+        const outcome = {
+            name: context.name,
+            tags: inputs.tags,
+            built: true,
+            reason,
+            engine: engine.driver ? `${engine.kind} (${engine.driver} driver)` : engine.kind
+        };
+        if (!inputs.push)
+            return { ...outcome, pushed: false, metadata: await readMetadata(plan.metadataFile) };
+        await group('Push', () => pushImage(runner, engine, plan, env, context, policy));
+        const metadata = await readMetadata(plan.metadataFile);
+        return { ...outcome, ...(await registry.manifest(inputs.tags[0])), pushed: true, metadata };
+    }
+    finally {
+        await removeDir(metadataDir);
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/summary.ts
@@ -33083,7 +33560,8 @@ function outcomeOutputs(outcome) {
         digest: outcome.digest ?? '',
         'image-ref': outcome.digest ? `${outcome.name}@${outcome.digest}` : '',
         tags: outcome.tags.map((tag) => `${outcome.name}:${tag}`).join('\n'),
-        skipped: String(!outcome.built)
+        skipped: String(!outcome.built),
+        metadata: outcome.metadata ?? ''
     };
 }
 function renderSummary(outcome) {

@@ -51,8 +51,7 @@ async function registryGet(urlPath: string, accept?: string, authenticated = tru
   const { registry } = rig();
   const headers: Record<string, string> = accept ? { accept } : {};
   if (authenticated) {
-    const token = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
-    headers.authorization = `Basic ${token}`;
+    headers.authorization = await registry.authorization(`repository:${REPOSITORY}:pull`);
   }
   const response = await fetch(`${registry.url}${urlPath}`, { headers });
   return { response, body: Buffer.from(await response.arrayBuffer()) };

@@ -76,12 +76,11 @@ function build(
 
 /** The digest the registry itself holds for a tag (asked directly, not through a proxy). */
 async function registryDigest(tag: string): Promise<string | null> {
-  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
   const answer = await fetch(`${registry.url}/v2/${REPOSITORY}/manifests/${tag}`, {
     method: 'HEAD',
     headers: {
       Accept: 'application/vnd.docker.distribution.manifest.v2+json',
-      Authorization: `Basic ${auth}`
+      Authorization: await registry.authorization(`repository:${REPOSITORY}:pull`)
     }
   });
   return answer.status === 200 ? answer.headers.get('docker-content-digest') : null;

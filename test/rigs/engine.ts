@@ -21,6 +21,7 @@ import {
   waitUntilReady,
   type Daemon
 } from './daemon.js';
+import type { LoopbackNamespace } from './netns.js';
 
 export interface EngineRig {
   /** `unix:///tmp/engine-rig-XXXX/docker.sock` */
@@ -48,6 +49,12 @@ export interface StartEngineOptions {
   dataRoot?: string;
   /** Tried in order; the first the daemon starts with wins. */
   storageDrivers?: string[];
+  /**
+   * Run dockerd inside this network namespace with its default bridge there, so `RUN` steps
+   * and containers have a network that ends at the namespace (see netns.ts). Without it,
+   * dockerd runs in the machine's namespace with no bridge, and any `RUN` fails.
+   */
+  namespace?: LoopbackNamespace;
 }
 
 export const DOCKER_CLI = '/usr/bin/docker';
@@ -62,8 +69,16 @@ export interface EnginePaths {
   configFile: string;
 }
 
-/** dockerd's command line for one engine; pure so a test can read it. */
-export function dockerdArgs(paths: EnginePaths, storageDriver: string): string[] {
+/**
+ * dockerd's command line for one engine; pure so a test can read it. In the machine's
+ * namespace there is no bridge; in the rig's own namespace the default bridge is made
+ * there, with no forwarding or masquerading (there is nowhere to forward to).
+ */
+export function dockerdArgs(
+  paths: EnginePaths,
+  storageDriver: string,
+  network: 'none' | 'namespace' = 'none'
+): string[] {
   return [
     `--host=unix://${paths.socket}`,
     `--data-root=${paths.dataRoot}`,
@@ -73,7 +88,7 @@ export function dockerdArgs(paths: EnginePaths, storageDriver: string): string[]
     `--storage-driver=${storageDriver}`,
     '--iptables=false',
     '--ip6tables=false',
-    '--bridge=none',
+    ...(network === 'none' ? ['--bridge=none'] : ['--ip-forward=false', '--ip-masq=false']),
     // Containers still running when the test stops the engine get 3 s, not 15 s.
     '--shutdown-timeout=3',
     '--log-level=warn'
@@ -99,7 +114,8 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     const { daemon, storageDriver } = await startDaemon(
       paths,
       stateDir,
-      options.storageDrivers ?? DEFAULT_STORAGE_DRIVERS
+      options.storageDrivers ?? DEFAULT_STORAGE_DRIVERS,
+      options.namespace
     );
     const stop = async () => {
       await daemon.stop(15_000);
@@ -126,11 +142,14 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
 async function startDaemon(
   paths: EnginePaths,
   stateDir: string,
-  drivers: string[]
+  drivers: string[],
+  namespace: LoopbackNamespace | undefined
 ): Promise<{ daemon: Daemon; storageDriver: string }> {
   const failures: string[] = [];
   for (const driver of drivers) {
-    const daemon = spawnDaemon(`dockerd (${driver})`, DOCKERD, dockerdArgs(paths, driver), {
+    const args = dockerdArgs(paths, driver, namespace ? 'namespace' : 'none');
+    const [command, argv] = namespace ? namespace.inside(DOCKERD, args) : [DOCKERD, args];
+    const daemon = spawnDaemon(`dockerd (${driver})`, command, argv, {
       logFile: path.join(stateDir, `dockerd-${driver}.log`)
     });
     try {

@@ -1,6 +1,6 @@
 import { expect, test } from '@jest/globals';
 import type { RunResult } from '../../shared/src/exec.js';
-import { detectEngine, dockerProblem } from '../src/backend.js';
+import { builderDriver, detectEngine, dockerProblem } from '../src/backend.js';
 import { scriptedRunner } from './fakes.js';
 
 const up: Partial<RunResult> = { stdout: '20.10.24' };
@@ -8,7 +8,7 @@ const down = (stderr: string): Partial<RunResult> => ({ exitCode: 1, stderr });
 const missing = new Error('Unable to locate executable file');
 
 test.each<[string, Array<Partial<RunResult> | Error>, string, string | undefined]>([
-  ['docker with buildx', [up, up], 'buildx', undefined],
+  ['docker with buildx', [up, { stdout: 'Name: default\nDriver: docker\n' }], 'buildx', undefined],
   [
     'docker without buildx',
     [up, down("docker: 'buildx' is not a docker command")],
@@ -32,7 +32,8 @@ test.each<[string, Array<Partial<RunResult> | Error>, string, string | undefined
   await expect(detectEngine(runner)).resolves.toEqual({
     kind,
     bin: kind === 'buildx' ? 'docker' : kind,
-    ...(fallback ? { fallback } : {})
+    ...(fallback ? { fallback } : {}),
+    ...(kind === 'buildx' ? { driver: 'docker' } : {})
   });
   expect(runner.calls.every((c) => c.options?.silent)).toBe(true);
 });
@@ -86,3 +87,12 @@ test('docker and its buildx plugin are probed at once, not one after the other',
   await expect(detectEngine(runner)).resolves.toEqual({ kind: 'buildx', bin: 'docker' });
   expect(overlapped).toBe(true);
 });
+
+test.each([
+  ['Name:          default\nDriver:        docker\nLast Activity: x\n', 'docker'],
+  ['Name: rig\nDriver: remote\nNodes:\nName: rig0\n', 'remote'],
+  ['Name: ci\nDriver: docker-container\n', 'docker-container'],
+  ['nothing useful', undefined]
+])('builderDriver reads the driver line of buildx inspect', (text, want) =>
+  expect(builderDriver(text)).toBe(want)
+);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { NO_BUILD_OPTIONS } from '../src/build-options.js';
 import {
   buildArgs,
   checkSupported,
@@ -18,7 +19,8 @@ const plan: BuildPlan = {
   buildArgs: [['BASE', '/srv,a=b']],
   labels: [['org.opencontainers.image.revision', 'abc']],
   platforms: [],
-  provenance: false
+  provenance: false,
+  options: NO_BUILD_OPTIONS
 };
 const common = [
   '--file',

@@ -65,16 +65,17 @@ export async function buildStep(options: StepOptions, jobs: RunnerJob[]): Promis
 }
 
 /** A /v2/ API call to the registry itself (not through a proxy) with the rig's account. */
-export function registryRequest(
+export async function registryRequest(
   registry: RegistryRig,
   repository: string,
   apiPath: string,
   method: 'GET' | 'HEAD' = 'GET'
 ): Promise<Response> {
-  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
-  return fetch(`${registry.url}/v2/${repository.toLowerCase()}/${apiPath}`, {
+  const name = repository.toLowerCase();
+  const authorization = await registry.authorization(`repository:${name}:pull`);
+  return fetch(`${registry.url}/v2/${name}/${apiPath}`, {
     method,
-    headers: { Accept: MANIFEST_ACCEPT, Authorization: `Basic ${auth}` }
+    headers: { Accept: MANIFEST_ACCEPT, Authorization: authorization }
   });
 }
 

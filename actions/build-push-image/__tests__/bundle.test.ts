@@ -88,7 +88,8 @@ describe('build-push-image bundle against a real engine and registry', () => {
       digest,
       'image-ref': `${name}@${digest}`,
       tags: `${name}:${sha}\n${name}:latest`,
-      skipped: 'false'
+      skipped: 'false',
+      metadata: '' // classic docker writes no buildx metadata
     });
     expect(main.summary).toContain('| Result | built and pushed |');
     expect(main.summary).toContain(`docker pull ${name}@${digest}`);

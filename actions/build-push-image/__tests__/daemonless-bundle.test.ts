@@ -198,6 +198,28 @@ describe('podman failures are explained', () => {
     }
   });
 
+  test('cache: registry: podman builds --layers and keeps them in the repository IMAGE/buildcache', async () => {
+    const context = mkdtempSync(path.join(os.tmpdir(), 'podman-cache-context-'));
+    try {
+      writeFileSync(
+        path.join(context, 'Dockerfile'),
+        'FROM docker.io/library/python:3.11-slim\nRUN echo layer-for-the-cache > /layer\n'
+      );
+      const result = await step(randomBytes(20).toString('hex'), wholePath, {
+        inputs: { context, cache: 'registry' }
+      });
+      expect(result.main.errors).toEqual([]);
+      const cache = `${rig().registry.host}/${REPOSITORY}/buildcache`;
+      expect(result.main.stdout).toContain(
+        `--layers --cache-from ${cache} --cache-to ${cache} --tls-verify=false`
+      );
+      const tags = await registryRequest(rig().registry, `${REPOSITORY}/buildcache`, 'tags/list');
+      expect(((await tags.json()) as { tags: string[] }).tags.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+  });
+
   test('a wrong password refused by podman login: one error that says so, not retried', async () => {
     const wrong = 'wrong-password-5678';
     // No registry check first (skip-existing: false), so podman's login meets the refusal.

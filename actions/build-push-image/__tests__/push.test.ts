@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { NO_BUILD_OPTIONS } from '../src/build-options.js';
 import type { RunResult } from '../../shared/src/exec.js';
 import type { BuildPlan } from '../src/build-args.js';
 import { pushImage } from '../src/push.js';
@@ -11,7 +12,8 @@ const plan: BuildPlan = {
   buildArgs: [],
   labels: [],
   platforms: [],
-  provenance: false
+  provenance: false,
+  options: NO_BUILD_OPTIONS
 };
 const context = { registry: '127.0.0.1:5000', name: '127.0.0.1:5000/o/app', eventName: 'push' };
 const env = { DOCKER_CONFIG: '/tmp/auth' };

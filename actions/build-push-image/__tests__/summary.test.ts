@@ -31,7 +31,8 @@ describe('outcomeOutputs', () => {
         digest: 'sha256:1111',
         'image-ref': 'ghcr.io/o/app@sha256:1111',
         tags: 'ghcr.io/o/app:abc\nghcr.io/o/app:latest',
-        skipped: 'false'
+        skipped: 'false',
+        metadata: ''
       }
     ],
     [
@@ -42,7 +43,8 @@ describe('outcomeOutputs', () => {
         digest: 'sha256:1111',
         'image-ref': 'ghcr.io/o/app@sha256:1111',
         tags: 'ghcr.io/o/app:abc\nghcr.io/o/app:latest',
-        skipped: 'true'
+        skipped: 'true',
+        metadata: ''
       }
     ],
     [
@@ -53,7 +55,8 @@ describe('outcomeOutputs', () => {
         digest: '',
         'image-ref': '',
         tags: 'ghcr.io/o/app:abc',
-        skipped: 'false'
+        skipped: 'false',
+        metadata: ''
       }
     ]
   ])('%s', (_, outcome, want) => expect(outcomeOutputs(outcome)).toEqual(want));

@@ -8,6 +8,13 @@ export interface Engine {
   bin: string;
   /** Why docker was passed over, for the log; only on a fallback. */
   fallback?: string;
+  /** The current buildx builder's driver: docker, docker-container, remote …; buildx only. */
+  driver?: string;
+}
+
+/** `Driver: docker-container` from `docker buildx inspect`. */
+export function builderDriver(inspect: string): string | undefined {
+  return /^Driver:\s*(\S+)/m.exec(inspect)?.[1];
 }
 
 async function probe(runner: ProcessRunner, bin: string, args: string[]): Promise<RunResult> {
@@ -31,13 +38,16 @@ export function dockerProblem(probe: RunResult): string {
  * buildah: GitHub's runners have docker; self-hosted and rootless machines may not.
  */
 export async function detectEngine(runner: ProcessRunner): Promise<Engine> {
-  // Both probes at once: each docker CLI start costs ~0.1 s and the buildx answer is usually needed.
+  // Both probes at once: each docker CLI start costs ~0.1 s and the buildx answer is usually
+  // needed. `buildx inspect` says both whether buildx is there and which driver its builder has.
   const [docker, buildx] = await Promise.all([
     probe(runner, 'docker', ['version', '--format', '{{.Server.Version}}']),
-    probe(runner, 'docker', ['buildx', 'version'])
+    probe(runner, 'docker', ['buildx', 'inspect'])
   ]);
   if (docker.exitCode === 0) {
-    return { kind: buildx.exitCode === 0 ? 'buildx' : 'docker', bin: 'docker' };
+    if (buildx.exitCode !== 0) return { kind: 'docker', bin: 'docker' };
+    const driver = builderDriver(buildx.stdout);
+    return { kind: 'buildx', bin: 'docker', ...(driver ? { driver } : {}) };
   }
   const problem = dockerProblem(docker);
   for (const bin of ['podman', 'buildah'] as const) {

@@ -1,4 +1,12 @@
 import { InputError } from '../../shared/src/errors.js';
+import {
+  cacheAttr,
+  cacheText,
+  type BuildOptions,
+  type BuildSecret,
+  type CacheEntry
+} from './build-options.js';
+import { isLoopbackRegistry } from './image-ref.js';
 import type { GitHubContext } from './inputs.js';
 
 /** docker with the buildx plugin, docker's classic builder, or the daemonless tools. */
@@ -13,6 +21,12 @@ export interface BuildPlan {
   labels: Array<[string, string]>;
   platforms: string[];
   provenance: boolean;
+  /** Cache, secrets, target and the rest (build-options.ts). */
+  options: BuildOptions;
+  /** The buildx builder's driver (docker, docker-container, remote …); buildx only. */
+  driver?: string;
+  /** Where buildx writes its metadata (--metadata-file); buildx only. */
+  metadataFile?: string;
 }
 
 /**
@@ -44,11 +58,20 @@ export function mergeLabels(
  * (several platforms, or attestations); otherwise we build into the engine and push tags.
  */
 export function pushesFromBuilder(kind: EngineKind, plan: BuildPlan): boolean {
-  return kind === 'buildx' && (plan.platforms.length > 1 || plan.provenance);
+  if (kind !== 'buildx') return false;
+  // A builder of its own (docker-container, remote …) keeps its results away from the
+  // engine: loading them only to push them again would copy every layer twice.
+  const ownBuilder = plan.driver !== undefined && plan.driver !== 'docker';
+  return (
+    ownBuilder || plan.platforms.length > 1 || plan.provenance || plan.options.sbom !== undefined
+  );
 }
+
+const NEEDS_BUILDX = 'set up buildx (docker/setup-buildx-action) or remove it';
 
 /** Rejects what the engine cannot do, naming the input to change. */
 export function checkSupported(kind: EngineKind, plan: BuildPlan): void {
+  checkOptionsSupported(kind, plan);
   if (kind === 'buildx') return;
   if (plan.platforms.length > 1) {
     throw new InputError(
@@ -62,6 +85,127 @@ export function checkSupported(kind: EngineKind, plan: BuildPlan): void {
       `attestations need docker buildx, found ${kind}; set up buildx or set provenance: false`
     );
   }
+}
+
+function checkOptionsSupported(kind: EngineKind, plan: BuildPlan): void {
+  const { options } = plan;
+  const cacheInput = options.cacheShortcut ? 'cache' : 'cache-to';
+  if (kind === 'buildx') {
+    const exporting = options.cacheTo.filter((entry) => entry.type !== 'inline');
+    if ((plan.driver ?? 'docker') === 'docker' && exporting.length > 0) {
+      throw new InputError(
+        cacheInput,
+        `the builder uses buildx's docker driver, which cannot export a cache (type=${exporting[0].type}); ` +
+          'add docker/setup-buildx-action before this step (a docker-container builder), or use cache-to: type=inline'
+      );
+    }
+    return;
+  }
+  const buildxOnly: Array<[string, boolean]> = [
+    ['sbom', options.sbom !== undefined],
+    ['annotations', options.annotations.length > 0],
+    ['build-contexts', kind === 'docker' && options.buildContexts.length > 0]
+  ];
+  for (const [input, used] of buildxOnly) {
+    if (used) throw new InputError(input, `needs docker buildx, found ${kind}; ${NEEDS_BUILDX}`);
+  }
+  const caches: Array<['cache-from' | 'cache-to', CacheEntry]> = [
+    ...options.cacheFrom.map((e) => ['cache-from', e] as ['cache-from', CacheEntry]),
+    ...options.cacheTo.map((e) => ['cache-to', e] as ['cache-to', CacheEntry])
+  ];
+  for (const [input, entry] of caches) {
+    const name = options.cacheShortcut ? 'cache' : input;
+    if (entry.type !== 'registry') {
+      throw new InputError(
+        name,
+        `type=${entry.type} needs docker buildx, found ${kind}; ${kind === 'docker' ? 'set up buildx' : 'use type=registry,ref=REPOSITORY'}`
+      );
+    }
+    if (kind === 'docker' && input === 'cache-to') {
+      throw new InputError(
+        name,
+        "docker's classic builder cannot export a cache; set up buildx (docker/setup-buildx-action), or keep only cache-from"
+      );
+    }
+  }
+  if (kind === 'docker') {
+    const notFile = options.secrets.find((secret) => !('file' in secret.source));
+    if (notFile) {
+      throw new InputError(
+        'secrets',
+        `"${notFile.id}": docker's classic builder reads secrets from files only; use secret-files, or set up buildx`
+      );
+    }
+  }
+}
+
+/** The environment variable that carries a `secrets: NAME=VALUE` value to the build. */
+export function secretEnvName(index: number): string {
+  return `BUILD_PUSH_IMAGE_SECRET_${index}`;
+}
+
+/** `--secret` values: where the build reads each secret, never the secret itself. */
+export function secretArg(secret: BuildSecret, index: number): string {
+  const { id, source } = secret;
+  if ('file' in source) return `id=${id},src=${source.file}`;
+  return `id=${id},env=${'env' in source ? source.env : secretEnvName(index)}`;
+}
+
+/** Values of `secrets: NAME=VALUE` lines, under the names secretArg gave them. */
+export function secretEnvironment(plan: BuildPlan): Record<string, string> {
+  const env: Record<string, string> = {};
+  plan.options.secrets.forEach(({ source }, index) => {
+    if ('value' in source) env[secretEnvName(index)] = source.value;
+  });
+  return env;
+}
+
+/** podman's and buildah's cache is a repository whose tags are layer keys: no tag here. */
+export function cacheRepository(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? ref.slice(0, colon) : ref;
+}
+
+function cacheArgs(kind: EngineKind, options: BuildOptions): string[] {
+  const { cacheFrom, cacheTo } = options;
+  if (kind === 'buildx') {
+    return [
+      ...cacheFrom.flatMap((entry) => ['--cache-from', cacheText(entry)]),
+      ...cacheTo.flatMap((entry) => ['--cache-to', cacheText(entry)])
+    ];
+  }
+  const ref = (entry: CacheEntry) => cacheAttr(entry, 'ref') ?? '';
+  if (kind === 'docker') return cacheFrom.flatMap((entry) => ['--cache-from', ref(entry)]);
+  if (cacheFrom.length + cacheTo.length === 0) return [];
+  const refs = [...cacheFrom, ...cacheTo].map(ref);
+  const hosts = refs.map((r) => r.split('/')[0]);
+  return [
+    '--layers',
+    ...cacheFrom.flatMap((entry) => ['--cache-from', cacheRepository(ref(entry))]),
+    ...cacheTo.flatMap((entry) => ['--cache-to', cacheRepository(ref(entry))]),
+    ...(hosts.some(isLoopbackRegistry) ? ['--tls-verify=false'] : [])
+  ];
+}
+
+/** Everything build-options.ts parsed, as the engine's flags. */
+export function optionArgs(kind: EngineKind, plan: BuildPlan): string[] {
+  const { options } = plan;
+  const buildx = kind === 'buildx';
+  return [
+    ...(options.target ? ['--target', options.target] : []),
+    ...cacheArgs(kind, options),
+    ...options.secrets.flatMap((secret, index) => ['--secret', secretArg(secret, index)]),
+    ...options.ssh.flatMap((entry) => ['--ssh', entry]),
+    ...pairs('--build-context', options.buildContexts),
+    ...options.annotations.flatMap((annotation) => ['--annotation', annotation]),
+    ...(options.noCache ? ['--no-cache'] : []),
+    ...(options.pull ? [kind === 'podman' || kind === 'buildah' ? '--pull=always' : '--pull'] : []),
+    ...(buildx && options.sbom
+      ? ['--attest', ['type=sbom', ...options.sbom.map(([k, v]) => `${k}=${v}`)].join(',')]
+      : []),
+    ...(buildx && plan.metadataFile ? ['--metadata-file', plan.metadataFile] : [])
+  ];
 }
 
 function pairs(flag: string, values: Array<[string, string]>): string[] {
@@ -78,6 +222,7 @@ export function buildArgs(kind: EngineKind, plan: BuildPlan): string[] {
     ...pairs('--label', plan.labels),
     ...pairs('--build-arg', plan.buildArgs),
     ...(plan.platforms.length > 0 ? ['--platform', plan.platforms.join(',')] : []),
+    ...optionArgs(kind, plan),
     // podman and buildah write OCI images by default, which have no HEALTHCHECK (dropped
     // with a warning) and differ from what docker pushes: write docker's format, as docker does.
     ...(kind === 'podman' || kind === 'buildah' ? ['--format', 'docker'] : [])
@@ -99,7 +244,9 @@ export function pushArgs(
 ): string[] {
   if (pushesFromBuilder(kind, plan)) {
     // Everything is in the builder's cache from the build step: this exports, not rebuilds.
-    const build = buildArgs(kind, plan);
+    // The build step already read and wrote the layer cache: doing it again costs time.
+    const uncached = { ...plan, options: { ...plan.options, cacheFrom: [], cacheTo: [] } };
+    const build = buildArgs(kind, uncached);
     return [...build.slice(0, -1), '--push', build[build.length - 1]];
   }
   const tls = (kind === 'podman' || kind === 'buildah') && insecure ? ['--tls-verify=false'] : [];
@@ -119,4 +266,82 @@ export function loginArgs(
 /** The executable behind each engine kind. */
 export function engineBinary(kind: EngineKind): string {
   return kind === 'buildx' ? 'docker' : kind;
+}
+
+/**
+ * The `cache` shortcut asks each engine for what it can do (explicit cache-from/cache-to
+ * are taken as given, and checkSupported rejects what cannot work): buildx's docker driver
+ * and classic docker read the registry cache but cannot write one; podman and buildah keep
+ * theirs as a repository of their own, IMAGE/buildcache, whose tags are layer keys.
+ */
+export function adaptCacheShortcut(
+  kind: EngineKind,
+  plan: BuildPlan
+): { plan: BuildPlan; note?: string } {
+  const { options } = plan;
+  const shortcut = options.cacheShortcut;
+  if (!shortcut) return { plan };
+  const ref = options.cacheFrom.map((entry) => cacheAttr(entry, 'ref')).find(Boolean);
+  const withCaches = (cacheFrom: CacheEntry[], cacheTo: CacheEntry[]) => ({
+    ...plan,
+    options: { ...options, cacheFrom, cacheTo }
+  });
+  const readOnly = (who: string) => ({
+    plan: withCaches(shortcut === 'registry' ? options.cacheFrom : [], []),
+    note:
+      `cache: ${who} cannot export a cache; ` +
+      (shortcut === 'registry' ? `reading ${ref} only` : 'no gha cache') +
+      '. Add docker/setup-buildx-action before this step for a builder that writes it.'
+  });
+  if (kind === 'buildx') {
+    return (plan.driver ?? 'docker') === 'docker' ? readOnly("buildx's docker driver") : { plan };
+  }
+  if (kind === 'docker') return readOnly("docker's classic builder");
+  if (shortcut === 'gha') {
+    return {
+      plan: withCaches([], []),
+      note: `cache: gha needs docker buildx; ${kind} builds with its local layers only`
+    };
+  }
+  const repository: CacheEntry = {
+    type: 'registry',
+    attrs: [['ref', `${cacheRepository(ref ?? '')}/buildcache`]]
+  };
+  return { plan: withCaches([repository], [repository]) };
+}
+
+/** What type=gha needs to reach GitHub's cache service; GitHub sets these for JavaScript actions. */
+export const GHA_CACHE_VARIABLES = [
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_SERVICE_V2'
+];
+
+/**
+ * The build's own environment: each `secrets: NAME=VALUE` value under its variable, and
+ * for a gha cache the runner's cache variables, handed to buildx by name (its
+ * `type=gha` reads them itself), never written into an argument.
+ */
+export function buildEnvironment(plan: BuildPlan, env: NodeJS.ProcessEnv): Record<string, string> {
+  const { options } = plan;
+  const gha = [...options.cacheFrom, ...options.cacheTo].find((entry) => entry.type === 'gha');
+  const passed: Record<string, string> = {};
+  if (gha) {
+    const input = options.cacheShortcut
+      ? 'cache'
+      : options.cacheFrom.includes(gha)
+        ? 'cache-from'
+        : 'cache-to';
+    if (!env.ACTIONS_RUNTIME_TOKEN || !(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)) {
+      throw new InputError(
+        input,
+        'type=gha needs ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL, which GitHub gives JavaScript actions; outside GitHub Actions use type=registry'
+      );
+    }
+    for (const name of GHA_CACHE_VARIABLES) {
+      if (env[name]) passed[name] = env[name] as string;
+    }
+  }
+  return { ...passed, ...secretEnvironment(plan) };
 }

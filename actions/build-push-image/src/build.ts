@@ -13,7 +13,8 @@ export function planBuild(inputs: Inputs, now: Date): BuildPlan {
     buildArgs: inputs.buildArgs,
     labels: mergeLabels(defaultLabels(inputs.github, now), inputs.labels),
     platforms: inputs.platforms,
-    provenance: inputs.provenance
+    provenance: inputs.provenance,
+    options: inputs.options
   };
 }
 

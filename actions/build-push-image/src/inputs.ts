@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseKeyValueLines, parseLines, rawInput } from '../../shared/src/inputs.js';
@@ -5,6 +6,7 @@ import { maskSecret } from '../../shared/src/mask.js';
 import { parseRoleInputs, type RoleInputs } from '../../shared/src/aws/credentials.js';
 import { ecrRegistryOf } from './ecr-login.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
+import { parseBuildOptions, secretValues, type BuildOptions } from './build-options.js';
 import { normalizeImageName, validateTag, type ImageName } from './image-ref.js';
 
 /** What the workflow run tells us about itself (the runner's GITHUB_* variables). */
@@ -39,6 +41,8 @@ export interface Inputs {
   force: boolean;
   provenance: boolean;
   github: GitHubContext;
+  /** cache, secrets, ssh, target, no-cache, pull, sbom, build-contexts, annotations. */
+  options: BuildOptions;
 }
 
 export type InputReader = (name: string) => string;
@@ -131,11 +135,32 @@ export function parseInputs(read: InputReader, github: GitHubContext, where: Whe
     skipExisting: parseBoolean('skip-existing', read('skip-existing'), true),
     force: parseBoolean('force', read('force'), false),
     provenance: parseBoolean('provenance', read('provenance'), false),
-    github
+    github,
+    options: parseBuildOptions(read, name)
   };
+}
+
+/** A secret file's text, to mask; a missing or large (binary, > 64 KiB) file is the build's to read. */
+function secretFileText(file: string): string {
+  try {
+    return statSync(file).size <= 65_536 ? readFileSync(file, 'utf8') : '';
+  } catch {
+    return '';
+  }
 }
 
 export function readInputs(): Inputs {
   maskSecret(rawInput('password')); // before anything could echo it
-  return parseInputs(rawInput, githubContext(process.env), hostWhere(process.env, process.cwd()));
+  // Secret lines are masked whole before they are parsed: a malformed one is still secret.
+  for (const line of rawInput('secrets').split(/\r?\n/)) maskSecret(line);
+  const inputs = parseInputs(
+    rawInput,
+    githubContext(process.env),
+    hostWhere(process.env, process.cwd())
+  );
+  for (const value of secretValues(inputs.options, process.env)) maskSecret(value);
+  for (const { source } of inputs.options.secrets) {
+    if ('file' in source) maskSecret(secretFileText(source.file));
+  }
+  return inputs;
 }

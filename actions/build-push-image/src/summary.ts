@@ -14,6 +14,8 @@ export interface Outcome {
   reason: string;
   durationMs: number;
   engine?: string;
+  /** buildx's metadata file as JSON, where the engine wrote one. */
+  metadata?: string;
 }
 
 export function formatBytes(bytes: number): string {
@@ -34,7 +36,8 @@ export function outcomeOutputs(outcome: Outcome): Record<string, string> {
     digest: outcome.digest ?? '',
     'image-ref': outcome.digest ? `${outcome.name}@${outcome.digest}` : '',
     tags: outcome.tags.map((tag) => `${outcome.name}:${tag}`).join('\n'),
-    skipped: String(!outcome.built)
+    skipped: String(!outcome.built),
+    metadata: outcome.metadata ?? ''
   };
 }
 

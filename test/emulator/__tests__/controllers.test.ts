@@ -40,7 +40,7 @@ const waitingReason = async (app: string) =>
 
 /** Pushes a minimal image (a config blob and an OCI manifest) through the registry's v2 API. */
 async function pushImage(repository: string, tag: string): Promise<void> {
-  const auth = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
+  const auth = await registry.authorization(`repository:${repository}:pull,push`);
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',

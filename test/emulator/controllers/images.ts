@@ -1,5 +1,6 @@
 // Whether the "kubelet" can pull an image: it matches a configured pattern, or the configured
-// registry (the local registry rig) has the manifest, asked through its /v2 API.
+// registry (the local registry rig) has the manifest, asked through its /v2 API with the
+// handshake a kubelet makes: Basic credentials, or a Bearer token from the challenge's realm.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -41,27 +42,54 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json'
 ].join(', ');
 
-function headStatus(url: URL, auth?: string): Promise<number> {
+interface Answer {
+  status: number;
+  challenge?: string;
+  body: string;
+}
+
+function request(url: URL, method: 'HEAD' | 'GET', auth?: string): Promise<Answer> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const req = client.request(
       url,
       {
-        method: 'HEAD',
+        method,
         headers: { Accept: MANIFEST_TYPES, ...(auth ? { Authorization: auth } : {}) },
         timeout: 3000,
         // The registry rig listens on loopback with a throwaway certificate.
         rejectUnauthorized: false
       },
       (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            challenge: res.headers['www-authenticate'],
+            body: Buffer.concat(chunks).toString('utf8')
+          })
+        );
       }
     );
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve({ status: 0, body: '' }));
     req.end();
   });
+}
+
+/** HEAD with Basic; on a Bearer challenge, a pull token from its realm, then HEAD again. */
+async function headStatus(url: URL, basic: string | undefined, repository: string) {
+  const first = await request(url, 'HEAD', basic);
+  const bearer = /^Bearer realm="([^"]+)"(?:,service="([^"]*)")?/.exec(first.challenge ?? '');
+  if (first.status !== 401 || !bearer) return first.status;
+  const realm = new URL(bearer[1]);
+  if (bearer[2]) realm.searchParams.set('service', bearer[2]);
+  realm.searchParams.set('scope', `repository:${repository}:pull`);
+  const answer = await request(realm, 'GET', basic);
+  if (answer.status !== 200) return answer.status;
+  const { token } = JSON.parse(answer.body) as { token: string };
+  return (await request(url, 'HEAD', `Bearer ${token}`)).status;
 }
 
 export function imageChecker(sources: ImageSources): ImageChecker {
@@ -79,7 +107,7 @@ export function imageChecker(sources: ImageSources): ImageChecker {
           ? `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`
           : undefined;
       const url = new URL(`/v2/${repository}/manifests/${reference}`, registry);
-      return (await headStatus(url, auth)) === 200;
+      return (await headStatus(url, auth, repository)) === 200;
     }
   };
 }
