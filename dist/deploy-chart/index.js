@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6072);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6565);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6072:
+/***/ 6565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36113,6 +36113,69 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
+// One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
+// its release settling and its helm re-run, and by the image build's registry retries.
+// A status decides when there is one (a refusal is an answer, however its text reads); a
+// Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
+// The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
+// shows an outage: the connection lost or refused, a handshake or read that timed out, a
+// stream cut short (EOF), etcd electing a leader, a 503/504 from the front.
+/** Node's codes for a connection that failed or was cut, not for a wrong address or certificate. */
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'ERR_HTTP2_GOAWAY_SESSION',
+    'ERR_HTTP2_SESSION_ERROR',
+    'ERR_HTTP2_STREAM_CANCEL'
+]);
+/** The same failures as Go's net/http, client-go, helm and the registry clients print them. */
+const TRANSIENT_TEXT = new RegExp([
+    'http2: client connection lost',
+    'http2: server sent GOAWAY',
+    '\\bGOAWAY\\b',
+    'TLS handshake timeout',
+    'i/o timeout',
+    '\\bunexpected EOF\\b',
+    '(?:^|[\\s:"])EOF\\b',
+    'connection refused',
+    'connection reset',
+    'broken pipe',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'etcdserver: leader changed',
+    'etcdserver: request timed out',
+    'Timeout: request did not complete',
+    'the server is currently unable to handle the request',
+    'the server was unable to return a response in the time allotted',
+    '\\bTooManyRequests\\b',
+    '\\bServiceUnavailable\\b',
+    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
+].join('|'), 'i');
+/** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
+function isTransientStatus(status) {
+    return status === 429 || (status >= 500 && status !== 501);
+}
+function isTransientCode(code) {
+    return TRANSIENT_CODES.has(code);
+}
+function isTransientText(text) {
+    return TRANSIENT_TEXT.test(text);
+}
+/** Whether a failure may pass by itself and is worth another try. Pure. */
+function isTransientFailure(facts) {
+    if (facts.status !== undefined && facts.status > 0)
+        return isTransientStatus(facts.status);
+    if (facts.code !== undefined && isTransientCode(facts.code))
+        return true;
+    return isTransientText(facts.text ?? '');
+}
+
 ;// CONCATENATED MODULE: ./actions/shared/src/mask.ts
 
 /**
@@ -36394,6 +36457,7 @@ class ExecCredentialSource {
 
 
 
+
 /** The API server answered with a non-2xx status; `kubeMessage` is its Status message. */
 class KubeApiError extends Error {
     method;
@@ -36423,6 +36487,26 @@ class KubeNetworkError extends Error {
         this.detail = detail;
         this.name = 'KubeNetworkError';
     }
+}
+/**
+ * Whether a failure may pass by itself: the API server restarting or behind a load balancer
+ * that cut the connection (EKS control-plane updates), throttling, etcd electing a leader,
+ * or a helm child that hit the same. The rule is the shared one (shared/src/transient.ts). Pure.
+ */
+function isTransientClusterError(error) {
+    if (error instanceof KubeApiError) {
+        return isTransientFailure({ status: error.statusCode, text: error.kubeMessage });
+    }
+    if (error instanceof KubeNetworkError) {
+        return isTransientFailure({ code: error.code, text: error.detail });
+    }
+    return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
+}
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+function helmError(helmOutput) {
+    const lines = helmOutput.split(/\r?\n/);
+    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+    return start < 0 ? undefined : lines.slice(start).join('\n');
 }
 /** `https://host/prefix` + `/api/v1/...` + query, keeping a server path prefix (Rancher, proxies). */
 function apiUrl(server, path, query = {}) {
@@ -36753,12 +36837,6 @@ function explain(error, access, namespace) {
     }
     return error;
 }
-/** Transient failures worth a second try; a refused connection or a 4xx is an answer. */
-function isTransient(error) {
-    if (error instanceof KubeNetworkError)
-        return ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(error.code);
-    return error instanceof KubeApiError && (error.statusCode === 429 || error.statusCode >= 500);
-}
 /**
  * Throws an ActionError naming the problem and its fix; returns the server's version.
  * `/version` checks reachability and authentication (a rejected token gets 401 even there);
@@ -36770,7 +36848,7 @@ async function preflight(client, access, target) {
         attempts: 3,
         baseMs: 500,
         maxMs: 4000,
-        decide: (error) => ({ retry: isTransient(error) })
+        decide: (error) => ({ retry: isTransientClusterError(error) })
     }).catch((error) => {
         throw explain(error, access, namespace);
     });
@@ -36999,37 +37077,34 @@ async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) 
     await perform(helm, target, recovery);
     return recovery;
 }
-/**
- * Whether a failure may pass by itself: the API server restarting (EKS control-plane
- * upgrades do), throttling, or a helm child that hit the same. Pure.
- */
-function isTransientClusterError(error) {
-    if (error instanceof KubeNetworkError)
-        return true;
-    if (error instanceof KubeApiError)
-        return error.statusCode === 429 || error.statusCode >= 500;
-    const text = error instanceof Error ? error.message : String(error);
-    return /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(text);
-}
 /** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-function helmError(helmOutput) {
+function recover_helmError(helmOutput) {
     const lines = helmOutput.split(/\r?\n/);
     const start = lines.findLastIndex((line) => line.startsWith('Error: '));
     return start < 0 ? undefined : lines.slice(start).join('\n');
 }
+/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
+const BUILT_IN_KINDS = new Set(('ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
+    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
+    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass').split(' '));
 /**
  * Whether helm failed because the API server was unavailable: judged from helm's own error,
  * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
  * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
- * or broken shows InProgress or Failed. Pure.
+ * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
+ * no rule for their kind (or their CRD was created a moment before): when only those are
+ * Unknown, the API server was there. Pure.
  */
 function helmHitTransientClusterError(helmOutput) {
-    const error = helmError(helmOutput);
+    const error = recover_helmError(helmOutput);
     if (error === undefined)
         return false;
-    const statuses = [...error.matchAll(/ not ready\. status: (\w+)/g)].map((match) => match[1]);
-    if (statuses.length)
-        return statuses.every((status) => status === 'Unknown');
+    const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
+    if (resources.length) {
+        return (resources.every(([, , status]) => status === 'Unknown') &&
+            resources.some(([, kind]) => BUILT_IN_KINDS.has(kind)));
+    }
     return isTransientClusterError(error);
 }
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
@@ -37745,7 +37820,7 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
                 helmHitTransientClusterError(result.stderr);
             if (!retry)
                 break;
-            core_warning(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+            core_warning(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${recover_helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
             await sleep(RETRY_AFTER_MS);
             if (signals.received)
                 break; // cancelled while waiting: the first run's outcome stands
