@@ -37,6 +37,22 @@ export interface ClusterOptions {
   staticTokens?: string[];
   /** Port to listen on (default: a free one). */
   port?: number;
+  /**
+   * RBAC that denies a given identity (a static token) some verbs on some resources, e.g.
+   * `{ token: 'deployer', user: 'ci', verb: 'list', resource: 'events' }` or `pods/log` for
+   * logs; `verb: '*'` denies them all. Everything else stays allowed. Refusals are `403` with
+   * the authorizer's wording.
+   */
+  deny?: DenyRule[];
+}
+
+export interface DenyRule {
+  token: string;
+  /** The user name the 403 names (default `deployer`). */
+  user?: string;
+  verb: string;
+  resource: string;
+  namespace?: string;
 }
 
 export interface Cluster {
@@ -127,7 +143,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     requests,
     authenticate: (token) =>
       staticTokens.has(token) || verifyEksToken(token, { clusterName, credentials }).ok,
-    podLog: (ns, pod, container) => controllers.podLog(ns, pod, container)
+    podLog: (ns, pod, container) => controllers.podLog(ns, pod, container),
+    authorize: (token, request) => {
+      const rule = (options.deny ?? []).find(
+        (r) =>
+          r.token === token &&
+          (r.verb === '*' || r.verb === request.verb) &&
+          r.resource === request.resource &&
+          (r.namespace === undefined || r.namespace === request.namespace)
+      );
+      return rule ? (rule.user ?? 'deployer') : undefined;
+    }
   });
   const tlsFiles = { cert: tls.serverCertPem, key: tls.serverKeyPem };
   // Every TCP connection from its accept on. closeAllConnections() only knows connections
