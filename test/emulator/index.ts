@@ -32,6 +32,18 @@ export interface ClusterOptions {
   /** Images present in this registry also pull (asked through its /v2 API). */
   registry?: { url: string; username?: string; password?: string };
   crashLoopImages?: Array<string | RegExp>;
+  /** Images that run but never get Ready: `Unhealthy` readiness probe failures, Ready=False. */
+  neverReadyImages?: Array<string | RegExp>;
+  /**
+   * Pulls of these images fail `failures` times per pod with a transient `cause` (default an
+   * i/o timeout: ErrImagePull, then ImagePullBackOff with the kubelet ≥1.32 message), then pull.
+   */
+  flakyPulls?: { images: Array<string | RegExp>; failures: number; cause?: string };
+  /**
+   * No LoadBalancer Service ever gets an address; the service controller records
+   * `SyncLoadBalancerFailed` with this reason (e.g. untagged subnets).
+   */
+  loadBalancerFailure?: string;
   unschedulable?: boolean;
   /** Extra bearer tokens accepted as they are (for kubeconfigs with a static `token:` user). */
   staticTokens?: string[];
@@ -120,7 +132,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       podReadyDelayMs: options.podReadyDelayMs ?? 1000,
       loadBalancerDelayMs: options.loadBalancerDelayMs ?? 2000,
       unschedulable: options.unschedulable ?? false,
-      isCrashLooping: (image) => matchesAny(image, options.crashLoopImages)
+      isCrashLooping: (image) => matchesAny(image, options.crashLoopImages),
+      isNeverReady: (image) => matchesAny(image, options.neverReadyImages),
+      flakyPulls: (image) =>
+        options.flakyPulls && matchesAny(image, options.flakyPulls.images)
+          ? {
+              failures: options.flakyPulls.failures,
+              cause: options.flakyPulls.cause ?? 'dial tcp 203.0.113.10:443: i/o timeout'
+            }
+          : { failures: 0, cause: '' },
+      loadBalancerFailure: options.loadBalancerFailure
     },
     imageChecker(options),
     tls.caPem

@@ -2,12 +2,14 @@
 // chart sets no app.kubernetes.io/instance label and has two Deployments, read from the release
 // Secret the way helm stores it; events read by uid (the field selector the real API server
 // supports, and the emulator now refuses the ones it does not); and an identity that RBAC denies
-// events and pod logs.
+// events and pod logs; pulls that fail transiently then succeed, a never-ready pod, and a
+// LoadBalancer that is never assigned.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { createKubeClient, KubeApiError, type KubeClient } from '../src/cluster/client.js';
 import { collectDiagnostics } from '../src/cluster/diagnostics.js';
 import { objectEvents } from '../src/cluster/events.js';
 import { watchRollout } from '../src/cluster/fail-fast.js';
+import { waitForReleaseUrl } from '../src/cluster/url.js';
 import { Permissions } from '../src/cluster/permissions.js';
 import type { PodFailure } from '../src/cluster/pod-failure.js';
 import type { Pod } from '../src/cluster/types.js';
@@ -67,12 +69,80 @@ const access = (token: string) => ({
 });
 const stdout = captureStdout();
 
+/** Writes the release Secret helm would write, then creates its Deployments (and Services). */
+async function install(
+  target: Cluster,
+  release: string,
+  deployments: Array<[string, string]>,
+  services: string[] = []
+): Promise<void> {
+  const serviceYaml = (name: string) =>
+    `apiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\nspec:\n  type: LoadBalancer\n  selector: { app: ${name} }\n  ports: [{ port: 80 }]\n`;
+  const manifest = [
+    ...deployments.map(([name, image]) => deploymentYaml(name, image)),
+    ...services.map(serviceYaml)
+  ]
+    .map((doc) => `---\n${doc}`)
+    .join('');
+  const record = {
+    name: release,
+    version: 1,
+    info: { status: 'pending-install' },
+    chart: { metadata: { name: release, version: '1.0.0' } },
+    manifest
+  };
+  const post = (path: string, body: object) =>
+    kubeRequest(target, ADMIN, 'POST', path, { body }).then((answer) => {
+      if (answer.status >= 300) throw new Error(JSON.stringify(answer.body));
+    });
+  await post(`/api/v1/namespaces/${NS}/secrets`, {
+    metadata: {
+      name: `sh.helm.release.v1.${release}.v1`,
+      labels: { owner: 'helm', name: release, version: '1', status: 'pending-install' }
+    },
+    type: 'helm.sh/release.v1',
+    data: { release: encodeRecord(record) }
+  });
+  for (const [name, image] of deployments) {
+    await post(`/apis/apps/v1/namespaces/${NS}/deployments`, deploymentObject(name, image));
+  }
+  for (const name of services) {
+    await post(`/api/v1/namespaces/${NS}/services`, {
+      metadata: { name },
+      spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] }
+    });
+  }
+}
+
+/** Fail-fast on `release` for `ms`, or until it reports. */
+async function failFastFor(release: string, ms: number): Promise<PodFailure[]> {
+  const failures: PodFailure[] = [];
+  const watch = watchRollout(admin, {
+    release,
+    namespace: NS,
+    revision: 1,
+    permissions: new Permissions(NS),
+    onFailure: (f) => failures.push(f),
+    pollMs: 200
+  });
+  for (const end = Date.now() + ms; !failures.length && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await watch.stop();
+  return failures;
+}
+
+const podsOf = async (app: string) =>
+  (await admin.list<Pod>(`/api/v1/namespaces/${NS}/pods`, { labelSelector: `app=${app}` })).items;
+
 beforeAll(async () => {
   cluster = await startCluster({
     staticTokens: [ADMIN, LIMITED],
     podReadyDelayMs: 200,
     pullableImages: [/^registry\.local\//],
     crashLoopImages: [/:crash$/],
+    neverReadyImages: [/:unready$/],
+    flakyPulls: { images: [/:flaky$/], failures: 2, cause: 'net/http: TLS handshake timeout' },
     deny: [
       { token: LIMITED, user: 'ci-deployer', verb: 'list', resource: 'events' },
       { token: LIMITED, user: 'ci-deployer', verb: 'get', resource: 'pods/log' }
@@ -80,39 +150,10 @@ beforeAll(async () => {
   });
   admin = createKubeClient(access(ADMIN));
   limited = createKubeClient(access(LIMITED));
-  const manifest = [
-    deploymentYaml('shop-api', 'ghcr.io/nobody/shop-api:v404'),
-    deploymentYaml('shop-worker', 'registry.local/shop-worker:crash')
-  ]
-    .map((doc) => `---\n${doc}`)
-    .join('');
-  const record = {
-    name: 'shop',
-    version: 1,
-    info: { status: 'pending-install' },
-    chart: { metadata: { name: 'shop', version: '1.0.0' } },
-    manifest
-  };
-  const post = (path: string, body: object) =>
-    kubeRequest(cluster, ADMIN, 'POST', path, { body }).then((answer) => {
-      if (answer.status >= 300) throw new Error(JSON.stringify(answer.body));
-    });
-  await post(`/api/v1/namespaces/${NS}/secrets`, {
-    metadata: {
-      name: 'sh.helm.release.v1.shop.v1',
-      labels: { owner: 'helm', name: 'shop', version: '1', status: 'pending-install' }
-    },
-    type: 'helm.sh/release.v1',
-    data: { release: encodeRecord(record) }
-  });
-  await post(
-    `/apis/apps/v1/namespaces/${NS}/deployments`,
-    deploymentObject('shop-api', 'ghcr.io/nobody/shop-api:v404')
-  );
-  await post(
-    `/apis/apps/v1/namespaces/${NS}/deployments`,
-    deploymentObject('shop-worker', 'registry.local/shop-worker:crash')
-  );
+  await install(cluster, 'shop', [
+    ['shop-api', 'ghcr.io/nobody/shop-api:v404'],
+    ['shop-worker', 'registry.local/shop-worker:crash']
+  ]);
 });
 
 afterAll(async () => {
@@ -120,17 +161,7 @@ afterAll(async () => {
 });
 
 test("fail-fast finds a release's bad image through its Deployment's ReplicaSet, without any instance label", async () => {
-  const failures: PodFailure[] = [];
-  const watch = watchRollout(admin, {
-    release: 'shop',
-    namespace: NS,
-    revision: 1,
-    permissions: new Permissions(NS),
-    onFailure: (f) => failures.push(f),
-    pollMs: 200
-  });
-  for (let i = 0; i < 100 && !failures.length; i++) await new Promise((r) => setTimeout(r, 100));
-  await watch.stop();
+  const failures = await failFastFor('shop', 10_000);
   expect(failures[0]).toMatchObject({
     container: 'main',
     reason: expect.stringMatching(/^(ErrImagePull|ImagePullBackOff)$/)
@@ -140,10 +171,7 @@ test("fail-fast finds a release's bad image through its Deployment's ReplicaSet,
 });
 
 test('events are read by uid; an unsupported field selector is a 400, as on a real API server', async () => {
-  const pods = await admin.list<Pod>(`/api/v1/namespaces/${NS}/pods`, {
-    labelSelector: 'app=shop-api'
-  });
-  const uid = pods.items[0].metadata?.uid ?? '';
+  const uid = (await podsOf('shop-api'))[0].metadata?.uid ?? '';
   const events = await objectEvents(admin, NS, uid);
   expect(events.length).toBeGreaterThan(0);
   expect(events.every((e) => e.involvedObject?.uid === uid)).toBe(true);
@@ -160,10 +188,12 @@ test('events are read by uid; an unsupported field selector is a 400, as on a re
 test('an identity RBAC denies events and pod logs: diagnostics still list the pods; each permission is named once', async () => {
   // Wait until the crash-looping worker has restarted, so its logs are wanted.
   for (let i = 0; i < 100; i++) {
-    const pods = await admin.list<Pod>(`/api/v1/namespaces/${NS}/pods`, {
-      labelSelector: 'app=shop-worker'
-    });
-    if (pods.items.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0)) break;
+    if (
+      (await podsOf('shop-worker')).some(
+        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const d = await collectDiagnostics(limited, new FakeHelm(), { release: 'shop', namespace: NS });
@@ -175,4 +205,53 @@ test('an identity RBAC denies events and pod logs: diagnostics still list the po
   const log = stdout.text();
   expect(log.match(/The deploy identity may not list events/g)).toHaveLength(1);
   expect(log.match(/The deploy identity may not get pods\/log/g)).toHaveLength(1);
+});
+
+test('pulls that fail transiently (TLS handshake timeout) and then succeed are waited for: no early stop', async () => {
+  await install(cluster, 'flaky', [['flaky-web', 'registry.local/flaky-web:flaky']]);
+  const failures = await failFastFor('flaky', 4000);
+  expect(failures).toEqual([]);
+  const pods = await podsOf('flaky-web');
+  expect(pods.every((p) => p.status?.containerStatuses?.[0]?.ready)).toBe(true);
+  const events = await objectEvents(admin, NS, pods[0].metadata?.uid ?? '');
+  expect(events.some((e) => /TLS handshake timeout/.test(e.message ?? ''))).toBe(true);
+});
+
+test('a pod that runs but never gets Ready is not stopped early; the diagnostics show the probe failures and its log', async () => {
+  await install(cluster, 'slow', [['slow-web', 'registry.local/slow-web:unready']]);
+  expect(await failFastFor('slow', 2000)).toEqual([]);
+  const d = await collectDiagnostics(admin, new FakeHelm(), { release: 'slow', namespace: NS });
+  expect(
+    d.events.some((e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message))
+  ).toBe(true);
+  expect(d.logs.some((l) => l.text.includes('503'))).toBe(true);
+  expect(d.pods.every((p) => p.ready === '0/1')).toBe(true);
+});
+
+test('a LoadBalancer that is never assigned: the url is empty and the warning quotes SyncLoadBalancerFailed', async () => {
+  const broken = await startCluster({
+    staticTokens: [ADMIN],
+    podReadyDelayMs: 100,
+    loadBalancerDelayMs: 100,
+    loadBalancerFailure: 'could not find any suitable subnets for creating the ELB'
+  });
+  try {
+    await install(broken, 'lb', [['lb-web', 'registry.local/lb-web:1']], ['lb-web']);
+    const client = createKubeClient({ ...access(ADMIN), server: broken.url, caPem: broken.caPem });
+    const url = await waitForReleaseUrl(
+      client,
+      { release: 'lb', namespace: NS },
+      Date.now() + 20_000,
+      {
+        pollMs: 100,
+        eventsEveryMs: 200
+      }
+    );
+    expect(url).toBeUndefined();
+    expect(stdout.text()).toContain(
+      'Service/lb-web got no address because its load balancer cannot be made (Service/lb-web: SyncLoadBalancerFailed: Error syncing load balancer: failed to ensure load balancer: could not find any suitable subnets for creating the ELB)'
+    );
+  } finally {
+    await broken.stop();
+  }
 });
