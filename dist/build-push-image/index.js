@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7294);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5169);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7294:
+/***/ 5169:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32060,7 +32060,71 @@ async function registryCredentials(inputs, edges) {
     return { username: login.username, password: login.password };
 }
 
+;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
+// One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
+// its release settling and its helm re-run, and by the image build's registry retries.
+// A status decides when there is one (a refusal is an answer, however its text reads); a
+// Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
+// The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
+// shows an outage: the connection lost or refused, a handshake or read that timed out, a
+// stream cut short (EOF), etcd electing a leader, a 503/504 from the front.
+/** Node's codes for a connection that failed or was cut, not for a wrong address or certificate. */
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'ERR_HTTP2_GOAWAY_SESSION',
+    'ERR_HTTP2_SESSION_ERROR',
+    'ERR_HTTP2_STREAM_CANCEL'
+]);
+/** The same failures as Go's net/http, client-go, helm and the registry clients print them. */
+const TRANSIENT_TEXT = new RegExp([
+    'http2: client connection lost',
+    'http2: server sent GOAWAY',
+    '\\bGOAWAY\\b',
+    'TLS handshake timeout',
+    'i/o timeout',
+    '\\bunexpected EOF\\b',
+    '(?:^|[\\s:"])EOF\\b',
+    'connection refused',
+    'connection reset',
+    'broken pipe',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'etcdserver: leader changed',
+    'etcdserver: request timed out',
+    'Timeout: request did not complete',
+    'the server is currently unable to handle the request',
+    'the server was unable to return a response in the time allotted',
+    '\\bTooManyRequests\\b',
+    '\\bServiceUnavailable\\b',
+    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
+].join('|'), 'i');
+/** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
+function isTransientStatus(status) {
+    return status === 429 || (status >= 500 && status !== 501);
+}
+function isTransientCode(code) {
+    return TRANSIENT_CODES.has(code);
+}
+function isTransientText(text) {
+    return TRANSIENT_TEXT.test(text);
+}
+/** Whether a failure may pass by itself and is worth another try. Pure. */
+function isTransientFailure(facts) {
+    if (facts.status !== undefined && facts.status > 0)
+        return isTransientStatus(facts.status);
+    if (facts.code !== undefined && isTransientCode(facts.code))
+        return true;
+    return isTransientText(facts.text ?? '');
+}
+
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/errors.ts
+
 
 // Refusals come first: a 403 page may mention a timeout, and it must never be retried.
 const KINDS = [
@@ -32075,10 +32139,8 @@ const KINDS = [
         'server',
         /\b50[0-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i
     ],
-    [
-        'network',
-        /connection (?:refused|reset)|i\/o timeout|tls handshake timeout|no such host|broken pipe|\bEOF\b|timed? ?out/i
-    ]
+    // The shared rule for a cut or refused connection, plus a resolver hiccup on the runner.
+    ['network', new RegExp(`${TRANSIENT_TEXT.source}|no such host|timed? ?out`, 'i')]
 ];
 function classifyFailure(text) {
     return KINDS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
@@ -32254,6 +32316,7 @@ function registryApiBase(registry) {
 
 
 
+
 /** Every manifest kind a tag can point at: OCI and Docker, single-platform and lists. */
 const MANIFEST_ACCEPT = [
     'application/vnd.oci.image.index.v1+json',
@@ -32312,7 +32375,7 @@ function registryErrorText(body) {
 function isRetryable(error) {
     if (error instanceof NetworkError)
         return { retry: true };
-    if (error instanceof RegistryError && (error.status === 429 || error.status >= 500)) {
+    if (error instanceof RegistryError && isTransientStatus(error.status)) {
         return { retry: true, waitMs: error.extra.retryAfterMs };
     }
     return { retry: false };

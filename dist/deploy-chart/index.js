@@ -32445,7 +32445,7 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4775);
 /* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1011);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5431);
 
 
 
@@ -33098,7 +33098,7 @@ function maskKubeconfigInput(raw) {
 
 /***/ }),
 
-/***/ 1011:
+/***/ 5431:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33121,6 +33121,69 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 // EXTERNAL MODULE: ./actions/shared/src/exec.ts
 var exec = __nccwpck_require__(7422);
+;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
+// One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
+// its release settling and its helm re-run, and by the image build's registry retries.
+// A status decides when there is one (a refusal is an answer, however its text reads); a
+// Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
+// The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
+// shows an outage: the connection lost or refused, a handshake or read that timed out, a
+// stream cut short (EOF), etcd electing a leader, a 503/504 from the front.
+/** Node's codes for a connection that failed or was cut, not for a wrong address or certificate. */
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'ERR_HTTP2_GOAWAY_SESSION',
+    'ERR_HTTP2_SESSION_ERROR',
+    'ERR_HTTP2_STREAM_CANCEL'
+]);
+/** The same failures as Go's net/http, client-go, helm and the registry clients print them. */
+const TRANSIENT_TEXT = new RegExp([
+    'http2: client connection lost',
+    'http2: server sent GOAWAY',
+    '\\bGOAWAY\\b',
+    'TLS handshake timeout',
+    'i/o timeout',
+    '\\bunexpected EOF\\b',
+    '(?:^|[\\s:"])EOF\\b',
+    'connection refused',
+    'connection reset',
+    'broken pipe',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'etcdserver: leader changed',
+    'etcdserver: request timed out',
+    'Timeout: request did not complete',
+    'the server is currently unable to handle the request',
+    'the server was unable to return a response in the time allotted',
+    '\\bTooManyRequests\\b',
+    '\\bServiceUnavailable\\b',
+    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
+].join('|'), 'i');
+/** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
+function isTransientStatus(status) {
+    return status === 429 || (status >= 500 && status !== 501);
+}
+function isTransientCode(code) {
+    return TRANSIENT_CODES.has(code);
+}
+function isTransientText(text) {
+    return TRANSIENT_TEXT.test(text);
+}
+/** Whether a failure may pass by itself and is worth another try. Pure. */
+function isTransientFailure(facts) {
+    if (facts.status !== undefined && facts.status > 0)
+        return isTransientStatus(facts.status);
+    if (facts.code !== undefined && isTransientCode(facts.code))
+        return true;
+    return isTransientText(facts.text ?? '');
+}
+
 // EXTERNAL MODULE: ./actions/shared/src/mask.ts
 var mask = __nccwpck_require__(8219);
 // EXTERNAL MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
@@ -33233,6 +33296,7 @@ class ExecCredentialSource {
 
 
 
+
 /** The API server answered with a non-2xx status; `kubeMessage` is its Status message. */
 class KubeApiError extends Error {
     method;
@@ -33262,6 +33326,26 @@ class KubeNetworkError extends Error {
         this.detail = detail;
         this.name = 'KubeNetworkError';
     }
+}
+/**
+ * Whether a failure may pass by itself: the API server restarting or behind a load balancer
+ * that cut the connection (EKS control-plane updates), throttling, etcd electing a leader,
+ * or a helm child that hit the same. The rule is the shared one (shared/src/transient.ts). Pure.
+ */
+function isTransientClusterError(error) {
+    if (error instanceof KubeApiError) {
+        return isTransientFailure({ status: error.statusCode, text: error.kubeMessage });
+    }
+    if (error instanceof KubeNetworkError) {
+        return isTransientFailure({ code: error.code, text: error.detail });
+    }
+    return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
+}
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+function helmError(helmOutput) {
+    const lines = helmOutput.split(/\r?\n/);
+    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+    return start < 0 ? undefined : lines.slice(start).join('\n');
 }
 /** `https://host/prefix` + `/api/v1/...` + query, keeping a server path prefix (Rancher, proxies). */
 function apiUrl(server, path, query = {}) {
@@ -33592,12 +33676,6 @@ function explain(error, access, namespace) {
     }
     return error;
 }
-/** Transient failures worth a second try; a refused connection or a 4xx is an answer. */
-function isTransient(error) {
-    if (error instanceof KubeNetworkError)
-        return ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(error.code);
-    return error instanceof KubeApiError && (error.statusCode === 429 || error.statusCode >= 500);
-}
 /**
  * Throws an ActionError naming the problem and its fix; returns the server's version.
  * `/version` checks reachability and authentication (a rejected token gets 401 even there);
@@ -33609,7 +33687,7 @@ async function preflight(client, access, target) {
         attempts: 3,
         baseMs: 500,
         maxMs: 4000,
-        decide: (error) => ({ retry: isTransient(error) })
+        decide: (error) => ({ retry: isTransientClusterError(error) })
     }).catch((error) => {
         throw explain(error, access, namespace);
     });
@@ -33640,12 +33718,197 @@ async function preflight(client, access, target) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-objects.ts
+// Which objects a release has, and which pods belong to the rollout this deploy asked for.
+// The objects come from the release itself (the manifest and hooks helm recorded), never
+// from a label a chart may not set. Pods come from each workload's own ownership chain:
+// Deployment → its newest ReplicaSet → pods; StatefulSet → pods of its updateRevision;
+// DaemonSet → pods of its current template generation; Job → its pods; a bare Pod → itself.
+// A workload is judged only once the cluster runs what this release asked for (its pod
+// template matches the manifest and its controller observed that generation), so the
+// previous rollout's broken pods are not blamed on a fix that helm has not applied yet, and a
+// re-run of the same failing commit (nothing new is created) is judged at once. Pure.
+
+/** The manifest's objects; documents that are empty or not objects are skipped. */
+function manifestObjects(manifest, namespace) {
+    const objects = [];
+    for (const document of (0,dist/* parseAllDocuments */.hR)(manifest)) {
+        const value = document.toJS();
+        if (!value || typeof value !== 'object')
+            continue;
+        const items = value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
+        for (const item of items) {
+            const metadata = (item.metadata ?? {});
+            if (typeof item.kind !== 'string' || !metadata.name)
+                continue;
+            const spec = item.spec;
+            objects.push({
+                apiVersion: String(item.apiVersion ?? ''),
+                kind: item.kind,
+                name: metadata.name,
+                namespace: metadata.namespace ?? namespace,
+                template: item.kind === 'Pod' ? { spec: item.spec } : spec?.template
+            });
+        }
+    }
+    return objects;
+}
+/** The release's objects: its manifest, then the hooks that run while it installs (not tests). */
+function releaseObjects(record, namespace) {
+    const hooks = (record.hooks ?? [])
+        .filter((hook) => !(hook.events ?? []).every((event) => event.startsWith('test')))
+        .flatMap((hook) => manifestObjects(hook.manifest ?? '', namespace).map((o) => ({ ...o, hook: true })));
+    return [...manifestObjects(record.manifest ?? '', namespace), ...hooks];
+}
+const WORKLOADS = {
+    Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
+    StatefulSet: { apiVersion: 'apps/v1', plural: 'statefulsets' },
+    DaemonSet: { apiVersion: 'apps/v1', plural: 'daemonsets' },
+    Job: { apiVersion: 'batch/v1', plural: 'jobs' },
+    Pod: { apiVersion: 'v1', plural: 'pods' }
+};
+/** Kinds that run no pods of their own while a release rolls out: nothing to follow. */
+const PODLESS_KINDS = new Set(('ConfigMap Secret Service ServiceAccount PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints EndpointSlice LimitRange ResourceQuota Ingress IngressClass NetworkPolicy ' +
+    'HorizontalPodAutoscaler PodDisruptionBudget Role RoleBinding ClusterRole ' +
+    'ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass CronJob ' +
+    'MutatingWebhookConfiguration ValidatingWebhookConfiguration APIService ReplicaSet ' +
+    'PodTemplate RuntimeClass CSIDriver VolumeAttachment Lease').split(' '));
+/** The collection a workload is read from, e.g. `/apis/apps/v1/namespaces/web/deployments`. */
+function collectionPath(kind, namespace) {
+    const { apiVersion, plural } = WORKLOADS[kind];
+    const base = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
+    return `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+}
+function replicaSetsPath(namespace) {
+    return `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/replicasets`;
+}
+/** Splits the release's objects into workloads to follow, and what cannot be followed. */
+function planRolloutWatch(objects) {
+    const workloads = [];
+    const unfollowable = [];
+    for (const object of objects) {
+        const known = WORKLOADS[object.kind];
+        if (known && object.apiVersion === known.apiVersion) {
+            workloads.push(object);
+        }
+        else if (!PODLESS_KINDS.has(object.kind)) {
+            unfollowable.push(object);
+        }
+    }
+    return { workloads, unfollowable };
+}
+/** `Widget/a, ServiceMonitor/b`: the one warning's list. */
+function describeObjects(objects) {
+    return objects.map((o) => `${o.kind}/${o.name}`).join(', ');
+}
+/** Resource quantities the server rewrites ("1000m" → "1"): not compared. */
+const NORMALIZED_KEYS = new Set(['resources']);
+/**
+ * Whether `have` (the live object, with server defaults added) holds everything `want` (the
+ * manifest) says. Lists are compared item by item in order; scalars as strings (the server
+ * may turn "80" into 80); null and empty values in the manifest match anything. Pure.
+ */
+function containsSpec(want, have) {
+    if (want === null || want === undefined)
+        return true;
+    if (Array.isArray(want)) {
+        if (!Array.isArray(have))
+            return want.length === 0;
+        return want.every((item, i) => containsSpec(item, have[i]));
+    }
+    if (typeof want === 'object') {
+        const entries = Object.entries(want);
+        if (have === null || typeof have !== 'object')
+            return entries.length === 0;
+        return entries.every(([key, value]) => NORMALIZED_KEYS.has(key) || containsSpec(value, have[key]));
+    }
+    return String(want) === String(have);
+}
+function ownedBy(object, uid) {
+    return !!uid && (object.metadata?.ownerReferences ?? []).some((o) => o.uid === uid);
+}
+function revisionOf(replicaSet) {
+    return Number(replicaSet.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+}
+const alive = (pod) => !pod.metadata?.deletionTimestamp;
+/** The pods of the rollout the release asked for, for one workload. Pure. */
+function rolloutPods(input) {
+    const { workload, live } = input;
+    const result = (current, pods, extra = {}) => ({
+        workload,
+        current,
+        pods: pods.filter(alive),
+        ...extra
+    });
+    if (!live)
+        return result(false, [], { note: 'not created yet' });
+    const uid = live.metadata?.uid;
+    if (workload.kind === 'Pod') {
+        return containsSpec(workload.template, { spec: live.spec })
+            ? result(true, [live])
+            : result(false, [], { note: 'spec differs from the release' });
+    }
+    if (!containsSpec(workload.template, live.spec?.template)) {
+        return result(false, [], { note: 'pod template differs from the release (not applied yet)' });
+    }
+    const generation = live.metadata?.generation;
+    const observed = live.status?.observedGeneration;
+    if (workload.kind !== 'Job' && generation !== undefined && (observed ?? 0) < generation) {
+        return result(false, [], { note: `generation ${generation} not observed yet` });
+    }
+    const owned = input.pods.filter((pod) => ownedBy(pod, uid));
+    switch (workload.kind) {
+        case 'Deployment': {
+            const newest = input.replicaSets
+                .filter((rs) => ownedBy(rs, uid))
+                .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+            if (!newest)
+                return result(false, [], { note: 'no ReplicaSet yet' });
+            const pods = input.pods.filter((pod) => ownedBy(pod, newest.metadata?.uid));
+            return result(true, pods, { replicaSet: newest });
+        }
+        case 'StatefulSet': {
+            const revision = live.status?.updateRevision;
+            if (!revision)
+                return result(false, [], { note: 'no updateRevision yet' });
+            return result(true, owned.filter((pod) => pod.metadata?.labels?.['controller-revision-hash'] === revision));
+        }
+        case 'DaemonSet':
+            return result(true, owned.filter((pod) => pod.metadata?.labels?.['pod-template-generation'] === String(generation)));
+        case 'Job':
+            return result(true, owned);
+    }
+}
+/** `app=web,tier in (a,b)` from a workload's `spec.selector` (matchLabels and matchExpressions). */
+function selectorString(selector) {
+    if (!selector || typeof selector !== 'object')
+        return undefined;
+    const { matchLabels, matchExpressions } = selector;
+    const parts = Object.entries(matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+    for (const { key, operator, values = [] } of matchExpressions ?? []) {
+        if (operator === 'In')
+            parts.push(`${key} in (${values.join(',')})`);
+        else if (operator === 'NotIn')
+            parts.push(`${key} notin (${values.join(',')})`);
+        else if (operator === 'Exists')
+            parts.push(key);
+        else if (operator === 'DoesNotExist')
+            parts.push(`!${key}`);
+    }
+    return parts.length ? parts.join(',') : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-history.ts
 // `helm history` without running helm: helm's default storage keeps each revision in a Secret
 // `sh.helm.release.v1.<release>.v<N>` (labels owner=helm, name=<release>) whose `release` key
 // holds base64(gzip(JSON)) of the release record (pkg/storage/driver/util.go, helm 3 and 4).
 // One API call with the cached token replaces a helm process that would run the kubeconfig's
 // exec plugin again (`aws eks get-token` costs seconds per call).
+
+
 
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 /** The record inside a release Secret's `data.release` (base64 of helm's base64 gzip JSON). Pure. */
@@ -33673,13 +33936,52 @@ function usesSecretStorage(driver) {
 }
 /** The release's revisions, oldest first; [] when it has none. */
 async function readStoredHistory(client, target) {
-    const list = await client.list(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/secrets`, {
+    const list = await client.list(secretsPath(target.namespace), {
         labelSelector: `owner=helm,name=${target.release}`
     });
     return list.items
         .filter((secret) => secret.data?.release)
         .map((secret) => historyRow(decodeReleaseRecord(secret.data.release)))
         .sort((a, b) => a.revision - b.revision);
+}
+const secretsPath = (namespace) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+/** One revision's record (manifest, hooks, status); undefined while helm has not written it. */
+async function readReleaseRecord(client, target, revision) {
+    const name = `sh.helm.release.v1.${target.release}.v${revision}`;
+    try {
+        const secret = await client.get(`${secretsPath(target.namespace)}/${encodeURIComponent(name)}`);
+        return secret.data?.release ? decodeReleaseRecord(secret.data.release) : undefined;
+    }
+    catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** The newest revision's record, or undefined when the release has none. */
+async function readLatestRecord(client, target) {
+    const list = await client.list(secretsPath(target.namespace), {
+        labelSelector: `owner=helm,name=${target.release}`
+    });
+    return list.items
+        .filter((secret) => secret.data?.release)
+        .map((secret) => decodeReleaseRecord(secret.data.release))
+        .sort((a, b) => (a.version ?? 0) - (b.version ?? 0))
+        .at(-1);
+}
+/** The objects of the newest revision's manifest (not its hooks); [] without a release. */
+async function readReleaseObjects(client, target) {
+    const record = await readLatestRecord(client, target);
+    return record ? releaseObjects({ manifest: record.manifest }, target.namespace) : [];
+}
+/** The objects of `collection` with these names; those that do not exist are left out. */
+async function readNamedObjects(client, collection, names) {
+    const found = await Promise.all(names.map((name) => client.get(`${collection}/${encodeURIComponent(name)}`).catch((error) => {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    })));
+    return found.filter((object) => object !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-plan.ts
@@ -33838,37 +34140,34 @@ async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) 
     await perform(helm, target, recovery);
     return recovery;
 }
-/**
- * Whether a failure may pass by itself: the API server restarting (EKS control-plane
- * upgrades do), throttling, or a helm child that hit the same. Pure.
- */
-function isTransientClusterError(error) {
-    if (error instanceof KubeNetworkError)
-        return true;
-    if (error instanceof KubeApiError)
-        return error.statusCode === 429 || error.statusCode >= 500;
-    const text = error instanceof Error ? error.message : String(error);
-    return /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(text);
-}
 /** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-function helmError(helmOutput) {
+function recover_helmError(helmOutput) {
     const lines = helmOutput.split(/\r?\n/);
     const start = lines.findLastIndex((line) => line.startsWith('Error: '));
     return start < 0 ? undefined : lines.slice(start).join('\n');
 }
+/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
+const BUILT_IN_KINDS = new Set(('ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
+    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
+    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass').split(' '));
 /**
  * Whether helm failed because the API server was unavailable: judged from helm's own error,
  * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
  * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
- * or broken shows InProgress or Failed. Pure.
+ * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
+ * no rule for their kind (or their CRD was created a moment before): when only those are
+ * Unknown, the API server was there. Pure.
  */
 function helmHitTransientClusterError(helmOutput) {
-    const error = helmError(helmOutput);
+    const error = recover_helmError(helmOutput);
     if (error === undefined)
         return false;
-    const statuses = [...error.matchAll(/ not ready\. status: (\w+)/g)].map((match) => match[1]);
-    if (statuses.length)
-        return statuses.every((status) => status === 'Unknown');
+    const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
+    if (resources.length) {
+        return (resources.every(([, , status]) => status === 'Unknown') &&
+            resources.some(([, kind]) => BUILT_IN_KINDS.has(kind)));
+    }
     return isTransientClusterError(error);
 }
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
@@ -33910,65 +34209,297 @@ async function appendSummary(markdown) {
     await lib_core/* summary */.z.addRaw(markdown, true).write();
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/follow.ts
-function keyOf(object) {
-    return object.metadata?.uid ?? object.metadata?.name ?? '';
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/pod-failure.ts
+// Which states mean "this rollout will not become ready before the timeout", so the deploy can
+// stop now instead of waiting minutes, and which only look bad for a while. Pure: objects, the
+// events about them and the time in, a failure or null out.
+//
+// Final at once: a pull refused for a cause that cannot pass (not found, manifest unknown,
+// unauthorized/denied, invalid reference, no match for the node's platform), an invalid image
+// name, a crash loop past `crashLoopRestarts`, a Job past its backoffLimit or deadline, a
+// Cluster Autoscaler that said it will not add a node (NotTriggerScaleUp).
+// Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount:
+// another controller may still create it), pods that cannot be created (ReplicaFailure /
+// FailedCreate: quota, PodSecurity, a webhook, a missing ServiceAccount; quota frees up as old
+// pods go), a pod Unschedulable with no node on the way.
+// Waiting, up to a bound: pulls failing for a cause that passes (i/o and TLS handshake
+// timeouts, registry 5xx, connection resets: the kubelet retries them), a pod Unschedulable
+// while Cluster Autoscaler (TriggeredScaleUp) or Karpenter (Nominated, nominatedNodeName)
+// adds a node (1–4 minutes on EKS).
+// Never early: a pod Running but not Ready, liveness restarts below the crash-loop count: the
+// timeout decides, and the diagnostics show the probe failures, last state and logs.
+
+const DEFAULT_FAIL_FAST_RULES = {
+    crashLoopRestarts: 3,
+    configErrorMs: 20_000,
+    mountFailureMs: 60_000,
+    createFailureMs: 10_000,
+    transientPullMs: 180_000,
+    noScaleUpMs: 60_000,
+    scaleUpMs: 600_000
+};
+/** Everything a pod or workload can show is worth reporting once the deploy failed. */
+const REPORT_EVERYTHING = {
+    crashLoopRestarts: 0,
+    configErrorMs: 0,
+    mountFailureMs: 0,
+    createFailureMs: 0,
+    transientPullMs: 0,
+    noScaleUpMs: 0,
+    scaleUpMs: 0
+};
+/** Pull failures that no retry can fix: the image or the right to read it is missing. */
+const FINAL_PULL_CAUSE = /not found|manifest unknown|name unknown|does not exist|unauthorized|authentication required|denied|forbidden|invalid reference|InvalidImageName|no match for platform|no such host/i;
+/** Registry answers that pass (besides the shared network rule). */
+const TRANSIENT_PULL_CAUSE = /\b5\d\d\b|too ?many ?requests|\b429\b|timeout/i;
+/**
+ * The cause in a kubelet pull message: since 1.32 every failed pull shows as ImagePullBackOff
+ * with `Back-off pulling image "x": ErrImagePull: <cause>`; ErrImagePull itself carries the
+ * cause; older kubelets' back-off message has none (the pod's Failed event has it). Pure.
+ */
+function pullCause(message) {
+    const cause = message.replace(/^Back-off pulling image "[^"]*"(?::\s*(?:ErrImagePull:)?)?/, '');
+    if (!cause.trim())
+        return 'unknown';
+    if (FINAL_PULL_CAUSE.test(cause))
+        return 'final';
+    if (isTransientText(cause) || TRANSIENT_PULL_CAUSE.test(cause))
+        return 'transient';
+    return 'unknown';
+}
+/** Epoch microseconds of a timestamp, keeping the fraction events.k8s.io times have. Pure. */
+function timeMicros(time) {
+    const match = /^(.*?:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time ?? '');
+    if (!match)
+        return Number.NaN;
+    const seconds = Date.parse(`${match[1]}${match[3]}`);
+    const fraction = Number(`0.${match[2] ?? '0'}`);
+    return seconds * 1000 + Math.round(fraction * 1_000_000);
+}
+/** When an event last happened: core/v1 lastTimestamp, or an events.k8s.io series / eventTime. */
+function eventTimeMicros(event) {
+    const candidates = [
+        event.lastTimestamp,
+        event.series?.lastObservedTime,
+        event.eventTime,
+        event.firstTimestamp,
+        event.metadata?.creationTimestamp
+    ];
+    for (const time of candidates) {
+        const micros = timeMicros(time ?? undefined);
+        if (!Number.isNaN(micros))
+            return micros;
+    }
+    return 0;
+}
+/** The events about one object (by uid), newest last. Pure. */
+function eventsAbout(events, object) {
+    const uid = object.metadata?.uid;
+    return events
+        .filter((e) => (uid ? e.involvedObject?.uid === uid : false))
+        .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b));
+}
+function ageMs(since, now) {
+    const start = Date.parse(since ?? '');
+    return Number.isNaN(start) ? 0 : now - start;
+}
+function lastExit(status) {
+    const terminated = status.lastState?.terminated;
+    if (!terminated)
+        return '';
+    const why = terminated.reason ? ` (${terminated.reason})` : '';
+    return `last exit code ${terminated.exitCode ?? '?'}${why}`;
+}
+function lastPullFailure(events) {
+    return ((events ?? []).filter((e) => e.reason === 'Failed' && /pull/i.test(e.message ?? '')).at(-1)
+        ?.message ?? '');
+}
+function containerFailure(pod, status, now, rules, context) {
+    const waiting = status.state?.waiting;
+    const reason = waiting?.reason ?? '';
+    const message = waiting?.message ?? '';
+    const restarts = status.restartCount ?? 0;
+    const named = { container: status.name, reason };
+    const podAge = ageMs(pod.status?.startTime ?? pod.metadata?.creationTimestamp, now);
+    if (reason === 'InvalidImageName' || reason === 'ErrImageNeverPull') {
+        return { ...named, message: message || `cannot pull image ${status.image ?? ''}`.trim() };
+    }
+    if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull') {
+        let cause = pullCause(message);
+        let why = message;
+        if (cause === 'unknown') {
+            const event = lastPullFailure(context.events);
+            if (event)
+                [cause, why] = [pullCause(event), `${message}: ${event}`.replace(/^: /, '')];
+        }
+        if (cause === 'final')
+            return { ...named, message: why };
+        if (podAge >= rules.transientPullMs) {
+            const kind = cause === 'transient' ? 'a cause that usually passes' : 'no cause given';
+            const bound = rules.transientPullMs
+                ? ` (pulls kept failing for ${Math.round(podAge / 1000)}s, ${kind})`
+                : '';
+            return { ...named, message: `${why || `cannot pull image ${status.image ?? ''}`}${bound}` };
+        }
+        return null;
+    }
+    if (reason === 'CrashLoopBackOff' && restarts >= rules.crashLoopRestarts) {
+        const exit = lastExit(status);
+        return { ...named, message: `restarted ${restarts} times${exit ? `, ${exit}` : ''}` };
+    }
+    if (reason === 'CreateContainerConfigError' && podAge >= rules.configErrorMs) {
+        return { ...named, message };
+    }
+    return null;
+}
+/** Unschedulable: waiting while a node is on its way, failing when none will come. */
+function scheduleFailure(pod, now, rules, context) {
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable')
+        return null;
+    const since = ageMs(scheduled.lastTransitionTime ?? pod.metadata?.creationTimestamp, now);
+    const name = pod.metadata?.name ?? '';
+    const scheduler = scheduled.message ?? '';
+    const scaleUp = (context.events ?? []).filter((e) => ['TriggeredScaleUp', 'NotTriggerScaleUp', 'Nominated'].includes(e.reason ?? ''));
+    const latest = scaleUp.at(-1);
+    const fail = (message) => ({
+        pod: name,
+        initContainer: false,
+        reason: 'Unschedulable',
+        message
+    });
+    if (latest?.reason === 'NotTriggerScaleUp' && !pod.status?.nominatedNodeName) {
+        return fail(`${scheduler}; cluster-autoscaler: ${latest.message ?? ''}`.replace(/^; /, ''));
+    }
+    const nodeComing = !!pod.status?.nominatedNodeName || !!latest || context.events === undefined;
+    const bound = nodeComing ? rules.scaleUpMs : rules.noScaleUpMs;
+    if (since < bound)
+        return null;
+    const detail = nodeComing
+        ? context.events === undefined
+            ? `for ${Math.round(since / 1000)}s (its events cannot be read to see whether a node is being added)`
+            : `for ${Math.round(since / 1000)}s although a node was being added (${latest?.reason ?? 'nominated'})`
+        : `for ${Math.round(since / 1000)}s and no autoscaler is adding a node`;
+    return fail(`${scheduler} (${detail})`.trim());
+}
+/** A volume that cannot be mounted because its Secret or ConfigMap does not exist. */
+function mountFailure(pod, now, rules, context) {
+    const mount = (context.events ?? [])
+        .filter((e) => e.reason === 'FailedMount' && /not found/i.test(e.message ?? ''))
+        .at(-1);
+    if (!mount || pod.status?.phase !== 'Pending')
+        return null;
+    if (ageMs(pod.metadata?.creationTimestamp, now) < rules.mountFailureMs)
+        return null;
+    return {
+        pod: pod.metadata?.name ?? '',
+        initContainer: false,
+        reason: 'FailedMount',
+        message: (mount.message ?? '').trim()
+    };
+}
+/** The first final problem of the pod (init containers first: they block the rest), or null. */
+function classifyPod(pod, now, rules = DEFAULT_FAIL_FAST_RULES, context = {}) {
+    const name = pod.metadata?.name ?? '(unnamed pod)';
+    const groups = [
+        [true, pod.status?.initContainerStatuses],
+        [false, pod.status?.containerStatuses]
+    ];
+    for (const [initContainer, statuses] of groups) {
+        for (const status of statuses ?? []) {
+            const failure = containerFailure(pod, status, now, rules, context);
+            if (failure)
+                return { pod: name, initContainer, ...failure };
+        }
+    }
+    return scheduleFailure(pod, now, rules, context) ?? mountFailure(pod, now, rules, context);
+}
+/** Whether a pod's own events could change its verdict (so they are worth reading). Pure. */
+function needsEvents(pod) {
+    const statuses = [
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.containerStatuses ?? [])
+    ];
+    const pulling = statuses.some((s) => ['ImagePullBackOff', 'ErrImagePull'].includes(s.state?.waiting?.reason ?? '') &&
+        pullCause(s.state?.waiting?.message ?? '') === 'unknown');
+    const unschedulable = pod.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+    const creating = pod.status?.phase === 'Pending' &&
+        !!pod.spec?.nodeName &&
+        statuses.every((s) => !s.state?.running && !s.state?.terminated);
+    return pulling || !!unschedulable || creating;
 }
 /**
- * Calls `onChange` with every matching object after each list and each event. Resolves after
- * the first list (rejects if it fails: the caller decides whether that matters).
+ * Failures without a failing container: a ReplicaSet that cannot create pods (ReplicaFailure),
+ * a StatefulSet/DaemonSet/Job with FailedCreate events and too few pods, a Job past its
+ * backoffLimit or activeDeadlineSeconds. Pure.
  */
-async function follow(client, path, query, onChange, signal, options = {}) {
-    const retryDelayMs = options.retryDelayMs ?? 2000;
-    const objects = new Map();
-    const relist = async () => {
-        const list = await client.list(path, query);
-        objects.clear();
-        for (const item of list.items)
-            objects.set(keyOf(item), item);
-        onChange([...objects.values()]);
-        return list.metadata?.resourceVersion;
-    };
-    const apply = (event) => {
-        const version = event.object.metadata?.resourceVersion;
-        if (event.type === 'DELETED')
-            objects.delete(keyOf(event.object));
-        else if (event.type !== 'BOOKMARK')
-            objects.set(keyOf(event.object), event.object);
-        if (event.type !== 'BOOKMARK')
-            onChange([...objects.values()]);
-        return version;
-    };
-    let version = await relist();
-    const initial = [...objects.values()];
-    const loop = async () => {
-        while (!signal.aborted) {
-            try {
-                if (version === undefined)
-                    version = await relist();
-                const watchQuery = {
-                    ...query,
-                    resourceVersion: version,
-                    allowWatchBookmarks: true,
-                    timeoutSeconds: options.watchTimeoutSeconds ?? 120
-                };
-                const opened = Date.now();
-                await client.watch(path, watchQuery, (event) => (version = apply(event) ?? version), signal);
-                // A server that ends watches at once (a proxy, a minimal API) must not make us spin.
-                if (Date.now() - opened < 1000)
-                    await pause(retryDelayMs, signal);
-            }
-            catch (error) {
-                if (signal.aborted)
-                    break;
-                options.onError?.(error);
-                version = undefined;
-                await pause(retryDelayMs, signal);
-            }
+function classifyWorkload(kind, object, podCount, wanted, now, rules, events = []) {
+    const name = object.metadata?.name ?? '';
+    const failed = (reason, message) => ({
+        pod: name,
+        kind,
+        initContainer: false,
+        reason,
+        message: message.trim()
+    });
+    const conditions = object.status?.conditions ?? [];
+    if (kind === 'Job') {
+        const jobFailed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+        if (jobFailed)
+            return failed(jobFailed.reason ?? 'Failed', jobFailed.message ?? '');
+    }
+    const replicaFailure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+    if (replicaFailure && ageMs(replicaFailure.lastTransitionTime, now) >= rules.createFailureMs) {
+        return failed(replicaFailure.reason ?? 'FailedCreate', replicaFailure.message ?? '');
+    }
+    if (podCount < wanted) {
+        // The controller retries with back-off and says so again: a recent event that has been
+        // repeating for longer than the grace.
+        const creates = events.filter((e) => e.reason === 'FailedCreate');
+        const last = creates.at(-1);
+        const first = creates[0];
+        const firstSeen = first && timeMicros(first.firstTimestamp ?? first.eventTime) / 1000;
+        if (last && firstSeen && now - firstSeen >= rules.createFailureMs) {
+            return failed('FailedCreate', last.message ?? '');
         }
-    };
-    return { initial, done: loop() };
+    }
+    return null;
 }
+/** "pod web-7d4 container app: ImagePullBackOff (Back-off pulling image …)". */
+function describePodFailure(failure) {
+    const container = failure.container
+        ? ` ${failure.initContainer ? 'init container' : 'container'} ${failure.container}`
+        : '';
+    const detail = failure.message ? ` (${failure.message})` : '';
+    return `${failure.kind ?? 'pod'} ${failure.pod}${container}: ${failure.reason}${detail}`;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/events.ts
+
+const PAGE = 250;
+/** A bound on what one object's events can cost: 4 pages. */
+const MAX_PAGES = 4;
+function objectEvents(client, namespace, uid) {
+    return eventsMatching(client, namespace, `involvedObject.uid=${uid}`);
+}
+/** By kind and name, for objects whose uid was not read (Services, PVCs …). */
+function objectEventsBy(client, namespace, kind, name) {
+    return eventsMatching(client, namespace, `involvedObject.kind=${kind},involvedObject.name=${name}`);
+}
+async function eventsMatching(client, namespace, fieldSelector) {
+    const events = [];
+    let token;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const list = await client.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { fieldSelector, limit: PAGE, continue: token });
+        events.push(...list.items);
+        token = list.metadata?.continue || undefined;
+        if (!token)
+            break;
+    }
+    return events.sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/pause.ts
 /** Sleeps, waking early when `signal` aborts. */
 function pause(ms, signal) {
     return new Promise((resolve) => {
@@ -33984,161 +34515,218 @@ function pause(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/pod-failure.ts
-const DEFAULT_FAIL_FAST_RULES = {
-    crashLoopRestarts: 3,
-    unschedulableMs: 120_000,
-    configErrorMs: 20_000
-};
-/** Reasons that never fix themselves: the pod spec itself must change. */
-const ALWAYS_TERMINAL = ['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];
-/** ErrImagePull messages that say the image cannot exist or cannot be read, as opposed to a network hiccup. */
-const PERMANENT_PULL_ERROR = /not found|manifest unknown|name unknown|does not exist|unauthorized|denied|forbidden|invalid reference/i;
-function ageMs(since, now) {
-    const start = Date.parse(since ?? '');
-    return Number.isNaN(start) ? 0 : now - start;
-}
-function lastExit(status) {
-    const terminated = status.lastState?.terminated;
-    if (!terminated)
-        return '';
-    const why = terminated.reason ? ` (${terminated.reason})` : '';
-    return `last exit code ${terminated.exitCode ?? '?'}${why}`;
-}
-function containerFailure(pod, status, now, rules) {
-    const waiting = status.state?.waiting;
-    const reason = waiting?.reason ?? '';
-    const message = waiting?.message ?? '';
-    const restarts = status.restartCount ?? 0;
-    const named = { container: status.name, reason };
-    if (ALWAYS_TERMINAL.includes(reason)) {
-        return { ...named, message: message || `cannot pull image ${status.image ?? ''}`.trim() };
-    }
-    if (reason === 'ErrImagePull' && PERMANENT_PULL_ERROR.test(message)) {
-        return { ...named, message };
-    }
-    if (reason === 'CrashLoopBackOff' && restarts >= rules.crashLoopRestarts) {
-        const exit = lastExit(status);
-        return { ...named, message: `restarted ${restarts} times${exit ? `, ${exit}` : ''}` };
-    }
-    if (reason === 'CreateContainerConfigError' &&
-        ageMs(pod.status?.startTime ?? pod.metadata?.creationTimestamp, now) >= rules.configErrorMs) {
-        return { ...named, message };
-    }
-    return null;
-}
-/** The first terminal problem of the pod (init containers first: they block the rest), or null. */
-function classifyPod(pod, now, rules = DEFAULT_FAIL_FAST_RULES) {
-    const name = pod.metadata?.name ?? '(unnamed pod)';
-    const groups = [
-        [true, pod.status?.initContainerStatuses],
-        [false, pod.status?.containerStatuses]
-    ];
-    for (const [initContainer, statuses] of groups) {
-        for (const status of statuses ?? []) {
-            const failure = containerFailure(pod, status, now, rules);
-            if (failure)
-                return { pod: name, initContainer, ...failure };
-        }
-    }
-    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-        const since = ageMs(scheduled.lastTransitionTime ?? pod.metadata?.creationTimestamp, now);
-        if (since >= rules.unschedulableMs) {
-            return {
-                pod: name,
-                initContainer: false,
-                reason: 'Unschedulable',
-                message: scheduled.message ?? ''
-            };
-        }
-    }
-    return null;
-}
-/** "pod web-7d4 container app: ImagePullBackOff (Back-off pulling image …)". */
-function describePodFailure(failure) {
-    const container = failure.container
-        ? ` ${failure.initContainer ? 'init container' : 'container'} ${failure.container}`
-        : '';
-    const detail = failure.message ? ` (${failure.message})` : '';
-    return `pod ${failure.pod}${container}: ${failure.reason}${detail}`;
-}
-
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/fail-fast.ts
-// While helm waits for the rollout, watch the release's pods and report the first terminal
-// problem (bad image, crash loop …) so the caller can stop helm in seconds instead of letting
-// it burn the whole timeout. Pods that existed before the deploy are ignored: during an
-// upgrade the old ReplicaSet's pods (maybe broken by the previous release) are not this
-// deploy's problem and are removed once the new pods are ready.
+// While helm waits for the rollout, follow the release's own objects and report the first
+// final problem (a bad image, a crash loop, pods that cannot be created …) so the caller can
+// stop helm in seconds instead of letting it burn the whole timeout.
+//
+// The objects come from the release record helm writes before it applies anything (the
+// revision it is creating, with its hooks); their pods from each workload's ownership chain
+// (release-objects.ts). The cluster is polled, never watched: a few GETs per workload every
+// `pollMs`, the same for an identity that may not watch pods, and a 403 on something that
+// is only needed for a better verdict (events) is named once and not asked again.
 
 
 
-/** Helm's standard instance label, which the chart puts on every pod it creates. */
-function releaseSelector(release) {
-    return `app.kubernetes.io/instance=${release}`;
+
+
+
+
+const EVENTS = 'list events';
+const EVENTS_WITHOUT = 'fail-fast cannot see scale-ups, mount or create failures in events and waits longer for them, and the diagnostics have no events';
+/** How many pods a workload's rollout should have, for "pods cannot be created". Pure. */
+function wantedPods(kind, live, replicaSet) {
+    if (kind === 'Deployment')
+        return replicaSet?.spec?.replicas ?? 0;
+    if (kind === 'StatefulSet')
+        return live?.spec?.replicas ?? 1;
+    if (kind === 'DaemonSet')
+        return live?.status?.desiredNumberScheduled ?? 0;
+    if (kind === 'Job')
+        return live?.spec?.parallelism ?? 1;
+    return 0;
 }
-/** The first terminal failure among the pods this deploy created. Pure. */
-function firstFailure(pods, baseline, now, rules) {
-    for (const pod of pods) {
-        if (baseline.has(pod.metadata?.uid ?? '') || pod.metadata?.deletionTimestamp)
-            continue;
-        const failure = classifyPod(pod, now, rules);
-        if (failure)
-            return failure;
+async function getOrNone(client, path) {
+    try {
+        return await client.get(path);
     }
-    return null;
+    catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** One workload as it runs now: the live object, and the pods of its rollout. */
+async function readWorkload(client, workload) {
+    const base = collectionPath(workload.kind, workload.namespace);
+    const live = await getOrNone(client, `${base}/${encodeURIComponent(workload.name)}`);
+    const selector = selectorString(live?.spec?.selector);
+    const list = async (path) => live && selector
+        ? (await client.list(path, { labelSelector: selector })).items
+        : [];
+    const [replicaSets, pods] = await Promise.all([
+        workload.kind === 'Deployment'
+            ? list(replicaSetsPath(workload.namespace))
+            : Promise.resolve([]),
+        workload.kind === 'Pod'
+            ? Promise.resolve([])
+            : list(collectionPath('Pod', workload.namespace))
+    ]);
+    return { rollout: rolloutPods({ workload, live, replicaSets, pods }), live };
+}
+/** Reads what the pure rules need, one workload at a time; the first failure wins. */
+class RolloutReader {
+    client;
+    options;
+    rules;
+    now;
+    eventCache = new Map();
+    constructor(client, options, rules, now) {
+        this.client = client;
+        this.options = options;
+        this.rules = rules;
+        this.now = now;
+    }
+    /** The object's events, read at most every 10 s; undefined when they may not be listed. */
+    async events(object) {
+        const uid = object.metadata?.uid ?? '';
+        const cached = this.eventCache.get(uid);
+        if (cached && this.now() - cached.at < 10_000)
+            return cached.events;
+        const events = await this.options.permissions.attempt(EVENTS, EVENTS_WITHOUT, undefined, () => objectEvents(this.client, this.options.namespace, uid));
+        this.eventCache.set(uid, { at: this.now(), events });
+        return events;
+    }
+    async judge(rollout, live) {
+        const now = this.now();
+        const kind = rollout.workload.kind;
+        const owner = kind === 'Deployment' ? rollout.replicaSet : live;
+        if (owner && kind !== 'Pod') {
+            const wanted = wantedPods(kind, live, rollout.replicaSet);
+            const short = rollout.pods.length < wanted;
+            const events = short && kind !== 'Deployment' ? await this.events(owner) : undefined;
+            const failure = classifyWorkload(kind === 'Deployment' ? 'ReplicaSet' : kind, owner, rollout.pods.length, wanted, now, this.rules, events);
+            if (failure)
+                return failure;
+        }
+        for (const pod of rollout.pods) {
+            const context = needsEvents(pod) ? { events: await this.events(pod) } : { events: [] };
+            const failure = classifyPod(pod, now, this.rules, context);
+            if (failure)
+                return failure;
+        }
+        return null;
+    }
 }
 /**
- * Takes the baseline (the pods existing now) and starts watching; resolves once the baseline
- * is taken, so call it before starting helm. Never throws: if pods cannot be listed, the
- * deploy goes on without fail-fast and a warning says why.
+ * Starts following the release's rollout; resolves at once (call it before starting helm).
+ * Never throws: if the release's pods cannot be read, the deploy goes on without fail-fast
+ * and one warning says why.
  */
-async function watchForPodFailures(client, options) {
+function watchRollout(client, options) {
     const rules = { ...DEFAULT_FAIL_FAST_RULES, ...options.rules };
     const now = options.now ?? Date.now;
     const controller = new AbortController();
-    const baseline = new Set();
-    let watching = false;
-    let latest = [];
+    const reader = new RolloutReader(client, options, rules, now);
     let failure;
-    const check = () => {
-        if (!watching || failure)
-            return;
-        const found = firstFailure(latest, baseline, now(), rules);
-        if (!found)
-            return;
-        failure = found;
-        lib_core/* info */.pq(`Fail-fast: ${describePodFailure(found)}`);
-        options.onFailure(found);
+    let plan;
+    const look = async () => {
+        if (!plan) {
+            const record = await readReleaseRecord(client, options, options.revision);
+            if (!record)
+                return false;
+            plan = planRolloutWatch(releaseObjects(record, options.namespace));
+            if (plan.unfollowable.length) {
+                lib_core/* warning */.$e(`Fail-fast and the diagnostics cannot follow ${describeObjects(plan.unfollowable)} of release "${options.release}" (kinds whose pods this action does not know); helm's --wait alone judges them.`);
+            }
+            lib_core/* info */.pq(`Fail-fast follows ${describeObjects(plan.workloads) || 'no workloads'} of release "${options.release}" revision ${options.revision}`);
+        }
+        for (const workload of plan.workloads) {
+            const { rollout, live } = await readWorkload(client, workload);
+            if (!rollout.current) {
+                lib_core/* debug */.Yz(`fail-fast: ${workload.kind}/${workload.name}: ${rollout.note ?? ''}`);
+                continue;
+            }
+            const found = await reader.judge(rollout, live);
+            if (found) {
+                failure = found;
+                lib_core/* info */.pq(`Fail-fast: ${describePodFailure(found)}`);
+                options.onFailure(found);
+                return true;
+            }
+        }
+        return false;
     };
-    let following;
-    try {
-        following = await follow(client, `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods`, { labelSelector: releaseSelector(options.release) }, (pods) => {
-            latest = pods;
-            check();
-        }, controller.signal, {
-            onError: (error) => lib_core/* debug */.Yz(`fail-fast: pod watch interrupted, listing again: ${String(error)}`)
-        });
-    }
-    catch (error) {
-        lib_core/* warning */.$e(`Fail-fast is off for this deploy: cannot list the pods of release "${options.release}" (${error.message}); helm waits up to its timeout.`);
-        return { failure: undefined, stop: async () => { } };
-    }
-    for (const pod of following.initial)
-        baseline.add(pod.metadata?.uid ?? '');
-    watching = true;
-    check();
-    const timer = setInterval(check, options.recheckMs ?? 5000);
+    const done = (async () => {
+        while (!controller.signal.aborted) {
+            try {
+                if (await look())
+                    return;
+            }
+            catch (error) {
+                if (options.permissions.forbidden(error, 'read the pods of its workloads', 'fail-fast is off for this deploy; helm waits up to its timeout')) {
+                    return;
+                }
+                lib_core/* debug */.Yz(`fail-fast: looking again after an error: ${String(error)}`);
+            }
+            await pause(options.pollMs ?? 2000, controller.signal);
+        }
+    })();
     return {
         get failure() {
             return failure;
         },
         async stop() {
-            clearInterval(timer);
             controller.abort();
-            await following.done;
+            await done;
         }
     };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/permissions.ts
+// A deploy identity on a shared cluster may deploy without being allowed to list events, read
+// pod logs or list pods (RBAC grants what helm needs, not more). What it may not do is named
+// once, in one warning per permission, and not asked again: the deploy goes on with less.
+
+
+class Permissions {
+    namespace;
+    warn;
+    denied = new Set();
+    constructor(namespace, warn = lib_core/* warning */.$e) {
+        this.namespace = namespace;
+        this.warn = warn;
+    }
+    /** Whether `what` ("list events") was refused before: then do not ask again. */
+    refused(what) {
+        return this.denied.has(what);
+    }
+    /**
+     * Whether `error` is the API server's 403 for `what`; the first one is warned about with
+     * `consequence` (what the deploy does without it).
+     */
+    forbidden(error, what, consequence) {
+        if (!(error instanceof KubeApiError) || error.statusCode !== 403)
+            return false;
+        if (!this.denied.has(what)) {
+            this.denied.add(what);
+            this.warn(`The deploy identity may not ${what} in namespace "${this.namespace}" (403 Forbidden): ${consequence}. Grant it in the identity's Role to get them back.`);
+        }
+        return true;
+    }
+    /** Runs `operation` unless `what` was refused; a 403 gives `fallback` (named once). */
+    async attempt(what, consequence, fallback, operation) {
+        if (this.refused(what))
+            return fallback;
+        try {
+            return await operation();
+        }
+        catch (error) {
+            if (this.forbidden(error, what, consequence))
+                return fallback;
+            throw error;
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/diagnostics.ts
@@ -34151,12 +34739,10 @@ async function watchForPodFailures(client, options) {
 
 
 
-// Everything a pod can show is worth reporting once the deploy failed: no grace periods.
-const REPORT_EVERYTHING = {
-    crashLoopRestarts: 0,
-    unschedulableMs: 0,
-    configErrorMs: 0
-};
+
+
+
+
 /** One row per pod; the reason is the most specific one the pod shows. Pure. */
 function summarizePod(pod, now) {
     const statuses = [
@@ -34187,17 +34773,27 @@ function summarizePod(pod, now) {
     };
 }
 function eventTime(event) {
-    return (event.lastTimestamp ??
-        event.series?.lastObservedTime ??
-        event.eventTime ??
-        event.firstTimestamp ??
-        event.metadata?.creationTimestamp ??
-        '');
+    const micros = eventTimeMicros(event);
+    return micros ? new Date(micros / 1000).toISOString() : '';
 }
-/** The events about the release's objects, oldest first, the last `limit` of them. Pure. */
-function releaseEvents(events, objectNames, limit) {
+/**
+ * The events about the release's objects (by uid, or by kind and name), oldest first by
+ * their real time (events.k8s.io events have only a microsecond `eventTime`), without those
+ * from before `since` (the previous rollout's), the last `limit` of them. Pure.
+ */
+function releaseEvents(events, about, limit, since = 0) {
+    const seen = new Set();
     return events
-        .filter((e) => objectNames.has(e.involvedObject?.name ?? ''))
+        .filter((e) => {
+        const key = e.metadata?.uid ?? `${e.involvedObject?.uid}/${e.reason}/${e.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        const object = e.involvedObject ?? {};
+        const ours = about.uids.has(object.uid ?? '') || about.names.has(`${object.kind}/${object.name}`);
+        return ours && eventTimeMicros(e) >= since * 1000;
+    })
+        .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b))
         .map((e) => ({
         time: eventTime(e),
         type: e.type ?? '',
@@ -34206,7 +34802,6 @@ function releaseEvents(events, objectNames, limit) {
         message: (e.message ?? '').trim(),
         count: e.series?.count ?? e.count ?? 1
     }))
-        .sort((a, b) => a.time.localeCompare(b.time))
         .slice(-limit);
 }
 /**
@@ -34236,18 +34831,23 @@ function containersToLog(pods, limit) {
 function message(error) {
     return error instanceof Error ? error.message : String(error);
 }
-const RELATED_KINDS = [
-    '/api/v1/namespaces/{ns}/services',
-    '/apis/apps/v1/namespaces/{ns}/deployments',
-    '/apis/apps/v1/namespaces/{ns}/replicasets',
-    '/apis/apps/v1/namespaces/{ns}/statefulsets',
-    '/apis/batch/v1/namespaces/{ns}/jobs',
-    '/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses'
-];
+/** Kinds whose events say why a release is not ready (beyond its pods and ReplicaSets). */
+const EVENTFUL_KINDS = new Set([
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'Job',
+    'Service',
+    'Ingress',
+    'PersistentVolumeClaim',
+    'HorizontalPodAutoscaler'
+]);
+/** At most this many objects' events are read (each is one request or a few pages). */
+const MAX_EVENT_OBJECTS = 30;
 async function collectDiagnostics(client, helm, target, failure, options = {}) {
     const now = options.now ?? Date.now();
-    const ns = encodeURIComponent(target.namespace);
-    const selector = { labelSelector: releaseSelector(target.release) };
+    const ns = target.namespace;
+    const permissions = options.permissions ?? new Permissions(ns);
     const problems = [];
     const attempt = async (what, operation, fallback) => {
         try {
@@ -34258,28 +34858,46 @@ async function collectDiagnostics(client, helm, target, failure, options = {}) {
             return fallback;
         }
     };
-    const [pods, related, events, history] = await Promise.all([
-        attempt('pods', async () => (await client.list(`/api/v1/namespaces/${ns}/pods`, selector)).items, []),
-        Promise.all(RELATED_KINDS.map((path) => 
-        // Best effort: these only widen the event filter, a missing API is not a problem.
-        client.list(path.replace('{ns}', ns), selector).then((list) => list.items, () => []))),
-        attempt('events', async () => (await client.list(`/api/v1/namespaces/${ns}/events`, { limit: 1000 })).items, []),
+    const [objects, history] = await Promise.all([
+        attempt('release record', async () => {
+            const record = await readLatestRecord(client, target);
+            return record ? releaseObjects(record, ns) : [];
+        }, []),
         attempt('helm history', () => readHistory(helm, target, client), [])
     ]);
-    const names = new Set([...pods, ...related.flat()].map((o) => o.metadata?.name ?? ''));
-    const logs = await Promise.all(containersToLog(pods, options.logLimit ?? 3).map(async (c) => ({
-        ...c,
-        text: await attempt(`logs of ${c.pod}/${c.container}`, () => client.getText(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(c.pod)}/log`, {
+    const workloads = await Promise.all(planRolloutWatch(objects).workloads.map((w) => attempt(`${w.kind}/${w.name}`, () => readWorkload(client, w), undefined)));
+    const rollouts = workloads.flatMap((w) => (w ? [w.rollout] : []));
+    const pods = rollouts.flatMap((r) => r.pods);
+    const owners = rollouts.flatMap((r) => (r.replicaSet ? [r.replicaSet] : []));
+    const byUid = [...pods, ...owners].map((o) => o.metadata?.uid ?? '').filter(Boolean);
+    const byName = objects.filter((o) => EVENTFUL_KINDS.has(o.kind));
+    const noEvents = 'the diagnostics have no events';
+    const events = (await attempt('events', () => Promise.all([
+        ...byUid
+            .slice(0, MAX_EVENT_OBJECTS)
+            .map((uid) => permissions.attempt('list events', noEvents, [], () => objectEvents(client, ns, uid))),
+        ...byName
+            .slice(0, MAX_EVENT_OBJECTS)
+            .map((o) => permissions.attempt('list events', noEvents, [], () => objectEventsBy(client, ns, o.kind, o.name)))
+    ]), [])).flat();
+    // One at a time: a 403 for the first is named once and spares the others.
+    const logs = [];
+    for (const c of containersToLog(pods, options.logLimit ?? 3)) {
+        const text = await attempt(`logs of ${c.pod}/${c.container}`, () => permissions.attempt('get pods/log', 'the diagnostics have no container logs', '(no permission to read pod logs)', () => client.getText(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(c.pod)}/log`, {
             container: c.container,
             tailLines: options.tailLines ?? 40,
             previous: c.previous || undefined
-        }), '')
-    })));
+        })), '');
+        logs.push({ ...c, text });
+    }
     return {
         target,
         failure,
         pods: pods.map((pod) => summarizePod(pod, now)),
-        events: releaseEvents(events, names, options.eventLimit ?? 25),
+        events: releaseEvents(events, {
+            uids: new Set(byUid),
+            names: new Set(byName.map((o) => `${o.kind}/${o.name}`))
+        }, options.eventLimit ?? 25, options.since ?? 0),
         logs,
         history,
         problems
@@ -34296,7 +34914,7 @@ function diagnosticsLogSections(d) {
             title: `Pods of release ${release} in ${namespace}`,
             lines: d.pods.length
                 ? d.pods.map((p) => `${p.name}  ${p.phase}  ready ${p.ready}  restarts ${p.restarts}${p.reason ? `  ${p.reason}` : ''}`)
-                : ['(no pods with label ' + releaseSelector(release) + ')']
+                : ["(no pods in the release's rollout)"]
         },
         {
             title: 'Recent events',
@@ -34344,7 +34962,7 @@ function renderDiagnosticsSummary(d) {
         parts.push(`**Stopped early:** ${describePodFailure(d.failure)}`);
     parts.push('#### Pods', d.pods.length
         ? markdownTable(['Pod', 'Phase', 'Ready', 'Restarts', 'Reason'], d.pods.map((p) => [p.name, p.phase, p.ready, String(p.restarts), p.reason]))
-        : `No pods with label \`${releaseSelector(release)}\`.`);
+        : "No pods in the release's rollout.");
     parts.push('#### Recent events', d.events.length
         ? markdownTable(['Time', 'Type', 'Reason', 'Object', 'Message'], d.events.map((e) => [
             clock(e.time),
@@ -34563,6 +35181,8 @@ function commandLineForLog(args) {
 
 
 
+
+
 const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
 function lastLines(text, count = 15) {
     return text.trim().split(/\r?\n/).slice(-count).join('\n');
@@ -34576,16 +35196,34 @@ async function settleOrExplain(helm, target, client, helmOutput) {
         throw new errors/* ActionError */.lZ(`deploy of ${target.release} failed, and the Kubernetes API server stayed unreachable afterwards (${error.message}), so the release may be left pending; the next run rolls it back once it is older than 2 × timeout + 1m, or run: helm rollback ${target.release} -n ${target.namespace} (helm uninstall if it never deployed)`, lastLines(helmOutput));
     }
 }
-/** One `helm upgrade --install`, stopped early by a pod failure, a signal or the deadline. */
-async function runHelm(helm, client, plan, target, watchPods, stopHelm) {
+/**
+ * Follows the rollout of the revision helm is about to write (the newest + 1); undefined, with
+ * a warning, when the release cannot be read through the API.
+ */
+async function startFailFast(helm, client, target, permissions, onFailure) {
+    if (!usesSecretStorage(process.env.HELM_DRIVER)) {
+        lib_core/* warning */.$e(`Fail-fast is off for this deploy: it reads the release helm records from its Secrets, and HELM_DRIVER is "${process.env.HELM_DRIVER}"; helm waits up to its timeout.`);
+        return undefined;
+    }
+    try {
+        const revision = ((await readHistory(helm, target, client)).at(-1)?.revision ?? 0) + 1;
+        return watchRollout(client, { ...target, revision, permissions, onFailure });
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Fail-fast is off for this deploy: cannot read the history of release "${target.release}" (${error.message}); helm waits up to its timeout.`);
+        return undefined;
+    }
+}
+/** One `helm upgrade --install`, stopped early by a rollout failure, a signal or the deadline. */
+async function runHelm(helm, client, plan, target, failFast, stopHelm) {
     let overran = false;
     const deadline = setTimeout(() => {
         overran = true;
         stopHelm.abort();
     }, plan.helmDeadlineMs);
     try {
-        const watch = watchPods
-            ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
+        const watch = failFast
+            ? await startFailFast(helm, client, target, failFast, () => stopHelm.abort())
             : undefined;
         const args = upgradeArgs(plan, helm.major);
         lib_core/* info */.pq(`helm ${commandLineForLog(args)}`);
@@ -34599,7 +35237,7 @@ async function runHelm(helm, client, plan, target, watchPods, stopHelm) {
 /** Pause before helm runs again after the API server was unavailable. */
 const RETRY_AFTER_MS = 5000;
 /**
- * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure,
+ * Runs `helm upgrade --install` while following the release's rollout. A final failure,
  * the runner cancelling the step or helm outliving its deadline stops helm with SIGTERM (helm
  * then records the release as failed); any failure settles a release left pending and reports
  * diagnostics. A failure because the API server was unavailable (EKS answers 503/429 during
@@ -34612,12 +35250,15 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
     for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
         lib_core/* warning */.$e(`extra-args: ${note}`);
     }
+    const started = Date.now();
+    const permissions = new Permissions(plan.namespace);
+    const failFastOn = failFast && live && plan.wait ? permissions : undefined;
     let stopHelm = new AbortController();
     const signals = forwardTerminationSignals(() => stopHelm.abort());
     try {
         let attempt;
         for (let run = 1;; run++) {
-            attempt = await runHelm(helm, client, plan, target, failFast && live && plan.wait, stopHelm);
+            attempt = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
             const { result, failure, overran } = attempt;
             if (result.exitCode === 0 && !signals.received && !failure && !overran) {
                 return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
@@ -34631,14 +35272,17 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
                 helmHitTransientClusterError(result.stderr);
             if (!retry)
                 break;
-            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${recover_helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
             await sleep(RETRY_AFTER_MS);
             if (signals.received)
                 break; // cancelled while waiting: the first run's outcome stands
             stopHelm = new AbortController();
         }
         const { result, failure, overran } = attempt;
-        const diagnostics = await collectDiagnostics(client, helm, target, failure);
+        const diagnostics = await collectDiagnostics(client, helm, target, failure, {
+            since: started,
+            permissions
+        });
         logDiagnostics(diagnostics);
         await appendSummary(renderDiagnosticsSummary(diagnostics));
         if (failure) {
@@ -34819,8 +35463,6 @@ async function installHelm(requested, mirror, web = download/* webDownloads */.s
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 3 modules
 var src_inputs = __nccwpck_require__(8302);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/shared/src/state.ts
 
 /**
@@ -35157,6 +35799,7 @@ async function shareExecToken(kube, mint, timeoutMs, signedHere) {
 
 
 
+
 function address(entries) {
     const entry = entries?.find((e) => e.hostname || e.ip);
     if (!entry)
@@ -35179,19 +35822,27 @@ function serviceUrl(service) {
         return `https://${host}`;
     return `http://${host}:${port}`;
 }
-/** The Ingress's first host (https when its TLS section covers it), or its LB address. Pure. */
+/**
+ * The Ingress's first host (https when its TLS section covers it), or its LB address; none
+ * while its controller has not given it an address (the host would not answer yet). Pure.
+ */
 function ingressUrl(ingress) {
+    const lb = address(ingress.status?.loadBalancer?.ingress);
+    if (!lb)
+        return undefined;
     const host = ingress.spec?.rules?.find((r) => r.host)?.host;
     if (host) {
         const tls = ingress.spec?.tls?.some((t) => t.hosts?.includes(host));
         return `${tls ? 'https' : 'http'}://${host}`;
     }
-    const lb = address(ingress.status?.loadBalancer?.ingress);
-    return lb ? `http://${lb}` : undefined;
+    return `http://${lb}`;
 }
-/** Ingress host first (the name someone chose), then the Service's LB, then the Ingress's LB. Pure. */
+/**
+ * Ingress host first (the name someone chose), then the Service's LB, then the Ingress's LB;
+ * only what has an address. Pure.
+ */
 function releaseUrl(services, ingresses) {
-    const named = ingresses.find((i) => i.spec?.rules?.some((r) => r.host));
+    const named = ingresses.find((i) => i.spec?.rules?.some((r) => r.host) && ingressUrl(i));
     const url = (named && ingressUrl(named)) ??
         services.map(serviceUrl).find(Boolean) ??
         ingresses.map(ingressUrl).find(Boolean);
@@ -35200,26 +35851,55 @@ function releaseUrl(services, ingresses) {
     const waiting = ingresses.length > 0 || services.some((s) => s.spec?.type === 'LoadBalancer');
     return { waiting };
 }
+/** Events a load balancer controller leaves when it cannot make the LB (in-tree and AWS LBC). */
+const LB_FAILURES = new Set(['SyncLoadBalancerFailed', 'FailedDeployModel', 'FailedBuildModel']);
+/** Why the release's Services/Ingresses have no address, from their events; '' if none says. Pure. */
+function loadBalancerFailure(events) {
+    const failure = events.filter((e) => LB_FAILURES.has(e.reason ?? '')).at(-1);
+    if (!failure)
+        return '';
+    const object = `${failure.involvedObject?.kind ?? ''}/${failure.involvedObject?.name ?? ''}`;
+    return `${object}: ${failure.reason}: ${(failure.message ?? '').trim()}`;
+}
 /**
- * Polls until the release has a URL or `deadline` (epoch ms) passes. Returns undefined at
- * once when nothing will ever get an address (only ClusterIP Services). Never throws: the URL
- * is a convenience, its absence a warning.
+ * Polls until the release has a URL, its load balancer controller says it cannot make one
+ * (SyncLoadBalancerFailed …), or `deadline` (epoch ms) passes. The Services and Ingresses are
+ * the release's own (its manifest). Returns undefined at once when nothing will ever get an
+ * address (only ClusterIP Services). Never throws: the URL is a convenience, its absence a
+ * warning that says why.
  */
 async function waitForReleaseUrl(client, target, deadline, options = {}) {
     const now = options.now ?? Date.now;
-    const ns = encodeURIComponent(target.namespace);
-    const query = { labelSelector: releaseSelector(target.release) };
+    let lastEvents = -Infinity;
+    let why = '';
+    let names;
+    try {
+        const objects = await readReleaseObjects(client, target);
+        const named = (kind) => objects.filter((o) => o.kind === kind && o.namespace === target.namespace).map((o) => o.name);
+        names = { services: named('Service'), ingresses: named('Ingress') };
+    }
+    catch (error) {
+        lib_core/* warning */.$e(`Cannot read release "${target.release}" for its URL: ${error.message}`);
+        return undefined;
+    }
     for (;;) {
         let state;
+        let pending;
         try {
             const [services, ingresses] = await Promise.all([
-                client.list(`/api/v1/namespaces/${ns}/services`, query),
+                readNamedObjects(client, `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services`, names.services),
                 // Clusters without the Ingress API, or identities that may not read it: no ingresses.
-                client
-                    .list(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, query)
-                    .catch(() => ({ items: [] }))
+                readNamedObjects(client, `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(target.namespace)}/ingresses`, names.ingresses).catch(() => [])
             ]);
-            state = releaseUrl(services.items, ingresses.items);
+            state = releaseUrl(services, ingresses);
+            pending = [
+                ...services
+                    .filter((s) => s.spec?.type === 'LoadBalancer' && !serviceUrl(s))
+                    .map((s) => ({ kind: 'Service', name: s.metadata?.name ?? '' })),
+                ...ingresses
+                    .filter((i) => !ingressUrl(i))
+                    .map((i) => ({ kind: 'Ingress', name: i.metadata?.name ?? '' }))
+            ];
         }
         catch (error) {
             lib_core/* warning */.$e(`Cannot read the Services of release "${target.release}" for its URL: ${error.message}`);
@@ -35227,8 +35907,18 @@ async function waitForReleaseUrl(client, target, deadline, options = {}) {
         }
         if (state.url || !state.waiting)
             return state.url;
+        if (now() - lastEvents >= (options.eventsEveryMs ?? 10_000)) {
+            lastEvents = now();
+            const events = await Promise.all(pending.map((p) => objectEventsBy(client, target.namespace, p.kind, p.name).catch(() => [])));
+            why = loadBalancerFailure(events.flat());
+        }
+        const waitingFor = pending.map((p) => `${p.kind}/${p.name}`).join(', ');
+        if (why) {
+            lib_core/* warning */.$e(`Release "${target.release}": ${waitingFor} got no address because its load balancer cannot be made (${why}); the url output is empty. Check the Service's annotations and class, and that the subnets are tagged for load balancers (kubernetes.io/role/elb).`);
+            return undefined;
+        }
         if (now() >= deadline) {
-            lib_core/* warning */.$e(`Release "${target.release}" got no LoadBalancer address within the timeout; the url output is empty.`);
+            lib_core/* warning */.$e(`Release "${target.release}": ${waitingFor} got no LoadBalancer address within the timeout and no event says why; the url output is empty.`);
             return undefined;
         }
         await pause(Math.min(options.pollMs ?? 2000, Math.max(0, deadline - now())));
@@ -35277,13 +35967,14 @@ function ingressStatus(ingress) {
 }
 async function readReleaseResources(client, target) {
     const ns = encodeURIComponent(target.namespace);
-    const query = { labelSelector: releaseSelector(target.release) };
-    const list = async (path) => (await client.list(path, query).catch(() => ({ items: [] }))).items;
+    const objects = await readReleaseObjects(client, target).catch(() => []);
+    const named = (kind) => objects.filter((o) => o.kind === kind && o.namespace === target.namespace).map((o) => o.name);
+    const read = (kind, collection) => readNamedObjects(client, collection, named(kind)).catch(() => []);
     const [deployments, statefulSets, services, ingresses] = await Promise.all([
-        list(`/apis/apps/v1/namespaces/${ns}/deployments`),
-        list(`/apis/apps/v1/namespaces/${ns}/statefulsets`),
-        list(`/api/v1/namespaces/${ns}/services`),
-        list(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)
+        read('Deployment', `/apis/apps/v1/namespaces/${ns}/deployments`),
+        read('StatefulSet', `/apis/apps/v1/namespaces/${ns}/statefulsets`),
+        read('Service', `/api/v1/namespaces/${ns}/services`),
+        read('Ingress', `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)
     ]);
     return [
         ...deployments.map((d) => workloadStatus('Deployment', d)),
@@ -35309,7 +36000,7 @@ function renderSuccessSummary(report) {
         '#### Resources',
         resources.length
             ? markdownTable(['Kind', 'Name', 'Ready', 'Detail'], resources.map((r) => [r.kind, r.name, r.ready, r.detail]))
-            : `No Deployments, StatefulSets, Services or Ingresses with label \`${releaseSelector(target.release)}\`.`,
+            : 'The release has no Deployments, StatefulSets, Services or Ingresses.',
         url ? `**URL:** ${url}` : '**URL:** none (no LoadBalancer Service or Ingress with an address)'
     ];
     return parts.join('\n\n') + '\n';
@@ -39246,7 +39937,7 @@ __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
+exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;

@@ -118,7 +118,7 @@ export class Api {
     options: ListOptions = {}
   ): { items: KObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number } {
     const byLabel = parseLabelSelector(options.labelSelector);
-    const byField = parseFieldSelector(options.fieldSelector);
+    const byField = parseFieldSelector(options.fieldSelector, type.resource);
     const all = this.store
       .list(type, namespace)
       .filter((o) => byLabel(o.metadata.labels) && byField(o));

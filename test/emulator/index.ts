@@ -32,6 +32,18 @@ export interface ClusterOptions {
   /** Images present in this registry also pull (asked through its /v2 API). */
   registry?: { url: string; username?: string; password?: string };
   crashLoopImages?: Array<string | RegExp>;
+  /** Images that run but never get Ready: `Unhealthy` readiness probe failures, Ready=False. */
+  neverReadyImages?: Array<string | RegExp>;
+  /**
+   * Pulls of these images fail `failures` times per pod with a transient `cause` (default an
+   * i/o timeout: ErrImagePull, then ImagePullBackOff with the kubelet ≥1.32 message), then pull.
+   */
+  flakyPulls?: { images: Array<string | RegExp>; failures: number; cause?: string };
+  /**
+   * No LoadBalancer Service ever gets an address; the service controller records
+   * `SyncLoadBalancerFailed` with this reason (e.g. untagged subnets).
+   */
+  loadBalancerFailure?: string;
   unschedulable?: boolean;
   /** Verifies the bearer tokens instead of the one `credentials` pair (e.g. keys an STS rig issued). */
   verifyToken?: (token: string, clusterName: string) => boolean;
@@ -39,6 +51,22 @@ export interface ClusterOptions {
   staticTokens?: string[];
   /** Port to listen on (default: a free one). */
   port?: number;
+  /**
+   * RBAC that denies a given identity (a static token) some verbs on some resources, e.g.
+   * `{ token: 'deployer', user: 'ci', verb: 'list', resource: 'events' }` or `pods/log` for
+   * logs; `verb: '*'` denies them all. Everything else stays allowed. Refusals are `403` with
+   * the authorizer's wording.
+   */
+  deny?: DenyRule[];
+}
+
+export interface DenyRule {
+  token: string;
+  /** The user name the 403 names (default `deployer`). */
+  user?: string;
+  verb: string;
+  resource: string;
+  namespace?: string;
 }
 
 export interface Cluster {
@@ -107,7 +135,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       podReadyDelayMs: options.podReadyDelayMs ?? 1000,
       loadBalancerDelayMs: options.loadBalancerDelayMs ?? 2000,
       unschedulable: options.unschedulable ?? false,
-      isCrashLooping: (image) => matchesAny(image, options.crashLoopImages)
+      isCrashLooping: (image) => matchesAny(image, options.crashLoopImages),
+      isNeverReady: (image) => matchesAny(image, options.neverReadyImages),
+      flakyPulls: (image) =>
+        options.flakyPulls && matchesAny(image, options.flakyPulls.images)
+          ? {
+              failures: options.flakyPulls.failures,
+              cause: options.flakyPulls.cause ?? 'dial tcp 203.0.113.10:443: i/o timeout'
+            }
+          : { failures: 0, cause: '' },
+      loadBalancerFailure: options.loadBalancerFailure
     },
     imageChecker(options),
     tls.caPem
@@ -133,7 +170,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       (options.verifyToken
         ? options.verifyToken(token, clusterName)
         : verifyEksToken(token, { clusterName, credentials }).ok),
-    podLog: (ns, pod, container) => controllers.podLog(ns, pod, container)
+    podLog: (ns, pod, container) => controllers.podLog(ns, pod, container),
+    authorize: (token, request) => {
+      const rule = (options.deny ?? []).find(
+        (r) =>
+          r.token === token &&
+          (r.verb === '*' || r.verb === request.verb) &&
+          r.resource === request.resource &&
+          (r.namespace === undefined || r.namespace === request.namespace)
+      );
+      return rule ? (rule.user ?? 'deployer') : undefined;
+    }
   });
   const tlsFiles = { cert: tls.serverCertPem, key: tls.serverKeyPem };
   // Every TCP connection from its accept on. closeAllConnections() only knows connections

@@ -62,14 +62,69 @@ export function parseLabelSelector(text: string | null | undefined): Selector {
   return (labels) => requirements.every((r) => matches(r, labels?.[r.key]));
 }
 
-/** Field selectors compare dotted paths of the object (`status.phase=Running`). */
+/**
+ * The field labels each resource supports besides metadata.name and metadata.namespace, as the
+ * API server's field label conversion functions list them (pkg/registry/<group>/<resource>/
+ * strategy.go and pkg/apis/core/v1/conversion.go). Anything else is `400 field label not
+ * supported`, which clients that guess at field selectors must handle.
+ */
+const FIELD_LABELS: Record<string, string[]> = {
+  pods: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName'
+  ],
+  events: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type'
+  ],
+  secrets: ['type'],
+  namespaces: ['status.phase'],
+  nodes: ['spec.unschedulable'],
+  replicasets: ['status.replicas'],
+  jobs: ['status.successful'],
+  services: ['spec.clusterIP', 'spec.type'],
+  replicationcontrollers: ['status.replicas'],
+  persistentvolumes: ['name'],
+  certificatesigningrequests: ['spec.signerName']
+};
+
+/**
+ * Field selectors compare dotted paths of the object (`status.phase=Running`); `resource` (the
+ * plural) limits them to the labels the real server supports for it.
+ */
 export function parseFieldSelector(
-  text: string | null | undefined
+  text: string | null | undefined,
+  resource?: string
 ): (object: Record<string, unknown>) => boolean {
+  const supported = [
+    'metadata.name',
+    'metadata.namespace',
+    ...(FIELD_LABELS[resource ?? ''] ?? [])
+  ];
   const requirements = splitTerms(text ?? '').map((term) => {
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term);
     if (!m) throw errors.badRequest(`invalid selector: '${term}'; can't understand '${term}'`);
-    return { path: m[1].trim().split('.'), negate: m[2] === '!=', value: m[3].trim() };
+    const label = m[1].trim();
+    if (resource !== undefined && !supported.includes(label)) {
+      throw errors.badRequest(`field label not supported: ${label}`);
+    }
+    return { path: label.split('.'), negate: m[2] === '!=', value: m[3].trim() };
   });
   return (object) =>
     requirements.every(({ path, negate, value }) => {

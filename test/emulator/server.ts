@@ -37,6 +37,8 @@ export interface ServerDeps {
   requests: RequestRecord[];
   /** True when the bearer token is one this cluster accepts. */
   authenticate(token: string): boolean;
+  /** RBAC: the user name of the token and whether it may `verb` the resource, if it may not. */
+  authorize?(token: string, request: AccessRequest): string | undefined;
   /** The text of a container's log, or an ApiError (e.g. container waiting). */
   podLog(namespace: string, pod: string, container: string | null): string;
 }
@@ -88,6 +90,23 @@ function decodeObject(req: IncomingMessage, body: Buffer): Json {
     );
   }
   throw errors.unsupportedMediaType(type);
+}
+
+export interface AccessRequest {
+  verb: string;
+  /** `pods`, or `pods/log` for a subresource. */
+  resource: string;
+  namespace?: string;
+}
+
+/** The RBAC verb of a request, as the API server's RequestInfo resolver names it. */
+export function accessVerb(method: string, route: ResourcePath, watch: boolean): string {
+  if (method === 'GET') return watch ? 'watch' : route.name ? 'get' : 'list';
+  if (method === 'POST') return 'create';
+  if (method === 'PUT') return 'update';
+  if (method === 'PATCH') return 'patch';
+  if (method === 'DELETE') return route.name ? 'delete' : 'deletecollection';
+  return method.toLowerCase();
 }
 
 interface ResourcePath {
@@ -336,6 +355,26 @@ export function createHandler(deps: ServerDeps) {
       if (found) return reply(found);
       const route = parseResourcePath(url.pathname);
       if (!route) throw errors.pathNotFound();
+      const watching = route.watchPath || url.searchParams.get('watch') === 'true';
+      const verb = accessVerb(method, route, watching);
+      const resourceName = route.subresource
+        ? `${route.type.resource}/${route.subresource}`
+        : route.type.resource;
+      const deniedUser = deps.authorize?.(token, {
+        verb,
+        resource: resourceName,
+        namespace: route.namespace
+      });
+      if (deniedUser !== undefined) {
+        throw errors.rbacForbidden(
+          route.type,
+          verb,
+          deniedUser,
+          resourceName,
+          route.namespace,
+          route.name
+        );
+      }
       const result = await resource(req, res, route, url.searchParams, warnings);
       if (result === 'streamed') {
         record.status = 200;

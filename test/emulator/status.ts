@@ -109,6 +109,21 @@ export const errors = {
   pathNotFound: () => failure(404, 'NotFound', 'the server could not find the requested resource'),
   gone: (message: string) => failure(410, 'Expired', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
+  /** RBAC's refusal, worded as the authorizer words it (…/rbac/authorizer.go, handlers/responsewriters). */
+  rbacForbidden: (
+    type: ResourceType,
+    verb: string,
+    user: string,
+    resource: string,
+    namespace?: string,
+    name?: string
+  ) =>
+    failure(
+      403,
+      'Forbidden',
+      `${name ? `${qualified(type)} "${name}"` : qualified(type)} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${type.group}"${namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'}`,
+      { ...(name ? { name } : {}), group: type.group || undefined, kind: type.resource }
+    ),
   namespaceTerminating: (type: ResourceType, name: string, namespace: string) =>
     failure(
       403,

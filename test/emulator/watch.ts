@@ -25,7 +25,7 @@ export function serveWatch(
 ): void {
   const { type, namespace, query, name } = watch;
   const byLabel = parseLabelSelector(query.get('labelSelector'));
-  const byField = parseFieldSelector(query.get('fieldSelector'));
+  const byField = parseFieldSelector(query.get('fieldSelector'), type.resource);
   const matches = (o: KObject) =>
     (namespace === undefined || o.metadata.namespace === namespace) &&
     (name === undefined || o.metadata.name === name) &&

@@ -1,4 +1,5 @@
 import { ActionError } from '../../shared/src/errors.js';
+import { TRANSIENT_TEXT } from '../../shared/src/transient.js';
 
 /** What went wrong when talking to a registry, judged from a status or a tool's output. */
 export type FailureKind = 'auth' | 'denied' | 'rate-limited' | 'server' | 'network' | 'other';
@@ -16,10 +17,8 @@ const KINDS: Array<[FailureKind, RegExp]> = [
     'server',
     /\b50[0-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i
   ],
-  [
-    'network',
-    /connection (?:refused|reset)|i\/o timeout|tls handshake timeout|no such host|broken pipe|\bEOF\b|timed? ?out/i
-  ]
+  // The shared rule for a cut or refused connection, plus a resolver hiccup on the runner.
+  ['network', new RegExp(`${TRANSIENT_TEXT.source}|no such host|timed? ?out`, 'i')]
 ];
 
 export function classifyFailure(text: string): FailureKind {

@@ -3,6 +3,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../shared/src/htt
 import { NetworkError } from '../../shared/src/http.js';
 import { maskSecret } from '../../shared/src/mask.js';
 import { retry, retryAfterMs, type RetryDecision } from '../../shared/src/retry.js';
+import { isTransientStatus } from '../../shared/src/transient.js';
 import { registryApiBase, type ImageName } from './image-ref.js';
 
 /** Every manifest kind a tag can point at: OCI and Docker, single-platform and lists. */
@@ -81,7 +82,7 @@ export function registryErrorText(body: string): string {
 
 export function isRetryable(error: unknown): RetryDecision {
   if (error instanceof NetworkError) return { retry: true };
-  if (error instanceof RegistryError && (error.status === 429 || error.status >= 500)) {
+  if (error instanceof RegistryError && isTransientStatus(error.status)) {
     return { retry: true, waitMs: error.extra.retryAfterMs };
   }
   return { retry: false };

@@ -13,7 +13,8 @@ import { helmDeadlineMs, type DeployPlan } from '../src/helm-args.js';
 import type { HelmCli } from '../src/helm-cli.js';
 import { createKubeClient, type KubeClient } from '../src/cluster/client.js';
 import { collectDiagnostics, renderDiagnosticsSummary } from '../src/cluster/diagnostics.js';
-import { watchForPodFailures } from '../src/cluster/fail-fast.js';
+import { watchRollout } from '../src/cluster/fail-fast.js';
+import { Permissions } from '../src/cluster/permissions.js';
 import { preflight } from '../src/cluster/preflight.js';
 import { readHistory, recoverPendingRelease, settleRelease } from '../src/cluster/recover.js';
 import { readReleaseResources } from '../src/cluster/report.js';
@@ -196,9 +197,13 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     const started = Date.now();
     let detectedMs = 0;
     const stopHelm = new AbortController();
-    const watch = await watchForPodFailures(client, {
+    const revision = (await readHistory(helm, target, client)).length + 1;
+    const watch = watchRollout(client, {
       release,
       namespace: NS,
+      revision,
+      permissions: new Permissions(NS),
+      pollMs: 500,
       onFailure: () => {
         detectedMs = Date.now() - started;
         stopHelm.abort();

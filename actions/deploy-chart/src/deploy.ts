@@ -8,7 +8,8 @@ import {
   logDiagnostics,
   renderDiagnosticsSummary
 } from './cluster/diagnostics.js';
-import { watchForPodFailures } from './cluster/fail-fast.js';
+import { watchRollout, type FailFastWatch } from './cluster/fail-fast.js';
+import { Permissions } from './cluster/permissions.js';
 import { describePodFailure, type PodFailure } from './cluster/pod-failure.js';
 import {
   helmError,
@@ -17,6 +18,7 @@ import {
   settleRelease,
   type ReleaseTarget
 } from './cluster/recover.js';
+import { usesSecretStorage } from './cluster/release-history.js';
 import type { HelmRevision } from './cluster/release-plan.js';
 import { forwardTerminationSignals } from './cluster/signals.js';
 import { explainHelmFailure } from './helm-failure.js';
@@ -53,13 +55,41 @@ interface HelmAttempt {
   overran: boolean;
 }
 
-/** One `helm upgrade --install`, stopped early by a pod failure, a signal or the deadline. */
+/**
+ * Follows the rollout of the revision helm is about to write (the newest + 1); undefined, with
+ * a warning, when the release cannot be read through the API.
+ */
+async function startFailFast(
+  helm: HelmCli,
+  client: KubeClient,
+  target: ReleaseTarget,
+  permissions: Permissions,
+  onFailure: () => void
+): Promise<FailFastWatch | undefined> {
+  if (!usesSecretStorage(process.env.HELM_DRIVER)) {
+    core.warning(
+      `Fail-fast is off for this deploy: it reads the release helm records from its Secrets, and HELM_DRIVER is "${process.env.HELM_DRIVER}"; helm waits up to its timeout.`
+    );
+    return undefined;
+  }
+  try {
+    const revision = ((await readHistory(helm, target, client)).at(-1)?.revision ?? 0) + 1;
+    return watchRollout(client, { ...target, revision, permissions, onFailure });
+  } catch (error) {
+    core.warning(
+      `Fail-fast is off for this deploy: cannot read the history of release "${target.release}" (${(error as Error).message}); helm waits up to its timeout.`
+    );
+    return undefined;
+  }
+}
+
+/** One `helm upgrade --install`, stopped early by a rollout failure, a signal or the deadline. */
 async function runHelm(
   helm: HelmCli,
   client: KubeClient,
   plan: DeployPlan,
   target: ReleaseTarget,
-  watchPods: boolean,
+  failFast: Permissions | undefined,
   stopHelm: AbortController
 ): Promise<HelmAttempt> {
   let overran = false;
@@ -68,8 +98,8 @@ async function runHelm(
     stopHelm.abort();
   }, plan.helmDeadlineMs);
   try {
-    const watch = watchPods
-      ? await watchForPodFailures(client, { ...target, onFailure: () => stopHelm.abort() })
+    const watch = failFast
+      ? await startFailFast(helm, client, target, failFast, () => stopHelm.abort())
       : undefined;
     const args = upgradeArgs(plan, helm.major);
     core.info(`helm ${commandLineForLog(args)}`);
@@ -84,7 +114,7 @@ async function runHelm(
 const RETRY_AFTER_MS = 5000;
 
 /**
- * Runs `helm upgrade --install` while watching the release's pods. A terminal pod failure,
+ * Runs `helm upgrade --install` while following the release's rollout. A final failure,
  * the runner cancelling the step or helm outliving its deadline stops helm with SIGTERM (helm
  * then records the release as failed); any failure settles a release left pending and reports
  * diagnostics. A failure because the API server was unavailable (EKS answers 503/429 during
@@ -103,12 +133,15 @@ export async function deploy(
   for (const note of translateFlags(plan.extraArgs, helm.major).renamed) {
     core.warning(`extra-args: ${note}`);
   }
+  const started = Date.now();
+  const permissions = new Permissions(plan.namespace);
+  const failFastOn = failFast && live && plan.wait ? permissions : undefined;
   let stopHelm = new AbortController();
   const signals = forwardTerminationSignals(() => stopHelm.abort());
   try {
     let attempt: HelmAttempt;
     for (let run = 1; ; run++) {
-      attempt = await runHelm(helm, client, plan, target, failFast && live && plan.wait, stopHelm);
+      attempt = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
       const { result, failure, overran } = attempt;
       if (result.exitCode === 0 && !signals.received && !failure && !overran) {
         return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
@@ -129,7 +162,10 @@ export async function deploy(
       stopHelm = new AbortController();
     }
     const { result, failure, overran } = attempt;
-    const diagnostics = await collectDiagnostics(client, helm, target, failure);
+    const diagnostics = await collectDiagnostics(client, helm, target, failure, {
+      since: started,
+      permissions
+    });
     logDiagnostics(diagnostics);
     await appendSummary(renderDiagnosticsSummary(diagnostics));
     if (failure) {

@@ -110,6 +110,20 @@ describe('selectors', () => {
   ])('field selector %s → %s', (selector, object, want) =>
     expect(parseFieldSelector(selector)(object)).toBe(want)
   );
+
+  test.each([
+    ['events', 'involvedObject.uid=u,involvedObject.kind=Pod', null],
+    ['events', 'reason=BackOff', null],
+    ['pods', 'spec.nodeName=n,status.phase=Running', null],
+    ['deployments', 'metadata.name=web', null],
+    ['events', 'involvedObject.labels=x', 'field label not supported: involvedObject.labels'],
+    ['deployments', 'spec.replicas=3', 'field label not supported: spec.replicas'],
+    ['pods', 'metadata.labels.app=web', 'field label not supported: metadata.labels.app']
+  ])('field selector on %s: %s is %s like the real server', (resource, selector, error) => {
+    const parse = () => parseFieldSelector(selector, resource);
+    if (error) expect(parse).toThrow(error);
+    else expect(parse).not.toThrow();
+  });
 });
 
 describe('server-side apply', () => {

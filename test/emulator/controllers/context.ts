@@ -12,6 +12,12 @@ export interface ControllerSettings {
   loadBalancerDelayMs: number;
   unschedulable: boolean;
   isCrashLooping(image: string): boolean;
+  /** Images that start but never become Ready (a failing readiness probe). */
+  isNeverReady(image: string): boolean;
+  /** How many pulls of this image fail transiently before one succeeds (0: none), and why. */
+  flakyPulls(image: string): { failures: number; cause: string };
+  /** Why no LoadBalancer can be made (no address is ever assigned); undefined: they work. */
+  loadBalancerFailure?: string;
 }
 
 export interface ControllerContext {

@@ -45,6 +45,11 @@ function containerStatus(
   };
 }
 
+/** How containerd words a pull whose registry request failed for `cause`. */
+function flakyMessage(c: Container, cause: string): string {
+  return `rpc error: code = Unknown desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": failed to do request: Head "https://${c.image.split('/')[0]}/v2/": ${cause}`;
+}
+
 export interface Kubelet {
   start(pod: KObject): void;
   stop(pod: KObject): void;
@@ -144,9 +149,25 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
     void pull(bound, containers);
   }
 
+  /** Failed pulls so far per pod and image, for `flakyPulls`. */
+  const pullAttempts = new Map<string, number>();
+
+  /** Why this pull fails transiently, or undefined when it goes through. */
+  function flaky(pod: KObject, c: Container): string | undefined {
+    const { failures, cause } = settings.flakyPulls(c.image);
+    const key = `${pod.metadata.uid}/${c.image}`;
+    const attempts = pullAttempts.get(key) ?? 0;
+    if (attempts >= failures) return undefined;
+    pullAttempts.set(key, attempts + 1);
+    return flakyMessage(c, cause);
+  }
+
   async function pull(pod: KObject, containers: Container[]): Promise<void> {
     const results = await Promise.all(
-      containers.map(async (c) => ({ c, ok: await ctx.images.isPullable(c.image) }))
+      containers.map(async (c) => {
+        const ok = await ctx.images.isPullable(c.image);
+        return { c, ok: ok && !flaky(pod, c), transient: ok };
+      })
     );
     for (const { c } of results)
       events.record(
@@ -160,7 +181,10 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
     ctx.later(settings.podReadyDelayMs, () => {
       if (!alive(pod)) return;
       const failed = results.filter((r) => !r.ok).map((r) => r.c);
-      if (failed.length) return pullFailed(pod, containers, failed);
+      if (failed.length) {
+        const transient = results.filter((r) => !r.ok).every((r) => r.transient);
+        return pullFailed(pod, containers, failed, transient);
+      }
       for (const c of containers) {
         events.record(
           pod,
@@ -192,7 +216,12 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
     });
   }
 
-  function pullFailed(pod: KObject, containers: Container[], failed: Container[]): void {
+  function pullFailed(
+    pod: KObject,
+    containers: Container[],
+    failed: Container[],
+    transient = false
+  ): void {
     const waiting = (reason: string, message: (c: Container) => string) =>
       setStatus(pod, (s) => {
         s.containerStatuses = containers.map((c) =>
@@ -201,7 +230,14 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
             : containerStatus(c, { waiting: { reason: 'PodInitializing' } }, false)
         );
       });
+    const causes = new Map(
+      failed.map((c) => [
+        c.name,
+        transient ? flakyMessage(c, settings.flakyPulls(c.image).cause) : ''
+      ])
+    );
     const notFound = (c: Container) =>
+      causes.get(c.name) ||
       `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": failed to resolve reference "${c.image}": ${c.image}: not found`;
     for (const c of failed) {
       events.record(
@@ -246,16 +282,22 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
         'ImagePullBackOff',
         (c) => `Back-off pulling image "${c.image}": ErrImagePull: ${notFound(c)}`
       );
+      // The kubelet retries after its back-off; a transient cause may have passed by then.
+      if (transient)
+        ctx.later(settings.podReadyDelayMs * 2, () => {
+          if (alive(pod)) void pull(pod, containers);
+        });
     });
   }
 
   function run(pod: KObject, containers: Container[], restarts: number): void {
     const started = timestamp();
     const crashing = containers.filter((c) => settings.isCrashLooping(c.image));
+    const unready = containers.filter((c) => settings.isNeverReady(c.image));
     const toCompletion = (pod.spec.restartPolicy ?? 'Always') !== 'Always';
     setStatus(pod, (s) => {
       s.phase = 'Running';
-      const ready = crashing.length === 0;
+      const ready = crashing.length === 0 && unready.length === 0;
       s.conditions = [
         condition('PodReadyToStartContainers', true),
         condition('Initialized', true),
@@ -267,11 +309,32 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
         containerStatus(c, { running: { startedAt: started } }, ready, restarts)
       );
     });
+    if (unready.length) {
+      ctx.later(settings.podReadyDelayMs, () => probeFails(pod, unready, 0));
+    }
     if (crashing.length) {
       ctx.later(settings.podReadyDelayMs, () => crash(pod, containers, crashing, restarts));
     } else if (toCompletion) {
       ctx.later(settings.podReadyDelayMs, () => complete(pod, containers, started));
     }
+  }
+
+  /** A readiness probe that keeps failing: Unhealthy events, the pod stays Ready=False. */
+  function probeFails(pod: KObject, unready: Container[], times: number): void {
+    if (!alive(pod)) return;
+    for (const c of unready) {
+      events.record(
+        pod,
+        'Warning',
+        'Unhealthy',
+        'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        'kubelet',
+        `spec.containers{${c.name}}`
+      );
+      log(pod, c.name, `GET /healthz HTTP/1.1 503 - not ready (emulated)\n`);
+    }
+    if (times < 5)
+      ctx.later(settings.podReadyDelayMs * 2, () => probeFails(pod, unready, times + 1));
   }
 
   function crash(

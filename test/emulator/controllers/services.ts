@@ -61,6 +61,16 @@ export function reconcileLoadBalancer(ctx: ControllerContext, service: KObject):
       ),
     `lb-start/${uid}`
   );
+  if (settings.loadBalancerFailure !== undefined) {
+    const failure = `Error syncing load balancer: failed to ensure load balancer: ${settings.loadBalancerFailure}`;
+    ctx.later(
+      settings.loadBalancerDelayMs,
+      () =>
+        events.record(service, 'Warning', 'SyncLoadBalancerFailed', failure, 'service-controller'),
+      `lb/${uid}`
+    );
+    return;
+  }
   ctx.later(
     settings.loadBalancerDelayMs,
     () => {

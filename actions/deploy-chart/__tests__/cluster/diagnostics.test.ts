@@ -14,6 +14,7 @@ import { FakeHelm } from './fake-helm.js';
 import { FakeKube } from './fake-kube.js';
 import { releaseSecret } from './helm-storage.js';
 import { captureStdout } from './capture-stdout.js';
+import { deployment, MANIFEST, notFound, pod, replicaSet } from './rollout-fixtures.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const labels = { 'app.kubernetes.io/instance': 'demo' };
@@ -133,7 +134,7 @@ const event = (
   reason: string,
   extra: Partial<KubeEvent> = {}
 ): KubeEvent => ({
-  involvedObject: { kind: 'Pod', name },
+  involvedObject: { kind: 'Pod', name, uid: `uid-${name}` },
   lastTimestamp: time,
   type: 'Warning',
   reason,
@@ -142,15 +143,26 @@ const event = (
   ...extra
 });
 
-test("keeps the last events about the release's objects, oldest first", () => {
+test("keeps the last events about the release's objects, oldest first by their real time, without the previous rollout's", () => {
   const events = [
     event('demo-web-1', '2026-11-25T11:59:50Z', 'BackOff', { count: 4 }),
     event('other-app', '2026-11-25T11:59:55Z', 'BackOff'),
     event('demo-web-1', '2026-11-25T11:59:40Z', 'Failed'),
+    // events.k8s.io events read as core/v1: eventTime with microseconds, no lastTimestamp.
+    event('demo-web-1', '', 'Pulling', {
+      type: 'Normal',
+      lastTimestamp: undefined,
+      eventTime: '2026-11-25T11:59:40.500000Z'
+    }),
     event('demo-web', '', 'ScalingReplicaSet', {
       type: 'Normal',
       involvedObject: { kind: 'Deployment', name: 'demo-web' },
+      lastTimestamp: undefined,
       eventTime: '2026-11-25T11:59:30.000000Z'
+    }),
+    event('demo-web', '2026-11-25T11:50:00Z', 'ScalingReplicaSet', {
+      involvedObject: { kind: 'Deployment', name: 'demo-web' },
+      message: 'the previous rollout'
     }),
     event('demo-web-1', '2026-11-25T11:59:35Z', 'Scheduled', {
       type: 'Normal',
@@ -158,101 +170,159 @@ test("keeps the last events about the release's objects, oldest first", () => {
       lastTimestamp: undefined
     })
   ];
-  const lines = releaseEvents(events, new Set(['demo-web-1', 'demo-web']), 3);
+  const about = { uids: new Set(['uid-demo-web-1']), names: new Set(['Deployment/demo-web']) };
+  const since = Date.parse('2026-11-25T11:59:00Z');
+  const lines = releaseEvents(events, about, 10, since);
   expect(lines.map((e) => `${e.time} ${e.reason} ${e.object} x${e.count}`)).toEqual([
-    '2026-11-25T11:59:40Z Failed Pod/demo-web-1 x1',
-    '2026-11-25T11:59:50Z BackOff Pod/demo-web-1 x4',
-    '2026-11-25T11:59:58Z Scheduled Pod/demo-web-1 x7'
+    '2026-11-25T11:59:30.000Z ScalingReplicaSet Deployment/demo-web x1',
+    '2026-11-25T11:59:40.000Z Failed Pod/demo-web-1 x1',
+    '2026-11-25T11:59:40.500Z Pulling Pod/demo-web-1 x1',
+    '2026-11-25T11:59:50.000Z BackOff Pod/demo-web-1 x4',
+    '2026-11-25T11:59:58.000Z Scheduled Pod/demo-web-1 x7'
   ]);
+  expect(releaseEvents(events, about, 2, since)).toHaveLength(2);
 });
 
 const stdout = captureStdout();
 
-test('collects pods, events, logs and history, and lists what it could not read', async () => {
+test("collects the rollout's pods (by ownership), their events by uid, logs and history, and lists what it could not read", async () => {
+  const failing = pod('new-1', 'rs-new', notFound);
+  const crashed = pod('new-2', 'rs-new', { reason: 'CrashLoopBackOff' });
+  crashed.status!.containerStatuses![0].restartCount = 2;
   const kube = new FakeKube()
-    .set('/api/v1/namespaces/web/pods', [
-      badImage,
-      crashing,
-      { ...healthy, metadata: { name: 'unrelated', labels: {} } }
+    .set('/api/v1/namespaces/web/secrets', [
+      releaseSecret(
+        'shop',
+        {
+          revision: 2,
+          updated: '2026-11-25T11:59:29Z',
+          status: 'failed',
+          chart: 'shop-1.0.0',
+          app_version: '2',
+          description: 'Upgrade "shop" failed: context canceled'
+        },
+        { manifest: MANIFEST }
+      )
     ])
-    .set('/apis/apps/v1/namespaces/web/deployments', [{ metadata: { name: 'demo-web', labels } }])
+    .set('/apis/apps/v1/namespaces/web/deployments', [deployment('ghcr.io/o/shop:v2')])
+    .set('/apis/apps/v1/namespaces/web/replicasets', [
+      replicaSet('rs-old', 1),
+      replicaSet('rs-new', 2)
+    ])
+    .set('/api/v1/namespaces/web/pods', [failing, crashed, pod('old-1', 'rs-old')])
     .set('/api/v1/namespaces/web/events', [
-      event('demo-web-1', '2026-11-25T11:59:50Z', 'Failed'),
-      event('demo-web', '2026-11-25T11:59:30Z', 'ScalingReplicaSet', {
-        type: 'Normal',
-        involvedObject: { kind: 'Deployment', name: 'demo-web' }
-      }),
-      event('unrelated', '2026-11-25T11:59:31Z', 'Killing')
+      {
+        ...event('new-1', '2026-11-25T11:59:50Z', 'Failed'),
+        involvedObject: { kind: 'Pod', name: 'new-1', uid: 'new-1-uid' }
+      },
+      {
+        ...event('old-1', '2026-11-25T11:59:51Z', 'Killing'),
+        involvedObject: { kind: 'Pod', name: 'old-1', uid: 'old-1-uid' }
+      },
+      {
+        ...event('shop-web', '2026-11-25T11:59:45Z', 'SyncLoadBalancerFailed'),
+        involvedObject: { kind: 'Service', name: 'shop-web', uid: 'svc' },
+        message: 'Error syncing load balancer: could not find any suitable subnets'
+      }
     ])
     .fail(
-      '/api/v1/namespaces/web/pods/demo-web-2/log',
+      '/api/v1/namespaces/web/pods/new-2/log',
       new KubeApiError(
         'GET',
         'log',
         400,
         'BadRequest',
-        'previous terminated container "app" not found'
+        'previous terminated container "web" not found'
       )
     );
-  kube.set('/api/v1/namespaces/web/secrets', [
-    releaseSecret('demo', {
-      revision: 1,
-      updated: '2026-11-25T11:59:29Z',
-      status: 'failed',
-      chart: 'python-application-0.1.0',
-      app_version: '1.0',
-      description: 'Release "demo" failed: context canceled'
-    })
-  ]);
   const helm = new FakeHelm();
   const failure = {
-    pod: 'demo-web-1',
-    container: 'app',
+    pod: 'new-1',
+    container: 'web',
     initContainer: false,
     reason: 'ImagePullBackOff',
-    message: 'Back-off pulling image'
+    message: notFound.message
   };
 
-  const d = await collectDiagnostics(kube, helm, { release: 'demo', namespace: 'web' }, failure, {
-    now: NOW
+  const d = await collectDiagnostics(kube, helm, { release: 'shop', namespace: 'web' }, failure, {
+    now: NOW,
+    since: Date.parse('2026-11-25T11:59:00Z')
   });
 
-  expect(d.pods.map((p) => p.name)).toEqual(['demo-web-1', 'demo-web-2']);
-  expect(d.events.map((e) => e.object)).toEqual(['Deployment/demo-web', 'Pod/demo-web-1']);
-  expect(d.logs).toEqual([{ pod: 'demo-web-2', container: 'app', previous: true, text: '' }]);
+  expect(d.pods.map((p) => p.name)).toEqual(['new-1', 'new-2']);
+  expect(d.events.map((e) => `${e.object} ${e.reason}`)).toEqual([
+    'Service/shop-web SyncLoadBalancerFailed',
+    'Pod/new-1 Failed'
+  ]);
+  expect(kube.calls).toContain('LIST /api/v1/namespaces/web/events');
+  expect(d.logs).toEqual([{ pod: 'new-2', container: 'web', previous: true, text: '' }]);
   expect(d.history).toHaveLength(1);
   expect(helm.calls).toEqual([]); // history came from the release Secrets, not a helm process
   expect(d.problems).toEqual([
-    'logs of demo-web-2/app: GET log: 400 BadRequest: previous terminated container "app" not found'
+    'logs of new-2/web: GET log: 400 BadRequest: previous terminated container "web" not found'
   ]);
-  expect(kube.calls).toContain(
-    'GET /api/v1/namespaces/web/pods/demo-web-2/log {"container":"app","tailLines":40,"previous":true}'
-  );
 
   const summary = renderDiagnosticsSummary(d);
-  expect(summary).toContain('### Deploy of `demo` to `web` failed');
+  expect(summary).toContain('### Deploy of `shop` to `web` failed');
+  expect(summary).toContain('**Stopped early:** pod new-1 container web: ImagePullBackOff');
   expect(summary).toContain(
-    '**Stopped early:** pod demo-web-1 container app: ImagePullBackOff (Back-off pulling image)'
+    '| new-1 | Pending | 0/1 | 0 | ImagePullBackOff: Back-off pulling image'
   );
-  expect(summary).toContain(
-    '| demo-web-1 | Pending | 0/1 | 0 | ImagePullBackOff: Back-off pulling image "ghcr.io/o/app:nope" |'
-  );
-  expect(summary).toContain(
-    '| 11:59:50 | Warning | Failed | Pod/demo-web-1 | Failed of demo-web-1 |'
-  );
-  expect(summary).toContain(
-    '| 1 | 2026-11-25T11:59:29Z | failed | python-application-0.1.0 | 1.0 | Release "demo" failed: context canceled |'
-  );
+  expect(summary).toContain('| 11:59:50 | Warning | Failed | Pod/new-1 | Failed of new-1 |');
   expect(summary).toContain('#### Could not collect');
 
   logDiagnostics(d);
   const log = stdout.text();
-  expect(log).toContain('Deploy stopped early: pod demo-web-1 container app: ImagePullBackOff');
+  expect(log).toContain('Deploy stopped early: pod new-1 container web: ImagePullBackOff');
   expect(log).not.toContain('::error::'); // the caller's ActionError is the step's one error
   expect(log).toContain(
-    '::group::Pods of release demo in web\ndemo-web-1  Pending  ready 0/1  restarts 0  ImagePullBackOff'
+    '::group::Pods of release shop in web\nnew-1  Pending  ready 0/1  restarts 0  ImagePullBackOff'
   );
-  expect(log).toContain('::group::helm history\n1  2026-11-25T11:59:29Z  failed');
+  expect(log).toContain('::group::helm history\n2  2026-11-25T11:59:29Z  failed');
+});
+
+test('an identity that may not list events or read logs: each named once, the rest is collected', async () => {
+  const kube = new FakeKube()
+    .set('/api/v1/namespaces/web/secrets', [
+      releaseSecret(
+        'shop',
+        { revision: 1, status: 'failed', chart: 'shop-1.0.0', app_version: '2', description: '' },
+        { manifest: MANIFEST }
+      )
+    ])
+    .set('/apis/apps/v1/namespaces/web/deployments', [deployment('ghcr.io/o/shop:v2')])
+    .set('/apis/apps/v1/namespaces/web/replicasets', [replicaSet('rs-new', 2)])
+    .set(
+      '/api/v1/namespaces/web/pods',
+      [
+        { ...pod('new-1', 'rs-new', { reason: 'CrashLoopBackOff' }) },
+        { ...pod('new-2', 'rs-new', { reason: 'CrashLoopBackOff' }) }
+      ].map((p) => ({
+        ...p,
+        status: {
+          ...p.status,
+          containerStatuses: [{ ...p.status!.containerStatuses![0], restartCount: 4 }]
+        }
+      }))
+    )
+    .fail(
+      '/api/v1/namespaces/web/events',
+      new KubeApiError('GET', 'events', 403, 'Forbidden', 'no')
+    )
+    .fail(
+      '/api/v1/namespaces/web/pods/new-1/log',
+      new KubeApiError('GET', 'log', 403, 'Forbidden', 'no')
+    )
+    .fail(
+      '/api/v1/namespaces/web/pods/new-2/log',
+      new KubeApiError('GET', 'log', 403, 'Forbidden', 'no')
+    );
+  const d = await collectDiagnostics(kube, new FakeHelm(), { release: 'shop', namespace: 'web' });
+  expect(d.pods).toHaveLength(2);
+  expect(d.events).toEqual([]);
+  expect(stdout.text().match(/may not list events/g)).toHaveLength(1);
+  expect(stdout.text().match(/may not get pods\/log/g)).toHaveLength(1);
+  expect(kube.calls.filter((c) => c.includes('/log'))).toHaveLength(1);
 });
 
 test('container logs go in a fence their own backticks cannot close', () => {

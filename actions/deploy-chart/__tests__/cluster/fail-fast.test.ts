@@ -1,128 +1,151 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { KubeApiError } from '../../src/cluster/client.js';
-import {
-  firstFailure,
-  releaseSelector,
-  watchForPodFailures,
-  type FailFastWatch
-} from '../../src/cluster/fail-fast.js';
-import { follow } from '../../src/cluster/follow.js';
-import { DEFAULT_FAIL_FAST_RULES, type PodFailure } from '../../src/cluster/pod-failure.js';
-import type { Pod } from '../../src/cluster/types.js';
-import { FakeKube, settle } from './fake-kube.js';
+import { watchRollout, wantedPods, type FailFastWatch } from '../../src/cluster/fail-fast.js';
+import { Permissions } from '../../src/cluster/permissions.js';
+import type { PodFailure } from '../../src/cluster/pod-failure.js';
+import type { KubeObject, Pod } from '../../src/cluster/types.js';
+import { FakeKube } from './fake-kube.js';
 import { captureStdout } from './capture-stdout.js';
+import { releaseSecret } from './helm-storage.js';
+import { deployment, HOOKS, MANIFEST, notFound, pod, replicaSet } from './rollout-fixtures.js';
 
-const PODS = '/api/v1/namespaces/web/pods';
-const labels = { 'app.kubernetes.io/instance': 'demo' };
-
-function pod(uid: string, reason?: string, extra: Partial<NonNullable<Pod['metadata']>> = {}): Pod {
-  return {
-    metadata: { uid, name: `demo-${uid}`, labels, ...extra },
-    status: {
-      phase: 'Pending',
-      containerStatuses: [
-        {
-          name: 'app',
-          restartCount: 0,
-          state: reason ? { waiting: { reason, message: `${reason} message` } } : { running: {} }
-        }
-      ]
-    }
-  };
-}
+const NS = '/api/v1/namespaces/web';
+const PODS = `${NS}/pods`;
+const SECRETS = `${NS}/secrets`;
+const EVENTS = `${NS}/events`;
+const DEPLOYMENTS = '/apis/apps/v1/namespaces/web/deployments';
+const REPLICASETS = '/apis/apps/v1/namespaces/web/replicasets';
+const JOBS = '/apis/batch/v1/namespaces/web/jobs';
+const target = { release: 'shop', namespace: 'web' };
 
 const stdout = captureStdout();
 
-test.each<[string, Pod[], string[], string | null]>([
-  ['a new pod with a bad image', [pod('new', 'ImagePullBackOff')], [], 'demo-new'],
-  [
-    'a pod from before the deploy is not ours to judge',
-    [pod('old', 'ImagePullBackOff')],
-    ['old'],
-    null
-  ],
-  [
-    'a terminating pod is ignored',
-    [pod('gone', 'CrashLoopBackOff', { deletionTimestamp: '2026-11-25T12:00:00Z' })],
-    [],
-    null
-  ],
-  ['healthy new pod', [pod('new')], [], null],
-  [
-    'first failing new pod among several',
-    [pod('old', 'ImagePullBackOff'), pod('ok'), pod('bad', 'InvalidImageName')],
-    ['old'],
-    'demo-bad'
-  ]
-])('firstFailure: %s', (_name, pods, baseline, want) => {
-  expect(
-    firstFailure(pods, new Set(baseline), Date.now(), DEFAULT_FAIL_FAST_RULES)?.pod ?? null
-  ).toBe(want);
-});
+function record(revision: number) {
+  return releaseSecret(
+    'shop',
+    {
+      revision,
+      status: 'pending-upgrade',
+      chart: 'shop-1.0.0',
+      app_version: '2',
+      description: 'Preparing upgrade'
+    },
+    { manifest: MANIFEST, hooks: HOOKS }
+  );
+}
 
-test("the selector is helm's standard instance label", () => {
-  expect(releaseSelector('demo')).toBe('app.kubernetes.io/instance=demo');
-});
+/** The cluster mid-upgrade to revision 2: v2's ReplicaSet and v1's, each with a pod. */
+function cluster(newPod: Pod, image = 'ghcr.io/o/shop:v2'): FakeKube {
+  return new FakeKube()
+    .set(SECRETS, [record(2)])
+    .set(DEPLOYMENTS, [deployment(image)])
+    .set(REPLICASETS, [replicaSet('rs-old', 1), replicaSet('rs-new', 2)])
+    .set(PODS, [pod('old-1', 'rs-old', notFound), newPod])
+    .set(JOBS, [])
+    .set(EVENTS, []);
+}
 
-describe('watchForPodFailures', () => {
+const until = async (check: () => boolean, ms = 2000) => {
+  for (const end = Date.now() + ms; !check() && Date.now() < end;) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('watchRollout', () => {
   let watch: FailFastWatch | undefined;
   afterEach(async () => {
     await watch?.stop();
     watch = undefined;
   });
+  const start = (kube: FakeKube, failures: PodFailure[], extra = {}) =>
+    (watch = watchRollout(kube, {
+      ...target,
+      revision: 2,
+      permissions: new Permissions('web'),
+      onFailure: (f) => failures.push(f),
+      pollMs: 5,
+      ...extra
+    }));
 
-  test('reports the first new pod that turns terminal, once, and ignores pods from before', async () => {
-    const kube = new FakeKube().set(PODS, [pod('old', 'ImagePullBackOff')]);
+  test("judges the newest ReplicaSet's pods, found by ownership (no instance label), and names what it cannot follow once", async () => {
+    const kube = cluster(pod('new-1', 'rs-new', notFound));
     const failures: PodFailure[] = [];
-    watch = await watchForPodFailures(kube, {
-      release: 'demo',
-      namespace: 'web',
-      onFailure: (f) => failures.push(f)
-    });
-    await settle();
-    expect(failures).toEqual([]);
-
-    kube.emit(PODS, 'ADDED', pod('new', 'ContainerCreating'));
-    expect(failures).toEqual([]);
-    kube.emit(PODS, 'MODIFIED', pod('new', 'ImagePullBackOff'));
-    kube.emit(PODS, 'MODIFIED', pod('new', 'ImagePullBackOff'));
-    expect(failures).toEqual([
-      {
-        pod: 'demo-new',
-        container: 'app',
-        initContainer: false,
-        reason: 'ImagePullBackOff',
-        message: 'ImagePullBackOff message'
-      }
-    ]);
-    expect(watch.failure).toEqual(failures[0]);
+    start(kube, failures);
+    await until(() => failures.length > 0);
+    expect(failures.map((f) => `${f.pod} ${f.reason}`)).toEqual(['new-1 ImagePullBackOff']);
+    expect(stdout.text()).toContain('Fail-fast: pod new-1 container web: ImagePullBackOff');
     expect(stdout.text()).toContain(
-      'Fail-fast: pod demo-new container app: ImagePullBackOff (ImagePullBackOff message)'
+      'Fail-fast follows Deployment/shop-web, Job/shop-migrate of release "shop" revision 2'
     );
+    const warnings = stdout.text().match(/::warning::Fail-fast and the diagnostics cannot follow/g);
+    expect(warnings).toHaveLength(1);
+    expect(stdout.text()).toContain('cannot follow Widget/shop-widget of release "shop"');
   });
 
-  test('stop() closes the watch', async () => {
-    const kube = new FakeKube();
-    watch = await watchForPodFailures(kube, {
-      release: 'demo',
-      namespace: 'web',
-      onFailure: () => {}
+  test("the old ReplicaSet's failing pods (a drain, an HPA) are not this deploy's", async () => {
+    const kube = cluster(pod('new-1', 'rs-new'));
+    const failures: PodFailure[] = [];
+    start(kube, failures);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(failures).toEqual([]);
+  });
+
+  test('waits for the release record helm is writing, and for helm to apply the new spec', async () => {
+    const kube = cluster(pod('new-1', 'rs-new', notFound), 'ghcr.io/o/shop:v1')
+      .set(SECRETS, [])
+      .set(REPLICASETS, [replicaSet('rs-new', 1)]);
+    const failures: PodFailure[] = [];
+    start(kube, failures);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    kube.set(SECRETS, [record(2)]);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    // v1 still runs (and fails): the fix helm is about to apply must not be stopped for it.
+    expect(failures).toEqual([]);
+    kube.set(DEPLOYMENTS, [deployment('ghcr.io/o/shop:v2', 3)]);
+    kube.set(REPLICASETS, [replicaSet('rs-new', 1), replicaSet('rs-v2', 2)]);
+    kube.set(PODS, [pod('v2-1', 'rs-v2', notFound)]);
+    await until(() => failures.length > 0);
+    expect(failures.map((f) => f.pod)).toEqual(['v2-1']);
+  });
+
+  test('a hook Job over its backoffLimit stops the deploy', async () => {
+    const kube = cluster(pod('new-1', 'rs-new')).set(JOBS, [
+      {
+        metadata: { name: 'shop-migrate', uid: 'job-uid', generation: 1 },
+        spec: {
+          selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } },
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'migrate', image: 'ghcr.io/o/shop:v2' }]
+            }
+          }
+        },
+        status: {
+          conditions: [
+            {
+              type: 'Failed',
+              status: 'True',
+              reason: 'BackoffLimitExceeded',
+              message: 'Job has reached the specified backoff limit'
+            }
+          ]
+        }
+      } as KubeObject
+    ]);
+    const failures: PodFailure[] = [];
+    start(kube, failures);
+    await until(() => failures.length > 0);
+    expect(failures[0]).toMatchObject({
+      kind: 'Job',
+      pod: 'shop-migrate',
+      reason: 'BackoffLimitExceeded'
     });
-    await settle();
-    expect(kube.openWatches).toBe(1);
-    await watch.stop();
-    expect(kube.openWatches).toBe(0);
   });
 
-  test('re-checks time-based rules without events', async () => {
-    let clock = Date.parse('2026-11-25T12:00:00Z');
-    const unschedulable: Pod = {
-      metadata: {
-        uid: 'u',
-        name: 'demo-u',
-        labels,
-        creationTimestamp: new Date(clock).toISOString()
-      },
+  test('an identity that may not list events: named once, an Unschedulable pod waits for the scale-up bound', async () => {
+    const unschedulable = pod('new-1', 'rs-new', undefined, {
+      spec: {},
       status: {
         phase: 'Pending',
         conditions: [
@@ -130,76 +153,46 @@ describe('watchForPodFailures', () => {
             type: 'PodScheduled',
             status: 'False',
             reason: 'Unschedulable',
-            lastTransitionTime: new Date(clock).toISOString()
+            message: '0/3 nodes are available: 3 Insufficient cpu.',
+            lastTransitionTime: new Date(Date.now() - 120_000).toISOString()
           }
         ]
       }
-    };
-    const kube = new FakeKube();
-    const failures: PodFailure[] = [];
-    watch = await watchForPodFailures(kube, {
-      release: 'demo',
-      namespace: 'web',
-      onFailure: (f) => failures.push(f),
-      recheckMs: 10,
-      now: () => clock
     });
-    kube.emit(PODS, 'ADDED', unschedulable);
+    const kube = cluster(unschedulable).fail(
+      EVENTS,
+      new KubeApiError('GET', EVENTS, 403, 'Forbidden', 'events is forbidden')
+    );
+    const failures: PodFailure[] = [];
+    start(kube, failures);
+    await new Promise((resolve) => setTimeout(resolve, 80));
     expect(failures).toEqual([]);
-    clock += DEFAULT_FAIL_FAST_RULES.unschedulableMs;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(failures.map((f) => f.reason)).toEqual(['Unschedulable']);
+    expect(stdout.text().match(/may not list events/g)).toHaveLength(1);
+    expect(kube.calls.filter((c) => c.startsWith(`LIST ${EVENTS}`))).toHaveLength(1);
   });
 
-  test('cannot list pods: warns and watches nothing, the deploy goes on', async () => {
-    const kube = new FakeKube().fail(
+  test('an identity that may not list pods: fail-fast is off with one warning, and stops asking', async () => {
+    const kube = cluster(pod('new-1', 'rs-new', notFound)).fail(
       PODS,
       new KubeApiError('GET', PODS, 403, 'Forbidden', 'pods is forbidden')
     );
-    watch = await watchForPodFailures(kube, {
-      release: 'demo',
-      namespace: 'web',
-      onFailure: () => {}
-    });
-    expect(watch.failure).toBeUndefined();
+    const failures: PodFailure[] = [];
+    start(kube, failures);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(failures).toEqual([]);
     expect(stdout.text()).toMatch(
-      /::warning::Fail-fast is off for this deploy: cannot list the pods of release "demo".*403 Forbidden/
+      /::warning::The deploy identity may not read the pods of its workloads.*fail-fast is off/
     );
+    expect(kube.calls.filter((c) => c.startsWith(`LIST ${PODS}`))).toHaveLength(1);
   });
 });
 
-describe('follow', () => {
-  test('lists again after a watch error and watches again when the stream ends', async () => {
-    const kube = new FakeKube().set(PODS, [pod('a')]);
-    const controller = new AbortController();
-    const seen: string[][] = [];
-    const errors: unknown[] = [];
-    const following = await follow<Pod>(
-      kube,
-      PODS,
-      {},
-      (pods) => seen.push(pods.map((p) => p.metadata?.uid ?? '')),
-      controller.signal,
-      {
-        retryDelayMs: 1,
-        onError: (e) => errors.push(e)
-      }
-    );
-    expect(following.initial.map((p) => p.metadata?.uid)).toEqual(['a']);
-    await settle();
-
-    kube.set(PODS, [pod('a'), pod('b')]); // changed while the watch was down
-    kube.endWatches(new KubeApiError('WATCH', PODS, 410, 'Expired', 'too old resource version'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(errors).toHaveLength(1);
-    expect(seen.at(-1)).toEqual(['a', 'b']);
-    expect(kube.openWatches).toBe(1);
-
-    kube.emit(PODS, 'DELETED', pod('a'));
-    expect(seen.at(-1)).toEqual(['b']);
-
-    controller.abort();
-    await following.done;
-    expect(kube.calls.filter((c) => c.startsWith('LIST'))).toHaveLength(2);
-  });
+test.each<[string, number]>([
+  ['Deployment', 3],
+  ['StatefulSet', 2],
+  ['DaemonSet', 4],
+  ['Job', 1]
+])('wantedPods %s', (kind, want) => {
+  const live = { spec: { replicas: 2 }, status: { desiredNumberScheduled: 4 } };
+  expect(wantedPods(kind, live, { spec: { replicas: 3 } })).toBe(want);
 });

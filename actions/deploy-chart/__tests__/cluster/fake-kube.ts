@@ -1,6 +1,12 @@
 // An in-memory KubeClient for unit tests: objects per collection path, label selectors of the
-// `key=value[,key=value]` form, watches that tests feed with events or end.
-import type { KubeClient, Query, WatchEvent } from '../../src/cluster/client.js';
+// `key=value[,key=value]` form, equality field selectors, GET of a collection's object by name
+// (404 when it is not there), watches that tests feed with events or end.
+import {
+  KubeApiError,
+  type KubeClient,
+  type Query,
+  type WatchEvent
+} from '../../src/cluster/client.js';
 import type { KubeList, KubeObject } from '../../src/cluster/types.js';
 
 interface Watcher {
@@ -59,6 +65,14 @@ export class FakeKube implements KubeClient {
   async get<T>(path: string): Promise<T> {
     this.calls.push(`GET ${path}`);
     if (this.errors.has(path)) throw this.errors.get(path);
+    const slash = path.lastIndexOf('/');
+    const collection = this.collections.get(path.slice(0, slash));
+    if (!this.texts.has(path) && collection) {
+      const name = decodeURIComponent(path.slice(slash + 1));
+      const found = collection.find((o) => o.metadata?.name === name);
+      if (!found) throw new KubeApiError('GET', path, 404, 'NotFound', `"${name}" not found`);
+      return found as T;
+    }
     return JSON.parse(this.texts.get(path) ?? '{}') as T;
   }
 
@@ -75,8 +89,16 @@ export class FakeKube implements KubeClient {
       .split(',')
       .filter(Boolean)
       .map((pair) => pair.split('='));
-    const items = (this.collections.get(path) ?? []).filter((o) =>
-      pairs.every(([key, value]) => o.metadata?.labels?.[key] === value)
+    const fields = String(query.fieldSelector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('='));
+    const field = (o: KubeObject, dotted: string) =>
+      dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], o);
+    const items = (this.collections.get(path) ?? []).filter(
+      (o) =>
+        pairs.every(([key, value]) => o.metadata?.labels?.[key] === value) &&
+        fields.every(([key, value]) => String(field(o, key)) === value)
     );
     return { metadata: { resourceVersion: String(this.version) }, items: items as T[] };
   }

@@ -10,7 +10,11 @@ export function encodeRecord(record: object, gzip = true): string {
 }
 
 /** The Secret helm keeps for one revision, built from the row `helm history` shows for it. */
-export function releaseSecret(release: string, row: HelmRevision) {
+export function releaseSecret(
+  release: string,
+  row: HelmRevision,
+  extra: { manifest?: string; hooks?: object[] } = {}
+) {
   const dash = row.chart.lastIndexOf('-');
   const record = {
     name: release,
@@ -23,7 +27,8 @@ export function releaseSecret(release: string, row: HelmRevision) {
         appVersion: row.app_version
       }
     },
-    manifest: '---\nkind: Deployment\n'
+    manifest: '---\nkind: Deployment\n',
+    ...extra
   };
   return {
     metadata: {

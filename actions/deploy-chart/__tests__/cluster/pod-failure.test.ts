@@ -1,10 +1,21 @@
 import { expect, test } from '@jest/globals';
 import {
   classifyPod,
+  classifyWorkload,
   describePodFailure,
-  DEFAULT_FAIL_FAST_RULES
+  DEFAULT_FAIL_FAST_RULES,
+  pullCause,
+  timeMicros,
+  type PodContext,
+  type PullCause
 } from '../../src/cluster/pod-failure.js';
-import type { ContainerStatus, Pod, PodCondition } from '../../src/cluster/types.js';
+import type {
+  ContainerStatus,
+  KubeEvent,
+  LiveWorkload,
+  Pod,
+  PodCondition
+} from '../../src/cluster/types.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const secondsAgo = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -23,11 +34,13 @@ function pod(options: {
   init?: ContainerStatus[];
   conditions?: PodCondition[];
   startedSecondsAgo?: number;
+  nominatedNodeName?: string;
 }): Pod {
   return {
     metadata: { name: 'web-1', creationTimestamp: secondsAgo(options.startedSecondsAgo ?? 60) },
     status: {
       phase: 'Pending',
+      nominatedNodeName: options.nominatedNodeName,
       startTime: secondsAgo(options.startedSecondsAgo ?? 60),
       containerStatuses: options.containers,
       initContainerStatuses: options.init,
@@ -53,7 +66,16 @@ const unschedulable = (since: number): PodCondition => ({
   lastTransitionTime: secondsAgo(since)
 });
 
-test.each<[string, Pod, string | null]>([
+const ev = (reason: string, message: string, ago = 10): KubeEvent => ({
+  reason,
+  message,
+  type: 'Warning',
+  lastTimestamp: secondsAgo(ago)
+});
+const backOff = (cause: string) =>
+  `Back-off pulling image "ghcr.io/o/app:1": ErrImagePull: ${cause}`;
+
+test.each<[string, Pod, string | null, PodContext?]>([
   [
     'running and ready',
     pod({ containers: [{ name: 'app', ready: true, state: { running: {} } }] }),
@@ -62,9 +84,72 @@ test.each<[string, Pod, string | null]>([
   ['just created, no statuses', pod({}), null],
   ['ContainerCreating', pod({ containers: [waiting('ContainerCreating')] }), null],
   [
-    'ImagePullBackOff',
-    pod({ containers: [waiting('ImagePullBackOff', 'Back-off pulling image "x"')] }),
+    'ImagePullBackOff (kubelet ≥1.32): not found is final',
+    pod({
+      containers: [waiting('ImagePullBackOff', backOff('failed to resolve reference: not found'))]
+    }),
     'app ImagePullBackOff'
+  ],
+  [
+    'ImagePullBackOff: unauthorized is final',
+    pod({
+      containers: [waiting('ImagePullBackOff', backOff('failed to authorize: 401 Unauthorized'))]
+    }),
+    'app ImagePullBackOff'
+  ],
+  [
+    'ImagePullBackOff: no match for platform is final',
+    pod({
+      containers: [
+        waiting('ImagePullBackOff', backOff('no match for platform in manifest: not found'))
+      ]
+    }),
+    'app ImagePullBackOff'
+  ],
+  [
+    'ImagePullBackOff: an i/o timeout waits (the kubelet retries it)',
+    pod({
+      containers: [waiting('ImagePullBackOff', backOff('dial tcp 1.2.3.4:443: i/o timeout'))]
+    }),
+    null
+  ],
+  [
+    'ImagePullBackOff: a TLS handshake timeout waits',
+    pod({ containers: [waiting('ImagePullBackOff', backOff('net/http: TLS handshake timeout'))] }),
+    null
+  ],
+  [
+    'ImagePullBackOff: a registry 503 waits',
+    pod({
+      containers: [
+        waiting('ImagePullBackOff', backOff('unexpected status code 503 Service Unavailable'))
+      ]
+    }),
+    null
+  ],
+  [
+    'ImagePullBackOff: a connection reset waits',
+    pod({ containers: [waiting('ImagePullBackOff', backOff('read: connection reset by peer'))] }),
+    null
+  ],
+  [
+    'ImagePullBackOff: transient causes fail once they outlast the bound (3 min)',
+    pod({
+      containers: [waiting('ImagePullBackOff', backOff('i/o timeout'))],
+      startedSecondsAgo: 200
+    }),
+    'app ImagePullBackOff'
+  ],
+  [
+    'ImagePullBackOff of an older kubelet (no cause): waits without events',
+    pod({ containers: [waiting('ImagePullBackOff', 'Back-off pulling image "x"')] }),
+    null
+  ],
+  [
+    "ImagePullBackOff of an older kubelet: the pod's Failed event has the cause",
+    pod({ containers: [waiting('ImagePullBackOff', 'Back-off pulling image "x"')] }),
+    'app ImagePullBackOff',
+    { events: [ev('Failed', 'Failed to pull image "x": manifest unknown')] }
   ],
   [
     'ErrImagePull: manifest unknown',
@@ -121,7 +206,7 @@ test.each<[string, Pod, string | null]>([
   [
     'init container ImagePullBackOff',
     pod({
-      init: [{ ...waiting('ImagePullBackOff'), name: 'migrate' }],
+      init: [{ ...waiting('ImagePullBackOff', backOff('not found')), name: 'migrate' }],
       containers: [waiting('PodInitializing')]
     }),
     'init migrate ImagePullBackOff'
@@ -131,14 +216,103 @@ test.each<[string, Pod, string | null]>([
     pod({ init: [{ ...crashing, name: 'migrate' }] }),
     'init migrate CrashLoopBackOff'
   ],
-  ['Unschedulable for 3 minutes', pod({ conditions: [unschedulable(180)] }), 'Unschedulable'],
   [
-    'Unschedulable for 30 seconds (autoscaler may add a node)',
+    'Unschedulable for 90 s and no autoscaler adding a node',
+    pod({ conditions: [unschedulable(90)] }),
+    'Unschedulable',
+    { events: [ev('FailedScheduling', '0/3 nodes are available')] }
+  ],
+  [
+    'Unschedulable for 30 s, no scale-up yet: waits',
     pod({ conditions: [unschedulable(30)] }),
+    null,
+    { events: [] }
+  ],
+  [
+    'Unschedulable for 3 min while Cluster Autoscaler adds a node (TriggeredScaleUp): waits',
+    pod({ conditions: [unschedulable(180)] }),
+    null,
+    { events: [ev('TriggeredScaleUp', 'pod triggered scale-up: [{eks-ng 1->2 (max: 5)}]')] }
+  ],
+  [
+    'Unschedulable for 3 min while Karpenter nominated a node claim: waits',
+    pod({ conditions: [unschedulable(180)] }),
+    null,
+    { events: [ev('Nominated', 'Pod should schedule on: nodeclaim/default-x8z')] }
+  ],
+  [
+    'Unschedulable with nominatedNodeName: waits',
+    pod({ conditions: [unschedulable(180)], nominatedNodeName: 'ip-10-0-0-1' }),
+    null,
+    { events: [] }
+  ],
+  [
+    'Unschedulable past the scale-up bound (10 min) although a node was coming',
+    pod({ conditions: [unschedulable(700)] }),
+    'Unschedulable',
+    { events: [ev('TriggeredScaleUp', 'pod triggered scale-up')] }
+  ],
+  [
+    'NotTriggerScaleUp: the autoscaler will not add a node, final at once',
+    pod({ conditions: [unschedulable(15)] }),
+    'Unschedulable',
+    {
+      events: [
+        ev('NotTriggerScaleUp', "pod didn't trigger scale-up: 1 max node group size reached")
+      ]
+    }
+  ],
+  [
+    'Unschedulable for 3 min and events cannot be read: waits for the scale-up bound',
+    pod({ conditions: [unschedulable(180)] }),
+    null
+  ],
+  [
+    'FailedMount of a missing Secret, 90 s old pod',
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 90 }),
+    'FailedMount',
+    {
+      events: [
+        ev('FailedMount', 'MountVolume.SetUp failed for volume "cfg" : secret "db" not found')
+      ]
+    }
+  ],
+  [
+    'FailedMount of a missing Secret, 20 s old pod: another controller may still create it',
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 20 }),
+    null,
+    {
+      events: [
+        ev('FailedMount', 'MountVolume.SetUp failed for volume "cfg" : secret "db" not found')
+      ]
+    }
+  ],
+  [
+    'Running but never Ready (failing readiness probe): never early',
+    pod({
+      containers: [{ name: 'app', ready: false, state: { running: {} } }],
+      startedSecondsAgo: 600
+    }),
+    null,
+    { events: [ev('Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 500')] }
+  ],
+  [
+    'a liveness restart (137 OOMKilled) below the crash-loop count: not early',
+    pod({
+      containers: [
+        {
+          name: 'app',
+          restartCount: 1,
+          state: { running: {} },
+          lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } }
+        }
+      ]
+    }),
     null
   ]
-])('%s', (_name, input, want) => {
-  const failure = classifyPod(input, NOW, DEFAULT_FAIL_FAST_RULES);
+  // A rest parameter: rows without a context must not make jest pass a `done` callback.
+])('%s', (...[, input, want, context]) => {
+  const failure = classifyPod(input, NOW, DEFAULT_FAIL_FAST_RULES, context);
   const got =
     failure &&
     [failure.initContainer ? 'init' : '', failure.container, failure.reason]
@@ -178,4 +352,126 @@ test('a crash loop names the restarts and the last exit', () => {
   expect(classifyPod(pod({ containers: [crashing] }), NOW)?.message).toBe(
     'restarted 3 times, last exit code 1 (Error)'
   );
+});
+
+test.each<[string, PullCause, string]>([
+  ['final', 'final', backOff('manifest unknown: manifest unknown')],
+  [
+    'final',
+    'final',
+    backOff('pull access denied, repository does not exist or may require authorization')
+  ],
+  ['final', 'final', 'failed to pull and unpack image: invalid reference format'],
+  ['transient', 'transient', backOff('Get "https://ghcr.io/v2/": net/http: TLS handshake timeout')],
+  ['transient', 'transient', backOff('received unexpected HTTP status: 502 Bad Gateway')],
+  ['transient', 'transient', backOff('failed to do request: EOF')],
+  ['unknown', 'unknown', 'Back-off pulling image "x"']
+])('pullCause %s: %s', (_c, want, message) => expect(pullCause(message)).toBe(want));
+
+test('event times keep their microseconds and sort with second-precision ones', () => {
+  expect(timeMicros('2026-11-25T12:00:00.000123Z') - timeMicros('2026-11-25T12:00:00Z')).toBe(123);
+  expect(timeMicros('2026-11-25T12:00:00.5Z')).toBeGreaterThan(timeMicros('2026-11-25T12:00:00Z'));
+  expect(timeMicros('')).toBeNaN();
+});
+
+const condition = (type: string, reason: string, message: string, ago = 30) => ({
+  type,
+  status: 'True',
+  reason,
+  message,
+  lastTransitionTime: secondsAgo(ago)
+});
+
+test.each<[string, string, LiveWorkload, number, number, KubeEvent[], string | null]>([
+  [
+    'ReplicaSet over quota (ReplicaFailure) for 30 s',
+    'ReplicaSet',
+    {
+      metadata: { name: 'web-5d' },
+      status: {
+        conditions: [
+          condition(
+            'ReplicaFailure',
+            'FailedCreate',
+            'pods "web-5d-x" is forbidden: exceeded quota: compute, requested: cpu=1, used: cpu=4, limited: cpu=4'
+          )
+        ]
+      }
+    },
+    0,
+    3,
+    [],
+    'ReplicaSet web-5d: FailedCreate (pods "web-5d-x" is forbidden: exceeded quota: compute, requested: cpu=1, used: cpu=4, limited: cpu=4)'
+  ],
+  [
+    'ReplicaFailure seconds old: quota may free up as old pods go',
+    'ReplicaSet',
+    {
+      metadata: { name: 'web-5d' },
+      status: { conditions: [condition('ReplicaFailure', 'FailedCreate', 'exceeded quota', 3)] }
+    },
+    0,
+    3,
+    [],
+    null
+  ],
+  [
+    'Job over its backoffLimit',
+    'Job',
+    {
+      metadata: { name: 'migrate' },
+      status: {
+        conditions: [
+          condition('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')
+        ]
+      }
+    },
+    0,
+    1,
+    [],
+    'Job migrate: BackoffLimitExceeded (Job has reached the specified backoff limit)'
+  ],
+  [
+    'StatefulSet with FailedCreate events (missing ServiceAccount) and no pods',
+    'StatefulSet',
+    { metadata: { name: 'db' } },
+    0,
+    1,
+    [
+      {
+        reason: 'FailedCreate',
+        message:
+          'create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: error looking up service account web/db: serviceaccount "db" not found',
+        firstTimestamp: secondsAgo(30),
+        lastTimestamp: secondsAgo(2)
+      }
+    ],
+    'StatefulSet db: FailedCreate (create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: error looking up service account web/db: serviceaccount "db" not found)'
+  ],
+  [
+    'a DaemonSet whose pods all exist is not judged by old FailedCreate events',
+    'DaemonSet',
+    { metadata: { name: 'agent' } },
+    2,
+    2,
+    [
+      {
+        reason: 'FailedCreate',
+        message: 'admission webhook "x" denied the request',
+        firstTimestamp: secondsAgo(30)
+      }
+    ],
+    null
+  ]
+])('workload: %s', (_case, kind, object, pods, wanted, events, want) => {
+  const failure = classifyWorkload(
+    kind,
+    object,
+    pods,
+    wanted,
+    NOW,
+    DEFAULT_FAIL_FAST_RULES,
+    events
+  );
+  expect(failure ? describePodFailure(failure) : null).toBe(want);
 });

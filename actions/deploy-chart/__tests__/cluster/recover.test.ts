@@ -1,9 +1,12 @@
 import { expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
-import { KubeApiError, KubeNetworkError } from '../../src/cluster/client.js';
+import {
+  isTransientClusterError,
+  KubeApiError,
+  KubeNetworkError
+} from '../../src/cluster/client.js';
 import {
   helmHitTransientClusterError,
-  isTransientClusterError,
   readHistory,
   recoverPendingRelease,
   settleRelease
@@ -162,6 +165,21 @@ test.each([
   ],
   ['a 404 is not transient', new KubeApiError('GET', 'https://x/api', 404, 'NotFound', ''), false],
   [
+    'a 500 from etcd electing a leader is transient',
+    new KubeApiError('GET', 'https://x/api', 500, 'InternalError', 'etcdserver: leader changed'),
+    true
+  ],
+  [
+    'an untrusted certificate is not transient',
+    new KubeNetworkError('https://x/api', 'SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate'),
+    false
+  ],
+  [
+    'helm over HTTP/2 losing its connection is transient',
+    new Error('Get "https://x/version": http2: client connection lost'),
+    true
+  ],
+  [
     'helm seeing the API server unavailable is transient',
     new Error('the server is currently unable to handle the request'),
     true
@@ -213,6 +231,21 @@ test.each([
     'helm 4: a rollout still in progress at the timeout is not transient',
     'Error: resource Deployment/web/demo not ready. status: InProgress, message: Available: 0/1\nresource Service/web/demo not ready. status: Unknown, message: \ncontext deadline exceeded',
     false
+  ],
+  [
+    'helm 4: only custom resources Unknown (kstatus has no rule, the CRD is new) is not an outage',
+    'Error: resource Widget/web/demo not ready. status: Unknown, message: \nresource Gadget/web/demo-2 not ready. status: Unknown, message: \ncontext deadline exceeded',
+    false
+  ],
+  [
+    'helm 4: custom and built-in resources all Unknown is an outage',
+    'Error: resource Widget/web/demo not ready. status: Unknown, message: \nresource Deployment/web/demo not ready. status: Unknown, message: ',
+    true
+  ],
+  [
+    'helm: a GOAWAY from the load balancer in front of the API server is transient',
+    'Error: UPGRADE FAILED: Get "https://x/apis/apps/v1/namespaces/web/deployments/demo": http2: server sent GOAWAY and closed the connection',
+    true
   ],
   [
     'helm: a schema refusal is not transient',

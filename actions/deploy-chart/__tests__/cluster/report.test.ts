@@ -7,6 +7,7 @@ import {
   workloadStatus
 } from '../../src/cluster/report.js';
 import { FakeKube } from './fake-kube.js';
+import { releaseSecret } from './helm-storage.js';
 
 const labels = { 'app.kubernetes.io/instance': 'demo' };
 
@@ -44,7 +45,7 @@ test.each([
   ],
   [
     ingressStatus({ metadata: { name: 'web' }, spec: { rules: [{ host: 'app.example' }] } }),
-    { ready: 'pending', detail: 'http://app.example' }
+    { ready: 'pending', detail: '' }
   ]
 ])('resource row %#', (row, want) => expect(row).toMatchObject(want));
 
@@ -64,6 +65,16 @@ test("reads the release's resources and renders the success summary", async () =
         status: { loadBalancer: { ingress: [{ hostname: 'a1.elb.amazonaws.com' }] } }
       },
       { metadata: { name: 'other', labels: {} } }
+    ])
+    .set('/api/v1/namespaces/web/secrets', [
+      releaseSecret(
+        'demo',
+        { revision: 2, status: 'deployed', chart: 'c-1', app_version: '1', description: '' },
+        {
+          manifest:
+            '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: python-app-deployment }\n---\napiVersion: v1\nkind: Service\nmetadata: { name: python-app-service }\n'
+        }
+      )
     ]);
   const resources = await readReleaseResources(kube, { release: 'demo', namespace: 'web' });
   const summary = renderSuccessSummary({

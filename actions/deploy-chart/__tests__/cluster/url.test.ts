@@ -1,8 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { ingressUrl, releaseUrl, serviceUrl, waitForReleaseUrl } from '../../src/cluster/url.js';
 import { FakeKube } from './fake-kube.js';
-import type { Ingress, Service } from '../../src/cluster/types.js';
+import type { Ingress, KubeEvent, Service } from '../../src/cluster/types.js';
 import { captureStdout } from './capture-stdout.js';
+import { releaseSecret } from './helm-storage.js';
 
 const lb = (port: number, entry?: { hostname?: string; ip?: string }): Service => ({
   metadata: { name: 'web' },
@@ -33,8 +34,9 @@ test.each<[string, Service, string | undefined]>([
 ])('service: %s', (_name, service, want) => expect(serviceUrl(service)).toBe(want));
 
 test.each<[string, Ingress, string | undefined]>([
-  ['host', ingress('app.example.com'), 'http://app.example.com'],
-  ['host with TLS', ingress('app.example.com', true), 'https://app.example.com'],
+  ['host', ingress('app.example.com', false, 'alb.example'), 'http://app.example.com'],
+  ['host with TLS', ingress('app.example.com', true, 'alb.example'), 'https://app.example.com'],
+  ['host but no address yet: not a URL that answers', ingress('app.example.com'), undefined],
   [
     'no host, LB address',
     ingress(undefined, false, 'k8s-alb.elb.amazonaws.com'),
@@ -55,8 +57,20 @@ test.each<[string, Service[], Ingress[], { url?: string; waiting: boolean }]>([
   [
     'ingress host wins over LB',
     [lb(80, { hostname: 'elb.example' })],
-    [ingress('app.example.com')],
+    [ingress('app.example.com', false, 'alb.example')],
     { url: 'http://app.example.com', waiting: false }
+  ],
+  [
+    'an ingress host without an address does not win: the LB has one',
+    [lb(80, { hostname: 'elb.example' })],
+    [ingress('app.example.com')],
+    { url: 'http://elb.example', waiting: false }
+  ],
+  [
+    'an ingress host without an address: waiting',
+    [],
+    [ingress('app.example.com')],
+    { waiting: true }
   ],
   ['hostless ingress without address', [], [ingress()], { waiting: true }],
   [
@@ -71,37 +85,68 @@ test.each<[string, Service[], Ingress[], { url?: string; waiting: boolean }]>([
 
 describe('waitForReleaseUrl', () => {
   const SERVICES = '/api/v1/namespaces/web/services';
-  const labels = { 'app.kubernetes.io/instance': 'demo' };
+  const SECRETS = '/api/v1/namespaces/web/secrets';
   const target = { release: 'demo', namespace: 'web' };
   const stdout = captureStdout();
+  const manifest = (...services: string[]) =>
+    services
+      .map((name) => `---\napiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\n`)
+      .join('');
+  const withRelease = (kube: FakeKube, ...services: string[]) =>
+    kube.set(SECRETS, [
+      releaseSecret(
+        'demo',
+        { revision: 1, status: 'deployed', chart: 'c-1', app_version: '1', description: '' },
+        { manifest: manifest(...services) }
+      )
+    ]);
 
-  test('polls until the LoadBalancer gets its hostname', async () => {
-    const kube = new FakeKube().set(SERVICES, [{ ...lb(80), metadata: { name: 'web', labels } }]);
+  test("polls the release's own Service (no instance label) until it gets its hostname", async () => {
+    const kube = withRelease(new FakeKube().set(SERVICES, [lb(80)]), 'web');
     let polls = 0;
     const waiting = waitForReleaseUrl(kube, target, Date.now() + 60_000, { pollMs: 5 });
     const timer = setInterval(() => {
-      if (++polls === 3)
-        kube.set(SERVICES, [
-          { ...lb(80, { hostname: 'elb.example' }), metadata: { name: 'web', labels } }
-        ]);
+      if (++polls === 3) kube.set(SERVICES, [lb(80, { hostname: 'elb.example' })]);
     }, 5);
     await expect(waiting).resolves.toBe('http://elb.example');
     clearInterval(timer);
   });
 
   test('returns at once when nothing will get an address', async () => {
-    const kube = new FakeKube().set(SERVICES, [{ ...clusterIp, metadata: { name: 'db', labels } }]);
+    const kube = withRelease(new FakeKube().set(SERVICES, [clusterIp]), 'db');
     await expect(waitForReleaseUrl(kube, target, Date.now() + 60_000)).resolves.toBeUndefined();
-    expect(kube.calls.filter((c) => c.startsWith('LIST ' + SERVICES))).toHaveLength(1);
+    expect(kube.calls.filter((c) => c.startsWith(`GET ${SERVICES}/db`))).toHaveLength(1);
+  });
+
+  test('a load balancer that cannot be made: says why from the Service events, url empty', async () => {
+    const kube = withRelease(new FakeKube().set(SERVICES, [lb(80)]), 'web').set<KubeEvent>(
+      '/api/v1/namespaces/web/events',
+      [
+        {
+          involvedObject: { kind: 'Service', name: 'web' },
+          type: 'Warning',
+          reason: 'SyncLoadBalancerFailed',
+          message:
+            'Error syncing load balancer: failed to ensure load balancer: could not find any suitable subnets for creating the ELB',
+          lastTimestamp: '2026-11-25T12:00:00Z'
+        }
+      ]
+    );
+    await expect(
+      waitForReleaseUrl(kube, target, Date.now() + 60_000, { pollMs: 5 })
+    ).resolves.toBeUndefined();
+    expect(stdout.text()).toContain(
+      '::warning::Release "demo": Service/web got no address because its load balancer cannot be made (Service/web: SyncLoadBalancerFailed: Error syncing load balancer: failed to ensure load balancer: could not find any suitable subnets for creating the ELB)'
+    );
   });
 
   test('gives up at the deadline with a warning', async () => {
-    const kube = new FakeKube().set(SERVICES, [{ ...lb(80), metadata: { name: 'web', labels } }]);
+    const kube = withRelease(new FakeKube().set(SERVICES, [lb(80)]), 'web');
     await expect(
       waitForReleaseUrl(kube, target, Date.now() + 30, { pollMs: 5 })
     ).resolves.toBeUndefined();
     expect(stdout.text()).toContain(
-      '::warning::Release "demo" got no LoadBalancer address within the timeout'
+      '::warning::Release "demo": Service/web got no LoadBalancer address within the timeout'
     );
   });
 });

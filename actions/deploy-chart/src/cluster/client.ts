@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { processRunner, type ProcessRunner } from '../../../shared/src/exec.js';
+import { isTransientFailure } from '../../../shared/src/transient.js';
 import type { ClusterAccess } from '../cluster-access.js';
 import type { EksTokenPlan } from './eks-token.js';
 import { ExecCredentialSource, type ExecCredential } from './exec-credential.js';
@@ -67,6 +68,28 @@ export class KubeNetworkError extends Error {
     super(`${url}: ${code}: ${detail}`);
     this.name = 'KubeNetworkError';
   }
+}
+
+/**
+ * Whether a failure may pass by itself: the API server restarting or behind a load balancer
+ * that cut the connection (EKS control-plane updates), throttling, etcd electing a leader,
+ * or a helm child that hit the same. The rule is the shared one (shared/src/transient.ts). Pure.
+ */
+export function isTransientClusterError(error: unknown): boolean {
+  if (error instanceof KubeApiError) {
+    return isTransientFailure({ status: error.statusCode, text: error.kubeMessage });
+  }
+  if (error instanceof KubeNetworkError) {
+    return isTransientFailure({ code: error.code, text: error.detail });
+  }
+  return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
+}
+
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+export function helmError(helmOutput: string): string | undefined {
+  const lines = helmOutput.split(/\r?\n/);
+  const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+  return start < 0 ? undefined : lines.slice(start).join('\n');
 }
 
 export interface KubeClientDeps {

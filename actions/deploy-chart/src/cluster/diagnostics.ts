@@ -6,16 +6,21 @@ import * as core from '@actions/core';
 import { markdownTable } from '../../../shared/src/summary.js';
 import type { HelmCli } from '../helm-cli.js';
 import type { KubeClient } from './client.js';
-import { releaseSelector } from './fail-fast.js';
+import { objectEvents, objectEventsBy } from './events.js';
+import { readWorkload } from './fail-fast.js';
+import { Permissions } from './permissions.js';
 import {
   classifyPod,
   describePodFailure,
-  type FailFastRules,
+  eventTimeMicros,
+  REPORT_EVERYTHING,
   type PodFailure
 } from './pod-failure.js';
 import { readHistory, type ReleaseTarget } from './recover.js';
+import { readLatestRecord } from './release-history.js';
+import { planRolloutWatch, releaseObjects, type ManifestObject } from './release-objects.js';
 import type { HelmRevision } from './release-plan.js';
-import type { KubeEvent, KubeObject, Pod } from './types.js';
+import type { KubeEvent, Pod } from './types.js';
 
 export interface PodSummary {
   name: string;
@@ -61,14 +66,11 @@ export interface DiagnosticsOptions {
   eventLimit?: number;
   logLimit?: number;
   now?: number;
+  /** When this deploy started (epoch ms): older events belong to an earlier rollout. */
+  since?: number;
+  /** Shared with fail-fast, so a missing permission is named once. */
+  permissions?: Permissions;
 }
-
-// Everything a pod can show is worth reporting once the deploy failed: no grace periods.
-const REPORT_EVERYTHING: FailFastRules = {
-  crashLoopRestarts: 0,
-  unschedulableMs: 0,
-  configErrorMs: 0
-};
 
 /** One row per pod; the reason is the most specific one the pod shows. Pure. */
 export function summarizePod(pod: Pod, now: number): PodSummary {
@@ -101,24 +103,33 @@ export function summarizePod(pod: Pod, now: number): PodSummary {
 }
 
 function eventTime(event: KubeEvent): string {
-  return (
-    event.lastTimestamp ??
-    event.series?.lastObservedTime ??
-    event.eventTime ??
-    event.firstTimestamp ??
-    event.metadata?.creationTimestamp ??
-    ''
-  );
+  const micros = eventTimeMicros(event);
+  return micros ? new Date(micros / 1000).toISOString() : '';
 }
 
-/** The events about the release's objects, oldest first, the last `limit` of them. Pure. */
+/**
+ * The events about the release's objects (by uid, or by kind and name), oldest first by
+ * their real time (events.k8s.io events have only a microsecond `eventTime`), without those
+ * from before `since` (the previous rollout's), the last `limit` of them. Pure.
+ */
 export function releaseEvents(
   events: KubeEvent[],
-  objectNames: ReadonlySet<string>,
-  limit: number
+  about: { uids: ReadonlySet<string>; names: ReadonlySet<string> },
+  limit: number,
+  since = 0
 ): EventLine[] {
+  const seen = new Set<string>();
   return events
-    .filter((e) => objectNames.has(e.involvedObject?.name ?? ''))
+    .filter((e) => {
+      const key = e.metadata?.uid ?? `${e.involvedObject?.uid}/${e.reason}/${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const object = e.involvedObject ?? {};
+      const ours =
+        about.uids.has(object.uid ?? '') || about.names.has(`${object.kind}/${object.name}`);
+      return ours && eventTimeMicros(e) >= since * 1000;
+    })
+    .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b))
     .map((e) => ({
       time: eventTime(e),
       type: e.type ?? '',
@@ -127,7 +138,6 @@ export function releaseEvents(
       message: (e.message ?? '').trim(),
       count: e.series?.count ?? e.count ?? 1
     }))
-    .sort((a, b) => a.time.localeCompare(b.time))
     .slice(-limit);
 }
 
@@ -160,14 +170,20 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const RELATED_KINDS = [
-  '/api/v1/namespaces/{ns}/services',
-  '/apis/apps/v1/namespaces/{ns}/deployments',
-  '/apis/apps/v1/namespaces/{ns}/replicasets',
-  '/apis/apps/v1/namespaces/{ns}/statefulsets',
-  '/apis/batch/v1/namespaces/{ns}/jobs',
-  '/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses'
-];
+/** Kinds whose events say why a release is not ready (beyond its pods and ReplicaSets). */
+const EVENTFUL_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'Service',
+  'Ingress',
+  'PersistentVolumeClaim',
+  'HorizontalPodAutoscaler'
+]);
+
+/** At most this many objects' events are read (each is one request or a few pages). */
+const MAX_EVENT_OBJECTS = 30;
 
 export async function collectDiagnostics(
   client: KubeClient,
@@ -177,8 +193,8 @@ export async function collectDiagnostics(
   options: DiagnosticsOptions = {}
 ): Promise<Diagnostics> {
   const now = options.now ?? Date.now();
-  const ns = encodeURIComponent(target.namespace);
-  const selector = { labelSelector: releaseSelector(target.release) };
+  const ns = target.namespace;
+  const permissions = options.permissions ?? new Permissions(ns);
   const problems: string[] = [];
   const attempt = async <T>(what: string, operation: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -189,52 +205,89 @@ export async function collectDiagnostics(
     }
   };
 
-  const [pods, related, events, history] = await Promise.all([
+  const [objects, history] = await Promise.all([
     attempt(
-      'pods',
-      async () => (await client.list<Pod>(`/api/v1/namespaces/${ns}/pods`, selector)).items,
-      []
-    ),
-    Promise.all(
-      RELATED_KINDS.map((path) =>
-        // Best effort: these only widen the event filter, a missing API is not a problem.
-        client.list<KubeObject>(path.replace('{ns}', ns), selector).then(
-          (list) => list.items,
-          () => [] as KubeObject[]
-        )
-      )
-    ),
-    attempt(
-      'events',
-      async () =>
-        (await client.list<KubeEvent>(`/api/v1/namespaces/${ns}/events`, { limit: 1000 })).items,
-      []
+      'release record',
+      async () => {
+        const record = await readLatestRecord(client, target);
+        return record ? releaseObjects(record, ns) : [];
+      },
+      [] as ManifestObject[]
     ),
     attempt('helm history', () => readHistory(helm, target, client), [])
   ]);
-
-  const names = new Set([...pods, ...related.flat()].map((o) => o.metadata?.name ?? ''));
-  const logs = await Promise.all(
-    containersToLog(pods, options.logLimit ?? 3).map(async (c) => ({
-      ...c,
-      text: await attempt(
-        `logs of ${c.pod}/${c.container}`,
-        () =>
-          client.getText(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(c.pod)}/log`, {
-            container: c.container,
-            tailLines: options.tailLines ?? 40,
-            previous: c.previous || undefined
-          }),
-        ''
-      )
-    }))
+  const workloads = await Promise.all(
+    planRolloutWatch(objects).workloads.map((w) =>
+      attempt(`${w.kind}/${w.name}`, () => readWorkload(client, w), undefined)
+    )
   );
+  const rollouts = workloads.flatMap((w) => (w ? [w.rollout] : []));
+  const pods = rollouts.flatMap((r) => r.pods);
+  const owners = rollouts.flatMap((r) => (r.replicaSet ? [r.replicaSet] : []));
+
+  const byUid = [...pods, ...owners].map((o) => o.metadata?.uid ?? '').filter(Boolean);
+  const byName = objects.filter((o) => EVENTFUL_KINDS.has(o.kind));
+  const noEvents = 'the diagnostics have no events';
+  const events = (
+    await attempt(
+      'events',
+      () =>
+        Promise.all([
+          ...byUid
+            .slice(0, MAX_EVENT_OBJECTS)
+            .map((uid) =>
+              permissions.attempt('list events', noEvents, [], () => objectEvents(client, ns, uid))
+            ),
+          ...byName
+            .slice(0, MAX_EVENT_OBJECTS)
+            .map((o) =>
+              permissions.attempt('list events', noEvents, [], () =>
+                objectEventsBy(client, ns, o.kind, o.name)
+              )
+            )
+        ]),
+      [] as KubeEvent[][]
+    )
+  ).flat();
+
+  // One at a time: a 403 for the first is named once and spares the others.
+  const logs: ContainerLog[] = [];
+  for (const c of containersToLog(pods, options.logLimit ?? 3)) {
+    const text = await attempt(
+      `logs of ${c.pod}/${c.container}`,
+      () =>
+        permissions.attempt(
+          'get pods/log',
+          'the diagnostics have no container logs',
+          '(no permission to read pod logs)',
+          () =>
+            client.getText(
+              `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(c.pod)}/log`,
+              {
+                container: c.container,
+                tailLines: options.tailLines ?? 40,
+                previous: c.previous || undefined
+              }
+            )
+        ),
+      ''
+    );
+    logs.push({ ...c, text });
+  }
 
   return {
     target,
     failure,
     pods: pods.map((pod) => summarizePod(pod, now)),
-    events: releaseEvents(events, names, options.eventLimit ?? 25),
+    events: releaseEvents(
+      events,
+      {
+        uids: new Set(byUid),
+        names: new Set(byName.map((o) => `${o.kind}/${o.name}`))
+      },
+      options.eventLimit ?? 25,
+      options.since ?? 0
+    ),
     logs,
     history,
     problems
@@ -261,7 +314,7 @@ export function diagnosticsLogSections(d: Diagnostics): LogSection[] {
             (p) =>
               `${p.name}  ${p.phase}  ready ${p.ready}  restarts ${p.restarts}${p.reason ? `  ${p.reason}` : ''}`
           )
-        : ['(no pods with label ' + releaseSelector(release) + ')']
+        : ["(no pods in the release's rollout)"]
     },
     {
       title: 'Recent events',
@@ -319,7 +372,7 @@ export function renderDiagnosticsSummary(d: Diagnostics): string {
           ['Pod', 'Phase', 'Ready', 'Restarts', 'Reason'],
           d.pods.map((p) => [p.name, p.phase, p.ready, String(p.restarts), p.reason])
         )
-      : `No pods with label \`${releaseSelector(release)}\`.`
+      : "No pods in the release's rollout."
   );
   parts.push(
     '#### Recent events',

@@ -1,27 +1,49 @@
-// While helm waits for the rollout, watch the release's pods and report the first terminal
-// problem (bad image, crash loop …) so the caller can stop helm in seconds instead of letting
-// it burn the whole timeout. Pods that existed before the deploy are ignored: during an
-// upgrade the old ReplicaSet's pods (maybe broken by the previous release) are not this
-// deploy's problem and are removed once the new pods are ready.
+// While helm waits for the rollout, follow the release's own objects and report the first
+// final problem (a bad image, a crash loop, pods that cannot be created …) so the caller can
+// stop helm in seconds instead of letting it burn the whole timeout.
+//
+// The objects come from the release record helm writes before it applies anything (the
+// revision it is creating, with its hooks); their pods from each workload's ownership chain
+// (release-objects.ts). The cluster is polled, never watched: a few GETs per workload every
+// `pollMs`, the same for an identity that may not watch pods, and a 403 on something that
+// is only needed for a better verdict (events) is named once and not asked again.
 import * as core from '@actions/core';
-import type { KubeClient } from './client.js';
-import { follow, type Following } from './follow.js';
+import { KubeApiError, type KubeClient } from './client.js';
+import { objectEvents } from './events.js';
+import { pause } from './pause.js';
+import type { Permissions } from './permissions.js';
 import {
   classifyPod,
+  classifyWorkload,
   DEFAULT_FAIL_FAST_RULES,
   describePodFailure,
+  needsEvents,
   type FailFastRules,
   type PodFailure
 } from './pod-failure.js';
-import type { Pod } from './types.js';
+import type { ReleaseTarget } from './recover.js';
+import { readReleaseRecord } from './release-history.js';
+import {
+  collectionPath,
+  describeObjects,
+  planRolloutWatch,
+  releaseObjects,
+  replicaSetsPath,
+  rolloutPods,
+  selectorString,
+  type ReleasePlanOfWatch,
+  type RolloutPods
+} from './release-objects.js';
+import type { KubeEvent, KubeObject, LiveWorkload, Pod } from './types.js';
 
-export interface FailFastOptions {
-  release: string;
-  namespace: string;
+export interface FailFastOptions extends ReleaseTarget {
+  /** The revision helm is writing (the newest one + 1). */
+  revision: number;
+  permissions: Permissions;
   onFailure: (failure: PodFailure) => void;
   rules?: Partial<FailFastRules>;
-  /** Time-based rules (Unschedulable for 2 minutes) need a look even when no event arrives. */
-  recheckMs?: number;
+  /** Between two looks at the cluster. */
+  pollMs?: number;
   now?: () => number;
 }
 
@@ -31,87 +53,178 @@ export interface FailFastWatch {
   stop(): Promise<void>;
 }
 
-/** Helm's standard instance label, which the chart puts on every pod it creates. */
-export function releaseSelector(release: string): string {
-  return `app.kubernetes.io/instance=${release}`;
+type Live = LiveWorkload;
+
+const EVENTS = 'list events';
+const EVENTS_WITHOUT =
+  'fail-fast cannot see scale-ups, mount or create failures in events and waits longer for them, and the diagnostics have no events';
+
+/** How many pods a workload's rollout should have, for "pods cannot be created". Pure. */
+export function wantedPods(kind: string, live: Live | undefined, replicaSet?: Live): number {
+  if (kind === 'Deployment') return replicaSet?.spec?.replicas ?? 0;
+  if (kind === 'StatefulSet') return live?.spec?.replicas ?? 1;
+  if (kind === 'DaemonSet') return live?.status?.desiredNumberScheduled ?? 0;
+  if (kind === 'Job') return live?.spec?.parallelism ?? 1;
+  return 0;
 }
 
-/** The first terminal failure among the pods this deploy created. Pure. */
-export function firstFailure(
-  pods: Pod[],
-  baseline: ReadonlySet<string>,
-  now: number,
-  rules: FailFastRules
-): PodFailure | null {
-  for (const pod of pods) {
-    if (baseline.has(pod.metadata?.uid ?? '') || pod.metadata?.deletionTimestamp) continue;
-    const failure = classifyPod(pod, now, rules);
-    if (failure) return failure;
+async function getOrNone(client: KubeClient, path: string): Promise<Live | undefined> {
+  try {
+    return await client.get<Live>(path);
+  } catch (error) {
+    if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+    throw error;
   }
-  return null;
+}
+
+/** One workload as it runs now: the live object, and the pods of its rollout. */
+export async function readWorkload(
+  client: KubeClient,
+  workload: ReleasePlanOfWatch['workloads'][number]
+): Promise<{ rollout: RolloutPods; live?: Live }> {
+  const base = collectionPath(workload.kind, workload.namespace);
+  const live = await getOrNone(client, `${base}/${encodeURIComponent(workload.name)}`);
+  const selector = selectorString(live?.spec?.selector);
+  const list = async <T>(path: string) =>
+    live && selector
+      ? (await client.list<T>(path, { labelSelector: selector })).items
+      : ([] as T[]);
+  const [replicaSets, pods] = await Promise.all([
+    workload.kind === 'Deployment'
+      ? list<KubeObject>(replicaSetsPath(workload.namespace))
+      : Promise.resolve([]),
+    workload.kind === 'Pod'
+      ? Promise.resolve([])
+      : list<Pod>(collectionPath('Pod', workload.namespace))
+  ]);
+  return { rollout: rolloutPods({ workload, live, replicaSets, pods }), live };
+}
+
+/** Reads what the pure rules need, one workload at a time; the first failure wins. */
+class RolloutReader {
+  private readonly eventCache = new Map<string, { at: number; events?: KubeEvent[] }>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly options: FailFastOptions,
+    private readonly rules: FailFastRules,
+    private readonly now: () => number
+  ) {}
+
+  /** The object's events, read at most every 10 s; undefined when they may not be listed. */
+  private async events(object: KubeObject): Promise<KubeEvent[] | undefined> {
+    const uid = object.metadata?.uid ?? '';
+    const cached = this.eventCache.get(uid);
+    if (cached && this.now() - cached.at < 10_000) return cached.events;
+    const events = await this.options.permissions.attempt<KubeEvent[] | undefined>(
+      EVENTS,
+      EVENTS_WITHOUT,
+      undefined,
+      () => objectEvents(this.client, this.options.namespace, uid)
+    );
+    this.eventCache.set(uid, { at: this.now(), events });
+    return events;
+  }
+
+  async judge(rollout: RolloutPods, live: Live | undefined): Promise<PodFailure | null> {
+    const now = this.now();
+    const kind = rollout.workload.kind;
+    const owner = kind === 'Deployment' ? (rollout.replicaSet as Live | undefined) : live;
+    if (owner && kind !== 'Pod') {
+      const wanted = wantedPods(kind, live, rollout.replicaSet as Live | undefined);
+      const short = rollout.pods.length < wanted;
+      const events = short && kind !== 'Deployment' ? await this.events(owner) : undefined;
+      const failure = classifyWorkload(
+        kind === 'Deployment' ? 'ReplicaSet' : kind,
+        owner,
+        rollout.pods.length,
+        wanted,
+        now,
+        this.rules,
+        events
+      );
+      if (failure) return failure;
+    }
+    for (const pod of rollout.pods) {
+      const context = needsEvents(pod) ? { events: await this.events(pod) } : { events: [] };
+      const failure = classifyPod(pod, now, this.rules, context);
+      if (failure) return failure;
+    }
+    return null;
+  }
 }
 
 /**
- * Takes the baseline (the pods existing now) and starts watching; resolves once the baseline
- * is taken, so call it before starting helm. Never throws: if pods cannot be listed, the
- * deploy goes on without fail-fast and a warning says why.
+ * Starts following the release's rollout; resolves at once (call it before starting helm).
+ * Never throws: if the release's pods cannot be read, the deploy goes on without fail-fast
+ * and one warning says why.
  */
-export async function watchForPodFailures(
-  client: KubeClient,
-  options: FailFastOptions
-): Promise<FailFastWatch> {
+export function watchRollout(client: KubeClient, options: FailFastOptions): FailFastWatch {
   const rules = { ...DEFAULT_FAIL_FAST_RULES, ...options.rules };
   const now = options.now ?? Date.now;
   const controller = new AbortController();
-  const baseline = new Set<string>();
-  let watching = false;
-  let latest: Pod[] = [];
+  const reader = new RolloutReader(client, options, rules, now);
   let failure: PodFailure | undefined;
+  let plan: ReleasePlanOfWatch | undefined;
 
-  const check = () => {
-    if (!watching || failure) return;
-    const found = firstFailure(latest, baseline, now(), rules);
-    if (!found) return;
-    failure = found;
-    core.info(`Fail-fast: ${describePodFailure(found)}`);
-    options.onFailure(found);
+  const look = async (): Promise<boolean> => {
+    if (!plan) {
+      const record = await readReleaseRecord(client, options, options.revision);
+      if (!record) return false;
+      plan = planRolloutWatch(releaseObjects(record, options.namespace));
+      if (plan.unfollowable.length) {
+        core.warning(
+          `Fail-fast and the diagnostics cannot follow ${describeObjects(plan.unfollowable)} of release "${options.release}" (kinds whose pods this action does not know); helm's --wait alone judges them.`
+        );
+      }
+      core.info(
+        `Fail-fast follows ${describeObjects(plan.workloads) || 'no workloads'} of release "${options.release}" revision ${options.revision}`
+      );
+    }
+    for (const workload of plan.workloads) {
+      const { rollout, live } = await readWorkload(client, workload);
+      if (!rollout.current) {
+        core.debug(`fail-fast: ${workload.kind}/${workload.name}: ${rollout.note ?? ''}`);
+        continue;
+      }
+      const found = await reader.judge(rollout, live);
+      if (found) {
+        failure = found;
+        core.info(`Fail-fast: ${describePodFailure(found)}`);
+        options.onFailure(found);
+        return true;
+      }
+    }
+    return false;
   };
 
-  let following: Following<Pod>;
-  try {
-    following = await follow<Pod>(
-      client,
-      `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods`,
-      { labelSelector: releaseSelector(options.release) },
-      (pods) => {
-        latest = pods;
-        check();
-      },
-      controller.signal,
-      {
-        onError: (error) =>
-          core.debug(`fail-fast: pod watch interrupted, listing again: ${String(error)}`)
+  const done = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        if (await look()) return;
+      } catch (error) {
+        if (
+          options.permissions.forbidden(
+            error,
+            'read the pods of its workloads',
+            'fail-fast is off for this deploy; helm waits up to its timeout'
+          )
+        ) {
+          return;
+        }
+        core.debug(`fail-fast: looking again after an error: ${String(error)}`);
       }
-    );
-  } catch (error) {
-    core.warning(
-      `Fail-fast is off for this deploy: cannot list the pods of release "${options.release}" (${(error as Error).message}); helm waits up to its timeout.`
-    );
-    return { failure: undefined, stop: async () => {} };
-  }
-  for (const pod of following.initial) baseline.add(pod.metadata?.uid ?? '');
-  watching = true;
-  check();
-  const timer = setInterval(check, options.recheckMs ?? 5000);
+      await pause(options.pollMs ?? 2000, controller.signal);
+    }
+  })();
 
   return {
     get failure() {
       return failure;
     },
     async stop() {
-      clearInterval(timer);
       controller.abort();
-      await following.done;
+      await done;
     }
   };
 }

@@ -1,11 +1,29 @@
-// Which pod states mean "this rollout will not become ready before the timeout", so the
-// deploy can stop now instead of waiting minutes. Pure: a pod object and the time in, a
-// reason or null out. Transient states (a first ErrImagePull from a flaky registry, one
-// crash, a few seconds of missing ConfigMap) are not terminal until they persist.
-import type { ContainerStatus, Pod } from './types.js';
+// Which states mean "this rollout will not become ready before the timeout", so the deploy can
+// stop now instead of waiting minutes, and which only look bad for a while. Pure: objects, the
+// events about them and the time in, a failure or null out.
+//
+// Final at once: a pull refused for a cause that cannot pass (not found, manifest unknown,
+// unauthorized/denied, invalid reference, no match for the node's platform), an invalid image
+// name, a crash loop past `crashLoopRestarts`, a Job past its backoffLimit or deadline, a
+// Cluster Autoscaler that said it will not add a node (NotTriggerScaleUp).
+// Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount:
+// another controller may still create it), pods that cannot be created (ReplicaFailure /
+// FailedCreate: quota, PodSecurity, a webhook, a missing ServiceAccount; quota frees up as old
+// pods go), a pod Unschedulable with no node on the way.
+// Waiting, up to a bound: pulls failing for a cause that passes (i/o and TLS handshake
+// timeouts, registry 5xx, connection resets: the kubelet retries them), a pod Unschedulable
+// while Cluster Autoscaler (TriggeredScaleUp) or Karpenter (Nominated, nominatedNodeName)
+// adds a node (1–4 minutes on EKS).
+// Never early: a pod Running but not Ready, liveness restarts below the crash-loop count: the
+// timeout decides, and the diagnostics show the probe failures, last state and logs.
+import { isTransientText } from '../../../shared/src/transient.js';
+import type { ContainerStatus, KubeEvent, KubeObject, LiveWorkload, Pod } from './types.js';
 
 export interface PodFailure {
+  /** The object's name: a pod, unless `kind` says otherwise. */
   pod: string;
+  /** `Pod` when absent; `ReplicaSet`, `StatefulSet`, `Job` … for failures without a pod. */
+  kind?: string;
   container?: string;
   initContainer: boolean;
   reason: string;
@@ -15,24 +33,95 @@ export interface PodFailure {
 export interface FailFastRules {
   /** CrashLoopBackOff counts once the container restarted this many times. */
   crashLoopRestarts: number;
-  /** A pod unschedulable for this long (cluster-autoscaler needs a minute or two) counts. */
-  unschedulableMs: number;
   /** CreateContainerConfigError (missing Secret/ConfigMap key) counts after the pod is this old. */
   configErrorMs: number;
+  /** FailedMount of a Secret/ConfigMap that is not found counts after the pod is this old. */
+  mountFailureMs: number;
+  /** ReplicaFailure / FailedCreate (quota, PodSecurity, webhook) counts after this long. */
+  createFailureMs: number;
+  /** Pulls failing for a cause that may pass count after the pod is this old. */
+  transientPullMs: number;
+  /** Unschedulable with no scale-up in sight (none announced) counts after this long. */
+  noScaleUpMs: number;
+  /** Unschedulable while a node is being added (or when events cannot be read) counts after this. */
+  scaleUpMs: number;
 }
 
 export const DEFAULT_FAIL_FAST_RULES: FailFastRules = {
   crashLoopRestarts: 3,
-  unschedulableMs: 120_000,
-  configErrorMs: 20_000
+  configErrorMs: 20_000,
+  mountFailureMs: 60_000,
+  createFailureMs: 10_000,
+  transientPullMs: 180_000,
+  noScaleUpMs: 60_000,
+  scaleUpMs: 600_000
 };
 
-/** Reasons that never fix themselves: the pod spec itself must change. */
-const ALWAYS_TERMINAL = ['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];
+/** Everything a pod or workload can show is worth reporting once the deploy failed. */
+export const REPORT_EVERYTHING: FailFastRules = {
+  crashLoopRestarts: 0,
+  configErrorMs: 0,
+  mountFailureMs: 0,
+  createFailureMs: 0,
+  transientPullMs: 0,
+  noScaleUpMs: 0,
+  scaleUpMs: 0
+};
 
-/** ErrImagePull messages that say the image cannot exist or cannot be read, as opposed to a network hiccup. */
-const PERMANENT_PULL_ERROR =
-  /not found|manifest unknown|name unknown|does not exist|unauthorized|denied|forbidden|invalid reference/i;
+/** Pull failures that no retry can fix: the image or the right to read it is missing. */
+const FINAL_PULL_CAUSE =
+  /not found|manifest unknown|name unknown|does not exist|unauthorized|authentication required|denied|forbidden|invalid reference|InvalidImageName|no match for platform|no such host/i;
+
+/** Registry answers that pass (besides the shared network rule). */
+const TRANSIENT_PULL_CAUSE = /\b5\d\d\b|too ?many ?requests|\b429\b|timeout/i;
+
+export type PullCause = 'final' | 'transient' | 'unknown';
+
+/**
+ * The cause in a kubelet pull message: since 1.32 every failed pull shows as ImagePullBackOff
+ * with `Back-off pulling image "x": ErrImagePull: <cause>`; ErrImagePull itself carries the
+ * cause; older kubelets' back-off message has none (the pod's Failed event has it). Pure.
+ */
+export function pullCause(message: string): PullCause {
+  const cause = message.replace(/^Back-off pulling image "[^"]*"(?::\s*(?:ErrImagePull:)?)?/, '');
+  if (!cause.trim()) return 'unknown';
+  if (FINAL_PULL_CAUSE.test(cause)) return 'final';
+  if (isTransientText(cause) || TRANSIENT_PULL_CAUSE.test(cause)) return 'transient';
+  return 'unknown';
+}
+
+/** Epoch microseconds of a timestamp, keeping the fraction events.k8s.io times have. Pure. */
+export function timeMicros(time: string | undefined): number {
+  const match = /^(.*?:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time ?? '');
+  if (!match) return Number.NaN;
+  const seconds = Date.parse(`${match[1]}${match[3]}`);
+  const fraction = Number(`0.${match[2] ?? '0'}`);
+  return seconds * 1000 + Math.round(fraction * 1_000_000);
+}
+
+/** When an event last happened: core/v1 lastTimestamp, or an events.k8s.io series / eventTime. */
+export function eventTimeMicros(event: KubeEvent): number {
+  const candidates = [
+    event.lastTimestamp,
+    event.series?.lastObservedTime,
+    event.eventTime,
+    event.firstTimestamp,
+    event.metadata?.creationTimestamp
+  ];
+  for (const time of candidates) {
+    const micros = timeMicros(time ?? undefined);
+    if (!Number.isNaN(micros)) return micros;
+  }
+  return 0;
+}
+
+/** The events about one object (by uid), newest last. Pure. */
+export function eventsAbout(events: KubeEvent[], object: KubeObject): KubeEvent[] {
+  const uid = object.metadata?.uid;
+  return events
+    .filter((e) => (uid ? e.involvedObject?.uid === uid : false))
+    .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b));
+}
 
 function ageMs(since: string | undefined, now: number): number {
   const start = Date.parse(since ?? '');
@@ -46,41 +135,124 @@ function lastExit(status: ContainerStatus): string {
   return `last exit code ${terminated.exitCode ?? '?'}${why}`;
 }
 
+/** What the pod's own events add: pull causes of old kubelets, scale-up, mounts. */
+export interface PodContext {
+  /** The events about this pod; undefined when they cannot be read (no permission). */
+  events?: KubeEvent[];
+}
+
+function lastPullFailure(events: KubeEvent[] | undefined): string {
+  return (
+    (events ?? []).filter((e) => e.reason === 'Failed' && /pull/i.test(e.message ?? '')).at(-1)
+      ?.message ?? ''
+  );
+}
+
 function containerFailure(
   pod: Pod,
   status: ContainerStatus,
   now: number,
-  rules: FailFastRules
+  rules: FailFastRules,
+  context: PodContext
 ): Omit<PodFailure, 'pod' | 'initContainer'> | null {
   const waiting = status.state?.waiting;
   const reason = waiting?.reason ?? '';
   const message = waiting?.message ?? '';
   const restarts = status.restartCount ?? 0;
   const named = { container: status.name, reason };
-  if (ALWAYS_TERMINAL.includes(reason)) {
+  const podAge = ageMs(pod.status?.startTime ?? pod.metadata?.creationTimestamp, now);
+  if (reason === 'InvalidImageName' || reason === 'ErrImageNeverPull') {
     return { ...named, message: message || `cannot pull image ${status.image ?? ''}`.trim() };
   }
-  if (reason === 'ErrImagePull' && PERMANENT_PULL_ERROR.test(message)) {
-    return { ...named, message };
+  if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull') {
+    let cause = pullCause(message);
+    let why = message;
+    if (cause === 'unknown') {
+      const event = lastPullFailure(context.events);
+      if (event) [cause, why] = [pullCause(event), `${message}: ${event}`.replace(/^: /, '')];
+    }
+    if (cause === 'final') return { ...named, message: why };
+    if (podAge >= rules.transientPullMs) {
+      const kind = cause === 'transient' ? 'a cause that usually passes' : 'no cause given';
+      const bound = rules.transientPullMs
+        ? ` (pulls kept failing for ${Math.round(podAge / 1000)}s, ${kind})`
+        : '';
+      return { ...named, message: `${why || `cannot pull image ${status.image ?? ''}`}${bound}` };
+    }
+    return null;
   }
   if (reason === 'CrashLoopBackOff' && restarts >= rules.crashLoopRestarts) {
     const exit = lastExit(status);
     return { ...named, message: `restarted ${restarts} times${exit ? `, ${exit}` : ''}` };
   }
-  if (
-    reason === 'CreateContainerConfigError' &&
-    ageMs(pod.status?.startTime ?? pod.metadata?.creationTimestamp, now) >= rules.configErrorMs
-  ) {
+  if (reason === 'CreateContainerConfigError' && podAge >= rules.configErrorMs) {
     return { ...named, message };
   }
   return null;
 }
 
-/** The first terminal problem of the pod (init containers first: they block the rest), or null. */
+/** Unschedulable: waiting while a node is on its way, failing when none will come. */
+function scheduleFailure(
+  pod: Pod,
+  now: number,
+  rules: FailFastRules,
+  context: PodContext
+): PodFailure | null {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable') return null;
+  const since = ageMs(scheduled.lastTransitionTime ?? pod.metadata?.creationTimestamp, now);
+  const name = pod.metadata?.name ?? '';
+  const scheduler = scheduled.message ?? '';
+  const scaleUp = (context.events ?? []).filter((e) =>
+    ['TriggeredScaleUp', 'NotTriggerScaleUp', 'Nominated'].includes(e.reason ?? '')
+  );
+  const latest = scaleUp.at(-1);
+  const fail = (message: string): PodFailure => ({
+    pod: name,
+    initContainer: false,
+    reason: 'Unschedulable',
+    message
+  });
+  if (latest?.reason === 'NotTriggerScaleUp' && !pod.status?.nominatedNodeName) {
+    return fail(`${scheduler}; cluster-autoscaler: ${latest.message ?? ''}`.replace(/^; /, ''));
+  }
+  const nodeComing = !!pod.status?.nominatedNodeName || !!latest || context.events === undefined;
+  const bound = nodeComing ? rules.scaleUpMs : rules.noScaleUpMs;
+  if (since < bound) return null;
+  const detail = nodeComing
+    ? context.events === undefined
+      ? `for ${Math.round(since / 1000)}s (its events cannot be read to see whether a node is being added)`
+      : `for ${Math.round(since / 1000)}s although a node was being added (${latest?.reason ?? 'nominated'})`
+    : `for ${Math.round(since / 1000)}s and no autoscaler is adding a node`;
+  return fail(`${scheduler} (${detail})`.trim());
+}
+
+/** A volume that cannot be mounted because its Secret or ConfigMap does not exist. */
+function mountFailure(
+  pod: Pod,
+  now: number,
+  rules: FailFastRules,
+  context: PodContext
+): PodFailure | null {
+  const mount = (context.events ?? [])
+    .filter((e) => e.reason === 'FailedMount' && /not found/i.test(e.message ?? ''))
+    .at(-1);
+  if (!mount || pod.status?.phase !== 'Pending') return null;
+  if (ageMs(pod.metadata?.creationTimestamp, now) < rules.mountFailureMs) return null;
+  return {
+    pod: pod.metadata?.name ?? '',
+    initContainer: false,
+    reason: 'FailedMount',
+    message: (mount.message ?? '').trim()
+  };
+}
+
+/** The first final problem of the pod (init containers first: they block the rest), or null. */
 export function classifyPod(
   pod: Pod,
   now: number,
-  rules: FailFastRules = DEFAULT_FAIL_FAST_RULES
+  rules: FailFastRules = DEFAULT_FAIL_FAST_RULES,
+  context: PodContext = {}
 ): PodFailure | null {
   const name = pod.metadata?.name ?? '(unnamed pod)';
   const groups: Array<[boolean, ContainerStatus[] | undefined]> = [
@@ -89,20 +261,74 @@ export function classifyPod(
   ];
   for (const [initContainer, statuses] of groups) {
     for (const status of statuses ?? []) {
-      const failure = containerFailure(pod, status, now, rules);
+      const failure = containerFailure(pod, status, now, rules, context);
       if (failure) return { pod: name, initContainer, ...failure };
     }
   }
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    const since = ageMs(scheduled.lastTransitionTime ?? pod.metadata?.creationTimestamp, now);
-    if (since >= rules.unschedulableMs) {
-      return {
-        pod: name,
-        initContainer: false,
-        reason: 'Unschedulable',
-        message: scheduled.message ?? ''
-      };
+  return scheduleFailure(pod, now, rules, context) ?? mountFailure(pod, now, rules, context);
+}
+
+/** Whether a pod's own events could change its verdict (so they are worth reading). Pure. */
+export function needsEvents(pod: Pod): boolean {
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? [])
+  ];
+  const pulling = statuses.some(
+    (s) =>
+      ['ImagePullBackOff', 'ErrImagePull'].includes(s.state?.waiting?.reason ?? '') &&
+      pullCause(s.state?.waiting?.message ?? '') === 'unknown'
+  );
+  const unschedulable = pod.status?.conditions?.some(
+    (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+  );
+  const creating =
+    pod.status?.phase === 'Pending' &&
+    !!pod.spec?.nodeName &&
+    statuses.every((s) => !s.state?.running && !s.state?.terminated);
+  return pulling || !!unschedulable || creating;
+}
+
+/**
+ * Failures without a failing container: a ReplicaSet that cannot create pods (ReplicaFailure),
+ * a StatefulSet/DaemonSet/Job with FailedCreate events and too few pods, a Job past its
+ * backoffLimit or activeDeadlineSeconds. Pure.
+ */
+export function classifyWorkload(
+  kind: string,
+  object: LiveWorkload,
+  podCount: number,
+  wanted: number,
+  now: number,
+  rules: FailFastRules,
+  events: KubeEvent[] = []
+): PodFailure | null {
+  const name = object.metadata?.name ?? '';
+  const failed = (reason: string, message: string): PodFailure => ({
+    pod: name,
+    kind,
+    initContainer: false,
+    reason,
+    message: message.trim()
+  });
+  const conditions = object.status?.conditions ?? [];
+  if (kind === 'Job') {
+    const jobFailed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+    if (jobFailed) return failed(jobFailed.reason ?? 'Failed', jobFailed.message ?? '');
+  }
+  const replicaFailure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (replicaFailure && ageMs(replicaFailure.lastTransitionTime, now) >= rules.createFailureMs) {
+    return failed(replicaFailure.reason ?? 'FailedCreate', replicaFailure.message ?? '');
+  }
+  if (podCount < wanted) {
+    // The controller retries with back-off and says so again: a recent event that has been
+    // repeating for longer than the grace.
+    const creates = events.filter((e) => e.reason === 'FailedCreate');
+    const last = creates.at(-1);
+    const first = creates[0];
+    const firstSeen = first && timeMicros(first.firstTimestamp ?? first.eventTime) / 1000;
+    if (last && firstSeen && now - firstSeen >= rules.createFailureMs) {
+      return failed('FailedCreate', last.message ?? '');
     }
   }
   return null;
@@ -114,5 +340,5 @@ export function describePodFailure(failure: PodFailure): string {
     ? ` ${failure.initContainer ? 'init container' : 'container'} ${failure.container}`
     : '';
   const detail = failure.message ? ` (${failure.message})` : '';
-  return `pod ${failure.pod}${container}: ${failure.reason}${detail}`;
+  return `${failure.kind ?? 'pod'} ${failure.pod}${container}: ${failure.reason}${detail}`;
 }

@@ -5,7 +5,12 @@ import * as core from '@actions/core';
 import { ActionError } from '../../../shared/src/errors.js';
 import { retry } from '../../../shared/src/retry.js';
 import type { ClusterAccess } from '../cluster-access.js';
-import { KubeApiError, KubeNetworkError, type KubeClient } from './client.js';
+import {
+  isTransientClusterError,
+  KubeApiError,
+  KubeNetworkError,
+  type KubeClient
+} from './client.js';
 import { ExecPluginError } from './exec-credential.js';
 
 export interface PreflightTarget {
@@ -164,13 +169,6 @@ function explain(error: unknown, access: ClusterAccess, namespace: string): unkn
   return error;
 }
 
-/** Transient failures worth a second try; a refused connection or a 4xx is an answer. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof KubeNetworkError)
-    return ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(error.code);
-  return error instanceof KubeApiError && (error.statusCode === 429 || error.statusCode >= 500);
-}
-
 /**
  * Throws an ActionError naming the problem and its fix; returns the server's version.
  * `/version` checks reachability and authentication (a rejected token gets 401 even there);
@@ -187,7 +185,7 @@ export async function preflight(
       attempts: 3,
       baseMs: 500,
       maxMs: 4000,
-      decide: (error) => ({ retry: isTransient(error) })
+      decide: (error) => ({ retry: isTransientClusterError(error) })
     }).catch((error: unknown) => {
       throw explain(error, access, namespace);
     });

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { ActionError } from '../../../shared/src/errors.js';
 import { retry } from '../../../shared/src/retry.js';
 import type { HelmCli } from '../helm-cli.js';
-import { KubeApiError, KubeNetworkError, type KubeClient } from './client.js';
+import { isTransientClusterError, type KubeClient } from './client.js';
 import { readStoredHistory, usesSecretStorage } from './release-history.js';
 import {
   decideRecovery,
@@ -104,19 +104,6 @@ export async function recoverPendingRelease(
   return recovery;
 }
 
-/**
- * Whether a failure may pass by itself: the API server restarting (EKS control-plane
- * upgrades do), throttling, or a helm child that hit the same. Pure.
- */
-export function isTransientClusterError(error: unknown): boolean {
-  if (error instanceof KubeNetworkError) return true;
-  if (error instanceof KubeApiError) return error.statusCode === 429 || error.statusCode >= 500;
-  const text = error instanceof Error ? error.message : String(error);
-  return /connection refused|ECONNREFUSED|connection reset by peer|ECONNRESET|unable to handle the request|TooManyRequests|ServiceUnavailable/i.test(
-    text
-  );
-}
-
 /** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
 export function helmError(helmOutput: string): string | undefined {
   const lines = helmOutput.split(/\r?\n/);
@@ -124,17 +111,34 @@ export function helmError(helmOutput: string): string | undefined {
   return start < 0 ? undefined : lines.slice(start).join('\n');
 }
 
+/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
+const BUILT_IN_KINDS = new Set(
+  (
+    'ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
+    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
+    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass'
+  ).split(' ')
+);
+
 /**
  * Whether helm failed because the API server was unavailable: judged from helm's own error,
  * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
  * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
- * or broken shows InProgress or Failed. Pure.
+ * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
+ * no rule for their kind (or their CRD was created a moment before): when only those are
+ * Unknown, the API server was there. Pure.
  */
 export function helmHitTransientClusterError(helmOutput: string): boolean {
   const error = helmError(helmOutput);
   if (error === undefined) return false;
-  const statuses = [...error.matchAll(/ not ready\. status: (\w+)/g)].map((match) => match[1]);
-  if (statuses.length) return statuses.every((status) => status === 'Unknown');
+  const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
+  if (resources.length) {
+    return (
+      resources.every(([, , status]) => status === 'Unknown') &&
+      resources.some(([, kind]) => BUILT_IN_KINDS.has(kind))
+    );
+  }
   return isTransientClusterError(error);
 }
 

@@ -6,11 +6,16 @@
 import { gunzipSync } from 'node:zlib';
 import type { KubeClient } from './client.js';
 import type { ReleaseTarget } from './recover.js';
+import { releaseObjects, type HelmHook, type ManifestObject } from './release-objects.js';
+import { KubeApiError } from './client.js';
 import type { HelmRevision } from './release-plan.js';
 import type { KubeObject } from './types.js';
 
-interface ReleaseRecord {
+export interface ReleaseRecord {
   version?: number;
+  /** The rendered objects helm applied, as multi-document YAML. */
+  manifest?: string;
+  hooks?: HelmHook[];
   info?: { last_deployed?: string; status?: string; description?: string };
   chart?: { metadata?: { name?: string; version?: string; appVersion?: string } };
 }
@@ -52,14 +57,73 @@ export async function readStoredHistory(
   client: KubeClient,
   target: ReleaseTarget
 ): Promise<HelmRevision[]> {
-  const list = await client.list<ReleaseSecret>(
-    `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/secrets`,
-    {
-      labelSelector: `owner=helm,name=${target.release}`
-    }
-  );
+  const list = await client.list<ReleaseSecret>(secretsPath(target.namespace), {
+    labelSelector: `owner=helm,name=${target.release}`
+  });
   return list.items
     .filter((secret) => secret.data?.release)
     .map((secret) => historyRow(decodeReleaseRecord(secret.data!.release!)))
     .sort((a, b) => a.revision - b.revision);
+}
+
+const secretsPath = (namespace: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+
+/** One revision's record (manifest, hooks, status); undefined while helm has not written it. */
+export async function readReleaseRecord(
+  client: KubeClient,
+  target: ReleaseTarget,
+  revision: number
+): Promise<ReleaseRecord | undefined> {
+  const name = `sh.helm.release.v1.${target.release}.v${revision}`;
+  try {
+    const secret = await client.get<ReleaseSecret>(
+      `${secretsPath(target.namespace)}/${encodeURIComponent(name)}`
+    );
+    return secret.data?.release ? decodeReleaseRecord(secret.data.release) : undefined;
+  } catch (error) {
+    if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The newest revision's record, or undefined when the release has none. */
+export async function readLatestRecord(
+  client: KubeClient,
+  target: ReleaseTarget
+): Promise<ReleaseRecord | undefined> {
+  const list = await client.list<ReleaseSecret>(secretsPath(target.namespace), {
+    labelSelector: `owner=helm,name=${target.release}`
+  });
+  return list.items
+    .filter((secret) => secret.data?.release)
+    .map((secret) => decodeReleaseRecord(secret.data!.release!))
+    .sort((a, b) => (a.version ?? 0) - (b.version ?? 0))
+    .at(-1);
+}
+
+/** The objects of the newest revision's manifest (not its hooks); [] without a release. */
+export async function readReleaseObjects(
+  client: KubeClient,
+  target: ReleaseTarget
+): Promise<ManifestObject[]> {
+  const record = await readLatestRecord(client, target);
+  return record ? releaseObjects({ manifest: record.manifest }, target.namespace) : [];
+}
+
+/** The objects of `collection` with these names; those that do not exist are left out. */
+export async function readNamedObjects<T>(
+  client: KubeClient,
+  collection: string,
+  names: string[]
+): Promise<T[]> {
+  const found = await Promise.all(
+    names.map((name) =>
+      client.get<T>(`${collection}/${encodeURIComponent(name)}`).catch((error: unknown) => {
+        if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+        throw error;
+      })
+    )
+  );
+  return found.filter((object): object is Awaited<T> => object !== undefined) as T[];
 }

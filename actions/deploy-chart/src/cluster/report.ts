@@ -2,7 +2,7 @@
 // its resources and their readiness, and the URL. Reading is best effort; rendering is pure.
 import { markdownTable } from '../../../shared/src/summary.js';
 import type { KubeClient } from './client.js';
-import { releaseSelector } from './fail-fast.js';
+import { readNamedObjects, readReleaseObjects } from './release-history.js';
 import type { ReleaseTarget } from './recover.js';
 import type { HelmRevision } from './release-plan.js';
 import type { Ingress, Service, Workload } from './types.js';
@@ -59,14 +59,16 @@ export async function readReleaseResources(
   target: ReleaseTarget
 ): Promise<ResourceStatus[]> {
   const ns = encodeURIComponent(target.namespace);
-  const query = { labelSelector: releaseSelector(target.release) };
-  const list = async <T>(path: string) =>
-    (await client.list<T>(path, query).catch(() => ({ items: [] as T[] }))).items;
+  const objects = await readReleaseObjects(client, target).catch(() => []);
+  const named = (kind: string) =>
+    objects.filter((o) => o.kind === kind && o.namespace === target.namespace).map((o) => o.name);
+  const read = <T>(kind: string, collection: string) =>
+    readNamedObjects<T>(client, collection, named(kind)).catch(() => [] as T[]);
   const [deployments, statefulSets, services, ingresses] = await Promise.all([
-    list<Workload>(`/apis/apps/v1/namespaces/${ns}/deployments`),
-    list<Workload>(`/apis/apps/v1/namespaces/${ns}/statefulsets`),
-    list<Service>(`/api/v1/namespaces/${ns}/services`),
-    list<Ingress>(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)
+    read<Workload>('Deployment', `/apis/apps/v1/namespaces/${ns}/deployments`),
+    read<Workload>('StatefulSet', `/apis/apps/v1/namespaces/${ns}/statefulsets`),
+    read<Service>('Service', `/api/v1/namespaces/${ns}/services`),
+    read<Ingress>('Ingress', `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)
   ]);
   return [
     ...deployments.map((d) => workloadStatus('Deployment', d)),
@@ -106,7 +108,7 @@ export function renderSuccessSummary(report: SuccessReport): string {
           ['Kind', 'Name', 'Ready', 'Detail'],
           resources.map((r) => [r.kind, r.name, r.ready, r.detail])
         )
-      : `No Deployments, StatefulSets, Services or Ingresses with label \`${releaseSelector(target.release)}\`.`,
+      : 'The release has no Deployments, StatefulSets, Services or Ingresses.',
     url ? `**URL:** ${url}` : '**URL:** none (no LoadBalancer Service or Ingress with an address)'
   ];
   return parts.join('\n\n') + '\n';

@@ -9,7 +9,9 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   deletionTimestamp?: string;
   labels?: Record<string, string>;
-  ownerReferences?: Array<{ kind: string; name: string }>;
+  annotations?: Record<string, string>;
+  generation?: number;
+  ownerReferences?: Array<{ kind: string; name: string; uid?: string; controller?: boolean }>;
 }
 
 export interface KubeObject {
@@ -19,7 +21,7 @@ export interface KubeObject {
 }
 
 export interface KubeList<T> {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
   items: T[];
 }
 
@@ -56,12 +58,13 @@ export interface PodCondition {
 }
 
 export interface Pod extends KubeObject {
-  spec?: { nodeName?: string };
+  spec?: { nodeName?: string; [field: string]: unknown };
   status?: {
     phase?: string;
     reason?: string;
     message?: string;
     startTime?: string;
+    nominatedNodeName?: string;
     conditions?: PodCondition[];
     initContainerStatuses?: ContainerStatus[];
     containerStatuses?: ContainerStatus[];
@@ -69,7 +72,7 @@ export interface Pod extends KubeObject {
 }
 
 export interface KubeEvent extends KubeObject {
-  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  involvedObject?: { kind?: string; name?: string; namespace?: string; uid?: string };
   reason?: string;
   message?: string;
   type?: string;
@@ -106,5 +109,29 @@ export interface Workload extends KubeObject {
     readyReplicas?: number;
     updatedReplicas?: number;
     availableReplicas?: number;
+  };
+}
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** A Deployment, ReplicaSet, StatefulSet, DaemonSet or Job as fail-fast reads it. */
+export interface LiveWorkload extends KubeObject {
+  spec?: {
+    selector?: unknown;
+    replicas?: number;
+    parallelism?: number;
+    template?: unknown;
+  };
+  status?: {
+    observedGeneration?: number;
+    updateRevision?: string;
+    desiredNumberScheduled?: number;
+    conditions?: Condition[];
   };
 }
