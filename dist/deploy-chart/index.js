@@ -36387,7 +36387,7 @@ class ExecCredentialSource {
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/client.ts
 // A minimal Kubernetes REST client for the few calls the deploy makes (version, list, watch,
-// logs, delete), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
+// logs, delete, and the plan's dry-run patches), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
 // API server exactly as the kubeconfig's current context says: its CA, and a bearer token,
 // client certificate, basic auth or exec plugin credential.
 
@@ -36479,6 +36479,16 @@ class RestClient {
     async delete(path) {
         await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
     }
+    async patch(path, body, contentType, query) {
+        const response = await this.send({
+            method: 'PATCH',
+            path,
+            query,
+            body: { text: body, contentType },
+            timeoutMs: this.timeoutMs
+        });
+        return JSON.parse(response.body);
+    }
     async bearerToken() {
         if (!this.exec)
             return this.access.token;
@@ -36526,7 +36536,7 @@ class RestClient {
     attempt(spec, credential) {
         const url = apiUrl(this.server, spec.path, spec.query);
         const shownUrl = apiUrl(this.server, spec.path).toString();
-        const options = this.requestOptions(spec.method, credential);
+        const options = this.requestOptions(spec.method, credential, spec.body?.contentType);
         const transport = url.protocol === 'http:' ? (external_node_http_default()) : (external_node_https_default());
         return new Promise((resolve, reject) => {
             if (spec.signal?.aborted)
@@ -36581,14 +36591,15 @@ class RestClient {
                 }));
             });
             request.on('error', onError);
-            request.end();
+            request.end(spec.body?.text);
         });
     }
-    requestOptions(method, credential) {
+    requestOptions(method, credential, contentType) {
         const { access } = this;
         const headers = {
             Accept: 'application/json',
-            'User-Agent': 'deploy-chart-action'
+            'User-Agent': 'deploy-chart-action',
+            ...(contentType ? { 'Content-Type': contentType } : {})
         };
         const token = credential?.token ?? access.token;
         if (token) {

@@ -1,0 +1,101 @@
+import { describe, expect, test } from '@jest/globals';
+import { apiBase, asHelmSendsIt, mapLimit, objectPath } from '../../src/plan/cluster.js';
+import { parseManifest } from '../../src/plan/manifest.js';
+import { upgradeBase, type StoredRelease } from '../../src/plan/release.js';
+import { forceConflicts, scrub } from '../../src/plan/run.js';
+
+const rev = (version: number, status: string): StoredRelease => ({
+  version,
+  status,
+  manifest: `m${version}`
+});
+
+describe('upgradeBase: the revision helm upgrades from', () => {
+  test.each<[string, StoredRelease[], number | undefined]>([
+    ['no release', [], undefined],
+    ['the latest, deployed', [rev(1, 'superseded'), rev(2, 'deployed')], 2],
+    ['the last deployed when the latest failed', [rev(2, 'deployed'), rev(3, 'failed')], 2],
+    ['a latest failed with none deployed', [rev(1, 'failed')], 1],
+    ['unordered input', [rev(3, 'deployed'), rev(1, 'superseded')], 3],
+    ['an uninstalled release (kept history)', [rev(1, 'uninstalled')], undefined],
+    ['a latest pending install with none deployed', [rev(1, 'pending-install')], undefined]
+  ])('%s', (_, releases, want) => expect(upgradeBase(releases)?.version).toBe(want));
+});
+
+describe('API paths', () => {
+  test.each([
+    ['v1', '/api/v1'],
+    ['apps/v1', '/apis/apps/v1'],
+    ['networking.k8s.io/v1', '/apis/networking.k8s.io/v1']
+  ])('%s is served under %s', (apiVersion, base) => expect(apiBase(apiVersion)).toBe(base));
+
+  test.each([
+    [
+      { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
+      'web',
+      'omer',
+      '/apis/apps/v1/namespaces/omer/deployments/web'
+    ],
+    [
+      { base: '/api/v1', plural: 'namespaces', namespaced: false },
+      'omer',
+      undefined,
+      '/api/v1/namespaces/omer'
+    ],
+    [
+      { base: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
+      'r',
+      'omer',
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles/r'
+    ]
+  ])('%j %s in %s', (type, name, namespace, want) =>
+    expect(objectPath(type, name, namespace)).toBe(want)
+  );
+});
+
+test('objects are dry-run as helm sends them: namespace, ownership label and annotations', () => {
+  const [object] = parseManifest(
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {a: b}\n',
+    'omer'
+  ).values();
+  expect(asHelmSendsIt(object, 'web', 'omer')).toEqual({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'c',
+      namespace: 'omer',
+      labels: { a: 'b', 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: { 'meta.helm.sh/release-name': 'web', 'meta.helm.sh/release-namespace': 'omer' }
+    }
+  });
+  expect(object.body.metadata).toEqual({ name: 'c', labels: { a: 'b' } }); // untouched
+});
+
+test.each<[3 | 4, string[], string | undefined, boolean]>([
+  [3, [], undefined, true],
+  [4, [], undefined, false],
+  [4, [], 'ssa', false],
+  [4, [], 'csa', true],
+  [4, ['--force-conflicts'], 'ssa', true]
+])('helm %s %j on a %s release: force %s', (major, args, method, want) => {
+  expect(forceConflicts(major, args, method)).toBe(want);
+});
+
+test('scrub takes every known value out of a server message, longest first', () => {
+  expect(scrub('invalid: "hunter2" and "hunter2-long"', ['hunter2', 'hunter2-long'])).toBe(
+    'invalid: "(sensitive)" and "(sensitive)"'
+  );
+});
+
+test('mapLimit keeps the order and the limit', async () => {
+  let running = 0;
+  let peak = 0;
+  const out = await mapLimit([5, 1, 3, 2], 2, async (n) => {
+    peak = Math.max(peak, ++running);
+    await new Promise((r) => setTimeout(r, n));
+    running--;
+    return n * 10;
+  });
+  expect(out).toEqual([50, 10, 30, 20]);
+  expect(peak).toBe(2);
+});
