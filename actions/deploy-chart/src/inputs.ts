@@ -9,6 +9,7 @@ import {
   rawInput,
   requiredInput
 } from '../../shared/src/inputs.js';
+import { parseMode, type Mode } from './plan/mode.js';
 import { splitArgs } from './split-args.js';
 import { parseSetPath } from './values-file.js';
 
@@ -23,6 +24,10 @@ export interface KubeconfigSource {
 }
 
 export interface Inputs {
+  /** `plan`: show what the deploy would change (plan/*), change nothing. */
+  mode: Mode;
+  /** Writes the plan comment on pull requests; `github.token` by default. */
+  githubToken: string;
   kubeconfig: KubeconfigSource;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
@@ -276,6 +281,8 @@ export function readInputs(): Inputs {
   );
   const timeout = rawInput('timeout') || '5m';
   return {
+    mode: parseMode(rawInput('mode')),
+    githubToken: rawInput('github-token'),
     kubeconfig: parseKubeconfigInput(raw),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart')),

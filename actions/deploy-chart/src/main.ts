@@ -11,6 +11,8 @@ import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
 import { planTokenSource, shareExecToken, writeKubeconfig } from './kubeconfig.js';
+import { reportPlan } from './plan/report.js';
+import { planUpgrade } from './plan/run.js';
 import { report } from './report.js';
 import { writeSetValuesFile } from './values-file.js';
 
@@ -36,6 +38,11 @@ export async function run(): Promise<void> {
     const client = createKubeClient(kube.access, { tokenPlan });
     await preflight(client, kube.access, { namespace, createNamespace: plan.createNamespace });
     await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs);
+    if (inputs.mode === 'plan') {
+      const result = await planUpgrade(helm, client, plan); // changes nothing, records no revision
+      const context = { helm: `helm ${installed.version}`, chart: inputs.chart };
+      return await reportPlan(result, context, inputs.githubToken); // summary, outputs, PR comment
+    }
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
     }

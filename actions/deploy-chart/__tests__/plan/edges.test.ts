@@ -2,6 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { apiBase, asHelmSendsIt, mapLimit, objectPath } from '../../src/plan/cluster.js';
 import { parseManifest } from '../../src/plan/manifest.js';
 import { upgradeBase, type StoredRelease } from '../../src/plan/release.js';
+import { parseMode } from '../../src/plan/mode.js';
+import type { Plan } from '../../src/plan/plan.js';
+import { planLogLines, planOutputs } from '../../src/plan/report.js';
 import { forceConflicts, scrub } from '../../src/plan/run.js';
 
 const rev = (version: number, status: string): StoredRelease => ({
@@ -98,4 +101,72 @@ test('mapLimit keeps the order and the limit', async () => {
   });
   expect(out).toEqual([50, 10, 30, 20]);
   expect(peak).toBe(2);
+});
+
+describe('the mode input', () => {
+  test.each([
+    ['', 'deploy'],
+    ['deploy', 'deploy'],
+    ['plan', 'plan'],
+    [' Plan ', 'plan']
+  ])('%j is %s', (text, want) => expect(parseMode(text)).toBe(want));
+
+  test('anything else names the input and the choices', () => {
+    expect(() => parseMode('apply')).toThrow('mode: "apply" is neither deploy nor plan');
+  });
+});
+
+describe('plan outputs and log', () => {
+  const plan: Plan = {
+    release: 'web',
+    namespace: 'omer',
+    firstInstall: false,
+    unchanged: 1,
+    entries: [
+      {
+        action: 'add',
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'omer', name: 'c' },
+        fields: [],
+        missing: true
+      },
+      {
+        action: 'change',
+        ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'omer', name: 'd' },
+        fields: [{ path: ['spec', 'replicas'], before: 3, after: 1, hidden: false, drift: true }]
+      },
+      {
+        action: 'remove',
+        ref: { apiVersion: 'v1', kind: 'Service', namespace: 'omer', name: 's' },
+        kept: false
+      },
+      { action: 'remove', ref: { apiVersion: 'v1', kind: 'Namespace', name: 'n' }, kept: true }
+    ]
+  };
+
+  test('outputs count what the deploy changes; a kept object is not a removal', () => {
+    expect(planOutputs(plan, '/tmp/p.md')).toEqual({
+      'has-changes': 'true',
+      added: '1',
+      changed: '1',
+      removed: '1',
+      'plan-file': '/tmp/p.md'
+    });
+  });
+
+  test('a failed plan has no changes', () => {
+    expect(
+      planOutputs({ ...plan, entries: [], failure: { stage: 'render', reason: 'x' } }, 'f')[
+        'has-changes'
+      ]
+    ).toBe('false');
+  });
+
+  test('the log has one line per object, with paths and no values', () => {
+    expect(planLogLines(plan)).toEqual([
+      '+ ConfigMap omer/c (deleted from the cluster by hand)',
+      '~ Deployment omer/d: spec.replicas (drift)',
+      '- Service omer/s',
+      '- Namespace n (kept: helm.sh/resource-policy)'
+    ]);
+  });
 });
