@@ -30,10 +30,11 @@ import {
   type DeployRig
 } from './suites/deploy.js';
 import { helmProvisioning } from './suites/helm-provisioning.js';
+import { PLAN_NAMESPACES, planVsDeploy } from './suites/plan.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const STATE = path.join(REPO_ROOT, '.cache', 'bench');
-const SUITES = ['provisioning', 'deploy', 'failure', 'build'] as const;
+const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'plan'] as const;
 type Suite = (typeof SUITES)[number];
 const README_START = '<!-- bench:latest -->';
 const README_END = '<!-- /bench:latest -->';
@@ -111,7 +112,7 @@ async function runSuites(
   c: Collector
 ): Promise<string[]> {
   const failed: string[] = [];
-  const needsCluster = suites.has('deploy') || suites.has('failure');
+  const needsCluster = suites.has('deploy') || suites.has('failure') || suites.has('plan');
   if (needsCluster || suites.has('provisioning')) {
     const mirror = await start('helm mirror', startHelmMirror());
     if (suites.has('provisioning')) {
@@ -121,7 +122,7 @@ async function runSuites(
       const cluster = await start(
         'EKS emulator',
         startCluster({
-          namespaces: ['default', 'kube-system', ...BENCH_NAMESPACES],
+          namespaces: ['default', 'kube-system', ...BENCH_NAMESPACES, ...PLAN_NAMESPACES],
           pullableImages: PULLABLE_IMAGES,
           staticTokens: [BENCH_TOKEN]
         })
@@ -152,6 +153,9 @@ async function runSuites(
         await runSuite('2. time to failure on a bad image tag', failed, c, () =>
           timeToFailure(rig, c, runs)
         );
+      }
+      if (suites.has('plan')) {
+        await runSuite('7. plan vs deploy', failed, c, () => planVsDeploy(rig, c, rounds));
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { apiBase, asHelmSendsIt, mapLimit, objectPath } from '../../src/plan/cluster.js';
+import { apiBase, asHelmSendsIt, limiter, objectPath } from '../../src/plan/cluster.js';
 import { parseManifest } from '../../src/plan/manifest.js';
 import { upgradeBase, type StoredRelease } from '../../src/plan/release.js';
 import { parseMode } from '../../src/plan/mode.js';
@@ -90,17 +90,28 @@ test('scrub takes every known value out of a server message, longest first', () 
   );
 });
 
-test('mapLimit keeps the order and the limit', async () => {
+test('limiter runs at most its limit at a time and returns each result', async () => {
+  const run = limiter(2);
   let running = 0;
   let peak = 0;
-  const out = await mapLimit([5, 1, 3, 2], 2, async (n) => {
-    peak = Math.max(peak, ++running);
-    await new Promise((r) => setTimeout(r, n));
-    running--;
-    return n * 10;
-  });
-  expect(out).toEqual([50, 10, 30, 20]);
+  const out = await Promise.all(
+    [5, 1, 3, 2, 4].map((n) =>
+      run(async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setTimeout(r, n));
+        running--;
+        return n * 10;
+      })
+    )
+  );
+  expect(out).toEqual([50, 10, 30, 20, 40]);
   expect(peak).toBe(2);
+});
+
+test('a failed work frees its slot', async () => {
+  const run = limiter(1);
+  await expect(run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  expect(await run(async () => 'next')).toBe('next');
 });
 
 describe('the mode input', () => {

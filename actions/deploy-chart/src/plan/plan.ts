@@ -140,13 +140,3 @@ export function computePlan(input: PlanInput): Plan {
     unchanged
   };
 }
-
-/** The keys whose live object the plan needs: everything rendered or in the current release. */
-export function keysToRead(
-  rendered: Map<string, ManifestObject>,
-  current: Map<string, ManifestObject> | undefined
-): ManifestObject[] {
-  const all = new Map(rendered);
-  for (const [key, object] of current ?? []) if (!all.has(key)) all.set(key, object);
-  return [...all.values()];
-}

@@ -85,10 +85,18 @@ export type Rendered = { manifest: string } | { error: string };
 /**
  * `helm upgrade --install --dry-run=server --output json`: rendered with `lookup` against the
  * cluster, as the upgrade would be; helm sends no object and records no revision (its dry run
- * returns before it writes, pkg/action/upgrade.go). Silent: the manifest holds Secret values.
+ * returns before it writes, pkg/action/upgrade.go). Its client-side OpenAPI check is left to
+ * the API server, which validates every object in the plan's dry-run apply
+ * (`fieldValidation=Strict`); that saves helm's OpenAPI downloads, ~0.2 s. Silent: the
+ * manifest holds Secret values.
  */
 export async function renderUpgrade(helm: HelmCli, plan: DeployPlan): Promise<Rendered> {
-  const args = [...upgradeArgs({ ...plan, dryRun: 'server' }, helm.major), '--output', 'json'];
+  const args = [
+    ...upgradeArgs({ ...plan, dryRun: 'server' }, helm.major),
+    '--disable-openapi-validation',
+    '--output',
+    'json'
+  ];
   const result = await helm.run(args, { silent: true });
   if (result.exitCode !== 0) {
     const reason =

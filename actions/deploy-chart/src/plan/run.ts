@@ -5,14 +5,7 @@ import { maskSecret } from '../../../shared/src/mask.js';
 import type { DeployPlan } from '../helm-args.js';
 import type { HelmCli } from '../helm-cli.js';
 import { KubeApiError, type KubeClient } from '../cluster/client.js';
-import {
-  asHelmSendsIt,
-  discovery,
-  dryRunApply,
-  mapLimit,
-  objectPath,
-  readLive
-} from './cluster.js';
+import { asHelmSendsIt, discovery, dryRunApply, limiter, objectPath, readLive } from './cluster.js';
 import {
   ManifestError,
   objectKey,
@@ -20,7 +13,7 @@ import {
   type JsonObject,
   type ManifestObject
 } from './manifest.js';
-import { computePlan, failedPlan, keysToRead, type Plan, type PlanFailure } from './plan.js';
+import { computePlan, failedPlan, type ObjectRef, type Plan, type PlanFailure } from './plan.js';
 import { HIDDEN, secretValues } from './redact.js';
 import { readCurrentRelease, renderUpgrade } from './release.js';
 
@@ -44,81 +37,107 @@ export function forceConflicts(major: 3 | 4, extraArgs: string[], applyMethod?: 
   return extraArgs.some((arg) => arg === '--force-conflicts' || arg === '--force-conflicts=true');
 }
 
+const refOf = (o: ManifestObject): ObjectRef => ({
+  apiVersion: o.apiVersion,
+  kind: o.kind,
+  name: o.name,
+  namespace: o.namespace
+});
+
+/** Reads each object once, live reads starting as soon as an object is known (while helm renders). */
+function liveReader(client: KubeClient, run: ReturnType<typeof limiter>) {
+  const typeOf = discovery(client);
+  const reads = new Map<string, Promise<JsonObject | undefined>>();
+  return {
+    typeOf,
+    read(object: ManifestObject): Promise<JsonObject | undefined> {
+      const key = objectKey(object);
+      if (!reads.has(key)) {
+        const read = run(async () => {
+          const type = await typeOf(object);
+          return type && readLive(client, objectPath(type, object.name, object.namespace));
+        });
+        read.catch(() => undefined); // awaited later; a failure then is the plan's failure
+        reads.set(key, read);
+      }
+      return reads.get(key)!;
+    }
+  };
+}
+
 export async function planUpgrade(
   helm: HelmCli,
   client: KubeClient,
   deploy: DeployPlan
 ): Promise<Plan> {
   const { release, namespace } = deploy;
-  const [rendered, base] = await Promise.all([
-    renderUpgrade(helm, deploy),
-    readCurrentRelease(helm, client, { release, namespace })
-  ]);
+  const run = limiter(PARALLEL);
+  const live = liveReader(client, run);
+  const rendering = renderUpgrade(helm, deploy);
+  rendering.catch(() => undefined); // awaited below, after the release is read
+  const base = await readCurrentRelease(helm, client, { release, namespace });
   const firstInstall = base === undefined;
-  if ('error' in rendered)
-    return failedPlan(release, namespace, firstInstall, {
-      stage: 'render',
-      reason: rendered.error
-    });
-  let objects: Map<string, ManifestObject>;
+  const fail = (failure: PlanFailure) => failedPlan(release, namespace, firstInstall, failure);
   let current: Map<string, ManifestObject> | undefined;
+  let objects: Map<string, ManifestObject>;
   try {
-    objects = parseManifest(rendered.manifest, namespace);
     current = base && parseManifest(base.manifest, namespace);
+    for (const object of current?.values() ?? []) void live.read(object);
+    const rendered = await rendering;
+    if ('error' in rendered) return fail({ stage: 'render', reason: rendered.error });
+    objects = parseManifest(rendered.manifest, namespace);
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
-    return failedPlan(release, namespace, firstInstall, { stage: 'render', reason: error.message });
+    return fail({ stage: 'render', reason: error.message });
   }
   const known = secretValues([...objects.values(), ...(current?.values() ?? [])]);
   for (const value of known) maskSecret(value);
 
-  const typeOf = discovery(client);
-  const live = new Map<string, JsonObject | undefined>();
-  await mapLimit(keysToRead(objects, current), PARALLEL, async (object) => {
-    const type = await typeOf(object);
-    live.set(
-      objectKey(object),
-      type && (await readLive(client, objectPath(type, object.name, object.namespace)))
-    );
-  });
-  for (const body of live.values())
-    if (body) for (const v of secretValues([{ kind: String(body.kind), body }])) maskSecret(v);
-
   const force = forceConflicts(helm.major, deploy.extraArgs, base?.applyMethod);
   const predicted = new Map<string, JsonObject>();
   let refused: PlanFailure | undefined;
-  await mapLimit([...objects.values()], PARALLEL, async (object) => {
-    if (refused) return;
-    const type = await typeOf(object);
-    const ref = {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      name: object.name,
-      namespace: object.namespace
-    };
-    if (!type) {
-      refused ??= {
-        stage: 'server',
-        object: ref,
-        reason: `the cluster serves no ${object.kind} in ${object.apiVersion}`
-      };
-      return;
-    }
-    try {
-      const path = objectPath(type, object.name, object.namespace);
-      predicted.set(
-        objectKey(object),
-        await dryRunApply(client, path, asHelmSendsIt(object, release, namespace), force)
-      );
-    } catch (error) {
-      if (!(error instanceof KubeApiError) || error.statusCode >= 500) throw error;
-      refused ??= {
-        stage: 'server',
-        object: ref,
-        reason: scrub(`${error.statusCode} ${error.reason}: ${error.kubeMessage}`, known)
-      };
-    }
+  const dryRun = (object: ManifestObject) =>
+    run(async () => {
+      const type = await live.typeOf(object);
+      if (!type) {
+        refused ??= {
+          stage: 'server',
+          object: refOf(object),
+          reason: `the cluster serves no ${object.kind} in ${object.apiVersion}`
+        };
+        return;
+      }
+      try {
+        const path = objectPath(type, object.name, object.namespace);
+        predicted.set(
+          objectKey(object),
+          await dryRunApply(client, path, asHelmSendsIt(object, release, namespace), force)
+        );
+      } catch (error) {
+        if (!(error instanceof KubeApiError) || error.statusCode >= 500) throw error;
+        refused ??= {
+          stage: 'server',
+          object: refOf(object),
+          reason: scrub(`${error.statusCode} ${error.reason}: ${error.kubeMessage}`, known)
+        };
+      }
+    });
+  const everything = new Map([...(current ?? []), ...objects]);
+  const [liveObjects] = await Promise.all([
+    Promise.all(
+      [...everything].map(async ([key, object]) => [key, await live.read(object)] as const)
+    ),
+    Promise.all([...objects.values()].map(dryRun))
+  ]);
+  if (refused) return fail(refused);
+  for (const [, body] of liveObjects)
+    if (body) for (const v of secretValues([{ kind: String(body.kind), body }])) maskSecret(v);
+  return computePlan({
+    release,
+    namespace,
+    current,
+    rendered: objects,
+    live: new Map(liveObjects),
+    predicted
   });
-  if (refused) return failedPlan(release, namespace, firstInstall, refused);
-  return computePlan({ release, namespace, current, rendered: objects, live, predicted });
 }
