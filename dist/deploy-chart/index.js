@@ -39337,11 +39337,15 @@ function scrub(text, known) {
 }
 /**
  * Whether the dry run may take fields other field managers own: helm 3 patches them anyway
- * (a three-way merge), helm 4 applies server-side without force unless `--force-conflicts`,
- * except on releases it still patches client-side (`apply_method: csa`). Pure.
+ * (a three-way merge), and so does helm 4 on a release it patches client-side (one recorded
+ * by helm 3 or with `apply_method: csa`, or `--server-side=false`); helm 4 applying
+ * server-side (installs, `ssa` releases) only with `--force-conflicts`. `applyMethod`:
+ * the base revision's, '' when it recorded none; undefined for an install. Pure.
  */
 function forceConflicts(major, extraArgs, applyMethod) {
-    if (major === 3 || applyMethod === 'csa')
+    if (major === 3 || extraArgs.includes('--server-side=false'))
+        return true;
+    if (applyMethod !== undefined && applyMethod !== 'ssa')
         return true;
     return extraArgs.some((arg) => arg === '--force-conflicts' || arg === '--force-conflicts=true');
 }
@@ -39399,7 +39403,7 @@ async function planUpgrade(helm, client, deploy) {
     const known = secretValues([...objects.values(), ...(current?.values() ?? [])]);
     for (const value of known)
         maskSecret(value);
-    const force = forceConflicts(helm.major, deploy.extraArgs, base?.applyMethod);
+    const force = forceConflicts(helm.major, deploy.extraArgs, base && (base.applyMethod ?? ''));
     const predicted = new Map();
     let refused;
     const dryRun = (object) => run(async () => {

@@ -76,11 +76,14 @@ test('objects are dry-run as helm sends them: namespace, ownership label and ann
 
 test.each<[3 | 4, string[], string | undefined, boolean]>([
   [3, [], undefined, true],
-  [4, [], undefined, false],
+  [3, [], '', true],
+  [4, [], undefined, false], // an install: server-side apply
   [4, [], 'ssa', false],
   [4, [], 'csa', true],
+  [4, [], '', true], // a release helm 3 recorded: helm 4 patches it client-side
+  [4, ['--server-side=false'], 'ssa', true],
   [4, ['--force-conflicts'], 'ssa', true]
-])('helm %s %j on a %s release: force %s', (major, args, method, want) => {
+])('helm %s %j on a base applied %p: force %s', (major, args, method, want) => {
   expect(forceConflicts(major, args, method)).toBe(want);
 });
 

@@ -158,3 +158,47 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     expect(counts(p).changed).toBe(major === 3 ? 1 : 0);
   });
 });
+
+test('helm 4 planning a release helm 3 recorded: it patches client-side, so drift is reset, not a conflict', async () => {
+  const release = 'cross';
+  const file = valuesFile(release, values(release, 'v1'));
+  const upgrade = (version: (typeof HELM_VERSIONS)[number]) =>
+    processRunner.run(
+      helmPath(version),
+      ['upgrade', release, CHART, '--install', '-n', NS, '-f', file],
+      {
+        silent: true,
+        env: { KUBECONFIG: kubeconfig }
+      }
+    );
+  expect((await upgrade('v3.17.2')).exitCode).toBe(0);
+  const path = `/apis/apps/v1/namespaces/${NS}/deployments/${release}-deployment`;
+  const edited = await kubeRequest(cluster, TOKEN, 'PATCH', `${path}?fieldManager=kubectl-edit`, {
+    body: { spec: { replicas: 3 } },
+    contentType: 'application/merge-patch+json'
+  });
+  expect(edited.status).toBe(200);
+  const inputs = {
+    release,
+    chart: CHART,
+    valuesFiles: [file],
+    timeout: '1m',
+    timeoutMs: 60_000,
+    wait: true,
+    rollbackOnFailure: false,
+    createNamespace: false,
+    dryRun: 'none',
+    extraArgs: []
+  } as unknown as Inputs;
+  const plan = await planUpgrade(
+    createHelmCli(helmPath('v4.1.4'), 4, kubeconfig),
+    client,
+    planDeploy(inputs, NS)
+  );
+  expect(plan.failure).toBeUndefined();
+  expect(plan.entries).toMatchObject([
+    { action: 'change', fields: [{ path: ['spec', 'replicas'], before: 3, after: 1, drift: true }] }
+  ]);
+  expect((await upgrade('v4.1.4')).exitCode).toBe(0);
+  expect((await kubeRequest(cluster, TOKEN, 'GET', path)).body.spec.replicas).toBe(1);
+});

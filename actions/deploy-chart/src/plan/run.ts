@@ -29,11 +29,14 @@ export function scrub(text: string, known: string[]): string {
 
 /**
  * Whether the dry run may take fields other field managers own: helm 3 patches them anyway
- * (a three-way merge), helm 4 applies server-side without force unless `--force-conflicts`,
- * except on releases it still patches client-side (`apply_method: csa`). Pure.
+ * (a three-way merge), and so does helm 4 on a release it patches client-side (one recorded
+ * by helm 3 or with `apply_method: csa`, or `--server-side=false`); helm 4 applying
+ * server-side (installs, `ssa` releases) only with `--force-conflicts`. `applyMethod`:
+ * the base revision's, '' when it recorded none; undefined for an install. Pure.
  */
 export function forceConflicts(major: 3 | 4, extraArgs: string[], applyMethod?: string): boolean {
-  if (major === 3 || applyMethod === 'csa') return true;
+  if (major === 3 || extraArgs.includes('--server-side=false')) return true;
+  if (applyMethod !== undefined && applyMethod !== 'ssa') return true;
   return extraArgs.some((arg) => arg === '--force-conflicts' || arg === '--force-conflicts=true');
 }
 
@@ -93,7 +96,7 @@ export async function planUpgrade(
   const known = secretValues([...objects.values(), ...(current?.values() ?? [])]);
   for (const value of known) maskSecret(value);
 
-  const force = forceConflicts(helm.major, deploy.extraArgs, base?.applyMethod);
+  const force = forceConflicts(helm.major, deploy.extraArgs, base && (base.applyMethod ?? ''));
   const predicted = new Map<string, JsonObject>();
   let refused: PlanFailure | undefined;
   const dryRun = (object: ManifestObject) =>
