@@ -38684,6 +38684,41 @@ function secretValues(objects) {
     }
     return [...values];
 }
+/**
+ * The chart's values that are secret: those its values.schema.json marks `writeOnly: true` or
+ * `format: password` (JSON Schema's words for it), and any whose key is named like a
+ * credential, in the given values (the user's, and the chart's defaults).
+ */
+function sensitiveValues(schema, valueSets) {
+    const found = new Set();
+    const add = (value) => {
+        for (const text of strings(value))
+            if (text.trim().length >= 4)
+                found.add(text.trim());
+    };
+    const marked = (node) => {
+        const n = node;
+        return !!n && (n.writeOnly === true || n.format === 'password');
+    };
+    const walk = (node, values) => {
+        if (values === undefined || values === null)
+            return;
+        if (marked(node))
+            return add(values);
+        const properties = node?.properties ?? {};
+        if (typeof values !== 'object' || Array.isArray(values))
+            return;
+        for (const [key, value] of Object.entries(values)) {
+            if (typeof value === 'string' && CREDENTIAL_NAME.test(key))
+                add(value);
+            else
+                walk(properties[key], value);
+        }
+    };
+    for (const values of valueSets)
+        walk(schema, values);
+    return [...found];
+}
 function looksLikeCredential(value, known) {
     return CREDENTIAL_VALUE.some((re) => re.test(value)) || known.some((k) => value.includes(k));
 }
@@ -38760,11 +38795,14 @@ function failedPlan(release, namespace, firstInstall, failure) {
 }
 function computePlan(input) {
     const { current, rendered, live, predicted } = input;
-    const known = secretValues([
-        ...rendered.values(),
-        ...(current?.values() ?? []),
-        ...[...live.entries()].flatMap(([key, body]) => body ? [{ kind: key.split('/')[0], body }] : [])
-    ]);
+    const known = [
+        ...(input.sensitive ?? []),
+        ...secretValues([
+            ...rendered.values(),
+            ...(current?.values() ?? []),
+            ...[...live.entries()].flatMap(([key, body]) => body ? [{ kind: key.split('/')[0], body }] : [])
+        ])
+    ];
     const adds = [];
     const changes = [];
     const removes = [];
@@ -39287,6 +39325,17 @@ async function readCurrentRelease(helm, client, target) {
         return undefined;
     throw new ActionError(`helm ${args.join(' ')} failed (exit code ${result.exitCode}): ${helmError(result.stderr) ?? result.stderr.trim()}`);
 }
+/** values.schema.json from helm's release JSON, or undefined. Pure. */
+function chartSchema(encoded) {
+    if (!encoded)
+        return undefined;
+    try {
+        return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
 /**
  * `helm upgrade --install --dry-run=server --output json`: rendered with `lookup` against the
  * cluster, as the upgrade would be; helm sends no object and records no revision (its dry run
@@ -39309,7 +39358,11 @@ async function renderUpgrade(helm, plan) {
     }
     try {
         const release = JSON.parse(result.stdout);
-        return { manifest: release.manifest ?? '' };
+        return {
+            manifest: release.manifest ?? '',
+            schema: chartSchema(release.chart?.schema),
+            values: [release.config, release.chart?.values]
+        };
     }
     catch {
         return { error: 'helm upgrade --dry-run=server --output json printed no release JSON' };
@@ -39386,6 +39439,7 @@ async function planUpgrade(helm, client, deploy) {
     const fail = (failure) => failedPlan(release, namespace, firstInstall, failure);
     let current;
     let objects;
+    let sensitive;
     try {
         current = base && parseManifest(base.manifest, namespace);
         for (const object of current?.values() ?? [])
@@ -39394,13 +39448,17 @@ async function planUpgrade(helm, client, deploy) {
         if ('error' in rendered)
             return fail({ stage: 'render', reason: rendered.error });
         objects = parseManifest(rendered.manifest, namespace);
+        sensitive = sensitiveValues(rendered.schema, rendered.values);
     }
     catch (error) {
         if (!(error instanceof ManifestError))
             throw error;
         return fail({ stage: 'render', reason: error.message });
     }
-    const known = secretValues([...objects.values(), ...(current?.values() ?? [])]);
+    const known = [
+        ...secretValues([...objects.values(), ...(current?.values() ?? [])]),
+        ...sensitive
+    ];
     for (const value of known)
         maskSecret(value);
     const force = forceConflicts(helm.major, deploy.extraArgs, base && (base.applyMethod ?? ''));

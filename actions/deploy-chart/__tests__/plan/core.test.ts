@@ -8,7 +8,8 @@ import {
   type FieldChange
 } from '../../src/plan/diff.js';
 import { objectKey, parseManifest, type JsonObject } from '../../src/plan/manifest.js';
-import { redactChange, secretValues } from '../../src/plan/redact.js';
+import { redactChange, secretValues, sensitiveValues } from '../../src/plan/redact.js';
+import { chartSchema } from '../../src/plan/release.js';
 
 const MANIFEST = `---
 # Source: app/templates/configmap.yaml
@@ -343,4 +344,48 @@ describe('redaction', () => {
       expect(shown).toEqual({ ...change, hidden: false });
     }
   });
+});
+
+describe('values the chart marks secret', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      db: {
+        type: 'object',
+        properties: { password: { type: 'string' }, dsnPart: { type: 'string', writeOnly: true } }
+      },
+      apiToken: { type: 'string', format: 'password' },
+      name: { type: 'string' }
+    }
+  };
+  test.each<[string, unknown, unknown[], string[]]>([
+    [
+      'writeOnly and format: password',
+      schema,
+      [{ db: { dsnPart: 'user=app' }, apiToken: 'tok-1234', name: 'web-app' }],
+      ['user=app', 'tok-1234']
+    ],
+    [
+      'keys named like credentials, with or without a schema',
+      undefined,
+      [{ db: { password: 'pw-123456' }, name: 'web-app' }],
+      ['pw-123456']
+    ],
+    ['the chart defaults too', schema, [{}, { apiToken: 'default-token' }], ['default-token']],
+    [
+      'a marked object: all its strings',
+      { properties: { creds: { writeOnly: true } } },
+      [{ creds: { a: 'aaaa1', b: ['bbbb2'] } }],
+      ['aaaa1', 'bbbb2']
+    ],
+    ['nothing secret', schema, [{ name: 'web-app', db: {} }, null], []]
+  ])('%s', (_, s, values, want) => expect(sensitiveValues(s, values).sort()).toEqual(want.sort()));
+});
+
+test('chartSchema reads helm base64 JSON, and nothing else', () => {
+  expect(chartSchema(Buffer.from('{"type":"object"}').toString('base64'))).toEqual({
+    type: 'object'
+  });
+  expect(chartSchema(undefined)).toBeUndefined();
+  expect(chartSchema('bm90IGpzb24=')).toBeUndefined();
 });

@@ -156,6 +156,27 @@ describe('computePlan', () => {
     }
   });
 
+  test('a value the chart marks secret is hidden wherever it appears', () => {
+    const rendered = parseManifest(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  url: host?key=marked-value-42\n',
+      NS
+    );
+    const [key, object] = [...rendered][0];
+    const plan = computePlan({
+      release: 'web',
+      namespace: NS,
+      current: rendered,
+      rendered,
+      live: new Map([[key, { ...object.body, data: { url: 'host' } }]]),
+      predicted: new Map([[key, object.body]]),
+      sensitive: ['marked-value-42']
+    });
+    expect(plan.entries).toMatchObject([
+      { action: 'change', fields: [{ path: ['data', 'url'], hidden: true }] }
+    ]);
+    expect(JSON.stringify(plan)).not.toContain('marked-value-42');
+  });
+
   test('an object kept by helm.sh/resource-policy is listed but not counted', () => {
     const current = parseManifest(
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\n  annotations: {helm.sh/resource-policy: keep}\n',

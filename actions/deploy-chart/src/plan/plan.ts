@@ -57,6 +57,8 @@ export interface PlanInput {
   live: Map<string, JsonObject | undefined>;
   /** The server-side dry-run result per rendered key. */
   predicted: Map<string, JsonObject>;
+  /** Values to hide wherever they appear (those the chart's values mark secret). */
+  sensitive?: string[];
 }
 
 const refOf = ({ apiVersion, kind, namespace, name }: ManifestObject): ObjectRef => ({
@@ -89,13 +91,16 @@ export function failedPlan(
 
 export function computePlan(input: PlanInput): Plan {
   const { current, rendered, live, predicted } = input;
-  const known = secretValues([
-    ...rendered.values(),
-    ...(current?.values() ?? []),
-    ...[...live.entries()].flatMap(([key, body]) =>
-      body ? [{ kind: key.split('/')[0], body }] : []
-    )
-  ]);
+  const known = [
+    ...(input.sensitive ?? []),
+    ...secretValues([
+      ...rendered.values(),
+      ...(current?.values() ?? []),
+      ...[...live.entries()].flatMap(([key, body]) =>
+        body ? [{ kind: key.split('/')[0], body }] : []
+      )
+    ])
+  ];
   const adds: PlanEntry[] = [];
   const changes: PlanEntry[] = [];
   const removes: PlanEntry[] = [];

@@ -78,6 +78,34 @@ export function secretValues(objects: Iterable<Pick<ManifestObject, 'kind' | 'bo
   return [...values];
 }
 
+/**
+ * The chart's values that are secret: those its values.schema.json marks `writeOnly: true` or
+ * `format: password` (JSON Schema's words for it), and any whose key is named like a
+ * credential, in the given values (the user's, and the chart's defaults).
+ */
+export function sensitiveValues(schema: unknown, valueSets: unknown[]): string[] {
+  const found = new Set<string>();
+  const add = (value: unknown) => {
+    for (const text of strings(value as Json)) if (text.trim().length >= 4) found.add(text.trim());
+  };
+  const marked = (node: unknown): boolean => {
+    const n = node as { writeOnly?: unknown; format?: unknown } | null;
+    return !!n && (n.writeOnly === true || n.format === 'password');
+  };
+  const walk = (node: unknown, values: unknown) => {
+    if (values === undefined || values === null) return;
+    if (marked(node)) return add(values);
+    const properties = (node as { properties?: Record<string, unknown> } | null)?.properties ?? {};
+    if (typeof values !== 'object' || Array.isArray(values)) return;
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value === 'string' && CREDENTIAL_NAME.test(key)) add(value);
+      else walk(properties[key], value);
+    }
+  };
+  for (const values of valueSets) walk(schema, values);
+  return [...found];
+}
+
 export function looksLikeCredential(value: string, known: string[]): boolean {
   return CREDENTIAL_VALUE.some((re) => re.test(value)) || known.some((k) => value.includes(k));
 }

@@ -79,8 +79,31 @@ export async function readCurrentRelease(
   );
 }
 
-/** The manifest `helm upgrade --install` would apply, or helm's reason it cannot render. */
-export type Rendered = { manifest: string } | { error: string };
+/**
+ * The manifest `helm upgrade --install` would apply, with the chart's values schema and the
+ * values it rendered from (so the plan can hide what the chart marks secret); or helm's
+ * reason it cannot render.
+ */
+export type Rendered =
+  { manifest: string; schema?: unknown; values: unknown[] } | { error: string };
+
+interface ReleaseJson {
+  manifest?: string;
+  /** The user's values (`--values`, `--set`). */
+  config?: unknown;
+  /** `schema`: base64 of values.schema.json; `values`: the chart's defaults. */
+  chart?: { schema?: string; values?: unknown };
+}
+
+/** values.schema.json from helm's release JSON, or undefined. Pure. */
+export function chartSchema(encoded: string | undefined): unknown {
+  if (!encoded) return undefined;
+  try {
+    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `helm upgrade --install --dry-run=server --output json`: rendered with `lookup` against the
@@ -104,8 +127,12 @@ export async function renderUpgrade(helm: HelmCli, plan: DeployPlan): Promise<Re
     return { error: reason || `helm exited with code ${result.exitCode}` };
   }
   try {
-    const release = JSON.parse(result.stdout) as { manifest?: string };
-    return { manifest: release.manifest ?? '' };
+    const release = JSON.parse(result.stdout) as ReleaseJson;
+    return {
+      manifest: release.manifest ?? '',
+      schema: chartSchema(release.chart?.schema),
+      values: [release.config, release.chart?.values]
+    };
   } catch {
     return { error: 'helm upgrade --dry-run=server --output json printed no release JSON' };
   }

@@ -14,7 +14,7 @@ import {
   type ManifestObject
 } from './manifest.js';
 import { computePlan, failedPlan, type ObjectRef, type Plan, type PlanFailure } from './plan.js';
-import { HIDDEN, secretValues } from './redact.js';
+import { HIDDEN, secretValues, sensitiveValues } from './redact.js';
 import { readCurrentRelease, renderUpgrade } from './release.js';
 
 /** Requests in flight at once: small charts finish in one round, large ones do not flood the server. */
@@ -83,17 +83,22 @@ export async function planUpgrade(
   const fail = (failure: PlanFailure) => failedPlan(release, namespace, firstInstall, failure);
   let current: Map<string, ManifestObject> | undefined;
   let objects: Map<string, ManifestObject>;
+  let sensitive: string[];
   try {
     current = base && parseManifest(base.manifest, namespace);
     for (const object of current?.values() ?? []) void live.read(object);
     const rendered = await rendering;
     if ('error' in rendered) return fail({ stage: 'render', reason: rendered.error });
     objects = parseManifest(rendered.manifest, namespace);
+    sensitive = sensitiveValues(rendered.schema, rendered.values);
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
     return fail({ stage: 'render', reason: error.message });
   }
-  const known = secretValues([...objects.values(), ...(current?.values() ?? [])]);
+  const known = [
+    ...secretValues([...objects.values(), ...(current?.values() ?? [])]),
+    ...sensitive
+  ];
   for (const value of known) maskSecret(value);
 
   const force = forceConflicts(helm.major, deploy.extraArgs, base && (base.applyMethod ?? ''));
