@@ -32,9 +32,10 @@ import {
   type DeployRig
 } from './suites/deploy.js';
 import { helmProvisioning } from './suites/helm-provisioning.js';
+import { PLAN_NAMESPACES, planVsDeploy } from './suites/plan.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'cache'] as const;
+const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'cache', 'plan'] as const;
 type Suite = (typeof SUITES)[number];
 const README_START = '<!-- bench:latest -->';
 const README_END = '<!-- /bench:latest -->';
@@ -115,7 +116,7 @@ async function runSuites(
   c: Collector
 ): Promise<string[]> {
   const failed: string[] = [];
-  const needsCluster = suites.has('deploy') || suites.has('failure');
+  const needsCluster = suites.has('deploy') || suites.has('failure') || suites.has('plan');
   if (needsCluster || suites.has('provisioning')) {
     const mirror = await start('helm mirror', startHelmMirror());
     if (suites.has('provisioning')) {
@@ -125,7 +126,7 @@ async function runSuites(
       const cluster = await start(
         'EKS emulator',
         startCluster({
-          namespaces: ['default', 'kube-system', ...BENCH_NAMESPACES],
+          namespaces: ['default', 'kube-system', ...BENCH_NAMESPACES, ...PLAN_NAMESPACES],
           pullableImages: PULLABLE_IMAGES,
           staticTokens: [BENCH_TOKEN]
         })
@@ -156,6 +157,9 @@ async function runSuites(
         await runSuite('2. time to failure on a bad image tag', failed, c, () =>
           timeToFailure(rig, c, runs)
         );
+      }
+      if (suites.has('plan')) {
+        await runSuite('7. plan vs deploy', failed, c, () => planVsDeploy(rig, c, rounds));
       }
     }
   }

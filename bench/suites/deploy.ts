@@ -77,13 +77,13 @@ function check(result: TimedResult, wantOk: boolean, what: string): void {
   }
 }
 
-async function bundleDeploy(
+export async function bundleDeploy(
   rig: DeployRig,
   version: HelmVersion,
   namespace: string,
   tag: string,
   extra: Record<string, string> = {}
-): Promise<{ main: TimedResult; post: TimedResult }> {
+): Promise<{ main: Awaited<ReturnType<typeof timedAction>>; post: TimedResult }> {
   const job = newRunnerJob();
   const options = {
     inputs: {

@@ -31627,7 +31627,7 @@ module.exports = {
 /* harmony import */ var _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7422);
 /* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2466);
 /* harmony import */ var _helm_versions_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8654);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8302);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1850);
 /* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6430);
 
 
@@ -31922,7 +31922,7 @@ const webDownloads = { text: fetchText, file: (url) => _actions_tool_cache__WEBP
 
 /***/ }),
 
-/***/ 4775:
+/***/ 3590:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31991,63 +31991,8 @@ function eksClient(context, region) {
 
 // EXTERNAL MODULE: ./actions/shared/src/aws/endpoints.ts
 var endpoints = __nccwpck_require__(3467);
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./actions/shared/src/http.ts
-
-/** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a timeout). */
-function reason(error) {
-    const inner = error?.cause ?? error;
-    const { code, message } = (inner ?? {});
-    const text = typeof message === 'string' && message ? message : String(inner);
-    return typeof code === 'string' && !text.includes(code) ? `${code} ${text}` : text;
-}
-/** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
-class NetworkError extends Error {
-    url;
-    constructor(url, cause) {
-        super(`${url}: ${reason(cause)}`);
-        this.url = url;
-        this.name = 'NetworkError';
-    }
-}
-/**
- * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
- * TurboFan in the background; Node waits for the compile before it exits, ~0.2 s after the
- * action's last line (measured: bench "exit" phases). Baseline Liftoff code is plenty for the
- * few small responses an action reads. Must run before the first fetch compiles the module.
- */
-function keepWasmBaseline() {
-    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-tier-up');
-    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-dynamic-tiering');
-}
-function fetchClient(timeoutMs = 30_000) {
-    keepWasmBaseline();
-    return {
-        async request({ method, url, headers, body }) {
-            let response;
-            try {
-                response = await fetch(url, {
-                    method,
-                    headers,
-                    body,
-                    redirect: 'follow',
-                    signal: AbortSignal.timeout(timeoutMs)
-                });
-            }
-            catch (error) {
-                throw new NetworkError(url, error);
-            }
-            const text = method === 'HEAD' ? '' : await response.text();
-            return {
-                status: response.status,
-                headers: Object.fromEntries([...response.headers].map(([k, v]) => [k.toLowerCase(), v])),
-                body: text
-            };
-        }
-    };
-}
-
+// EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
+var http = __nccwpck_require__(7593);
 // EXTERNAL MODULE: ./actions/shared/src/mask.ts
 var mask = __nccwpck_require__(8219);
 ;// CONCATENATED MODULE: ./actions/shared/src/aws/sts.ts
@@ -32116,7 +32061,7 @@ function stsClient(context, region) {
 
 
 function runnerAwsContext() {
-    return { http: fetchClient(), env: process.env, now: () => new Date() };
+    return { http: (0,http/* fetchClient */.W)(), env: process.env, now: () => new Date() };
 }
 function runnerCredentialEdges(context, region) {
     return {
@@ -32335,7 +32280,7 @@ function printExecCredential(args) {
 /* harmony export */   zS: () => (/* binding */ mirrorUrl)
 /* harmony export */ });
 /* unused harmony export OFFICIAL_HELM_SHA256 */
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8302);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1850);
 /* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6430);
 
 
@@ -32443,9 +32388,9 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4775);
+/* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
 /* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5431);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4168);
 
 
 
@@ -32459,7 +32404,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8302:
+/***/ 1850:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32593,12 +32538,21 @@ function resolveInWorkspace(input, text, roots, fs) {
     throw new errors/* InputError */.dz(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 5 modules
-var eks_cluster = __nccwpck_require__(4775);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
+var eks_cluster = __nccwpck_require__(3590);
 // EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
 var kubeconfig_input = __nccwpck_require__(4880);
 // EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
 var set_values = __nccwpck_require__(3991);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/mode.ts
+
+function parseMode(text) {
+    const mode = text.trim().toLowerCase() || 'deploy';
+    if (mode === 'deploy' || mode === 'plan')
+        return mode;
+    throw new errors/* InputError */.dz('mode', `"${text}" is neither deploy nor plan; use plan on pull requests to show what a deploy would change, deploy (the default) to deploy`);
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
 /**
  * Splits a command line into words the way a POSIX shell quotes them — single quotes,
@@ -32655,6 +32609,7 @@ function splitArgs(text) {
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/inputs.ts
+
 
 
 
@@ -32897,6 +32852,8 @@ function readInputs() {
         : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'));
     const where = hostWhere(process.env, process.cwd());
     return {
+        mode: parseMode(rawInput('mode')),
+        githubToken: rawInput('github-token'),
         ...(eks ? { eks } : { kubeconfig }),
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart'), where),
@@ -33098,7 +33055,7 @@ function maskKubeconfigInput(raw) {
 
 /***/ }),
 
-/***/ 5431:
+/***/ 4168:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33289,7 +33246,7 @@ class ExecCredentialSource {
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/client.ts
 // A minimal Kubernetes REST client for the few calls the deploy makes (version, list, watch,
-// logs, delete), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
+// logs, delete, and the plan's dry-run patches), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
 // API server exactly as the kubeconfig's current context says: its CA, and a bearer token,
 // client certificate, basic auth or exec plugin credential.
 
@@ -33402,6 +33359,16 @@ class RestClient {
     async delete(path) {
         await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
     }
+    async patch(path, body, contentType, query) {
+        const response = await this.send({
+            method: 'PATCH',
+            path,
+            query,
+            body: { text: body, contentType },
+            timeoutMs: this.timeoutMs
+        });
+        return JSON.parse(response.body);
+    }
     async bearerToken() {
         if (!this.exec)
             return this.access.token;
@@ -33449,7 +33416,7 @@ class RestClient {
     attempt(spec, credential) {
         const url = apiUrl(this.server, spec.path, spec.query);
         const shownUrl = apiUrl(this.server, spec.path).toString();
-        const options = this.requestOptions(spec.method, credential);
+        const options = this.requestOptions(spec.method, credential, spec.body?.contentType);
         const transport = url.protocol === 'http:' ? (external_node_http_default()) : (external_node_https_default());
         return new Promise((resolve, reject) => {
             if (spec.signal?.aborted)
@@ -33504,14 +33471,15 @@ class RestClient {
                 }));
             });
             request.on('error', onError);
-            request.end();
+            request.end(spec.body?.text);
         });
     }
-    requestOptions(method, credential) {
+    requestOptions(method, credential, contentType) {
         const { access } = this;
         const headers = {
             Accept: 'application/json',
-            'User-Agent': 'deploy-chart-action'
+            'User-Agent': 'deploy-chart-action',
+            ...(contentType ? { 'Content-Type': contentType } : {})
         };
         const token = credential?.token ?? access.token;
         if (token) {
@@ -35307,8 +35275,8 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
     }
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 5 modules
-var eks_cluster = __nccwpck_require__(4775);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
+var eks_cluster = __nccwpck_require__(3590);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-cli.ts
@@ -35461,8 +35429,8 @@ async function installHelm(requested, mirror, web = download/* webDownloads */.s
     }
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 3 modules
-var src_inputs = __nccwpck_require__(8302);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 4 modules
+var src_inputs = __nccwpck_require__(1850);
 ;// CONCATENATED MODULE: ./actions/shared/src/state.ts
 
 /**
@@ -36085,7 +36053,1191 @@ async function reportFailedRevision(helm, client, target, before) {
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
 var set_values = __nccwpck_require__(3991);
+// EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
+var http = __nccwpck_require__(7593);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/comment.ts
+/** The pull request of a `pull_request` (or `pull_request_target`) run, from its event payload. Pure. */
+function pullRequestOf(env, event) {
+    if (env.GITHUB_EVENT_NAME !== 'pull_request' && env.GITHUB_EVENT_NAME !== 'pull_request_target')
+        return undefined;
+    const number = event?.pull_request
+        ?.number;
+    if (typeof number !== 'number' || !env.GITHUB_REPOSITORY)
+        return undefined;
+    return {
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        repository: env.GITHUB_REPOSITORY,
+        number
+    };
+}
+/** The run's page, where the job summary (the whole plan) is. Pure. */
+function runUrl(env) {
+    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+    return repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+/** The `rel="next"` URL of a Link header. Pure. */
+function nextPage(link) {
+    return link
+        ?.split(',')
+        .map((part) => /<([^>]+)>\s*;\s*rel="next"/.exec(part)?.[1])
+        .find(Boolean);
+}
+class GithubError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+/** Why a write was refused, and what to change. Pure. */
+function explainRefusal(status, message) {
+    const fix = status === 403
+        ? 'give the job `permissions: pull-requests: write` (a pull request from a fork gets a read-only token: the plan is in the job summary)'
+        : status === 404
+            ? 'the token cannot see this pull request: check the repository and `permissions: pull-requests: write`'
+            : status === 401
+                ? 'the token was refused: pass `github-token: ${{ github.token }}`'
+                : 're-run the job to try again';
+    return `GitHub answered ${status}${message ? ` ${message}` : ''}; ${fix}`;
+}
+/**
+ * Creates the plan comment, or updates the one that carries `marker`. Never throws: a
+ * failure is returned as a warning.
+ */
+async function upsertPlanComment(http, pr, token, marker, body) {
+    const headers = {
+        Accept: 'application/vnd.github+json',
+        Authorization: `Bearer ${token}`,
+        'X-GitHub-Api-Version': '2022-11-28',
+        'User-Agent': 'deploy-chart-action'
+    };
+    const call = async (method, url, payload) => {
+        const response = await http.request({
+            method,
+            url,
+            headers: payload === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
+            body: payload
+        });
+        if (response.status >= 200 && response.status < 300)
+            return response;
+        let message;
+        try {
+            message = String(JSON.parse(response.body).message ?? '');
+        }
+        catch {
+            message = response.body.slice(0, 200);
+        }
+        throw new GithubError(response.status, message);
+    };
+    const comments = `${pr.apiUrl}/repos/${pr.repository}/issues/${pr.number}/comments`;
+    try {
+        let existing;
+        for (let url = `${comments}?per_page=100`; url && !existing;) {
+            const page = await call('GET', url);
+            existing = JSON.parse(page.body).find((c) => c.body?.includes(marker));
+            url = nextPage(page.headers.link);
+        }
+        const payload = JSON.stringify({ body });
+        if (existing) {
+            const updated = await call('PATCH', `${pr.apiUrl}/repos/${pr.repository}/issues/comments/${existing.id}`, payload);
+            return { done: 'updated', url: JSON.parse(updated.body).html_url };
+        }
+        const created = await call('POST', comments, payload);
+        return { done: 'created', url: JSON.parse(created.body).html_url };
+    }
+    catch (error) {
+        const reason = error instanceof GithubError
+            ? explainRefusal(error.status, error.message)
+            : `${error.message}; re-run the job to try again`;
+        return {
+            done: 'skipped',
+            warning: `pull request #${pr.number}: the plan comment was not written: ${reason}`
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/diff.ts
+/** metadata fields the API server sets. */
+const SERVER_METADATA = [
+    'managedFields',
+    'resourceVersion',
+    'uid',
+    'generation',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'selfLink'
+];
+/** Annotations controllers and clients stamp on objects; never the chart's to change. */
+const SERVER_ANNOTATIONS = [
+    'deployment.kubernetes.io/revision',
+    'deployment.kubernetes.io/desired-replicas',
+    'deployment.kubernetes.io/max-replicas',
+    'kubectl.kubernetes.io/last-applied-configuration',
+    'autoscaling.alpha.kubernetes.io/conditions',
+    'control-plane.alpha.kubernetes.io/leader'
+];
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A copy without status and the server's metadata and annotations; `creationTimestamp: null` of templates too. */
+function withoutServerFields(object) {
+    const copy = structuredClone(object);
+    delete copy.status;
+    const dropTimestamps = (value) => {
+        if (Array.isArray(value))
+            value.forEach(dropTimestamps);
+        else if (isObject(value)) {
+            for (const [key, inner] of Object.entries(value)) {
+                if (key === 'creationTimestamp')
+                    delete value[key];
+                else
+                    dropTimestamps(inner);
+            }
+        }
+    };
+    dropTimestamps(copy);
+    if (isObject(copy.metadata)) {
+        const metadata = copy.metadata;
+        for (const key of SERVER_METADATA)
+            delete metadata[key];
+        if (isObject(metadata.annotations)) {
+            for (const key of SERVER_ANNOTATIONS)
+                delete metadata.annotations[key];
+            if (Object.keys(metadata.annotations).length === 0)
+                delete metadata.annotations;
+        }
+    }
+    return copy;
+}
+function equal(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+/** Items of a list told apart by a unique string `name` (containers, env, ports, volumes …). */
+function namedItems(list) {
+    const byName = new Map();
+    for (const item of list) {
+        if (!isObject(item) || typeof item.name !== 'string' || byName.has(item.name))
+            return undefined;
+        byName.set(item.name, item);
+    }
+    return byName;
+}
+/**
+ * Every leaf-most field that differs, in a stable order. Mappings are compared key by key;
+ * lists of named items item by item (so a new env var is one change, not a shifted list);
+ * other lists of equal length index by index, and lists of other lengths as a whole.
+ */
+function diffFields(before, after) {
+    const changes = [];
+    const walk = (a, b, path) => {
+        if (equal(a, b))
+            return;
+        if (isObject(a) && isObject(b)) {
+            const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+            for (const key of keys)
+                walk(a[key], b[key], [...path, key]);
+            return;
+        }
+        if (Array.isArray(a) && Array.isArray(b)) {
+            const named = a.length + b.length > 0 && namedItems(a) && namedItems(b);
+            if (named) {
+                const left = namedItems(a);
+                const right = namedItems(b);
+                for (const name of new Set([...left.keys(), ...right.keys()])) {
+                    walk(left.get(name), right.get(name), [...path, { name }]);
+                }
+                return;
+            }
+            if (a.length === b.length) {
+                a.forEach((item, i) => walk(item, b[i], [...path, i]));
+                return;
+            }
+        }
+        changes.push({
+            path,
+            ...(a === undefined ? {} : { before: a }),
+            ...(b === undefined ? {} : { after: b })
+        });
+    };
+    walk(before, after, []);
+    return changes;
+}
+/** The value at a path, or undefined. */
+function valueAt(object, path) {
+    let value = object;
+    for (const segment of path) {
+        if (typeof segment === 'object') {
+            value = Array.isArray(value)
+                ? value.find((item) => isObject(item) && item.name === segment.name)
+                : undefined;
+        }
+        else if (typeof segment === 'number') {
+            value = Array.isArray(value) ? value[segment] : undefined;
+        }
+        else {
+            value = isObject(value) ? value[segment] : undefined;
+        }
+        if (value === undefined)
+            return undefined;
+    }
+    return value;
+}
+/** `spec.template.spec.containers[name=app].image`, `data["a.b"]`, `args[1]`. */
+function formatPath(path) {
+    let text = '';
+    for (const segment of path) {
+        if (typeof segment === 'number')
+            text += `[${segment}]`;
+        else if (typeof segment === 'object')
+            text += `[name=${segment.name}]`;
+        else if (/^[A-Za-z_$][\w$-]*$/.test(segment))
+            text += text ? `.${segment}` : segment;
+        else
+            text += `[${JSON.stringify(segment)}]`;
+    }
+    return text;
+}
+/**
+ * A field that the chart did not change (old and new manifest agree) but that changes anyway
+ * was changed in the cluster since the last deploy: drift, which the deploy resets.
+ */
+function isDrift(change, oldManifest, newManifest) {
+    if (!oldManifest)
+        return false;
+    const wanted = valueAt(newManifest, change.path);
+    return wanted !== undefined && equal(valueAt(oldManifest, change.path), wanted);
+}
+/**
+ * What helm 3's three-way merge removes: fields the old manifest set and the new one does not.
+ * Server-side apply prunes them only for its own field manager's Apply entries, so they are
+ * taken out of the dry-run result here. Returns a copy.
+ */
+function withoutDroppedFields(predicted, oldManifest, newManifest) {
+    if (!oldManifest)
+        return predicted;
+    const copy = structuredClone(predicted);
+    for (const change of diffFields(oldManifest, newManifest)) {
+        if (change.after !== undefined || change.path.length === 0)
+            continue;
+        const parent = valueAt(copy, change.path.slice(0, -1));
+        const last = change.path.at(-1);
+        if (isObject(parent) && typeof last === 'string')
+            delete parent[last];
+        else if (Array.isArray(parent) && typeof last === 'object') {
+            const at = parent.findIndex((item) => isObject(item) && item.name === last.name);
+            if (at >= 0)
+                parent.splice(at, 1);
+        }
+    }
+    return copy;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/redact.ts
+// What a plan may show of a value. A Secret's data and stringData never show: only that a key
+// was added, changed or removed (no value, no length). Elsewhere, a string is hidden when its
+// field is named like a credential, when it looks like one (keys, tokens, PEM blocks, URLs
+// with a password), or when it contains the value of any Secret in the plan. Pure.
+
+const HIDDEN = '(sensitive)';
+/** A field's name that says its value is a credential (env var names and keys alike). */
+const CREDENTIAL_NAME = /(pass(word|wd|phrase)?|secret|token|api[-_]?key|credential|private[-_]?key|access[-_]?key|client[-_]?key|auth|session|cookie|signature|dsn|connection[-_]?string)$/i;
+/** Values that are credentials whatever their field is called. */
+const CREDENTIAL_VALUE = [
+    /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, // AWS access key id
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+    /\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/, // JWT
+    /\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}/, // GitHub tokens
+    /\bgithub_pat_[A-Za-z0-9_]{20,}/,
+    /\bxox[abprs]-[A-Za-z0-9-]{10,}/, // Slack
+    /\bk8s-aws-v1\.[\w-]{20,}/, // EKS token
+    /:\/\/[^/\s:@]+:[^/\s@]+@/ // URL with user:password
+];
+function isSecretKind(kind) {
+    return kind === 'Secret';
+}
+/**
+ * Whether a field's name says it holds a credential. For `env[name=DB_PASSWORD].value` (and
+ * other `name`/`value` lists) the item's name is the field's name.
+ */
+function namedLikeCredential(path) {
+    const keys = path.filter((s) => typeof s !== 'number');
+    const last = keys.at(-1);
+    const item = keys.at(-2);
+    const name = last === 'value' && typeof item === 'object'
+        ? item.name
+        : typeof last === 'string'
+            ? last
+            : last?.name;
+    return name !== undefined && CREDENTIAL_NAME.test(name);
+}
+function strings(value, out = []) {
+    if (typeof value === 'string')
+        out.push(value);
+    else if (Array.isArray(value))
+        value.forEach((v) => strings(v, out));
+    else if (value && typeof value === 'object')
+        Object.values(value).forEach((v) => strings(v, out));
+    return out;
+}
+/**
+ * The values of every Secret among the objects, decoded and as stored (base64), so that one
+ * copied into a ConfigMap or an env var is hidden there too. Values under 4 characters are
+ * too common to hide everywhere (they still never show under the Secret itself).
+ */
+function secretValues(objects) {
+    const values = new Set();
+    for (const { kind, body } of objects) {
+        if (!isSecretKind(kind))
+            continue;
+        for (const [field, decode] of [
+            ['data', true],
+            ['stringData', false]
+        ]) {
+            const map = body[field];
+            if (!map || typeof map !== 'object' || Array.isArray(map))
+                continue;
+            for (const raw of Object.values(map)) {
+                if (typeof raw !== 'string')
+                    continue;
+                const plain = decode ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+                for (const v of [raw, plain, Buffer.from(plain).toString('base64')]) {
+                    if (v.trim().length >= 4)
+                        values.add(v.trim());
+                }
+            }
+        }
+    }
+    return [...values];
+}
+/**
+ * The chart's values that are secret: those its values.schema.json marks `writeOnly: true` or
+ * `format: password` (JSON Schema's words for it), and any whose key is named like a
+ * credential, in the given values (the user's, and the chart's defaults).
+ */
+function sensitiveValues(schema, valueSets) {
+    const found = new Set();
+    const add = (value) => {
+        for (const text of strings(value))
+            if (text.trim().length >= 4)
+                found.add(text.trim());
+    };
+    const marked = (node) => {
+        const n = node;
+        return !!n && (n.writeOnly === true || n.format === 'password');
+    };
+    const walk = (node, values) => {
+        if (values === undefined || values === null)
+            return;
+        if (marked(node))
+            return add(values);
+        const properties = node?.properties ?? {};
+        if (typeof values !== 'object' || Array.isArray(values))
+            return;
+        for (const [key, value] of Object.entries(values)) {
+            if (typeof value === 'string' && CREDENTIAL_NAME.test(key))
+                add(value);
+            else
+                walk(properties[key], value);
+        }
+    };
+    for (const values of valueSets)
+        walk(schema, values);
+    return [...found];
+}
+function looksLikeCredential(value, known) {
+    return CREDENTIAL_VALUE.some((re) => re.test(value)) || known.some((k) => value.includes(k));
+}
+function sensitive(value, path, known) {
+    const texts = strings(value);
+    if (texts.length === 0)
+        return false;
+    if (namedLikeCredential(path))
+        return true;
+    return texts.some((t) => looksLikeCredential(t, known));
+}
+/** A change as the plan may show it. */
+function redactChange(kind, change, known) {
+    const underSecretData = isSecretKind(kind) && (change.path[0] === 'data' || change.path[0] === 'stringData');
+    const hide = underSecretData ||
+        sensitive(change.before, change.path, known) ||
+        sensitive(change.after, change.path, known);
+    if (!hide)
+        return { ...change, hidden: false };
+    return {
+        path: change.path,
+        ...(change.before === undefined ? {} : { before: HIDDEN }),
+        ...(change.after === undefined ? {} : { after: HIDDEN }),
+        hidden: true
+    };
+}
+/**
+ * The leaf fields of a new object as the plan shows them, redacted: a Secret's data keys
+ * without values, credentials hidden. server-owned fields are not part of a manifest.
+ */
+function redactObjectFields(kind, body, known) {
+    const leaves = [];
+    const walk = (value, path) => {
+        if (Array.isArray(value) && value.length)
+            value.forEach((v, i) => walk(v, [...path, i]));
+        else if (value &&
+            typeof value === 'object' &&
+            !Array.isArray(value) &&
+            Object.keys(value).length) {
+            for (const [key, inner] of Object.entries(value))
+                walk(inner, [...path, key]);
+        }
+        else
+            leaves.push(path);
+    };
+    walk(body, []);
+    return leaves.map((path) => redactChange(kind, { path, after: valueAt(body, path) }, known));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/plan.ts
+// The plan of an upgrade: which objects helm would add, change and remove, and per changed
+// object the fields that change, from four inputs: the release's current manifest, the
+// rendered upgrade, the live objects and the server-side dry run of each rendered object.
+// Pure: the edges (helm, the API server) are in plan/render.ts and plan/cluster.ts.
+
+
+const refOf = ({ apiVersion, kind, namespace, name }) => ({
+    apiVersion,
+    kind,
+    name,
+    ...(namespace === undefined ? {} : { namespace })
+});
+function counts(plan) {
+    const count = (action) => plan.entries.filter((e) => e.action === action && !(e.action === 'remove' && e.kept)).length;
+    return { added: count('add'), changed: count('change'), removed: count('remove') };
+}
+function hasChanges(plan) {
+    const { added, changed, removed } = counts(plan);
+    return added + changed + removed > 0;
+}
+/** A plan that could not be computed: no entries, the reason. */
+function failedPlan(release, namespace, firstInstall, failure) {
+    return { release, namespace, firstInstall, entries: [], unchanged: 0, failure };
+}
+function computePlan(input) {
+    const { current, rendered, live, predicted } = input;
+    const known = [
+        ...(input.sensitive ?? []),
+        ...secretValues([
+            ...rendered.values(),
+            ...(current?.values() ?? []),
+            ...[...live.entries()].flatMap(([key, body]) => body ? [{ kind: key.split('/')[0], body }] : [])
+        ])
+    ];
+    const adds = [];
+    const changes = [];
+    const removes = [];
+    let unchanged = 0;
+    for (const [key, object] of rendered) {
+        const before = live.get(key);
+        const old = current?.get(key)?.body;
+        if (!before) {
+            adds.push({
+                action: 'add',
+                ref: refOf(object),
+                fields: redactObjectFields(object.kind, object.body, known),
+                missing: old !== undefined
+            });
+            continue;
+        }
+        const after = predicted.get(key);
+        if (!after)
+            throw new Error(`no dry-run result for ${key}`);
+        const fields = diffFields(withoutServerFields(before), withoutServerFields(withoutDroppedFields(after, old, object.body))).map((change) => ({
+            ...redactChange(object.kind, change, known),
+            drift: isDrift(change, old, object.body)
+        }));
+        if (fields.length)
+            changes.push({ action: 'change', ref: refOf(object), fields });
+        else
+            unchanged++;
+    }
+    for (const [key, object] of current ?? []) {
+        if (rendered.has(key))
+            continue;
+        const annotations = object.body.metadata
+            ?.annotations;
+        const kept = annotations?.['helm.sh/resource-policy'] === 'keep';
+        if (!kept && !live.get(key))
+            continue; // already gone: helm's delete finds nothing
+        removes.push({ action: 'remove', ref: refOf(object), kept });
+    }
+    return {
+        release: input.release,
+        namespace: input.namespace,
+        firstInstall: current === undefined,
+        entries: [...adds, ...changes, ...removes],
+        unchanged
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/markdown.ts
+// The plan as Markdown, for the job summary and the pull request comment. Pure.
+
+
+
+/** GitHub refuses issue and pull request comments longer than this (characters). */
+const COMMENT_LIMIT = 65_536;
+/** The hidden line that finds the release's plan comment again on the next push. */
+function planMarker(release) {
+    return `<!-- basickapp-plan:${release} -->`;
+}
+const SYMBOL = { add: '+', change: '~', remove: '-' };
+const MAX_VALUE = 300;
+function refText(ref) {
+    return ref.namespace === undefined
+        ? `${ref.kind} ${ref.name}`
+        : `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+function valueText(value) {
+    const text = JSON.stringify(value);
+    return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}… (cut)` : text;
+}
+function fieldLines(field) {
+    const path = formatPath(field.path) || '(object)';
+    const note = field.drift ? '   # drift: changed in the cluster since the last deploy' : '';
+    if (field.hidden) {
+        const what = field.before === undefined ? 'set' : field.after === undefined ? 'removed' : 'changed';
+        return [
+            `${field.before === undefined ? '+' : field.after === undefined ? '-' : '!'} ${path}: (sensitive value ${what})${note}`
+        ];
+    }
+    const lines = [];
+    if (field.before !== undefined)
+        lines.push(`- ${path}: ${valueText(field.before)}`);
+    if (field.after !== undefined)
+        lines.push(`+ ${path}: ${valueText(field.after)}${note}`);
+    if (field.after === undefined && note)
+        lines.push(`#   ${note.trim()}`);
+    return lines;
+}
+/** A fence longer than any backtick run in the text, so values cannot close it. */
+function markdown_fenced(lang, lines) {
+    const body = lines.join('\n');
+    const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}${lang}\n${body}\n${fence}`;
+}
+function entryDetails(entry) {
+    if (entry.action === 'remove')
+        return undefined;
+    const lines = entry.fields.flatMap(fieldLines);
+    if (!lines.length)
+        return undefined;
+    const drift = entry.action === 'change' && entry.fields.some((f) => f.drift) ? ' (drift)' : '';
+    return [
+        `<details><summary>${SYMBOL[entry.action]} ${cell(refText(entry.ref))}${drift}</summary>`,
+        '',
+        markdown_fenced('diff', lines),
+        '',
+        '</details>'
+    ].join('\n');
+}
+function note(entry) {
+    if (entry.action === 'add')
+        return entry.missing ? 'deleted from the cluster by hand: recreated' : '';
+    if (entry.action === 'remove')
+        return entry.kept ? 'kept in the cluster (helm.sh/resource-policy: keep)' : 'deleted';
+    const drift = entry.fields.filter((f) => f.drift).length;
+    const n = entry.fields.length;
+    return `${n} field${n === 1 ? '' : 's'}${drift ? `, ${drift} changed in the cluster since the last deploy (drift)` : ''}`;
+}
+/** The whole plan: the marker, a headline, a table of objects, then each object's field diff. */
+function renderPlan(plan, context) {
+    const head = [
+        planMarker(plan.release),
+        `### Plan: release \`${plan.release}\` in namespace \`${plan.namespace}\``,
+        ''
+    ];
+    const { failure } = plan;
+    if (failure) {
+        const where = failure.stage === 'render'
+            ? `The chart \`${context.chart}\` did not render (${context.helm})`
+            : `The API server refused ${failure.object ? `\`${refText(failure.object)}\`` : 'the upgrade'} in a server-side dry run`;
+        return [
+            ...head,
+            `**No plan: ${where}.** Nothing was changed. The reason:`,
+            '',
+            markdown_fenced('', [failure.reason]),
+            ''
+        ].join('\n');
+    }
+    const { added, changed, removed } = counts(plan);
+    const headline = added + changed + removed === 0
+        ? `**No changes.** The cluster runs what this chart renders (${plan.unchanged} object${plan.unchanged === 1 ? '' : 's'}).`
+        : `**${added} to add, ${changed} to change, ${removed} to remove**, ${plan.unchanged} unchanged${plan.firstInstall ? ' (the release does not exist yet: a first install)' : ''}.`;
+    const lines = [...head, headline, ''];
+    if (plan.entries.length) {
+        lines.push(markdownTable(['', 'Kind', 'Namespace', 'Name', ''], plan.entries.map((e) => [
+            SYMBOL[e.action],
+            e.ref.kind,
+            e.ref.namespace ?? '',
+            e.ref.name,
+            note(e)
+        ])), '');
+        for (const entry of plan.entries) {
+            const details = entryDetails(entry);
+            if (details)
+                lines.push(details, '');
+        }
+    }
+    lines.push(`<sub>${context.helm}, server-side dry run: nothing in the cluster was changed and no release revision was recorded. Secret values are never shown.</sub>`, '');
+    return lines.join('\n');
+}
+/**
+ * The plan cut to fit a comment: at a line boundary, closing an open code fence and
+ * `<details>`, then a pointer to where the whole plan is.
+ */
+function cutForComment(markdown, pointer, limit = COMMENT_LIMIT) {
+    if (markdown.length <= limit)
+        return markdown;
+    const tail = (fence, details) => `${fence ? `\n${fence}` : ''}${details ? '\n\n</details>' : ''}\n\n**The plan is cut here (GitHub's comment limit); ${pointer}**\n`;
+    // valueText cuts values at MAX_VALUE, so no fence is longer than MAX_VALUE + 1 backticks.
+    const worst = tail('`'.repeat(MAX_VALUE + 2), true).length;
+    const room = limit - worst;
+    const cut = markdown.lastIndexOf('\n', room);
+    const kept = markdown.slice(0, cut > 0 ? cut : room);
+    let fence;
+    let details = false;
+    for (const line of kept.split('\n')) {
+        const match = /^(`{3,})/.exec(line);
+        if (match && (!fence || line === fence))
+            fence = fence ? undefined : match[1];
+        else if (!fence && line.startsWith('<details>'))
+            details = true;
+        else if (!fence && line === '</details>')
+            details = false;
+    }
+    return kept + tail(fence, details);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/report.ts
+// Where a plan goes: the log, the outputs, a file, the job summary, and on pull_request runs
+// one comment on the pull request. A plan that could not be made (render failure, server
+// refusal) is reported the same way, then fails the step.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The action's outputs for a plan. Pure. */
+function planOutputs(plan, planFile) {
+    const { added, changed, removed } = counts(plan);
+    return {
+        'has-changes': String(!plan.failure && hasChanges(plan)),
+        added: String(added),
+        changed: String(changed),
+        removed: String(removed),
+        'plan-file': planFile
+    };
+}
+/** One line per object for the log, with the paths that change (values are in the summary). Pure. */
+function planLogLines(plan) {
+    return plan.entries.map((entry) => {
+        const { kind, namespace, name } = entry.ref;
+        const ref = `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+        if (entry.action === 'add')
+            return `+ ${ref}${entry.missing ? ' (deleted from the cluster by hand)' : ''}`;
+        if (entry.action === 'remove')
+            return `- ${ref}${entry.kept ? ' (kept: helm.sh/resource-policy)' : ''}`;
+        return `~ ${ref}: ${entry.fields.map((f) => `${formatPath(f.path)}${f.drift ? ' (drift)' : ''}`).join(', ')}`;
+    });
+}
+function readEvent(file) {
+    if (!file)
+        return undefined;
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+async function reportPlan(plan, context, githubToken, edges = { http: (0,http/* fetchClient */.W)(), env: process.env }) {
+    const workspace = edges.env.GITHUB_WORKSPACE || process.cwd();
+    const inWorkspace = !external_node_path_default().relative(workspace, context.chart).startsWith('..');
+    const chart = inWorkspace && !context.chart.startsWith('oci://')
+        ? external_node_path_default().relative(workspace, context.chart) || '.'
+        : context.chart;
+    const markdown = renderPlan(plan, { ...context, chart });
+    const file = external_node_path_default().join(edges.env.RUNNER_TEMP || external_node_os_default().tmpdir(), `deploy-chart-plan-${plan.release}.md`);
+    await (0,promises_.writeFile)(file, markdown, { mode: 0o600 });
+    for (const [name, value] of Object.entries(planOutputs(plan, file)))
+        lib_core/* setOutput */.uH(name, value);
+    const { added, changed, removed } = counts(plan);
+    if (!plan.failure) {
+        lib_core/* info */.pq(`plan of ${plan.release}: ${added} to add, ${changed} to change, ${removed} to remove, ${plan.unchanged} unchanged`);
+        for (const line of planLogLines(plan))
+            lib_core/* info */.pq(line);
+    }
+    await appendSummary(markdown);
+    const pr = pullRequestOf(edges.env, readEvent(edges.env.GITHUB_EVENT_PATH));
+    if (pr && !githubToken) {
+        lib_core/* warning */.$e('github-token is empty: the plan is not commented on the pull request (it is in the job summary)');
+    }
+    else if (pr) {
+        (0,mask/* maskSecret */.$)(githubToken);
+        const where = runUrl(edges.env);
+        const pointer = `the whole plan is in the job summary${where ? `: ${where}` : ''}`;
+        const outcome = await upsertPlanComment(edges.http, pr, githubToken, planMarker(plan.release), cutForComment(markdown, pointer));
+        if (outcome.done === 'skipped')
+            lib_core/* warning */.$e(outcome.warning);
+        else
+            lib_core/* info */.pq(`plan comment ${outcome.done}: ${outcome.url}`);
+    }
+    const { failure } = plan;
+    if (failure?.stage === 'render') {
+        const explained = explainHelmFailure(failure.reason);
+        if (explained)
+            throw new errors/* ActionError */.lZ(explained.message, explained.hint);
+        throw new errors/* ActionError */.lZ(`plan of ${plan.release}: the chart did not render`, failure.reason);
+    }
+    if (failure) {
+        const what = failure.object ? `${failure.object.kind} ${failure.object.name}` : 'the upgrade';
+        throw new errors/* ActionError */.lZ(`plan of ${plan.release}: the API server refused ${what} in a server-side dry run`, failure.reason);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/cluster.ts
+// What the API server says about each object: its live version, and what it would become if
+// helm sent the rendered one (a server-side dry-run apply: defaulting and admission run,
+// nothing is stored). Read-only for the cluster.
+
+/** The API path of one object. Pure. */
+function objectPath(type, name, namespace) {
+    const scope = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    return `${type.base}${scope}/${type.plural}/${encodeURIComponent(name)}`;
+}
+/** The discovery base path of an apiVersion (`v1` → `/api/v1`, `apps/v1` → `/apis/apps/v1`). Pure. */
+function apiBase(apiVersion) {
+    return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+/** Kind → resource, from one discovery document per group version (read once). */
+function discovery(client) {
+    const lists = new Map();
+    return async ({ apiVersion, kind }) => {
+        const base = apiBase(apiVersion);
+        if (!lists.has(base)) {
+            lists.set(base, client
+                .get(base)
+                .then((list) => list.resources ?? [])
+                .catch((error) => {
+                if (error instanceof KubeApiError && error.statusCode === 404)
+                    return [];
+                throw error;
+            }));
+        }
+        const found = (await lists.get(base)).find((r) => r.kind === kind && !r.name.includes('/'));
+        return found && { base, plural: found.name, namespaced: found.namespaced };
+    };
+}
+/**
+ * The object as helm sends it: in its namespace, with the ownership labels and annotations
+ * helm adds to every object (pkg/action setMetadataVisitor). Pure.
+ */
+function asHelmSendsIt(object, release, namespace) {
+    const body = structuredClone(object.body);
+    const metadata = (body.metadata ?? {});
+    const labels = (metadata.labels ?? {});
+    const annotations = (metadata.annotations ?? {});
+    labels['app.kubernetes.io/managed-by'] = 'Helm';
+    annotations['meta.helm.sh/release-name'] = release;
+    annotations['meta.helm.sh/release-namespace'] = namespace;
+    metadata.labels = labels;
+    metadata.annotations = annotations;
+    if (object.namespace !== undefined)
+        metadata.namespace = object.namespace;
+    body.metadata = metadata;
+    return body;
+}
+/** The live object, or undefined when it does not exist. */
+async function readLive(client, path) {
+    try {
+        return await client.get(path);
+    }
+    catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * A server-side apply with `dryRun=All` under helm's field manager: the object as it would be
+ * stored, defaulted and admitted, for existing and new objects alike. `force` takes fields
+ * other managers own, as helm 3's patches and helm 4's `--force-conflicts` do; without it a
+ * conflict is the server's refusal, as it would be for helm 4's own apply.
+ */
+function dryRunApply(client, path, body, force) {
+    return client.patch(path, JSON.stringify(body), 'application/apply-patch+yaml', {
+        dryRun: 'All',
+        fieldManager: 'helm',
+        fieldValidation: 'Strict',
+        force
+    });
+}
+/** Runs the work handed to it, at most `limit` at a time. */
+function limiter(limit) {
+    let running = 0;
+    const waiting = [];
+    return async (work) => {
+        if (running >= limit)
+            await new Promise((resolve) => waiting.push(resolve));
+        else
+            running++;
+        try {
+            return await work();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next(); // the slot passes on
+            else
+                running--;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/manifest.ts
+// A release manifest (helm's `---`-separated YAML documents) as objects keyed the way helm
+// matches them between revisions: kind, namespace and name (pkg/action objectKey). Pure.
+
+/** Kinds without a namespace: a manifest may not set one, and helm does not add one. */
+const CLUSTER_SCOPED = new Set([
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'StorageClass',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'PriorityClass',
+    'IngressClass',
+    'RuntimeClass',
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+    'APIService',
+    'CSIDriver',
+    'VolumeSnapshotClass'
+]);
+function isClusterScoped(kind) {
+    return CLUSTER_SCOPED.has(kind);
+}
+/** `Deployment/omer/web`, or `Namespace/omer` for a cluster-scoped kind. */
+function objectKey(o) {
+    return o.namespace === undefined ? `${o.kind}/${o.name}` : `${o.kind}/${o.namespace}/${o.name}`;
+}
+class ManifestError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ManifestError';
+    }
+}
+function manifest_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The objects of a manifest, in document order, keyed by objectKey. Empty documents are
+ * skipped; a `List` is expanded; namespaced objects without a namespace get `namespace`
+ * (the release namespace, as helm sends them). Duplicate keys are an error, as in helm.
+ */
+function parseManifest(text, namespace) {
+    const objects = new Map();
+    let source;
+    const add = (body) => {
+        const { apiVersion, kind, metadata } = body;
+        const name = manifest_isObject(metadata) ? metadata.name : undefined;
+        if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') {
+            throw new ManifestError(`a document${source ? ` of ${source}` : ''} has no apiVersion, kind or metadata.name`);
+        }
+        const own = manifest_isObject(metadata) && typeof metadata.namespace === 'string' && metadata.namespace;
+        const object = {
+            apiVersion,
+            kind,
+            name,
+            namespace: isClusterScoped(kind) ? undefined : own || namespace,
+            source,
+            body
+        };
+        const key = objectKey(object);
+        if (objects.has(key))
+            throw new ManifestError(`${key} appears twice in the manifest`);
+        objects.set(key, object);
+    };
+    // logLevel 'error': yaml's warnings quote source lines, which may hold Secret values.
+    for (const doc of (0,dist/* parseAllDocuments */.hR)(text, { logLevel: 'error' })) {
+        const comments = `${doc.commentBefore ?? ''}\n${doc.contents?.commentBefore ?? ''}`;
+        source = /#?\s*Source:\s*(\S+)/.exec(comments)?.[1];
+        if (doc.errors.length) {
+            throw new ManifestError(`a document${source ? ` of ${source}` : ''} is not valid YAML: ${doc.errors[0].code}`);
+        }
+        const value = doc.toJS();
+        if (value === null || value === undefined)
+            continue;
+        if (!manifest_isObject(value))
+            throw new ManifestError('a document is not a mapping');
+        if (value.kind === 'List' && Array.isArray(value.items)) {
+            for (const item of value.items)
+                if (manifest_isObject(item))
+                    add(item);
+        }
+        else
+            add(value);
+    }
+    return objects;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/release.ts
+// The two things helm knows and the plan needs: the manifest of the revision an upgrade starts
+// from, and the manifest the upgrade would render. Both without changing anything.
+
+
+
+
+/**
+ * The revision `helm upgrade` compares with (pkg/action/upgrade.go prepareUpgrade): the latest
+ * if it is deployed, else the latest deployed one, else a latest that failed or was
+ * superseded. Undefined: an upgrade would install. Pure.
+ */
+function upgradeBase(releases) {
+    const sorted = [...releases].sort((a, b) => a.version - b.version);
+    const last = sorted.at(-1);
+    if (!last || last.status === 'uninstalled')
+        return undefined;
+    if (last.status === 'deployed')
+        return last;
+    const deployed = sorted.filter((r) => r.status === 'deployed').at(-1);
+    if (deployed)
+        return deployed;
+    return ['failed', 'superseded'].includes(last.status) ? last : undefined;
+}
+/**
+ * The release's revisions from helm's Secret storage (one API call); with another storage
+ * driver, `helm get manifest` of the latest revision.
+ */
+async function readCurrentRelease(helm, client, target) {
+    if (usesSecretStorage(process.env.HELM_DRIVER)) {
+        const list = await client.list(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/secrets`, { labelSelector: `owner=helm,name=${target.release}` });
+        return upgradeBase(list.items
+            .filter((secret) => secret.data?.release)
+            .map((secret) => {
+            const record = decodeReleaseRecord(secret.data.release);
+            return {
+                version: record.version ?? 0,
+                status: record.info?.status ?? 'unknown',
+                manifest: record.manifest ?? '',
+                applyMethod: record.apply_method
+            };
+        }));
+    }
+    const args = ['get', 'manifest', target.release, '--namespace', target.namespace];
+    const result = await helm.run(args, { silent: true });
+    if (result.exitCode === 0)
+        return { version: 0, status: 'deployed', manifest: result.stdout };
+    if (/release: not found/.test(result.stderr))
+        return undefined;
+    throw new errors/* ActionError */.lZ(`helm ${args.join(' ')} failed (exit code ${result.exitCode}): ${recover_helmError(result.stderr) ?? result.stderr.trim()}`);
+}
+/** values.schema.json from helm's release JSON, or undefined. Pure. */
+function chartSchema(encoded) {
+    if (!encoded)
+        return undefined;
+    try {
+        return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * `helm upgrade --install --dry-run=server --output json`: rendered with `lookup` against the
+ * cluster, as the upgrade would be; helm sends no object and records no revision (its dry run
+ * returns before it writes, pkg/action/upgrade.go). Its client-side OpenAPI check is left to
+ * the API server, which validates every object in the plan's dry-run apply
+ * (`fieldValidation=Strict`); that saves helm's OpenAPI downloads, ~0.2 s. Silent: the
+ * manifest holds Secret values.
+ */
+async function renderUpgrade(helm, plan) {
+    const args = [
+        ...upgradeArgs({ ...plan, dryRun: 'server' }, helm.major),
+        '--disable-openapi-validation',
+        '--output',
+        'json'
+    ];
+    const result = await helm.run(args, { silent: true });
+    if (result.exitCode !== 0) {
+        const reason = recover_helmError(result.stderr) ?? result.stderr.trim().split('\n').slice(-5).join('\n');
+        return { error: reason || `helm exited with code ${result.exitCode}` };
+    }
+    try {
+        const release = JSON.parse(result.stdout);
+        return {
+            manifest: release.manifest ?? '',
+            schema: chartSchema(release.chart?.schema),
+            values: [release.config, release.chart?.values]
+        };
+    }
+    catch {
+        return { error: 'helm upgrade --dry-run=server --output json printed no release JSON' };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/run.ts
+// The plan of one upgrade, from the edges: helm renders and tells the current release, the
+// API server reads live objects and dry-runs the rendered ones. Nothing in the cluster
+// changes and no release revision is recorded.
+
+
+
+
+
+
+
+/** Requests in flight at once: small charts finish in one round, large ones do not flood the server. */
+const PARALLEL = 8;
+/** A reason with every known Secret value taken out (server messages may quote values). Pure. */
+function scrub(text, known) {
+    return [...known]
+        .sort((a, b) => b.length - a.length)
+        .reduce((t, v) => t.split(v).join(HIDDEN), text);
+}
+/**
+ * Whether the dry run may take fields other field managers own: helm 3 patches them anyway
+ * (a three-way merge), and so does helm 4 on a release it patches client-side (one recorded
+ * by helm 3 or with `apply_method: csa`, or `--server-side=false`); helm 4 applying
+ * server-side (installs, `ssa` releases) only with `--force-conflicts`. `applyMethod`:
+ * the base revision's, '' when it recorded none; undefined for an install. Pure.
+ */
+function forceConflicts(major, extraArgs, applyMethod) {
+    if (major === 3 || extraArgs.includes('--server-side=false'))
+        return true;
+    if (applyMethod !== undefined && applyMethod !== 'ssa')
+        return true;
+    return extraArgs.some((arg) => arg === '--force-conflicts' || arg === '--force-conflicts=true');
+}
+const run_refOf = (o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.name,
+    namespace: o.namespace
+});
+/** Reads each object once, live reads starting as soon as an object is known (while helm renders). */
+function liveReader(client, run) {
+    const typeOf = discovery(client);
+    const reads = new Map();
+    return {
+        typeOf,
+        read(object) {
+            const key = objectKey(object);
+            if (!reads.has(key)) {
+                const read = run(async () => {
+                    const type = await typeOf(object);
+                    return type && readLive(client, objectPath(type, object.name, object.namespace));
+                });
+                read.catch(() => undefined); // awaited later; a failure then is the plan's failure
+                reads.set(key, read);
+            }
+            return reads.get(key);
+        }
+    };
+}
+async function planUpgrade(helm, client, deploy) {
+    const { release, namespace } = deploy;
+    const run = limiter(PARALLEL);
+    const live = liveReader(client, run);
+    const rendering = renderUpgrade(helm, deploy);
+    rendering.catch(() => undefined); // awaited below, after the release is read
+    const base = await readCurrentRelease(helm, client, { release, namespace });
+    const firstInstall = base === undefined;
+    const fail = (failure) => failedPlan(release, namespace, firstInstall, failure);
+    let current;
+    let objects;
+    let sensitive;
+    try {
+        current = base && parseManifest(base.manifest, namespace);
+        for (const object of current?.values() ?? [])
+            void live.read(object);
+        const rendered = await rendering;
+        if ('error' in rendered)
+            return fail({ stage: 'render', reason: rendered.error });
+        objects = parseManifest(rendered.manifest, namespace);
+        sensitive = sensitiveValues(rendered.schema, rendered.values);
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError))
+            throw error;
+        return fail({ stage: 'render', reason: error.message });
+    }
+    const known = [
+        ...secretValues([...objects.values(), ...(current?.values() ?? [])]),
+        ...sensitive
+    ];
+    for (const value of known)
+        (0,mask/* maskSecret */.$)(value);
+    const force = forceConflicts(helm.major, deploy.extraArgs, base && (base.applyMethod ?? ''));
+    const predicted = new Map();
+    let refused;
+    const dryRun = (object) => run(async () => {
+        const type = await live.typeOf(object);
+        if (!type) {
+            refused ??= {
+                stage: 'server',
+                object: run_refOf(object),
+                reason: `the cluster serves no ${object.kind} in ${object.apiVersion}`
+            };
+            return;
+        }
+        try {
+            const path = objectPath(type, object.name, object.namespace);
+            predicted.set(objectKey(object), await dryRunApply(client, path, asHelmSendsIt(object, release, namespace), force));
+        }
+        catch (error) {
+            if (!(error instanceof KubeApiError) || error.statusCode >= 500)
+                throw error;
+            refused ??= {
+                stage: 'server',
+                object: run_refOf(object),
+                reason: scrub(`${error.statusCode} ${error.reason}: ${error.kubeMessage}`, known)
+            };
+        }
+    });
+    const everything = new Map([...(current ?? []), ...objects]);
+    const [liveObjects] = await Promise.all([
+        Promise.all([...everything].map(async ([key, object]) => [key, await live.read(object)])),
+        Promise.all([...objects.values()].map(dryRun))
+    ]);
+    if (refused)
+        return fail(refused);
+    for (const [, body] of liveObjects)
+        if (body)
+            for (const v of secretValues([{ kind: String(body.kind), body }]))
+                (0,mask/* maskSecret */.$)(v);
+    return computePlan({
+        release,
+        namespace,
+        current,
+        rendered: objects,
+        live: new Map(liveObjects),
+        predicted
+    });
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/main.ts
+
+
 
 
 
@@ -36132,6 +37284,11 @@ async function run() {
             throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
         });
         await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
+        if (inputs.mode === 'plan') {
+            const result = await planUpgrade(helm, client, plan); // changes nothing, records no revision
+            const context = { helm: `helm ${installed.version}`, chart: inputs.chart };
+            return await reportPlan(result, context, inputs.githubToken); // summary, outputs, PR comment
+        }
         if (inputs.recoverPending && plan.dryRun === 'none') {
             await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
         }
@@ -36977,6 +38134,77 @@ const processRunner = {
         return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     }
 };
+
+
+/***/ }),
+
+/***/ 7593:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  W: () => (/* binding */ fetchClient)
+});
+
+// UNUSED EXPORTS: NetworkError
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./actions/shared/src/http.ts
+
+/** `fetch failed` hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a timeout). */
+function reason(error) {
+    const inner = error?.cause ?? error;
+    const { code, message } = (inner ?? {});
+    const text = typeof message === 'string' && message ? message : String(inner);
+    return typeof code === 'string' && !text.includes(code) ? `${code} ${text}` : text;
+}
+/** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
+class NetworkError extends Error {
+    url;
+    constructor(url, cause) {
+        super(`${url}: ${reason(cause)}`);
+        this.url = url;
+        this.name = 'NetworkError';
+    }
+}
+/**
+ * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
+ * TurboFan in the background; Node waits for the compile before it exits, ~0.2 s after the
+ * action's last line (measured: bench "exit" phases). Baseline Liftoff code is plenty for the
+ * few small responses an action reads. Must run before the first fetch compiles the module.
+ */
+function keepWasmBaseline() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-tier-up');
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--no-wasm-dynamic-tiering');
+}
+function fetchClient(timeoutMs = 30_000) {
+    keepWasmBaseline();
+    return {
+        async request({ method, url, headers, body }) {
+            let response;
+            try {
+                response = await fetch(url, {
+                    method,
+                    headers,
+                    body,
+                    redirect: 'follow',
+                    signal: AbortSignal.timeout(timeoutMs)
+                });
+            }
+            catch (error) {
+                throw new NetworkError(url, error);
+            }
+            const text = method === 'HEAD' ? '' : await response.text();
+            return {
+                status: response.status,
+                headers: Object.fromEntries([...response.headers].map(([k, v]) => [k.toLowerCase(), v])),
+                body: text
+            };
+        }
+    };
+}
 
 
 /***/ }),

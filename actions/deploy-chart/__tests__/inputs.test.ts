@@ -414,6 +414,8 @@ describe('files in the workspace', () => {
     try {
       const inputs = readInputs();
       expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
+        mode: 'deploy',
+        githubToken: '', // the runner fills in github.token
         kubeconfig: 'base64',
         release: 'python-application',
         chart: path.join(workspace, 'charts', 'app'),

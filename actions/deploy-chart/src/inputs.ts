@@ -10,6 +10,7 @@ import {
   type KubeconfigSource
 } from './kubeconfig-input.js';
 import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
+import { parseMode, type Mode } from './plan/mode.js';
 import { splitArgs } from './split-args.js';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -17,6 +18,10 @@ export type DryRun = 'none' | 'client' | 'server';
 export { parseKubeconfigInput, type KubeconfigSource } from './kubeconfig-input.js';
 
 export interface Inputs {
+  /** `plan`: show what the deploy would change (plan/*), change nothing. */
+  mode: Mode;
+  /** Writes the plan comment on pull requests; `github.token` by default. */
+  githubToken: string;
   /** Exactly one of kubeconfig and eks (cluster-name) is set. */
   kubeconfig?: KubeconfigSource;
   eks?: EksInputs;
@@ -327,6 +332,8 @@ export function readInputs(): Inputs {
       );
   const where = hostWhere(process.env, process.cwd());
   return {
+    mode: parseMode(rawInput('mode')),
+    githubToken: rawInput('github-token'),
     ...(eks ? { eks } : { kubeconfig }),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart'), where),

@@ -14,6 +14,8 @@ import { readInputs } from './inputs.js';
 import { planTokenSource, shareExecToken, writeKubeconfig } from './kubeconfig.js';
 import { latestRevisionNumber, report, reportFailedRevision } from './report.js';
 import { describeSetTypes, writeSetArgs } from './set-values.js';
+import { reportPlan } from './plan/report.js';
+import { planUpgrade } from './plan/run.js';
 
 export async function run(): Promise<void> {
   try {
@@ -45,6 +47,11 @@ export async function run(): Promise<void> {
       throw await explainEksRefusal(error, eks); // a 401 by cluster-name: no access entry
     });
     await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
+    if (inputs.mode === 'plan') {
+      const result = await planUpgrade(helm, client, plan); // changes nothing, records no revision
+      const context = { helm: `helm ${installed.version}`, chart: inputs.chart };
+      return await reportPlan(result, context, inputs.githubToken); // summary, outputs, PR comment
+    }
     if (inputs.recoverPending && plan.dryRun === 'none') {
       await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
     }

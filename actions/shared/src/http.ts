@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
  * fake. Built on Node's own fetch: no client library in the bundle, no cold-start cost.
  */
 export interface HttpRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
   url: string;
   headers?: Record<string, string>;
   body?: string;

@@ -128,6 +128,12 @@ export class FakeKube implements KubeClient {
     this.calls.push(`DELETE ${path}`);
   }
 
+  async patch<T>(path: string, _body: string, contentType: string): Promise<T> {
+    this.calls.push(`PATCH ${path} ${contentType}`);
+    if (this.errors.has(path)) throw this.errors.get(path);
+    return JSON.parse(this.texts.get(path) ?? '{}') as T;
+  }
+
   async bearerToken(): Promise<string | undefined> {
     return 'fake-token';
   }

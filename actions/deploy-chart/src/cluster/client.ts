@@ -1,5 +1,5 @@
 // A minimal Kubernetes REST client for the few calls the deploy makes (version, list, watch,
-// logs, delete), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
+// logs, delete, and the plan's dry-run patches), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
 // API server exactly as the kubeconfig's current context says: its CA, and a bearer token,
 // client certificate, basic auth or exec plugin credential.
 import http from 'node:http';
@@ -36,6 +36,8 @@ export interface KubeClient {
     signal: AbortSignal
   ): Promise<void>;
   delete(path: string): Promise<void>;
+  /** A PATCH with `body` of `contentType` (e.g. a server-side apply, `application/apply-patch+yaml`). */
+  patch<T>(path: string, body: string, contentType: string, query?: Query): Promise<T>;
   /**
    * The bearer token requests carry (minted by the exec plugin when the kubeconfig has one,
    * and cached until it expires), so helm can be handed the same token instead of running
@@ -113,6 +115,7 @@ interface RequestSpec {
   query?: Query;
   /** Streamed body: each complete line goes here instead of into `body`. */
   onLine?: (line: string) => void;
+  body?: { text: string; contentType: string };
   signal?: AbortSignal;
   timeoutMs: number;
 }
@@ -182,6 +185,17 @@ class RestClient implements KubeClient {
     await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
   }
 
+  async patch<T>(path: string, body: string, contentType: string, query?: Query): Promise<T> {
+    const response = await this.send({
+      method: 'PATCH',
+      path,
+      query,
+      body: { text: body, contentType },
+      timeoutMs: this.timeoutMs
+    });
+    return JSON.parse(response.body) as T;
+  }
+
   async bearerToken(): Promise<string | undefined> {
     if (!this.exec) return this.access.token;
     return (await this.exec.get()).credential.token;
@@ -240,7 +254,7 @@ class RestClient implements KubeClient {
   private attempt(spec: RequestSpec, credential?: ExecCredential): Promise<Response> {
     const url = apiUrl(this.server, spec.path, spec.query);
     const shownUrl = apiUrl(this.server, spec.path).toString();
-    const options = this.requestOptions(spec.method, credential);
+    const options = this.requestOptions(spec.method, credential, spec.body?.contentType);
     const transport = url.protocol === 'http:' ? http : https;
     return new Promise<Response>((resolve, reject) => {
       if (spec.signal?.aborted) return resolve({ statusCode: 0, body: '' });
@@ -294,15 +308,20 @@ class RestClient implements KubeClient {
         );
       });
       request.on('error', onError);
-      request.end();
+      request.end(spec.body?.text);
     });
   }
 
-  private requestOptions(method: string, credential?: ExecCredential): https.RequestOptions {
+  private requestOptions(
+    method: string,
+    credential?: ExecCredential,
+    contentType?: string
+  ): https.RequestOptions {
     const { access } = this;
     const headers: Record<string, string> = {
       Accept: 'application/json',
-      'User-Agent': 'deploy-chart-action'
+      'User-Agent': 'deploy-chart-action',
+      ...(contentType ? { 'Content-Type': contentType } : {})
     };
     const token = credential?.token ?? access.token;
     if (token) {
