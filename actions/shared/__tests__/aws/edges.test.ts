@@ -35,7 +35,7 @@ const REGISTRY_PASSWORD = 'ecr-token-the-registry-accepts';
 
 beforeAll(async () => {
   oidc = await startOidcRig();
-  registry = await startRegistry({ username: 'AWS', password: REGISTRY_PASSWORD });
+  registry = await startRegistry({ auth: 'basic', username: 'AWS', password: REGISTRY_PASSWORD }); // ECR answers Basic auth;
   aws = await startAwsRig({
     providers: [{ issuer: oidc.issuer, publicKey: oidc.publicKey }],
     roles: [
