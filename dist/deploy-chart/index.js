@@ -31747,14 +31747,16 @@ async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBP
 /* harmony export */   kS: () => (/* binding */ signEksToken)
 /* harmony export */ });
 /* unused harmony export stsHost */
-/* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3467);
-/* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2034);
-/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2681);
+/* harmony import */ var _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1227);
+/* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3467);
+/* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2034);
+/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2681);
 // The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
 // GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
 // network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
 // are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
 // shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
+
 
 
 
@@ -31798,10 +31800,12 @@ function readGetTokenArgs(args) {
 }
 /**
  * Whether the token can be signed here, from the exec plugin and the environment it would
- * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
+ * run in (the kubeconfig's exec env over the runner's, as client-go merges them), with the
+ * keys planCredentials finds there. `runnerKeysFrom` says where the runner env's keys came
+ * from (the action puts an assumed role's there). Pure.
  */
-function planEksToken(exec, runnerEnv) {
-    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__/* .isAwsCommand */ .Xg)(exec.command)) {
+function planEksToken(exec, runnerEnv, runnerKeysFrom = _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .ENVIRONMENT_SOURCE */ .Q_) {
+    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command)) {
         return { runCli: `the exec plugin is "${exec.command}", not aws` };
     }
     const options = readGetTokenArgs(exec.args);
@@ -31811,11 +31815,9 @@ function planEksToken(exec, runnerEnv) {
     const override = CLI_ONLY_ENV.find((name) => env[name]);
     if (override)
         return { runCli: `${override} is set` };
-    const accessKeyId = env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) {
-        return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
-    }
+    const keys = (0,_shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .planCredentials */ .kJ)(undefined, env);
+    if (keys.kind !== 'environment')
+        return { runCli: keys.kind === 'none' ? keys.why : '' };
     const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
     if (!options.has('--region') && new Set(fromEnv).size > 1) {
         return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
@@ -31825,20 +31827,16 @@ function planEksToken(exec, runnerEnv) {
         return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
     if (!stsHost(region))
         return { runCli: `region "${region}" is outside the partitions known here` };
-    const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
     return {
-        sign: {
-            clusterName: options.get('--cluster-name'),
-            region,
-            accessKeyId,
-            secretAccessKey,
-            ...(sessionToken ? { sessionToken } : {})
-        }
+        sign: { clusterName: options.get('--cluster-name'), region, ...keys.credentials },
+        keysFrom: exec.env.AWS_ACCESS_KEY_ID
+            ? "the kubeconfig user's exec env (AWS_ACCESS_KEY_ID)"
+            : runnerKeysFrom
     };
 }
 /** The regional STS endpoint the aws CLI v2 addresses. Pure. */
 function stsHost(region) {
-    const suffix = (0,_shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_0__/* .partitionSuffix */ .Ge)(region);
+    const suffix = (0,_shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_1__/* .partitionSuffix */ .Ge)(region);
     return suffix && `sts.${region}.${suffix}`;
 }
 /** The token `aws eks get-token` prints for the same request at the same second. Pure. */
@@ -31847,7 +31845,7 @@ function signEksToken(request, now) {
     if (!host)
         throw new Error(`no STS endpoint is known for region ${request.region}`);
     const { accessKeyId, secretAccessKey, sessionToken } = request;
-    const url = (0,_shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_1__/* .presignUrl */ .oL)(`https://${host}/?Action=GetCallerIdentity&Version=2011-06-15`, {
+    const url = (0,_shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_2__/* .presignUrl */ .oL)(`https://${host}/?Action=GetCallerIdentity&Version=2011-06-15`, {
         credentials: { accessKeyId, secretAccessKey, sessionToken },
         service: 'sts',
         region: request.region,
@@ -31861,9 +31859,9 @@ function signEksToken(request, now) {
 /** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
 function describeTokenPlan(plan, exec) {
     if ('sign' in plan) {
-        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
+        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, with the credentials from ${plan.keysFrom}`;
     }
-    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
+    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
     return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
 }
 
@@ -32233,7 +32231,10 @@ async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
         region,
         principal,
         kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
-        tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
+        tokenPlan: {
+            sign: { clusterName, region, ...obtained.credentials },
+            keysFrom: obtained.source
+        },
         helmEnv: credentialEnv(obtained.credentials, region)
     };
 }
@@ -35574,6 +35575,7 @@ async function callAws(context, call) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AC: () => (/* binding */ obtainCredentials),
 /* harmony export */   EJ: () => (/* binding */ principalArn),
+/* harmony export */   Q_: () => (/* binding */ ENVIRONMENT_SOURCE),
 /* harmony export */   f1: () => (/* binding */ parseRoleInputs),
 /* harmony export */   kJ: () => (/* binding */ planCredentials)
 /* harmony export */ });
@@ -35611,7 +35613,12 @@ function parseRoleInputs(roleArn, sessionName) {
     }
     return { roleArn, sessionName: name };
 }
-/** Role first, then the environment's keys. Pure. */
+/** Where ambient keys come from, for the log. */
+const ENVIRONMENT_SOURCE = 'the environment (AWS_ACCESS_KEY_ID)';
+/**
+ * Role first, then the environment's keys (for an exec plugin: its kubeconfig env over the
+ * runner's, as client-go merges them). `why` of `none` names what the environment lacks. Pure.
+ */
 function planCredentials(role, env) {
     if (role)
         return { kind: 'role', role };
@@ -35620,7 +35627,7 @@ function planCredentials(role, env) {
     if (!accessKeyId || !secretAccessKey) {
         return {
             kind: 'none',
-            why: 'no role-arn, and no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
+            why: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
         };
     }
     const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
@@ -35669,14 +35676,14 @@ function explainAssumeRoleRefusal(error, roleArn, claims) {
 /** Runs the plan: every credential masked before anything else sees it. */
 async function obtainCredentials(plan, env, edges) {
     if (plan.kind === 'none') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`AWS credentials: ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`AWS credentials: no role-arn, and ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
     }
     if (plan.kind === 'environment') {
         const { accessKeyId, secretAccessKey, sessionToken } = plan.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
             if (value)
                 edges.mask(value);
-        return { credentials: plan.credentials, source: 'the environment (AWS_ACCESS_KEY_ID)' };
+        return { credentials: plan.credentials, source: ENVIRONMENT_SOURCE };
     }
     const { roleArn, sessionName } = plan.role;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {

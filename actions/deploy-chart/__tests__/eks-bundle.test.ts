@@ -136,6 +136,9 @@ describe('deploy by cluster name', () => {
       `aws: credentials from role ${aws.roleArn('deploy')} (session GitHubActions, OIDC)`
     );
     expect(run.stdout).toContain(`eks: cluster "basickapp" (eu-west-1) → ${cluster.url}`);
+    expect(run.stdout).toContain(
+      `is signed here, as aws eks get-token signs it, with the credentials from role ${aws.roleArn('deploy')}`
+    );
     const issued = aws.issued.at(-1)!;
     expect(tokensSeen).toContain(issued.arn);
     const text = visible(run);

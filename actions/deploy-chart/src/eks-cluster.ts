@@ -182,7 +182,10 @@ export async function connectEks(
     region,
     principal,
     kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
-    tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
+    tokenPlan: {
+      sign: { clusterName, region, ...obtained.credentials },
+      keysFrom: obtained.source
+    },
     helmEnv: credentialEnv(obtained.credentials, region)
   };
 }

@@ -67,7 +67,13 @@ export function parseRoleInputs(roleArn: string, sessionName: string): RoleInput
   return { roleArn, sessionName: name };
 }
 
-/** Role first, then the environment's keys. Pure. */
+/** Where ambient keys come from, for the log. */
+export const ENVIRONMENT_SOURCE = 'the environment (AWS_ACCESS_KEY_ID)';
+
+/**
+ * Role first, then the environment's keys (for an exec plugin: its kubeconfig env over the
+ * runner's, as client-go merges them). `why` of `none` names what the environment lacks. Pure.
+ */
 export function planCredentials(
   role: RoleInputs | undefined,
   env: NodeJS.ProcessEnv
@@ -78,7 +84,7 @@ export function planCredentials(
   if (!accessKeyId || !secretAccessKey) {
     return {
       kind: 'none',
-      why: 'no role-arn, and no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
+      why: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
     };
   }
   const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
@@ -153,14 +159,14 @@ export async function obtainCredentials(
 ): Promise<ObtainedCredentials> {
   if (plan.kind === 'none') {
     throw new ActionError(
-      `AWS credentials: ${plan.why}.`,
+      `AWS credentials: no role-arn, and ${plan.why}.`,
       'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.'
     );
   }
   if (plan.kind === 'environment') {
     const { accessKeyId, secretAccessKey, sessionToken } = plan.credentials;
     for (const value of [accessKeyId, secretAccessKey, sessionToken]) if (value) edges.mask(value);
-    return { credentials: plan.credentials, source: 'the environment (AWS_ACCESS_KEY_ID)' };
+    return { credentials: plan.credentials, source: ENVIRONMENT_SOURCE };
   }
   const { roleArn, sessionName } = plan.role;
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
