@@ -31921,7 +31921,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   d5: () => (/* binding */ EXEC_CREDENTIAL_FLAG),
   sY: () => (/* binding */ connectEks),
   z0: () => (/* binding */ explainEksRefusal),
-  E1: () => (/* binding */ parseEksInputs)
+  _o: () => (/* binding */ lendRoleToExec),
+  E1: () => (/* binding */ parseEksInputs),
+  Ad: () => (/* binding */ parseExecRoleInputs)
 });
 
 // UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand, explainNoAccessEntry
@@ -32116,6 +32118,8 @@ function runnerCredentialEdges(context, region) {
     };
 }
 
+// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
+var aws_plugin = __nccwpck_require__(2681);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/eks-cluster.ts
 // Deploy by cluster name, with no kubeconfig secret: the credentials (role-arn + the job's
 // OIDC token, or the ambient keys) call EKS DescribeCluster for the API server's URL and CA,
@@ -32132,6 +32136,9 @@ function runnerCredentialEdges(context, region) {
 
 
 
+
+/** STS's global endpoint signs in us-east-1. */
+const STS_DEFAULT_REGION = 'us-east-1';
 /** EKS's rule for cluster names. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const EXEC_CREDENTIAL_FLAG = '--exec-credential';
@@ -32140,7 +32147,7 @@ function parseEksInputs(read, env) {
     const clusterName = read('cluster-name');
     const role = (0,credentials/* parseRoleInputs */.f1)(read('role-arn'), read('role-session-name'));
     if (!clusterName) {
-        if (role || read('region')) {
+        if ((role || read('region')) && !read('kubeconfig')) {
             throw new errors/* InputError */.dz('cluster-name', 'is empty, but role-arn or region is set; name the EKS cluster to deploy to');
         }
         return undefined;
@@ -32156,6 +32163,11 @@ function parseEksInputs(read, env) {
         throw new errors/* InputError */.dz('region', `"${region}" is not an AWS region name such as eu-west-1, cn-north-1 or us-gov-west-1`);
     }
     return { clusterName, region, ...(role ? { role } : {}) };
+}
+/** `role-arn` beside the kubeconfig input; undefined without one. Pure. */
+function parseExecRoleInputs(read, env) {
+    const role = (0,credentials/* parseRoleInputs */.f1)(read('role-arn'), read('role-session-name'));
+    return role && { role, region: (0,endpoints/* resolveRegion */.Zv)(read('region'), env) ?? STS_DEFAULT_REGION };
 }
 /** The exec user's command: this very bundle, run by this very node. Pure. */
 function execCredentialCommand(bundle, node, clusterName, region) {
@@ -32203,8 +32215,27 @@ function credentialEnv(credentials, region) {
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-        AWS_REGION: region
+        ...(region ? { AWS_REGION: region } : {})
     };
+}
+/**
+ * With the kubeconfig input and role-arn: the role is assumed (OIDC) and its keys go into the
+ * environment of the `aws` exec user (helm's and the action's), under the exec's own env, so
+ * an exec user with keys of its own keeps them. Without role-arn nothing changes: the exec
+ * user gets the ambient keys from the runner's environment, as it always did.
+ */
+async function lendRoleToExec(inputs, exec, edges = defaultEdges(inputs.region)) {
+    if (!exec || !(0,aws_plugin/* isAwsCommand */.Xg)(exec.command)) {
+        throw new errors/* InputError */.dz('role-arn', `is set, but the kubeconfig's user ${exec ? `runs "${exec.command}", not aws` : 'has no exec plugin'}; the role's credentials are for an \`aws eks get-token\` exec user. Remove role-arn, or deploy by cluster-name`);
+    }
+    if ((0,credentials/* planCredentials */.kJ)(undefined, exec.env).kind === 'environment') {
+        core/* warning */.$e("role-arn: the kubeconfig user's exec env has AWS keys of its own, which aws eks get-token uses; the role is not assumed");
+        return undefined;
+    }
+    const env = edges.context.env;
+    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials);
+    core/* info */.pq(`aws: credentials from ${obtained.source}, for the kubeconfig's aws exec user`);
+    return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 /** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
 async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
@@ -32893,8 +32924,10 @@ function readInputs() {
         ? ''
         : requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)');
     const where = hostWhere(process.env, process.cwd());
+    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(rawInput, process.env);
     return {
         ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
+        ...(execRole ? { execRole } : {}),
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart'), where),
         namespace: parseNamespace(rawInput('namespace')),
@@ -32998,10 +33031,13 @@ class ExecCredentialSource {
     /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
     plan;
     now;
+    /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
+    env;
     constructor(plugin, runner, options = {}) {
         this.plugin = plugin;
         this.runner = runner;
         this.now = options.now ?? Date.now;
+        this.env = options.env ?? {};
         this.plan = options.plan ?? (0,eks_token/* planEksToken */.cz)(plugin, process.env);
     }
     /**
@@ -33026,7 +33062,7 @@ class ExecCredentialSource {
         try {
             result = await this.runner.run(command, args, {
                 silent: true,
-                env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
+                env: { ...this.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
             });
         }
         catch (error) {
@@ -33120,7 +33156,8 @@ class RestClient {
         if (access.exec) {
             this.exec = new ExecCredentialSource(access.exec, deps.runner ?? exec/* processRunner */.q, {
                 now: deps.now,
-                plan: deps.tokenPlan
+                plan: deps.tokenPlan,
+                env: deps.execEnv
             });
         }
     }
@@ -34940,8 +34977,8 @@ function tokenOutlivesHelm(timeoutMs) {
  * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
  * handed the token, else helm and the action both run the plugin. Pure.
  */
-function planTokenSource(exec, env, timeoutMs) {
-    const plan = (0,eks_token/* planEksToken */.cz)(exec, env);
+function planTokenSource(exec, env, timeoutMs, keysFrom) {
+    const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
     if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
         return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
     }
@@ -35196,7 +35233,11 @@ async function run() {
         const source = eks?.kubeconfig ?? inputs.kubeconfig;
         const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
         const { exec } = kube.access;
-        const tokenPlan = eks?.tokenPlan ?? (exec && planTokenSource(exec, process.env, inputs.timeoutMs));
+        const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec)); // role-arn
+        const execEnv = eks?.helmEnv ?? lent?.env;
+        const tokenPlan = eks?.tokenPlan ??
+            (exec &&
+                planTokenSource(exec, { ...process.env, ...execEnv }, inputs.timeoutMs, lent?.keysFrom));
         if (exec && tokenPlan)
             lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
         const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
@@ -35204,13 +35245,13 @@ async function run() {
             (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
+        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv);
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
             lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);
         const plan = planDeploy(inputs, namespace, await (0,set_values/* writeSetArgs */.Z8)(inputs.setValues, kube.dir));
         const target = { release: plan.release, namespace };
-        const client = createKubeClient(kube.access, { tokenPlan });
+        const client = createKubeClient(kube.access, { tokenPlan, execEnv });
         await preflight(client, kube.access, {
             namespace,
             createNamespace: plan.createNamespace

@@ -5,7 +5,12 @@ import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
-import { parseEksInputs, type EksInputs } from './eks-cluster.js';
+import {
+  parseEksInputs,
+  parseExecRoleInputs,
+  type EksInputs,
+  type ExecRoleInputs
+} from './eks-cluster.js';
 import { splitArgs } from './split-args.js';
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -22,6 +27,8 @@ export interface Inputs {
   /** Exactly one of kubeconfig and eks (cluster-name) is set. */
   kubeconfig?: KubeconfigSource;
   eks?: EksInputs;
+  /** role-arn with the kubeconfig: credentials for its aws exec user. */
+  execRole?: ExecRoleInputs;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
   chart: string;
@@ -346,8 +353,10 @@ export function readInputs(): Inputs {
         'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
       );
   const where = hostWhere(process.env, process.cwd());
+  const execRole = eks ? undefined : parseExecRoleInputs(rawInput, process.env);
   return {
     ...(eks ? { eks } : { kubeconfig: parseKubeconfigInput(raw) }),
+    ...(execRole ? { execRole } : {}),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart'), where),
     namespace: parseNamespace(rawInput('namespace')),
