@@ -32044,6 +32044,22 @@ function ecrRegistryOf(host) {
     return match ? { region: match[1] } : undefined;
 }
 /**
+ * ECR's word for a repository that does not exist (RepositoryNotFoundException from its API,
+ * NAME_UNKNOWN from the registry on a push), as the command that creates it; undefined for
+ * any other registry or failure. Pure.
+ */
+function missingEcrRepository(name, text) {
+    const [host, ...path] = name.split('/');
+    const registry = ecrRegistryOf(host);
+    if (!registry ||
+        !/RepositoryNotFoundException|NAME[_ ]UNKNOWN|repository with name .* does not exist/i.test(text))
+        return undefined;
+    const command = registry === 'public'
+        ? `aws ecr-public create-repository --repository-name ${path.slice(1).join('/')} --region ${ECR_PUBLIC_REGION}`
+        : `aws ecr create-repository --repository-name ${path.join('/')} --region ${registry.region}`;
+    return `The ECR repository does not exist (ECR creates none on push); create it once: ${command}`;
+}
+/**
  * Who logs in: for an ECR registry, ECR's own token (ECR accepts nothing else, so the default
  * GITHUB_TOKEN password is passed over) unless username AWS + a password say the workflow got
  * one itself (`aws ecr get-login-password`); for any other registry, the inputs.
@@ -32066,6 +32082,7 @@ async function registryCredentials(inputs, edges) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/errors.ts
+
 
 // Refusals come first: a 403 page may mention a timeout, and it must never be retried.
 const KINDS = [
@@ -32130,7 +32147,8 @@ function hints(kind, context, text) {
 function explainFailure(action, text, context) {
     const kind = classifyFailure(text);
     const detail = text.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-    const list = hints(kind, context, text);
+    const missing = missingEcrRepository(context.name, text);
+    const list = missing ? [missing] : hints(kind, context, text);
     return new ActionError(`${action} failed: ${detail}`, list.length > 0 ? list.map((line) => `- ${line}`).join('\n') : undefined);
 }
 
@@ -33020,7 +33038,7 @@ function failureContext(inputs) {
     return { registry, name, eventName: inputs.github.eventName };
 }
 /** Engine, login, build, push, then the registry's word on what was pushed. */
-async function buildAndPush(runner, registry, inputs, reason) {
+async function buildAndPush(runner, registry, inputs, reason, credentials) {
     const context = failureContext(inputs);
     const plan = planBuild(inputs, new Date());
     checkBuildFiles(plan, process.cwd());
@@ -33029,7 +33047,6 @@ async function buildAndPush(runner, registry, inputs, reason) {
         info(engine.fallback);
     checkSupported(engine.kind, plan);
     const policy = { retryAfterHint: () => registry.retryAfterHint() };
-    const credentials = { username: inputs.username, password: inputs.password };
     const env = inputs.push
         ? await group('Log in', () => login(runner, engine, credentials, context, policy))
         : {};
@@ -33127,7 +33144,7 @@ async function run(edges = { runner: processRunner, http: fetchClient() }) {
                 pushed: false,
                 reason: existing.reason
             }
-            : await buildAndPush(edges.runner, registry, inputs, existing.reason);
+            : await buildAndPush(edges.runner, registry, inputs, existing.reason, credentials);
         const outcome = { ...done, durationMs: Date.now() - started };
         for (const [key, value] of Object.entries(outcomeOutputs(outcome)))
             setOutput(key, value);

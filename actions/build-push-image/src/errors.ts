@@ -1,4 +1,5 @@
 import { ActionError } from '../../shared/src/errors.js';
+import { missingEcrRepository } from './ecr-login.js';
 
 /** What went wrong when talking to a registry, judged from a status or a tool's output. */
 export type FailureKind = 'auth' | 'denied' | 'rate-limited' | 'server' | 'network' | 'other';
@@ -79,7 +80,8 @@ function hints(kind: FailureKind, context: FailureContext, text: string): string
 export function explainFailure(action: string, text: string, context: FailureContext): ActionError {
   const kind = classifyFailure(text);
   const detail = text.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-  const list = hints(kind, context, text);
+  const missing = missingEcrRepository(context.name, text);
+  const list = missing ? [missing] : hints(kind, context, text);
   return new ActionError(
     `${action} failed: ${detail}`,
     list.length > 0 ? list.map((line) => `- ${line}`).join('\n') : undefined
