@@ -31749,6 +31749,18 @@ const OIDC_AUDIENCE = 'sts.amazonaws.com';
 const DEFAULT_SESSION_NAME = 'GitHubActions';
 /** STS's default and the role's usual maximum session: one hour. */
 const ROLE_SESSION_SECONDS = 3600;
+/** The longest session STS grants a role (its MaxSessionDuration may be set up to this). */
+const MAX_ROLE_SESSION_SECONDS = (/* unused pure expression or super */ null && (12 * 3600));
+/** A session that lasts `ms` (whole seconds, between one hour and 12 h). Pure. */
+function roleSessionSeconds(ms) {
+    return Math.min(MAX_ROLE_SESSION_SECONDS, Math.max(ROLE_SESSION_SECONDS, Math.ceil(ms / 1000)));
+}
+/** STS's answer when DurationSeconds is above the role's MaxSessionDuration. */
+function exceedsMaxSession(error) {
+    return (error instanceof AwsApiError &&
+        error.code === 'ValidationError' &&
+        /MaxSessionDuration/.test(error.detail));
+}
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** `role-arn` and `role-session-name` validated; undefined when no role is given. Pure. */
@@ -31827,8 +31839,12 @@ function explainAssumeRoleRefusal(error, roleArn, claims) {
     }
     return error;
 }
-/** Runs the plan: every credential masked before anything else sees it. */
-async function obtainCredentials(plan, env, edges) {
+/**
+ * Runs the plan: every credential masked before anything else sees it. A role session of
+ * `sessionSeconds` is asked for; when the role's MaxSessionDuration is lower, STS's default
+ * hour is taken instead, with a warning that names the fix.
+ */
+async function obtainCredentials(plan, env, edges, sessionSeconds = ROLE_SESSION_SECONDS) {
     if (plan.kind === 'none') {
         throw new ActionError(`AWS credentials: no role-arn, and ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
     }
@@ -31851,12 +31867,20 @@ async function obtainCredentials(plan, env, edges) {
         throw explainIdTokenFailure(env, error);
     }
     edges.mask(token);
+    const assume = (durationSeconds) => edges.sts.assumeRoleWithWebIdentity({
+        roleArn,
+        sessionName,
+        webIdentityToken: token,
+        durationSeconds
+    });
     try {
-        const assumed = await edges.sts.assumeRoleWithWebIdentity({
-            roleArn,
-            sessionName,
-            webIdentityToken: token,
-            durationSeconds: ROLE_SESSION_SECONDS
+        let warning;
+        const assumed = await assume(sessionSeconds).catch((error) => {
+            if (!exceedsMaxSession(error) || sessionSeconds <= ROLE_SESSION_SECONDS)
+                throw error;
+            const hours = (sessionSeconds / 3600).toFixed(1).replace(/\.0$/, '');
+            warning = `role-arn: ${roleArn} allows sessions shorter than the ${hours} h this step may take, so its session lasts 1 h and AWS calls after that are refused. Raise the role's maximum session: aws iam update-role --role-name ${roleArn.split('/').pop()} --max-session-duration ${sessionSeconds}`;
+            return assume(ROLE_SESSION_SECONDS);
         });
         const { accessKeyId, secretAccessKey, sessionToken } = assumed.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
@@ -31865,7 +31889,8 @@ async function obtainCredentials(plan, env, edges) {
             credentials: { accessKeyId, secretAccessKey, sessionToken },
             source: `role ${roleArn} (session ${sessionName}, OIDC)`,
             arn: assumed.arn,
-            expiresAt: assumed.credentials.expiresAt
+            expiresAt: assumed.credentials.expiresAt,
+            ...(warning ? { warning } : {})
         };
     }
     catch (error) {

@@ -32224,7 +32224,7 @@ function credentialEnv(credentials, region) {
  * an exec user with keys of its own keeps them. Without role-arn nothing changes: the exec
  * user gets the ambient keys from the runner's environment, as it always did.
  */
-async function lendRoleToExec(inputs, exec, edges = defaultEdges(inputs.region)) {
+async function lendRoleToExec(inputs, exec, sessionSeconds, edges = defaultEdges(inputs.region)) {
     if (!exec || !(0,aws_plugin/* isAwsCommand */.Xg)(exec.command)) {
         throw new errors/* InputError */.dz('role-arn', `is set, but the kubeconfig's user ${exec ? `runs "${exec.command}", not aws` : 'has no exec plugin'}; the role's credentials are for an \`aws eks get-token\` exec user. Remove role-arn, or deploy by cluster-name`);
     }
@@ -32233,16 +32233,20 @@ async function lendRoleToExec(inputs, exec, edges = defaultEdges(inputs.region))
         return undefined;
     }
     const env = edges.context.env;
-    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials);
+    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials, sessionSeconds);
     core/* info */.pq(`aws: credentials from ${obtained.source}, for the kubeconfig's aws exec user`);
+    if (obtained.warning)
+        core/* warning */.$e(obtained.warning);
     return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 /** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
-async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
+async function connectEks(inputs, sessionSeconds, edges = defaultEdges(inputs.region)) {
     const { clusterName, region } = inputs;
     const env = edges.context.env;
-    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials);
+    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials, sessionSeconds);
     core/* info */.pq(`aws: credentials from ${obtained.source}`);
+    if (obtained.warning)
+        core/* warning */.$e(obtained.warning);
     let cluster;
     try {
         cluster = await eksClient(edges.context, region).describeCluster(clusterName, obtained.credentials);
@@ -34305,7 +34309,10 @@ function explainHelmFailure(stderr) {
     };
 }
 
+// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
+var credentials = __nccwpck_require__(1227);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
+
 /**
  * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
  * The timeout input is bounded far below it; a delay is clamped here anyway.
@@ -34320,6 +34327,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 function helmDeadlineMs(timeoutMs) {
     return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
+}
+/**
+ * The role session a deploy asks for: the whole step (recovery, the upgrade, a rollback, the
+ * report; each at most helmDeadlineMs) plus 10 minutes, at least STS's hour, at most 12 h.
+ */
+function deploySessionSeconds(timeoutMs) {
+    return (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs(timeoutMs) + 10 * 60_000);
 }
 function planDeploy(inputs, namespace, setArgs) {
     return {
@@ -35229,11 +35243,12 @@ async function run() {
     try {
         const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
         const started = Date.now();
-        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks)); // credentials + DescribeCluster
+        const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
+        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, session)); // credentials + DescribeCluster
         const source = eks?.kubeconfig ?? inputs.kubeconfig;
         const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
         const { exec } = kube.access;
-        const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec)); // role-arn
+        const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, session)); // role-arn
         const execEnv = eks?.helmEnv ?? lent?.env;
         const tokenPlan = eks?.tokenPlan ??
             (exec &&
@@ -35617,10 +35632,11 @@ async function callAws(context, call) {
 /* harmony export */   AC: () => (/* binding */ obtainCredentials),
 /* harmony export */   EJ: () => (/* binding */ principalArn),
 /* harmony export */   Q_: () => (/* binding */ ENVIRONMENT_SOURCE),
+/* harmony export */   cT: () => (/* binding */ roleSessionSeconds),
 /* harmony export */   f1: () => (/* binding */ parseRoleInputs),
 /* harmony export */   kJ: () => (/* binding */ planCredentials)
 /* harmony export */ });
-/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, jwtClaims, explainIdTokenFailure, explainAssumeRoleRefusal */
+/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, MAX_ROLE_SESSION_SECONDS, jwtClaims, explainIdTokenFailure, explainAssumeRoleRefusal */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7524);
 /* harmony import */ var _api_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1229);
 // Where the AWS credentials come from, in one place for both actions:
@@ -35636,6 +35652,18 @@ const OIDC_AUDIENCE = 'sts.amazonaws.com';
 const DEFAULT_SESSION_NAME = 'GitHubActions';
 /** STS's default and the role's usual maximum session: one hour. */
 const ROLE_SESSION_SECONDS = 3600;
+/** The longest session STS grants a role (its MaxSessionDuration may be set up to this). */
+const MAX_ROLE_SESSION_SECONDS = 12 * 3600;
+/** A session that lasts `ms` (whole seconds, between one hour and 12 h). Pure. */
+function roleSessionSeconds(ms) {
+    return Math.min(MAX_ROLE_SESSION_SECONDS, Math.max(ROLE_SESSION_SECONDS, Math.ceil(ms / 1000)));
+}
+/** STS's answer when DurationSeconds is above the role's MaxSessionDuration. */
+function exceedsMaxSession(error) {
+    return (error instanceof _api_js__WEBPACK_IMPORTED_MODULE_1__/* .AwsApiError */ .Ws &&
+        error.code === 'ValidationError' &&
+        /MaxSessionDuration/.test(error.detail));
+}
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** `role-arn` and `role-session-name` validated; undefined when no role is given. Pure. */
@@ -35714,8 +35742,12 @@ function explainAssumeRoleRefusal(error, roleArn, claims) {
     }
     return error;
 }
-/** Runs the plan: every credential masked before anything else sees it. */
-async function obtainCredentials(plan, env, edges) {
+/**
+ * Runs the plan: every credential masked before anything else sees it. A role session of
+ * `sessionSeconds` is asked for; when the role's MaxSessionDuration is lower, STS's default
+ * hour is taken instead, with a warning that names the fix.
+ */
+async function obtainCredentials(plan, env, edges, sessionSeconds = ROLE_SESSION_SECONDS) {
     if (plan.kind === 'none') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`AWS credentials: no role-arn, and ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
     }
@@ -35738,12 +35770,20 @@ async function obtainCredentials(plan, env, edges) {
         throw explainIdTokenFailure(env, error);
     }
     edges.mask(token);
+    const assume = (durationSeconds) => edges.sts.assumeRoleWithWebIdentity({
+        roleArn,
+        sessionName,
+        webIdentityToken: token,
+        durationSeconds
+    });
     try {
-        const assumed = await edges.sts.assumeRoleWithWebIdentity({
-            roleArn,
-            sessionName,
-            webIdentityToken: token,
-            durationSeconds: ROLE_SESSION_SECONDS
+        let warning;
+        const assumed = await assume(sessionSeconds).catch((error) => {
+            if (!exceedsMaxSession(error) || sessionSeconds <= ROLE_SESSION_SECONDS)
+                throw error;
+            const hours = (sessionSeconds / 3600).toFixed(1).replace(/\.0$/, '');
+            warning = `role-arn: ${roleArn} allows sessions shorter than the ${hours} h this step may take, so its session lasts 1 h and AWS calls after that are refused. Raise the role's maximum session: aws iam update-role --role-name ${roleArn.split('/').pop()} --max-session-duration ${sessionSeconds}`;
+            return assume(ROLE_SESSION_SECONDS);
         });
         const { accessKeyId, secretAccessKey, sessionToken } = assumed.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
@@ -35752,7 +35792,8 @@ async function obtainCredentials(plan, env, edges) {
             credentials: { accessKeyId, secretAccessKey, sessionToken },
             source: `role ${roleArn} (session ${sessionName}, OIDC)`,
             arn: assumed.arn,
-            expiresAt: assumed.credentials.expiresAt
+            expiresAt: assumed.credentials.expiresAt,
+            ...(warning ? { warning } : {})
         };
     }
     catch (error) {

@@ -160,6 +160,10 @@ describe('deploy by cluster name', () => {
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).not.toContain('helm reuses the token');
+    // 20m: the step may take 91 min, more than the role's 1 h MaxSessionDuration allows.
+    expect(run.stdout).toContain(
+      `::warning::role-arn: ${aws.roleArn('deploy')} allows sessions shorter than the 1.5 h this step may take`
+    );
   });
 
   test('ambient keys (configure-aws-credentials), no role', async () => {

@@ -172,6 +172,7 @@ export interface ExecCredentialsLent {
 export async function lendRoleToExec(
   inputs: ExecRoleInputs,
   exec: ExecPlugin | undefined,
+  sessionSeconds: number,
   edges: { context: AwsContext; credentials: CredentialEdges } = defaultEdges(inputs.region)
 ): Promise<ExecCredentialsLent | undefined> {
   if (!exec || !isAwsCommand(exec.command)) {
@@ -190,9 +191,11 @@ export async function lendRoleToExec(
   const obtained = await obtainCredentials(
     planCredentials(inputs.role, env),
     env,
-    edges.credentials
+    edges.credentials,
+    sessionSeconds
   );
   core.info(`aws: credentials from ${obtained.source}, for the kubeconfig's aws exec user`);
+  if (obtained.warning) core.warning(obtained.warning);
   return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 
@@ -211,6 +214,7 @@ export interface EksConnection {
 /** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
 export async function connectEks(
   inputs: EksInputs,
+  sessionSeconds: number,
   edges: { context: AwsContext; credentials: CredentialEdges } = defaultEdges(inputs.region)
 ): Promise<EksConnection> {
   const { clusterName, region } = inputs;
@@ -218,9 +222,11 @@ export async function connectEks(
   const obtained = await obtainCredentials(
     planCredentials(inputs.role, env),
     env,
-    edges.credentials
+    edges.credentials,
+    sessionSeconds
   );
   core.info(`aws: credentials from ${obtained.source}`);
+  if (obtained.warning) core.warning(obtained.warning);
   let cluster: EksCluster;
   try {
     cluster = await eksClient(edges.context, region).describeCluster(

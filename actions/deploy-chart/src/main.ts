@@ -7,7 +7,7 @@ import { preflight } from './cluster/preflight.js';
 import { recoverPendingRelease } from './cluster/recover.js';
 import { deploy } from './deploy.js';
 import { connectEks, explainEksRefusal, lendRoleToExec } from './eks-cluster.js';
-import { planDeploy } from './helm-args.js';
+import { deploySessionSeconds, planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
@@ -19,11 +19,12 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
     const started = Date.now();
-    const eks = inputs.eks && (await connectEks(inputs.eks)); // credentials + DescribeCluster
+    const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
+    const eks = inputs.eks && (await connectEks(inputs.eks, session)); // credentials + DescribeCluster
     const source = eks?.kubeconfig ?? inputs.kubeconfig;
     const kube = await writeKubeconfig(source!); // masked, normalized, 0600, in state
     const { exec } = kube.access;
-    const lent = inputs.execRole && (await lendRoleToExec(inputs.execRole, exec)); // role-arn
+    const lent = inputs.execRole && (await lendRoleToExec(inputs.execRole, exec, session)); // role-arn
     const execEnv = eks?.helmEnv ?? lent?.env;
     const tokenPlan =
       eks?.tokenPlan ??
