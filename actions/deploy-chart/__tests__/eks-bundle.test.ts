@@ -17,6 +17,8 @@ import {
   type ActionRun,
   type RunnerJob
 } from '../../../test/support/runner.js';
+import { runnerLog } from '../../../scripts/lib/runner-log.js';
+import { findSecrets } from '../../../test/reliability/support/secrets.js';
 import { principalArn } from '../../shared/src/aws/credentials.js';
 import { execCredentialJson } from '../src/exec-credential-plugin.js';
 
@@ -125,6 +127,34 @@ function visible(run: ActionRun): string {
   return [log, run.summary, JSON.stringify(run.outputs)].join('\n');
 }
 
+/**
+ * What a user could find, with step debug on: the log as the runner renders it (masked), the
+ * summary, the outputs and the saved state; searched for each secret in every encoding, any
+ * EKS token, and any JWT (the job's OIDC token).
+ */
+function leaks(run: ActionRun, secrets: Record<string, string | undefined>) {
+  const log = runnerLog({ debug: true });
+  const texts = {
+    log: [...log.write(run.stdout + run.stderr), ...log.flush()].join('\n'),
+    summary: run.summary,
+    outputs: JSON.stringify(run.outputs),
+    state: JSON.stringify(run.state)
+  };
+  const fixtures = Object.entries(secrets).flatMap(([name, value]) =>
+    value ? [{ name, value }] : []
+  );
+  const jwts = Object.entries(texts)
+    .filter(([, text]) => /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/.test(text))
+    .map(([where]) => ({ where, secret: 'a JWT', form: 'value' }));
+  return [...findSecrets(texts, fixtures), ...jwts];
+}
+
+/** The keys STS issued last, as secrets to look for. */
+const lastIssued = () => {
+  const { accessKeyId, secretAccessKey, sessionToken } = aws.issued.at(-1)!;
+  return { accessKeyId, secretAccessKey, sessionToken };
+};
+
 describe('deploy by cluster name', () => {
   test('role-arn + OIDC, helm 4: the role deploys, and no credential or token is visible', async () => {
     const run = await deploy(
@@ -154,9 +184,10 @@ describe('deploy by cluster name', () => {
   test('a timeout longer than a token lives, helm 3: helm runs the action itself as its exec plugin', async () => {
     const run = await deploy(
       { 'role-arn': aws.roleArn('deploy'), timeout: '20m' },
-      oidc.env,
+      { ...oidc.env, RUNNER_DEBUG: '1' },
       HELM_VERSIONS[0]
     );
+    expect(leaks(run, lastIssued())).toEqual([]);
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).not.toContain('helm reuses the token');
@@ -292,6 +323,7 @@ describe('the kubeconfig input: its aws exec user gains the OIDC or ambient cred
         );
       }
       expect(tokensSeen.at(-1)).toBe(issued.arn);
+      expect(leaks(run, lastIssued())).toEqual([]);
       const text = visible(run);
       for (const secret of [issued.accessKeyId, issued.secretAccessKey, issued.sessionToken]) {
         expect(text).not.toContain(secret);
@@ -312,6 +344,9 @@ describe('the kubeconfig input: its aws exec user gains the OIDC or ambient cred
     expect(run.stdout).toContain('with the credentials from the environment (AWS_ACCESS_KEY_ID)');
     expect(aws.issued).toHaveLength(assumed);
     expect(tokensSeen.at(-1)).toBe('arn:aws:iam::111122223333:user/ci');
+    expect(
+      leaks(run, { accessKeyId: USER.accessKeyId, secretAccessKey: USER.secretAccessKey })
+    ).toEqual([]);
     expect(visible(run)).not.toContain(USER.secretAccessKey);
   });
 
