@@ -32218,6 +32218,16 @@ function credentialEnv(credentials, region) {
         ...(region ? { AWS_REGION: region } : {})
     };
 }
+/** The role's (or the environment's) credentials, and a log line saying which. */
+async function logCredentials(role, sessionSeconds, edges, purpose = '') {
+    const env = edges.context.env;
+    const plan = (0,credentials/* planCredentials */.kJ)(role, env);
+    const obtained = await (0,credentials/* obtainCredentials */.AC)(plan, env, edges.credentials, sessionSeconds);
+    core/* info */.pq(`aws: credentials from ${obtained.source}${purpose}`);
+    if (obtained.warning)
+        core/* warning */.$e(obtained.warning);
+    return obtained;
+}
 /**
  * With the kubeconfig input and role-arn: the role is assumed (OIDC) and its keys go into the
  * environment of the `aws` exec user (helm's and the action's), under the exec's own env, so
@@ -32232,21 +32242,13 @@ async function lendRoleToExec(inputs, exec, sessionSeconds, edges = defaultEdges
         core/* warning */.$e("role-arn: the kubeconfig user's exec env has AWS keys of its own, which aws eks get-token uses; the role is not assumed");
         return undefined;
     }
-    const env = edges.context.env;
-    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials, sessionSeconds);
-    core/* info */.pq(`aws: credentials from ${obtained.source}, for the kubeconfig's aws exec user`);
-    if (obtained.warning)
-        core/* warning */.$e(obtained.warning);
+    const obtained = await logCredentials(inputs.role, sessionSeconds, edges, ", for the kubeconfig's aws exec user");
     return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 /** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
 async function connectEks(inputs, sessionSeconds, edges = defaultEdges(inputs.region)) {
     const { clusterName, region } = inputs;
-    const env = edges.context.env;
-    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials, sessionSeconds);
-    core/* info */.pq(`aws: credentials from ${obtained.source}`);
-    if (obtained.warning)
-        core/* warning */.$e(obtained.warning);
+    const obtained = await logCredentials(inputs.role, sessionSeconds, edges);
     let cluster;
     try {
         cluster = await eksClient(edges.context, region).describeCluster(clusterName, obtained.credentials);

@@ -13,6 +13,7 @@ import {
   planCredentials,
   principalArn,
   type CredentialEdges,
+  type ObtainedCredentials,
   type RoleInputs
 } from '../../shared/src/aws/credentials.js';
 import { eksClient, explainDescribeCluster, type EksCluster } from '../../shared/src/aws/eks.js';
@@ -157,6 +158,21 @@ export function credentialEnv(
   };
 }
 
+/** The role's (or the environment's) credentials, and a log line saying which. */
+async function logCredentials(
+  role: RoleInputs | undefined,
+  sessionSeconds: number,
+  edges: { context: AwsContext; credentials: CredentialEdges },
+  purpose = ''
+): Promise<ObtainedCredentials> {
+  const env = edges.context.env;
+  const plan = planCredentials(role, env);
+  const obtained = await obtainCredentials(plan, env, edges.credentials, sessionSeconds);
+  core.info(`aws: credentials from ${obtained.source}${purpose}`);
+  if (obtained.warning) core.warning(obtained.warning);
+  return obtained;
+}
+
 /** The assumed role's keys for the kubeconfig's exec user, and where they came from. */
 export interface ExecCredentialsLent {
   env: Record<string, string>;
@@ -187,15 +203,12 @@ export async function lendRoleToExec(
     );
     return undefined;
   }
-  const env = edges.context.env;
-  const obtained = await obtainCredentials(
-    planCredentials(inputs.role, env),
-    env,
-    edges.credentials,
-    sessionSeconds
+  const obtained = await logCredentials(
+    inputs.role,
+    sessionSeconds,
+    edges,
+    ", for the kubeconfig's aws exec user"
   );
-  core.info(`aws: credentials from ${obtained.source}, for the kubeconfig's aws exec user`);
-  if (obtained.warning) core.warning(obtained.warning);
   return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 
@@ -218,15 +231,7 @@ export async function connectEks(
   edges: { context: AwsContext; credentials: CredentialEdges } = defaultEdges(inputs.region)
 ): Promise<EksConnection> {
   const { clusterName, region } = inputs;
-  const env = edges.context.env;
-  const obtained = await obtainCredentials(
-    planCredentials(inputs.role, env),
-    env,
-    edges.credentials,
-    sessionSeconds
-  );
-  core.info(`aws: credentials from ${obtained.source}`);
-  if (obtained.warning) core.warning(obtained.warning);
+  const obtained = await logCredentials(inputs.role, sessionSeconds, edges);
   let cluster: EksCluster;
   try {
     cluster = await eksClient(edges.context, region).describeCluster(
