@@ -31749,6 +31749,18 @@ const OIDC_AUDIENCE = 'sts.amazonaws.com';
 const DEFAULT_SESSION_NAME = 'GitHubActions';
 /** STS's default and the role's usual maximum session: one hour. */
 const ROLE_SESSION_SECONDS = 3600;
+/** The longest session STS grants a role (its MaxSessionDuration may be set up to this). */
+const MAX_ROLE_SESSION_SECONDS = (/* unused pure expression or super */ null && (12 * 3600));
+/** A session that lasts `ms` (whole seconds, between one hour and 12 h). Pure. */
+function roleSessionSeconds(ms) {
+    return Math.min(MAX_ROLE_SESSION_SECONDS, Math.max(ROLE_SESSION_SECONDS, Math.ceil(ms / 1000)));
+}
+/** STS's answer when DurationSeconds is above the role's MaxSessionDuration. */
+function exceedsMaxSession(error) {
+    return (error instanceof AwsApiError &&
+        error.code === 'ValidationError' &&
+        /MaxSessionDuration/.test(error.detail));
+}
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** `role-arn` and `role-session-name` validated; undefined when no role is given. Pure. */
@@ -31767,7 +31779,12 @@ function parseRoleInputs(roleArn, sessionName) {
     }
     return { roleArn, sessionName: name };
 }
-/** Role first, then the environment's keys. Pure. */
+/** Where ambient keys come from, for the log. */
+const ENVIRONMENT_SOURCE = 'the environment (AWS_ACCESS_KEY_ID)';
+/**
+ * Role first, then the environment's keys (for an exec plugin: its kubeconfig env over the
+ * runner's, as client-go merges them). `why` of `none` names what the environment lacks. Pure.
+ */
 function planCredentials(role, env) {
     if (role)
         return { kind: 'role', role };
@@ -31776,7 +31793,7 @@ function planCredentials(role, env) {
     if (!accessKeyId || !secretAccessKey) {
         return {
             kind: 'none',
-            why: 'no role-arn, and no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
+            why: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
         };
     }
     const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
@@ -31822,17 +31839,21 @@ function explainAssumeRoleRefusal(error, roleArn, claims) {
     }
     return error;
 }
-/** Runs the plan: every credential masked before anything else sees it. */
-async function obtainCredentials(plan, env, edges) {
+/**
+ * Runs the plan: every credential masked before anything else sees it. A role session of
+ * `sessionSeconds` is asked for; when the role's MaxSessionDuration is lower, STS's default
+ * hour is taken instead, with a warning that names the fix.
+ */
+async function obtainCredentials(plan, env, edges, sessionSeconds = ROLE_SESSION_SECONDS) {
     if (plan.kind === 'none') {
-        throw new ActionError(`AWS credentials: ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
+        throw new ActionError(`AWS credentials: no role-arn, and ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
     }
     if (plan.kind === 'environment') {
         const { accessKeyId, secretAccessKey, sessionToken } = plan.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
             if (value)
                 edges.mask(value);
-        return { credentials: plan.credentials, source: 'the environment (AWS_ACCESS_KEY_ID)' };
+        return { credentials: plan.credentials, source: ENVIRONMENT_SOURCE };
     }
     const { roleArn, sessionName } = plan.role;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
@@ -31846,12 +31867,20 @@ async function obtainCredentials(plan, env, edges) {
         throw explainIdTokenFailure(env, error);
     }
     edges.mask(token);
+    const assume = (durationSeconds) => edges.sts.assumeRoleWithWebIdentity({
+        roleArn,
+        sessionName,
+        webIdentityToken: token,
+        durationSeconds
+    });
     try {
-        const assumed = await edges.sts.assumeRoleWithWebIdentity({
-            roleArn,
-            sessionName,
-            webIdentityToken: token,
-            durationSeconds: ROLE_SESSION_SECONDS
+        let warning;
+        const assumed = await assume(sessionSeconds).catch((error) => {
+            if (!exceedsMaxSession(error) || sessionSeconds <= ROLE_SESSION_SECONDS)
+                throw error;
+            const hours = (sessionSeconds / 3600).toFixed(1).replace(/\.0$/, '');
+            warning = `role-arn: ${roleArn} allows sessions shorter than the ${hours} h this step may take, so its session lasts 1 h and AWS calls after that are refused. Raise the role's maximum session: aws iam update-role --role-name ${roleArn.split('/').pop()} --max-session-duration ${sessionSeconds}`;
+            return assume(ROLE_SESSION_SECONDS);
         });
         const { accessKeyId, secretAccessKey, sessionToken } = assumed.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
@@ -31860,7 +31889,8 @@ async function obtainCredentials(plan, env, edges) {
             credentials: { accessKeyId, secretAccessKey, sessionToken },
             source: `role ${roleArn} (session ${sessionName}, OIDC)`,
             arn: assumed.arn,
-            expiresAt: assumed.credentials.expiresAt
+            expiresAt: assumed.credentials.expiresAt,
+            ...(warning ? { warning } : {})
         };
     }
     catch (error) {
@@ -32039,6 +32069,22 @@ function ecrRegistryOf(host) {
     return match ? { region: match[1] } : undefined;
 }
 /**
+ * ECR's word for a repository that does not exist (RepositoryNotFoundException from its API,
+ * NAME_UNKNOWN from the registry on a push), as the command that creates it; undefined for
+ * any other registry or failure. Pure.
+ */
+function missingEcrRepository(name, text) {
+    const [host, ...path] = name.split('/');
+    const registry = ecrRegistryOf(host);
+    if (!registry ||
+        !/RepositoryNotFoundException|NAME[_ ]UNKNOWN|repository with name .* does not exist/i.test(text))
+        return undefined;
+    const command = registry === 'public'
+        ? `aws ecr-public create-repository --repository-name ${path.slice(1).join('/')} --region ${ECR_PUBLIC_REGION}`
+        : `aws ecr create-repository --repository-name ${path.join('/')} --region ${registry.region}`;
+    return `The ECR repository does not exist (ECR creates none on push); create it once: ${command}`;
+}
+/**
  * Who logs in: for an ECR registry, ECR's own token (ECR accepts nothing else, so the default
  * GITHUB_TOKEN password is passed over) unless username AWS + a password say the workflow got
  * one itself (`aws ecr get-login-password`); for any other registry, the inputs.
@@ -32126,6 +32172,7 @@ function isTransientFailure(facts) {
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/errors.ts
 
 
+
 // Refusals come first: a 403 page may mention a timeout, and it must never be retried.
 const KINDS = [
     ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i],
@@ -32197,7 +32244,8 @@ function hints(kind, context, text, step) {
 function explainFailure(action, text, context, step) {
     const kind = classifyFailure(text);
     const detail = text.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-    const list = hints(kind, context, text, step);
+    const missing = missingEcrRepository(context.name, text);
+    const list = missing ? [missing] : hints(kind, context, text, step);
     return new ActionError(`${action} failed: ${detail}`, list.length > 0 ? list.map((line) => `- ${line}`).join('\n') : undefined);
 }
 
@@ -33556,7 +33604,7 @@ async function readMetadata(file) {
     return text ? JSON.stringify(JSON.parse(text)) : '';
 }
 /** Engine, login, build, push, then the registry's word on what was pushed. */
-async function buildAndPush(runner, registry, inputs, reason) {
+async function buildAndPush(runner, registry, inputs, reason, credentials) {
     const context = failureContext(inputs);
     const planned = planBuild(inputs, new Date());
     checkBuildFiles(planned, process.cwd());
@@ -33578,7 +33626,6 @@ async function buildAndPush(runner, registry, inputs, reason) {
         for (const value of Object.values(buildEnv))
             maskSecret(value);
         const policy = { retryAfterHint: () => registry.retryAfterHint() };
-        const credentials = { username: inputs.username, password: inputs.password };
         const env = {
             ...(inputs.push
                 ? await group('Log in', () => login(runner, engine, credentials, context, policy))
@@ -33688,7 +33735,7 @@ async function run(edges = { runner: processRunner, http: fetchClient() }) {
                 pushed: false,
                 reason: existing.reason
             }
-            : await buildAndPush(edges.runner, registry, inputs, existing.reason);
+            : await buildAndPush(edges.runner, registry, inputs, existing.reason, credentials);
         const outcome = { ...done, durationMs: Date.now() - started };
         for (const [key, value] of Object.entries(outcomeOutputs(outcome)))
             setOutput(key, value);

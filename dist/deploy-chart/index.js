@@ -31751,14 +31751,16 @@ async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBP
 /* harmony export */   kS: () => (/* binding */ signEksToken)
 /* harmony export */ });
 /* unused harmony export stsHost */
-/* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3467);
-/* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2034);
-/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2681);
+/* harmony import */ var _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1227);
+/* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3467);
+/* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2034);
+/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2681);
 // The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
 // GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
 // network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
 // are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
 // shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
+
 
 
 
@@ -31802,10 +31804,12 @@ function readGetTokenArgs(args) {
 }
 /**
  * Whether the token can be signed here, from the exec plugin and the environment it would
- * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
+ * run in (the kubeconfig's exec env over the runner's, as client-go merges them), with the
+ * keys planCredentials finds there. `runnerKeysFrom` says where the runner env's keys came
+ * from (the action puts an assumed role's there). Pure.
  */
-function planEksToken(exec, runnerEnv) {
-    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__/* .isAwsCommand */ .Xg)(exec.command)) {
+function planEksToken(exec, runnerEnv, runnerKeysFrom = _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .ENVIRONMENT_SOURCE */ .Q_) {
+    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command)) {
         return { runCli: `the exec plugin is "${exec.command}", not aws` };
     }
     const options = readGetTokenArgs(exec.args);
@@ -31815,11 +31819,9 @@ function planEksToken(exec, runnerEnv) {
     const override = CLI_ONLY_ENV.find((name) => env[name]);
     if (override)
         return { runCli: `${override} is set` };
-    const accessKeyId = env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) {
-        return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
-    }
+    const keys = (0,_shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .planCredentials */ .kJ)(undefined, env);
+    if (keys.kind !== 'environment')
+        return { runCli: keys.kind === 'none' ? keys.why : '' };
     const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
     if (!options.has('--region') && new Set(fromEnv).size > 1) {
         return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
@@ -31829,20 +31831,16 @@ function planEksToken(exec, runnerEnv) {
         return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
     if (!stsHost(region))
         return { runCli: `region "${region}" is outside the partitions known here` };
-    const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
     return {
-        sign: {
-            clusterName: options.get('--cluster-name'),
-            region,
-            accessKeyId,
-            secretAccessKey,
-            ...(sessionToken ? { sessionToken } : {})
-        }
+        sign: { clusterName: options.get('--cluster-name'), region, ...keys.credentials },
+        keysFrom: exec.env.AWS_ACCESS_KEY_ID
+            ? "the kubeconfig user's exec env (AWS_ACCESS_KEY_ID)"
+            : runnerKeysFrom
     };
 }
 /** The regional STS endpoint the aws CLI v2 addresses. Pure. */
 function stsHost(region) {
-    const suffix = (0,_shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_0__/* .partitionSuffix */ .Ge)(region);
+    const suffix = (0,_shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_1__/* .partitionSuffix */ .Ge)(region);
     return suffix && `sts.${region}.${suffix}`;
 }
 /** The token `aws eks get-token` prints for the same request at the same second. Pure. */
@@ -31851,7 +31849,7 @@ function signEksToken(request, now) {
     if (!host)
         throw new Error(`no STS endpoint is known for region ${request.region}`);
     const { accessKeyId, secretAccessKey, sessionToken } = request;
-    const url = (0,_shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_1__/* .presignUrl */ .oL)(`https://${host}/?Action=GetCallerIdentity&Version=2011-06-15`, {
+    const url = (0,_shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_2__/* .presignUrl */ .oL)(`https://${host}/?Action=GetCallerIdentity&Version=2011-06-15`, {
         credentials: { accessKeyId, secretAccessKey, sessionToken },
         service: 'sts',
         region: request.region,
@@ -31865,9 +31863,9 @@ function signEksToken(request, now) {
 /** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
 function describeTokenPlan(plan, exec) {
     if ('sign' in plan) {
-        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
+        return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, with the credentials from ${plan.keysFrom}`;
     }
-    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_2__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
+    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
     return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
 }
 
@@ -31931,7 +31929,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   d5: () => (/* binding */ EXEC_CREDENTIAL_FLAG),
   sY: () => (/* binding */ connectEks),
   z0: () => (/* binding */ explainEksRefusal),
-  E1: () => (/* binding */ parseEksInputs)
+  _o: () => (/* binding */ lendRoleToExec),
+  E1: () => (/* binding */ parseEksInputs),
+  Ad: () => (/* binding */ parseExecRoleInputs)
 });
 
 // UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand, explainNoAccessEntry
@@ -32071,6 +32071,8 @@ function runnerCredentialEdges(context, region) {
     };
 }
 
+// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
+var aws_plugin = __nccwpck_require__(2681);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/eks-cluster.ts
 // Deploy by cluster name, with no kubeconfig secret: the credentials (role-arn + the job's
 // OIDC token, or the ambient keys) call EKS DescribeCluster for the API server's URL and CA,
@@ -32087,6 +32089,9 @@ function runnerCredentialEdges(context, region) {
 
 
 
+
+/** STS's global endpoint signs in us-east-1. */
+const STS_DEFAULT_REGION = 'us-east-1';
 /** EKS's rule for cluster names. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const EXEC_CREDENTIAL_FLAG = '--exec-credential';
@@ -32095,7 +32100,7 @@ function parseEksInputs(read, env) {
     const clusterName = read('cluster-name');
     const role = (0,credentials/* parseRoleInputs */.f1)(read('role-arn'), read('role-session-name'));
     if (!clusterName) {
-        if (role || read('region')) {
+        if ((role || read('region')) && !read('kubeconfig')) {
             throw new errors/* InputError */.dz('cluster-name', 'is empty, but role-arn or region is set; name the EKS cluster to deploy to');
         }
         return undefined;
@@ -32111,6 +32116,11 @@ function parseEksInputs(read, env) {
         throw new errors/* InputError */.dz('region', `"${region}" is not an AWS region name such as eu-west-1, cn-north-1 or us-gov-west-1`);
     }
     return { clusterName, region, ...(role ? { role } : {}) };
+}
+/** `role-arn` beside the kubeconfig input; undefined without one. Pure. */
+function parseExecRoleInputs(read, env) {
+    const role = (0,credentials/* parseRoleInputs */.f1)(read('role-arn'), read('role-session-name'));
+    return role && { role, region: (0,endpoints/* resolveRegion */.Zv)(read('region'), env) ?? STS_DEFAULT_REGION };
 }
 /** The exec user's command: this very bundle, run by this very node. Pure. */
 function execCredentialCommand(bundle, node, clusterName, region) {
@@ -32158,15 +32168,40 @@ function credentialEnv(credentials, region) {
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-        AWS_REGION: region
+        ...(region ? { AWS_REGION: region } : {})
     };
 }
-/** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
-async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
-    const { clusterName, region } = inputs;
+/** The role's (or the environment's) credentials, and a log line saying which. */
+async function logCredentials(role, sessionSeconds, edges, purpose = '') {
     const env = edges.context.env;
-    const obtained = await (0,credentials/* obtainCredentials */.AC)((0,credentials/* planCredentials */.kJ)(inputs.role, env), env, edges.credentials);
-    core/* info */.pq(`aws: credentials from ${obtained.source}`);
+    const plan = (0,credentials/* planCredentials */.kJ)(role, env);
+    const obtained = await (0,credentials/* obtainCredentials */.AC)(plan, env, edges.credentials, sessionSeconds);
+    core/* info */.pq(`aws: credentials from ${obtained.source}${purpose}`);
+    if (obtained.warning)
+        core/* warning */.$e(obtained.warning);
+    return obtained;
+}
+/**
+ * With the kubeconfig input and role-arn: the role is assumed (OIDC) and its keys go into the
+ * environment of the `aws` exec user (helm's and the action's), under the exec's own env, so
+ * an exec user with keys of its own keeps them. Without role-arn nothing changes: the exec
+ * user gets the ambient keys from the runner's environment, as it always did.
+ */
+async function lendRoleToExec(inputs, exec, sessionSeconds, edges = defaultEdges(inputs.region)) {
+    if (!exec || !(0,aws_plugin/* isAwsCommand */.Xg)(exec.command)) {
+        throw new errors/* InputError */.dz('role-arn', `is set, but the kubeconfig's user ${exec ? `runs "${exec.command}", not aws` : 'has no exec plugin'}; the role's credentials are for an \`aws eks get-token\` exec user. Remove role-arn, or deploy by cluster-name`);
+    }
+    if ((0,credentials/* planCredentials */.kJ)(undefined, exec.env).kind === 'environment') {
+        core/* warning */.$e("role-arn: the kubeconfig user's exec env has AWS keys of its own, which aws eks get-token uses; the role is not assumed");
+        return undefined;
+    }
+    const obtained = await logCredentials(inputs.role, sessionSeconds, edges, ", for the kubeconfig's aws exec user");
+    return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
+}
+/** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
+async function connectEks(inputs, sessionSeconds, edges = defaultEdges(inputs.region)) {
+    const { clusterName, region } = inputs;
+    const obtained = await logCredentials(inputs.role, sessionSeconds, edges);
     let cluster;
     try {
         cluster = await eksClient(edges.context, region).describeCluster(clusterName, obtained.credentials);
@@ -32186,7 +32221,10 @@ async function connectEks(inputs, edges = defaultEdges(inputs.region)) {
         region,
         principal,
         kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
-        tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
+        tokenPlan: {
+            sign: { clusterName, region, ...obtained.credentials },
+            keysFrom: obtained.source
+        },
         helmEnv: credentialEnv(obtained.credentials, region)
     };
 }
@@ -32851,10 +32889,12 @@ function readInputs() {
         ? undefined
         : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'));
     const where = hostWhere(process.env, process.cwd());
+    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(rawInput, process.env);
     return {
         mode: parseMode(rawInput('mode')),
         githubToken: rawInput('github-token'),
         ...(eks ? { eks } : { kubeconfig }),
+        ...(execRole ? { execRole } : {}),
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart'), where),
         namespace: parseNamespace(rawInput('namespace')),
@@ -33199,10 +33239,13 @@ class ExecCredentialSource {
     /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
     plan;
     now;
+    /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
+    env;
     constructor(plugin, runner, options = {}) {
         this.plugin = plugin;
         this.runner = runner;
         this.now = options.now ?? Date.now;
+        this.env = options.env ?? {};
         this.plan = options.plan ?? (0,eks_token/* planEksToken */.cz)(plugin, process.env);
     }
     /**
@@ -33227,7 +33270,7 @@ class ExecCredentialSource {
         try {
             result = await this.runner.run(command, args, {
                 silent: true,
-                env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
+                env: { ...this.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
             });
         }
         catch (error) {
@@ -33342,7 +33385,8 @@ class RestClient {
         if (access.exec) {
             this.exec = new ExecCredentialSource(access.exec, deps.runner ?? exec/* processRunner */.q, {
                 now: deps.now,
-                plan: deps.tokenPlan
+                plan: deps.tokenPlan,
+                env: deps.execEnv
             });
         }
     }
@@ -35035,7 +35079,10 @@ function explainHelmFailure(stderr) {
     };
 }
 
+// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
+var credentials = __nccwpck_require__(1227);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
+
 /**
  * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
  * The timeout input is bounded far below it; a delay is clamped here anyway.
@@ -35050,6 +35097,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 function helmDeadlineMs(timeoutMs) {
     return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
+}
+/**
+ * The role session a deploy asks for: the whole step (recovery, the upgrade, a rollback, the
+ * report; each at most helmDeadlineMs) plus 10 minutes, at least STS's hour, at most 12 h.
+ */
+function deploySessionSeconds(timeoutMs) {
+    return (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs(timeoutMs) + 10 * 60_000);
 }
 function planDeploy(inputs, namespace, setArgs) {
     return {
@@ -35721,8 +35775,8 @@ function tokenOutlivesHelm(timeoutMs) {
  * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
  * handed the token, else helm and the action both run the plugin. Pure.
  */
-function planTokenSource(exec, env, timeoutMs) {
-    const plan = (0,eks_token/* planEksToken */.cz)(exec, env);
+function planTokenSource(exec, env, timeoutMs, keysFrom) {
+    const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
     if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
         return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
     }
@@ -37258,11 +37312,16 @@ async function run() {
     try {
         const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
         const started = Date.now();
-        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks)); // credentials + DescribeCluster
+        const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
+        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, session)); // credentials + DescribeCluster
         const source = eks?.kubeconfig ?? inputs.kubeconfig;
         const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
         const { exec } = kube.access;
-        const tokenPlan = eks?.tokenPlan ?? (exec && planTokenSource(exec, process.env, inputs.timeoutMs));
+        const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, session)); // role-arn
+        const execEnv = eks?.helmEnv ?? lent?.env;
+        const tokenPlan = eks?.tokenPlan ??
+            (exec &&
+                planTokenSource(exec, { ...process.env, ...execEnv }, inputs.timeoutMs, lent?.keysFrom));
         if (exec && tokenPlan)
             lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
         const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
@@ -37270,13 +37329,13 @@ async function run() {
             (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
+        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv);
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
             lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);
         const plan = planDeploy(inputs, namespace, await (0,set_values/* writeSetArgs */.Z8)(inputs.setValues, kube.dir));
         const target = { release: plan.release, namespace };
-        const client = createKubeClient(kube.access, { tokenPlan });
+        const client = createKubeClient(kube.access, { tokenPlan, execEnv });
         await preflight(client, kube.access, {
             namespace,
             createNamespace: plan.createNamespace
@@ -37701,10 +37760,12 @@ async function callAws(context, call) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AC: () => (/* binding */ obtainCredentials),
 /* harmony export */   EJ: () => (/* binding */ principalArn),
+/* harmony export */   Q_: () => (/* binding */ ENVIRONMENT_SOURCE),
+/* harmony export */   cT: () => (/* binding */ roleSessionSeconds),
 /* harmony export */   f1: () => (/* binding */ parseRoleInputs),
 /* harmony export */   kJ: () => (/* binding */ planCredentials)
 /* harmony export */ });
-/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, jwtClaims, explainIdTokenFailure, explainAssumeRoleRefusal */
+/* unused harmony exports OIDC_AUDIENCE, DEFAULT_SESSION_NAME, ROLE_SESSION_SECONDS, MAX_ROLE_SESSION_SECONDS, jwtClaims, explainIdTokenFailure, explainAssumeRoleRefusal */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7524);
 /* harmony import */ var _api_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1229);
 // Where the AWS credentials come from, in one place for both actions:
@@ -37720,6 +37781,18 @@ const OIDC_AUDIENCE = 'sts.amazonaws.com';
 const DEFAULT_SESSION_NAME = 'GitHubActions';
 /** STS's default and the role's usual maximum session: one hour. */
 const ROLE_SESSION_SECONDS = 3600;
+/** The longest session STS grants a role (its MaxSessionDuration may be set up to this). */
+const MAX_ROLE_SESSION_SECONDS = 12 * 3600;
+/** A session that lasts `ms` (whole seconds, between one hour and 12 h). Pure. */
+function roleSessionSeconds(ms) {
+    return Math.min(MAX_ROLE_SESSION_SECONDS, Math.max(ROLE_SESSION_SECONDS, Math.ceil(ms / 1000)));
+}
+/** STS's answer when DurationSeconds is above the role's MaxSessionDuration. */
+function exceedsMaxSession(error) {
+    return (error instanceof _api_js__WEBPACK_IMPORTED_MODULE_1__/* .AwsApiError */ .Ws &&
+        error.code === 'ValidationError' &&
+        /MaxSessionDuration/.test(error.detail));
+}
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** `role-arn` and `role-session-name` validated; undefined when no role is given. Pure. */
@@ -37738,7 +37811,12 @@ function parseRoleInputs(roleArn, sessionName) {
     }
     return { roleArn, sessionName: name };
 }
-/** Role first, then the environment's keys. Pure. */
+/** Where ambient keys come from, for the log. */
+const ENVIRONMENT_SOURCE = 'the environment (AWS_ACCESS_KEY_ID)';
+/**
+ * Role first, then the environment's keys (for an exec plugin: its kubeconfig env over the
+ * runner's, as client-go merges them). `why` of `none` names what the environment lacks. Pure.
+ */
 function planCredentials(role, env) {
     if (role)
         return { kind: 'role', role };
@@ -37747,7 +37825,7 @@ function planCredentials(role, env) {
     if (!accessKeyId || !secretAccessKey) {
         return {
             kind: 'none',
-            why: 'no role-arn, and no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
+            why: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
         };
     }
     const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
@@ -37793,17 +37871,21 @@ function explainAssumeRoleRefusal(error, roleArn, claims) {
     }
     return error;
 }
-/** Runs the plan: every credential masked before anything else sees it. */
-async function obtainCredentials(plan, env, edges) {
+/**
+ * Runs the plan: every credential masked before anything else sees it. A role session of
+ * `sessionSeconds` is asked for; when the role's MaxSessionDuration is lower, STS's default
+ * hour is taken instead, with a warning that names the fix.
+ */
+async function obtainCredentials(plan, env, edges, sessionSeconds = ROLE_SESSION_SECONDS) {
     if (plan.kind === 'none') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`AWS credentials: ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`AWS credentials: no role-arn, and ${plan.why}.`, 'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.');
     }
     if (plan.kind === 'environment') {
         const { accessKeyId, secretAccessKey, sessionToken } = plan.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
             if (value)
                 edges.mask(value);
-        return { credentials: plan.credentials, source: 'the environment (AWS_ACCESS_KEY_ID)' };
+        return { credentials: plan.credentials, source: ENVIRONMENT_SOURCE };
     }
     const { roleArn, sessionName } = plan.role;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
@@ -37817,12 +37899,20 @@ async function obtainCredentials(plan, env, edges) {
         throw explainIdTokenFailure(env, error);
     }
     edges.mask(token);
+    const assume = (durationSeconds) => edges.sts.assumeRoleWithWebIdentity({
+        roleArn,
+        sessionName,
+        webIdentityToken: token,
+        durationSeconds
+    });
     try {
-        const assumed = await edges.sts.assumeRoleWithWebIdentity({
-            roleArn,
-            sessionName,
-            webIdentityToken: token,
-            durationSeconds: ROLE_SESSION_SECONDS
+        let warning;
+        const assumed = await assume(sessionSeconds).catch((error) => {
+            if (!exceedsMaxSession(error) || sessionSeconds <= ROLE_SESSION_SECONDS)
+                throw error;
+            const hours = (sessionSeconds / 3600).toFixed(1).replace(/\.0$/, '');
+            warning = `role-arn: ${roleArn} allows sessions shorter than the ${hours} h this step may take, so its session lasts 1 h and AWS calls after that are refused. Raise the role's maximum session: aws iam update-role --role-name ${roleArn.split('/').pop()} --max-session-duration ${sessionSeconds}`;
+            return assume(ROLE_SESSION_SECONDS);
         });
         const { accessKeyId, secretAccessKey, sessionToken } = assumed.credentials;
         for (const value of [accessKeyId, secretAccessKey, sessionToken])
@@ -37831,7 +37921,8 @@ async function obtainCredentials(plan, env, edges) {
             credentials: { accessKeyId, secretAccessKey, sessionToken },
             source: `role ${roleArn} (session ${sessionName}, OIDC)`,
             arn: assumed.arn,
-            expiresAt: assumed.credentials.expiresAt
+            expiresAt: assumed.credentials.expiresAt,
+            ...(warning ? { warning } : {})
         };
     }
     catch (error) {

@@ -6,7 +6,8 @@ import { stsClient } from '../../shared/src/aws/sts.js';
 import { fetchClient } from '../../shared/src/http.js';
 import { startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
 import { startOidcRig, type OidcRig } from '../../../test/rigs/aws/oidc.js';
-import { ecrRegistryOf, registryCredentials } from '../src/ecr-login.js';
+import { ecrRegistryOf, missingEcrRepository, registryCredentials } from '../src/ecr-login.js';
+import { explainFailure } from '../src/errors.js';
 import { parseInputs, type GitHubContext } from '../src/inputs.js';
 import { flatWorkspace } from './fakes.js';
 
@@ -126,5 +127,57 @@ describe('registryCredentials', () => {
     );
     expect(login).toEqual({ username, password: 'given' });
     expect(aws.calls.length).toBe(before);
+  });
+});
+
+describe('missingEcrRepository', () => {
+  const PRIVATE = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/app';
+  test.each<[string, string, string, string | undefined]>([
+    [
+      'docker push, private ECR',
+      PRIVATE,
+      "name unknown: The repository with name 'team/app' does not exist in the registry with id '111122223333'",
+      'aws ecr create-repository --repository-name team/app --region eu-west-1'
+    ],
+    [
+      "the registry's code",
+      PRIVATE,
+      'NAME_UNKNOWN: repository not found',
+      'aws ecr create-repository --repository-name team/app --region eu-west-1'
+    ],
+    [
+      "ECR's API",
+      '111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app',
+      'RepositoryNotFoundException: The repository with name app does not exist',
+      'aws ecr create-repository --repository-name app --region cn-north-1'
+    ],
+    [
+      'ECR Public: the alias is not part of the repository name',
+      'public.ecr.aws/myalias/app',
+      'name unknown: The repository with name app does not exist',
+      'aws ecr-public create-repository --repository-name app --region us-east-1'
+    ],
+    ['another registry', 'ghcr.io/o/app', 'name unknown: repository name not known', undefined],
+    ['another ECR failure', PRIVATE, 'denied: not authorized', undefined]
+  ])('%s', (_, name, text, command) => {
+    const hint = missingEcrRepository(name, text);
+    if (command === undefined) expect(hint).toBeUndefined();
+    else expect(hint).toContain(`create it once: ${command}`);
+  });
+
+  test('explainFailure names the command instead of the generic hints', () => {
+    const error = explainFailure(
+      'push 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:v1',
+      "name unknown: The repository with name 'app' does not exist in the registry with id '111122223333'",
+      {
+        registry: '111122223333.dkr.ecr.eu-west-1.amazonaws.com',
+        name: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/app',
+        eventName: 'push'
+      },
+      'push'
+    );
+    expect(error.hint).toMatch(
+      /^- The ECR repository does not exist .*aws ecr create-repository --repository-name app --region eu-west-1$/
+    );
   });
 });

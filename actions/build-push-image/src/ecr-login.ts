@@ -23,6 +23,28 @@ export function ecrRegistryOf(host: string): EcrRegistry | undefined {
   return match ? { region: match[1] } : undefined;
 }
 
+/**
+ * ECR's word for a repository that does not exist (RepositoryNotFoundException from its API,
+ * NAME_UNKNOWN from the registry on a push), as the command that creates it; undefined for
+ * any other registry or failure. Pure.
+ */
+export function missingEcrRepository(name: string, text: string): string | undefined {
+  const [host, ...path] = name.split('/');
+  const registry = ecrRegistryOf(host);
+  if (
+    !registry ||
+    !/RepositoryNotFoundException|NAME[_ ]UNKNOWN|repository with name .* does not exist/i.test(
+      text
+    )
+  )
+    return undefined;
+  const command =
+    registry === 'public'
+      ? `aws ecr-public create-repository --repository-name ${path.slice(1).join('/')} --region ${ECR_PUBLIC_REGION}`
+      : `aws ecr create-repository --repository-name ${path.join('/')} --region ${registry.region}`;
+  return `The ECR repository does not exist (ECR creates none on push); create it once: ${command}`;
+}
+
 export interface RegistryCredentials {
   username: string;
   password: string;

@@ -1,5 +1,6 @@
 import { ActionError } from '../../shared/src/errors.js';
 import { TRANSIENT_TEXT } from '../../shared/src/transient.js';
+import { missingEcrRepository } from './ecr-login.js';
 
 /** What went wrong when talking to a registry, judged from a status or a tool's output. */
 export type FailureKind = 'auth' | 'denied' | 'rate-limited' | 'server' | 'network' | 'other';
@@ -105,7 +106,8 @@ export function explainFailure(
 ): ActionError {
   const kind = classifyFailure(text);
   const detail = text.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-  const list = hints(kind, context, text, step);
+  const missing = missingEcrRepository(context.name, text);
+  const list = missing ? [missing] : hints(kind, context, text, step);
   return new ActionError(
     `${action} failed: ${detail}`,
     list.length > 0 ? list.map((line) => `- ${line}`).join('\n') : undefined

@@ -42,7 +42,7 @@ export async function run(
           pushed: false,
           reason: existing.reason
         }
-      : await buildAndPush(edges.runner, registry, inputs, existing.reason);
+      : await buildAndPush(edges.runner, registry, inputs, existing.reason, credentials);
     const outcome: Outcome = { ...done, durationMs: Date.now() - started };
     for (const [key, value] of Object.entries(outcomeOutputs(outcome))) core.setOutput(key, value);
     await appendSummary(renderSummary(outcome));

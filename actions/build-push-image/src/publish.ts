@@ -12,6 +12,7 @@ import type { Inputs } from './inputs.js';
 import { login } from './login.js';
 import { pushImage } from './push.js';
 import type { RegistryClient } from './registry.js';
+import type { RegistryCredentials } from './ecr-login.js';
 import type { Outcome } from './summary.js';
 
 export function failureContext(inputs: Inputs): FailureContext {
@@ -31,7 +32,8 @@ export async function buildAndPush(
   runner: ProcessRunner,
   registry: RegistryClient,
   inputs: Inputs,
-  reason: string
+  reason: string,
+  credentials: RegistryCredentials
 ): Promise<Omit<Outcome, 'durationMs'>> {
   const context = failureContext(inputs);
   const planned = planBuild(inputs, new Date());
@@ -52,7 +54,6 @@ export async function buildAndPush(
     const buildEnv = buildEnvironment(plan, process.env);
     for (const value of Object.values(buildEnv)) maskSecret(value);
     const policy = { retryAfterHint: () => registry.retryAfterHint() };
-    const credentials = { username: inputs.username, password: inputs.password };
     const env = {
       ...(inputs.push
         ? await core.group('Log in', () => login(runner, engine, credentials, context, policy))

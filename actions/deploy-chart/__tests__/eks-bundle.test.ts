@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { startCluster, type Cluster } from '../../../test/emulator/index.js';
 import { verifyEksToken } from '../../../test/emulator/auth/eks-token.js';
+import { seedKubeconfig } from '../../../test/emulator/auth/kubeconfig.js';
+import { parse, stringify } from 'yaml';
 import { startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
 import { startOidcRig, type OidcRig } from '../../../test/rigs/aws/oidc.js';
 import { startHelmMirror, type HelmMirror } from '../../../test/rigs/helm-mirror.js';
@@ -15,6 +17,8 @@ import {
   type ActionRun,
   type RunnerJob
 } from '../../../test/support/runner.js';
+import { runnerLog } from '../../../scripts/lib/runner-log.js';
+import { findSecrets } from '../../../test/reliability/support/secrets.js';
 import { principalArn } from '../../shared/src/aws/credentials.js';
 import { execCredentialJson } from '../src/exec-credential-plugin.js';
 
@@ -123,6 +127,34 @@ function visible(run: ActionRun): string {
   return [log, run.summary, JSON.stringify(run.outputs)].join('\n');
 }
 
+/**
+ * What a user could find, with step debug on: the log as the runner renders it (masked), the
+ * summary, the outputs and the saved state; searched for each secret in every encoding, any
+ * EKS token, and any JWT (the job's OIDC token).
+ */
+function leaks(run: ActionRun, secrets: Record<string, string | undefined>) {
+  const log = runnerLog({ debug: true });
+  const texts = {
+    log: [...log.write(run.stdout + run.stderr), ...log.flush()].join('\n'),
+    summary: run.summary,
+    outputs: JSON.stringify(run.outputs),
+    state: JSON.stringify(run.state)
+  };
+  const fixtures = Object.entries(secrets).flatMap(([name, value]) =>
+    value ? [{ name, value }] : []
+  );
+  const jwts = Object.entries(texts)
+    .filter(([, text]) => /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/.test(text))
+    .map(([where]) => ({ where, secret: 'a JWT', form: 'value' }));
+  return [...findSecrets(texts, fixtures), ...jwts];
+}
+
+/** The keys STS issued last, as secrets to look for. */
+const lastIssued = () => {
+  const { accessKeyId, secretAccessKey, sessionToken } = aws.issued.at(-1)!;
+  return { accessKeyId, secretAccessKey, sessionToken };
+};
+
 describe('deploy by cluster name', () => {
   test('role-arn + OIDC, helm 4: the role deploys, and no credential or token is visible', async () => {
     const run = await deploy(
@@ -136,6 +168,9 @@ describe('deploy by cluster name', () => {
       `aws: credentials from role ${aws.roleArn('deploy')} (session GitHubActions, OIDC)`
     );
     expect(run.stdout).toContain(`eks: cluster "basickapp" (eu-west-1) → ${cluster.url}`);
+    expect(run.stdout).toContain(
+      `is signed here, as aws eks get-token signs it, with the credentials from role ${aws.roleArn('deploy')}`
+    );
     const issued = aws.issued.at(-1)!;
     expect(tokensSeen).toContain(issued.arn);
     const text = visible(run);
@@ -149,12 +184,17 @@ describe('deploy by cluster name', () => {
   test('a timeout longer than a token lives, helm 3: helm runs the action itself as its exec plugin', async () => {
     const run = await deploy(
       { 'role-arn': aws.roleArn('deploy'), timeout: '20m' },
-      oidc.env,
+      { ...oidc.env, RUNNER_DEBUG: '1' },
       HELM_VERSIONS[0]
     );
+    expect(leaks(run, lastIssued())).toEqual([]);
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).not.toContain('helm reuses the token');
+    // 20m: the step may take 91 min, more than the role's 1 h MaxSessionDuration allows.
+    expect(run.stdout).toContain(
+      `::warning::role-arn: ${aws.roleArn('deploy')} allows sessions shorter than the 1.5 h this step may take`
+    );
   });
 
   test('ambient keys (configure-aws-credentials), no role', async () => {
@@ -224,6 +264,106 @@ describe('deploy by cluster name', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(why);
+  });
+});
+
+/**
+ * The seed's kubeconfig (aws eks get-token exec user) with no keys in its exec env. The exec
+ * env blanks AWS_ENDPOINT_URL: it exists only so the action reaches the STS rig, and in a real
+ * job the exec user, like the action, sees no override.
+ */
+function keylessSeedKubeconfig(): string {
+  const doc = parse(
+    seedKubeconfig({
+      url: cluster.url,
+      caPem: cluster.caPem,
+      clusterName: 'basickapp',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }
+    })
+  ) as { users: Array<{ user: { exec: { env: unknown } } }> };
+  doc.users[0].user.exec.env = [
+    { name: 'AWS_DEFAULT_REGION', value: 'eu-west-1' },
+    { name: 'AWS_ENDPOINT_URL', value: '' }
+  ];
+  return Buffer.from(stringify(doc)).toString('base64');
+}
+
+describe('the kubeconfig input: its aws exec user gains the OIDC or ambient credentials', () => {
+  const byKubeconfig = (inputs: Record<string, string>) => ({
+    'cluster-name': '',
+    region: '',
+    kubeconfig: keylessSeedKubeconfig(),
+    ...inputs
+  });
+
+  test.each(HELM_VERSIONS.map((version, i) => [version, i === 0 ? '20m' : '60s']))(
+    'role-arn + OIDC, helm %s (timeout %s): the role deploys, nothing secret is visible',
+    async (version, timeout) => {
+      const run = await deploy(
+        byKubeconfig({ 'role-arn': aws.roleArn('deploy'), timeout }),
+        { ...oidc.env, RUNNER_DEBUG: '1' },
+        version
+      );
+      expect(run.errors).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs).toMatchObject({ revision: '1', status: 'deployed' });
+      const issued = aws.issued.at(-1)!;
+      expect(run.stdout).toContain(
+        `aws: credentials from role ${aws.roleArn('deploy')} (session GitHubActions, OIDC), for the kubeconfig's aws exec user`
+      );
+      if (timeout === '60s') {
+        expect(run.stdout).toContain(
+          `with the credentials from role ${aws.roleArn('deploy')} (session GitHubActions, OIDC)`
+        );
+      } else {
+        // helm runs the real `aws eks get-token` with the role's keys from its environment.
+        expect(run.stdout).toMatch(
+          /the exec plugin "aws" makes the tokens \(the timeout is longer/
+        );
+      }
+      expect(tokensSeen.at(-1)).toBe(issued.arn);
+      expect(leaks(run, lastIssued())).toEqual([]);
+      const text = visible(run);
+      for (const secret of [issued.accessKeyId, issued.secretAccessKey, issued.sessionToken]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/); // no JWT
+      expect(text).not.toMatch(/k8s-aws-v1\.[\w-]{20}/); // no EKS token
+    }
+  );
+
+  test('no role-arn: the ambient keys sign, exactly as before', async () => {
+    const assumed = aws.issued.length;
+    const run = await deploy(byKubeconfig({}), {
+      AWS_ACCESS_KEY_ID: USER.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: USER.secretAccessKey,
+      RUNNER_DEBUG: '1'
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.stdout).toContain('with the credentials from the environment (AWS_ACCESS_KEY_ID)');
+    expect(aws.issued).toHaveLength(assumed);
+    expect(tokensSeen.at(-1)).toBe('arn:aws:iam::111122223333:user/ci');
+    expect(
+      leaks(run, { accessKeyId: USER.accessKeyId, secretAccessKey: USER.secretAccessKey })
+    ).toEqual([]);
+    expect(visible(run)).not.toContain(USER.secretAccessKey);
+  });
+
+  test('role-arn beside a token user: the input is refused', async () => {
+    const token = Buffer.from(
+      stringify({
+        ...parse(Buffer.from(keylessSeedKubeconfig(), 'base64').toString()),
+        users: [{ name: 'basickapp-aws', user: { token: 'a-static-token-0123456789' } }]
+      })
+    ).toString('base64');
+    const run = await deploy(
+      byKubeconfig({ kubeconfig: token, 'role-arn': aws.roleArn('deploy') }),
+      oidc.env
+    );
+    expect(run.errors).toEqual([
+      expect.stringMatching(/^role-arn: is set, but the kubeconfig's user has no exec plugin/)
+    ]);
   });
 });
 

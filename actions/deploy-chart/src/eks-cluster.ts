@@ -13,6 +13,7 @@ import {
   planCredentials,
   principalArn,
   type CredentialEdges,
+  type ObtainedCredentials,
   type RoleInputs
 } from '../../shared/src/aws/credentials.js';
 import { eksClient, explainDescribeCluster, type EksCluster } from '../../shared/src/aws/eks.js';
@@ -21,6 +22,8 @@ import { runnerAwsContext, runnerCredentialEdges } from '../../shared/src/aws/ru
 import type { AwsCredentials } from '../../shared/src/aws/sigv4.js';
 import { stsClient } from '../../shared/src/aws/sts.js';
 import { ActionError, InputError } from '../../shared/src/errors.js';
+import { isAwsCommand } from './aws-plugin.js';
+import type { ExecPlugin } from './cluster-access.js';
 import type { EksTokenPlan } from './cluster/eks-token.js';
 import type { KubeconfigSource } from './inputs.js';
 
@@ -29,6 +32,16 @@ export interface EksInputs {
   region: string;
   role?: RoleInputs;
 }
+
+/** With the kubeconfig input: the role whose credentials its `aws` exec user gets. */
+export interface ExecRoleInputs {
+  role: RoleInputs;
+  /** Where STS is called: region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. */
+  region: string;
+}
+
+/** STS's global endpoint signs in us-east-1. */
+const STS_DEFAULT_REGION = 'us-east-1';
 
 /** EKS's rule for cluster names. */
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -42,7 +55,7 @@ export function parseEksInputs(
   const clusterName = read('cluster-name');
   const role = parseRoleInputs(read('role-arn'), read('role-session-name'));
   if (!clusterName) {
-    if (role || read('region')) {
+    if ((role || read('region')) && !read('kubeconfig')) {
       throw new InputError(
         'cluster-name',
         'is empty, but role-arn or region is set; name the EKS cluster to deploy to'
@@ -70,6 +83,15 @@ export function parseEksInputs(
     );
   }
   return { clusterName, region, ...(role ? { role } : {}) };
+}
+
+/** `role-arn` beside the kubeconfig input; undefined without one. Pure. */
+export function parseExecRoleInputs(
+  read: (name: string) => string,
+  env: NodeJS.ProcessEnv
+): ExecRoleInputs | undefined {
+  const role = parseRoleInputs(read('role-arn'), read('role-session-name'));
+  return role && { role, region: resolveRegion(read('region'), env) ?? STS_DEFAULT_REGION };
 }
 
 /** The exec user's command: this very bundle, run by this very node. Pure. */
@@ -124,13 +146,70 @@ export function eksKubeconfig(
 }
 
 /** The variables helm (and so its exec plugin) gets: the credentials, in memory only. Pure. */
-export function credentialEnv(credentials: AwsCredentials, region: string): Record<string, string> {
+export function credentialEnv(
+  credentials: AwsCredentials,
+  region?: string
+): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-    AWS_REGION: region
+    ...(region ? { AWS_REGION: region } : {})
   };
+}
+
+/** The role's (or the environment's) credentials, and a log line saying which. */
+async function logCredentials(
+  role: RoleInputs | undefined,
+  sessionSeconds: number,
+  edges: { context: AwsContext; credentials: CredentialEdges },
+  purpose = ''
+): Promise<ObtainedCredentials> {
+  const env = edges.context.env;
+  const plan = planCredentials(role, env);
+  const obtained = await obtainCredentials(plan, env, edges.credentials, sessionSeconds);
+  core.info(`aws: credentials from ${obtained.source}${purpose}`);
+  if (obtained.warning) core.warning(obtained.warning);
+  return obtained;
+}
+
+/** The assumed role's keys for the kubeconfig's exec user, and where they came from. */
+export interface ExecCredentialsLent {
+  env: Record<string, string>;
+  keysFrom: string;
+}
+
+/**
+ * With the kubeconfig input and role-arn: the role is assumed (OIDC) and its keys go into the
+ * environment of the `aws` exec user (helm's and the action's), under the exec's own env, so
+ * an exec user with keys of its own keeps them. Without role-arn nothing changes: the exec
+ * user gets the ambient keys from the runner's environment, as it always did.
+ */
+export async function lendRoleToExec(
+  inputs: ExecRoleInputs,
+  exec: ExecPlugin | undefined,
+  sessionSeconds: number,
+  edges: { context: AwsContext; credentials: CredentialEdges } = defaultEdges(inputs.region)
+): Promise<ExecCredentialsLent | undefined> {
+  if (!exec || !isAwsCommand(exec.command)) {
+    throw new InputError(
+      'role-arn',
+      `is set, but the kubeconfig's user ${exec ? `runs "${exec.command}", not aws` : 'has no exec plugin'}; the role's credentials are for an \`aws eks get-token\` exec user. Remove role-arn, or deploy by cluster-name`
+    );
+  }
+  if (planCredentials(undefined, exec.env).kind === 'environment') {
+    core.warning(
+      "role-arn: the kubeconfig user's exec env has AWS keys of its own, which aws eks get-token uses; the role is not assumed"
+    );
+    return undefined;
+  }
+  const obtained = await logCredentials(
+    inputs.role,
+    sessionSeconds,
+    edges,
+    ", for the kubeconfig's aws exec user"
+  );
+  return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 
 export interface EksConnection {
@@ -148,16 +227,11 @@ export interface EksConnection {
 /** Credentials → DescribeCluster → the kubeconfig, the token plan and helm's environment. */
 export async function connectEks(
   inputs: EksInputs,
+  sessionSeconds: number,
   edges: { context: AwsContext; credentials: CredentialEdges } = defaultEdges(inputs.region)
 ): Promise<EksConnection> {
   const { clusterName, region } = inputs;
-  const env = edges.context.env;
-  const obtained = await obtainCredentials(
-    planCredentials(inputs.role, env),
-    env,
-    edges.credentials
-  );
-  core.info(`aws: credentials from ${obtained.source}`);
+  const obtained = await logCredentials(inputs.role, sessionSeconds, edges);
   let cluster: EksCluster;
   try {
     cluster = await eksClient(edges.context, region).describeCluster(
@@ -182,7 +256,10 @@ export async function connectEks(
     region,
     principal,
     kubeconfig: { yaml, encoding: 'yaml', raw: yaml },
-    tokenPlan: { sign: { clusterName, region, ...obtained.credentials } },
+    tokenPlan: {
+      sign: { clusterName, region, ...obtained.credentials },
+      keysFrom: obtained.source
+    },
     helmEnv: credentialEnv(obtained.credentials, region)
   };
 }

@@ -1,3 +1,4 @@
+import { roleSessionSeconds } from '../../shared/src/aws/credentials.js';
 import type { DryRun, Inputs } from './inputs.js';
 
 /** What one `helm upgrade --install` does, resolved from the inputs (namespace, values files). */
@@ -34,6 +35,14 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function helmDeadlineMs(timeoutMs: number): number {
   return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
+}
+
+/**
+ * The role session a deploy asks for: the whole step (recovery, the upgrade, a rollback, the
+ * report; each at most helmDeadlineMs) plus 10 minutes, at least STS's hour, at most 12 h.
+ */
+export function deploySessionSeconds(timeoutMs: number): number {
+  return roleSessionSeconds(2 * helmDeadlineMs(timeoutMs) + 10 * 60_000);
 }
 
 export function planDeploy(inputs: Inputs, namespace: string, setArgs: string[]): DeployPlan {

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
-import { parseEksInputs, type EksInputs } from './eks-cluster.js';
+import {
+  parseEksInputs,
+  parseExecRoleInputs,
+  type EksInputs,
+  type ExecRoleInputs
+} from './eks-cluster.js';
 import {
   maskKubeconfigInput,
   parseKubeconfigInput,
@@ -25,6 +30,8 @@ export interface Inputs {
   /** Exactly one of kubeconfig and eks (cluster-name) is set. */
   kubeconfig?: KubeconfigSource;
   eks?: EksInputs;
+  /** role-arn with the kubeconfig: credentials for its aws exec user. */
+  execRole?: ExecRoleInputs;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
   chart: string;
@@ -331,10 +338,12 @@ export function readInputs(): Inputs {
         )
       );
   const where = hostWhere(process.env, process.cwd());
+  const execRole = eks ? undefined : parseExecRoleInputs(rawInput, process.env);
   return {
     mode: parseMode(rawInput('mode')),
     githubToken: rawInput('github-token'),
     ...(eks ? { eks } : { kubeconfig }),
+    ...(execRole ? { execRole } : {}),
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart'), where),
     namespace: parseNamespace(rawInput('namespace')),

@@ -326,9 +326,10 @@ export function tokenOutlivesHelm(timeoutMs: number): boolean {
 export function planTokenSource(
   exec: ExecPlugin,
   env: NodeJS.ProcessEnv,
-  timeoutMs: number
+  timeoutMs: number,
+  keysFrom?: string
 ): EksTokenPlan {
-  const plan = planEksToken(exec, env);
+  const plan = planEksToken(exec, env, keysFrom);
   if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
     return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
   }

@@ -6,8 +6,8 @@ import { describeTokenPlan } from './cluster/eks-token.js';
 import { preflight } from './cluster/preflight.js';
 import { recoverPendingRelease } from './cluster/recover.js';
 import { deploy } from './deploy.js';
-import { connectEks, explainEksRefusal } from './eks-cluster.js';
-import { planDeploy } from './helm-args.js';
+import { connectEks, explainEksRefusal, lendRoleToExec } from './eks-cluster.js';
+import { deploySessionSeconds, planDeploy } from './helm-args.js';
 import { createHelmCli } from './helm-cli.js';
 import { installHelm } from './helm-install.js';
 import { readInputs } from './inputs.js';
@@ -21,25 +21,30 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
     const started = Date.now();
-    const eks = inputs.eks && (await connectEks(inputs.eks)); // credentials + DescribeCluster
+    const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
+    const eks = inputs.eks && (await connectEks(inputs.eks, session)); // credentials + DescribeCluster
     const source = eks?.kubeconfig ?? inputs.kubeconfig;
     const kube = await writeKubeconfig(source!); // masked, normalized, 0600, in state
     const { exec } = kube.access;
+    const lent = inputs.execRole && (await lendRoleToExec(inputs.execRole, exec, session)); // role-arn
+    const execEnv = eks?.helmEnv ?? lent?.env;
     const tokenPlan =
-      eks?.tokenPlan ?? (exec && planTokenSource(exec, process.env, inputs.timeoutMs));
+      eks?.tokenPlan ??
+      (exec &&
+        planTokenSource(exec, { ...process.env, ...execEnv }, inputs.timeoutMs, lent?.keysFrom));
     if (exec && tokenPlan) core.info(describeTokenPlan(tokenPlan, exec));
     const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
     const [, installed] = await Promise.all([
       ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
       installHelm(inputs.helmVersion, inputs.helmMirror)
     ]);
-    const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
+    const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv);
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     if (inputs.setValues.length > 0) core.info(`set: ${describeSetTypes(inputs.setValues)}`);
     const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
     const target = { release: plan.release, namespace };
 
-    const client = createKubeClient(kube.access, { tokenPlan });
+    const client = createKubeClient(kube.access, { tokenPlan, execEnv });
     await preflight(client, kube.access, {
       namespace,
       createNamespace: plan.createNamespace

@@ -22,6 +22,8 @@ export interface RigRole {
   issuer?: string;
   /** IAM actions allowed, e.g. eks:DescribeCluster, ecr:GetAuthorizationToken. */
   allow: string[];
+  /** The role's MaxSessionDuration (3600 to 43200 s); default 3600, as IAM creates roles. */
+  maxSessionSeconds?: number;
 }
 
 export interface RigUser {
@@ -225,7 +227,7 @@ export async function startAwsRig(options: AwsRigOptions): Promise<AwsRig> {
       );
     }
     const duration = Number(form.get('DurationSeconds') ?? 3600);
-    if (!(duration >= 900 && duration <= 3600)) {
+    if (!(duration >= 900 && duration <= (role.maxSessionSeconds ?? 3600))) {
       return stsError(
         400,
         'ValidationError',

@@ -79,7 +79,7 @@ describe('planEksToken', () => {
     ]
   ])('%s: signed here', (_, exec, env, expected) => {
     const plan = planEksToken(exec, env);
-    expect(plan).toEqual({ sign: expect.objectContaining(expected) });
+    expect(plan).toEqual({ sign: expect.objectContaining(expected), keysFrom: expect.any(String) });
   });
 
   test.each<[string, ExecPlugin, NodeJS.ProcessEnv, RegExp]>([
@@ -156,6 +156,34 @@ describe('planEksToken', () => {
     expect('sign' in planTokenSource(awsExec(SEED_ARGS), {}, 5 * 60_000)).toBe(true);
     const long = planTokenSource(awsExec(SEED_ARGS), {}, 10 * 60_000);
     expect('runCli' in long && long.runCli).toMatch(/timeout is longer than one token lives/);
+  });
+
+  test.each<[string, ExecPlugin, NodeJS.ProcessEnv, string | undefined, string]>([
+    ['exec env keys', awsExec(SEED_ARGS), {}, undefined, "the kubeconfig user's exec env"],
+    [
+      'ambient keys',
+      awsExec(SEED_ARGS, {}),
+      KEYS,
+      undefined,
+      'the environment (AWS_ACCESS_KEY_ID)'
+    ],
+    [
+      "an assumed role's keys in the runner env",
+      awsExec(SEED_ARGS, {}),
+      KEYS,
+      'role arn:aws:iam::111122223333:role/deploy (session GitHubActions, OIDC)',
+      'role arn:aws:iam::111122223333:role/deploy'
+    ],
+    [
+      'exec env keys win over the role',
+      awsExec(SEED_ARGS),
+      { AWS_ACCESS_KEY_ID: 'ASIAROLE', AWS_SECRET_ACCESS_KEY: 'role' },
+      'role arn:aws:iam::111122223333:role/deploy (session GitHubActions, OIDC)',
+      "the kubeconfig user's exec env"
+    ]
+  ])('the log line says where the keys came from: %s', (_, exec, env, from, says) => {
+    const plan = planEksToken(exec, env, from);
+    expect(describeTokenPlan(plan, exec)).toContain(`with the credentials from ${says}`);
   });
 
   test('the log line names cluster and region, never a key', () => {

@@ -99,6 +99,8 @@ export interface KubeClientDeps {
   runner?: ProcessRunner;
   /** Whether an `aws eks get-token` plugin is signed in process; planned from process.env by default. */
   tokenPlan?: EksTokenPlan;
+  /** The environment the exec plugin runs in, under its own env (helm's extra env). */
+  execEnv?: Record<string, string>;
   now?: () => number;
   /** Per-request socket inactivity limit (watches use their own). */
   requestTimeoutMs?: number;
@@ -163,7 +165,8 @@ class RestClient implements KubeClient {
     if (access.exec) {
       this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
         now: deps.now,
-        plan: deps.tokenPlan
+        plan: deps.tokenPlan,
+        env: deps.execEnv
       });
     }
   }

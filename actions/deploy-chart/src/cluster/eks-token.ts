@@ -3,6 +3,7 @@
 // network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
 // are in the environment, the action skips the ~1 s Python start of the aws CLI. Every other
 // shape (profiles, SSO, --role-arn, endpoint overrides) is left to the aws CLI itself.
+import { ENVIRONMENT_SOURCE, planCredentials } from '../../../shared/src/aws/credentials.js';
 import { partitionSuffix } from '../../../shared/src/aws/endpoints.js';
 import { presignUrl } from '../../../shared/src/aws/sigv4.js';
 import { isAwsCommand } from '../aws-plugin.js';
@@ -17,8 +18,8 @@ export interface EksTokenRequest {
   sessionToken?: string;
 }
 
-/** Either what to sign, or why the aws CLI has to run instead. */
-export type EksTokenPlan = { sign: EksTokenRequest } | { runCli: string };
+/** Either what to sign and whose keys sign it (for the log), or why the aws CLI has to run instead. */
+export type EksTokenPlan = { sign: EksTokenRequest; keysFrom: string } | { runCli: string };
 
 /** What `aws eks get-token` reports: its tokens are honoured 15 minutes, it says 14. */
 export const EKS_TOKEN_LIFETIME_MS = 14 * 60_000;
@@ -59,9 +60,15 @@ function readGetTokenArgs(args: string[]): Map<string, string> | string {
 
 /**
  * Whether the token can be signed here, from the exec plugin and the environment it would
- * run in (the kubeconfig's exec env over the runner's, as client-go merges them). Pure.
+ * run in (the kubeconfig's exec env over the runner's, as client-go merges them), with the
+ * keys planCredentials finds there. `runnerKeysFrom` says where the runner env's keys came
+ * from (the action puts an assumed role's there). Pure.
  */
-export function planEksToken(exec: ExecPlugin, runnerEnv: NodeJS.ProcessEnv): EksTokenPlan {
+export function planEksToken(
+  exec: ExecPlugin,
+  runnerEnv: NodeJS.ProcessEnv,
+  runnerKeysFrom: string = ENVIRONMENT_SOURCE
+): EksTokenPlan {
   if (!isAwsCommand(exec.command)) {
     return { runCli: `the exec plugin is "${exec.command}", not aws` };
   }
@@ -70,11 +77,8 @@ export function planEksToken(exec: ExecPlugin, runnerEnv: NodeJS.ProcessEnv): Ek
   const env: Record<string, string | undefined> = { ...runnerEnv, ...exec.env };
   const override = CLI_ONLY_ENV.find((name) => env[name]);
   if (override) return { runCli: `${override} is set` };
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) {
-    return { runCli: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment' };
-  }
+  const keys = planCredentials(undefined, env);
+  if (keys.kind !== 'environment') return { runCli: keys.kind === 'none' ? keys.why : '' };
   const fromEnv = [env.AWS_REGION, env.AWS_DEFAULT_REGION].filter(Boolean);
   if (!options.has('--region') && new Set(fromEnv).size > 1) {
     return { runCli: 'AWS_REGION and AWS_DEFAULT_REGION differ' };
@@ -83,15 +87,11 @@ export function planEksToken(exec: ExecPlugin, runnerEnv: NodeJS.ProcessEnv): Ek
   if (!region) return { runCli: 'no --region, AWS_REGION or AWS_DEFAULT_REGION' };
   if (!stsHost(region))
     return { runCli: `region "${region}" is outside the partitions known here` };
-  const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
   return {
-    sign: {
-      clusterName: options.get('--cluster-name') as string,
-      region,
-      accessKeyId,
-      secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {})
-    }
+    sign: { clusterName: options.get('--cluster-name') as string, region, ...keys.credentials },
+    keysFrom: exec.env.AWS_ACCESS_KEY_ID
+      ? "the kubeconfig user's exec env (AWS_ACCESS_KEY_ID)"
+      : runnerKeysFrom
   };
 }
 
@@ -125,7 +125,7 @@ export function signEksToken(request: EksTokenRequest, now: Date): ExecCredentia
 /** One log line saying who makes the tokens, and why the aws CLI runs when it does. Pure. */
 export function describeTokenPlan(plan: EksTokenPlan, exec: ExecPlugin): string {
   if ('sign' in plan) {
-    return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, from the AWS keys in the environment`;
+    return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, with the credentials from ${plan.keysFrom}`;
   }
   const why = isAwsCommand(exec.command) ? ` (${plan.runCli})` : '';
   return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;

@@ -67,12 +67,16 @@ export class ExecCredentialSource {
 
   private readonly now: () => number;
 
+  /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
+  private readonly env: Record<string, string>;
+
   constructor(
     private readonly plugin: ExecPlugin,
     private readonly runner: ProcessRunner,
-    options: { now?: () => number; plan?: EksTokenPlan } = {}
+    options: { now?: () => number; plan?: EksTokenPlan; env?: Record<string, string> } = {}
   ) {
     this.now = options.now ?? Date.now;
+    this.env = options.env ?? {};
     this.plan = options.plan ?? planEksToken(plugin, process.env);
   }
 
@@ -100,7 +104,7 @@ export class ExecCredentialSource {
     try {
       result = await this.runner.run(command, args, {
         silent: true,
-        env: { ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
+        env: { ...this.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
       });
     } catch (error) {
       throw new ExecPluginError(

@@ -10,6 +10,7 @@ import {
   parseRoleInputs,
   planCredentials,
   principalArn,
+  roleSessionSeconds,
   type CredentialEdges
 } from '../../src/aws/credentials.js';
 import { ecrClient } from '../../src/aws/ecr.js';
@@ -35,7 +36,8 @@ const REGISTRY_PASSWORD = 'ecr-token-the-registry-accepts';
 
 beforeAll(async () => {
   oidc = await startOidcRig();
-  registry = await startRegistry({ auth: 'basic', username: 'AWS', password: REGISTRY_PASSWORD }); // ECR answers Basic auth;
+  // ECR answers Basic auth.
+  registry = await startRegistry({ auth: 'basic', username: 'AWS', password: REGISTRY_PASSWORD });
   aws = await startAwsRig({
     providers: [{ issuer: oidc.issuer, publicKey: oidc.publicKey }],
     roles: [
@@ -45,7 +47,8 @@ beforeAll(async () => {
         allow: ['eks:DescribeCluster', 'ecr:GetAuthorizationToken']
       },
       { name: 'tags-only', trustSub: 'repo:omer-avner/basickapp:ref:refs/tags/*', allow: [] },
-      { name: 'no-eks', trustSub: 'repo:omer-avner/*', allow: [] }
+      { name: 'no-eks', trustSub: 'repo:omer-avner/*', allow: [] },
+      { name: 'long', trustSub: REPO_MAIN, allow: [], maxSessionSeconds: 12 * 3600 }
     ],
     users: [USER],
     clusters: [
@@ -91,6 +94,43 @@ async function assume(role: string, env: NodeJS.ProcessEnv = jobEnv(), masked: s
   const plan = planCredentials(parseRoleInputs(aws.roleArn(role), ''), env);
   return obtainCredentials(plan, env, edges(masked));
 }
+
+describe('role session length', () => {
+  test.each([
+    [5 * 60_000, 3600],
+    [90 * 60_000, 5400],
+    [24 * 3600_000, 43200]
+  ])('roleSessionSeconds(%i ms) = %i s', (ms, seconds) =>
+    expect(roleSessionSeconds(ms)).toBe(seconds)
+  );
+
+  const obtainFor = (role: string, seconds: number) => {
+    const env = jobEnv();
+    const plan = planCredentials(parseRoleInputs(aws.roleArn(role), ''), env);
+    return obtainCredentials(plan, env, edges([]), seconds);
+  };
+
+  test('a role that allows 12 h: the session covers the step', async () => {
+    const before = Date.now();
+    const obtained = await obtainFor('long', 5 * 3600);
+    expect(obtained.warning).toBeUndefined();
+    expect(obtained.expiresAt! - before).toBeGreaterThan(5 * 3600_000 - 2000);
+    expect(aws.issued.at(-1)!.expiresAt).toBe(obtained.expiresAt);
+  });
+
+  test("a role whose MaxSessionDuration is 1 h: STS's hour, and a warning with the fix", async () => {
+    const before = Date.now();
+    const obtained = await obtainFor('deploy', 2 * 3600);
+    expect(obtained.expiresAt! - before).toBeLessThanOrEqual(3600_000 + 1000);
+    expect(obtained.warning).toBe(
+      `role-arn: ${aws.roleArn('deploy')} allows sessions shorter than the 2 h this step may take, so its session lasts 1 h and AWS calls after that are refused. Raise the role's maximum session: aws iam update-role --role-name deploy --max-session-duration 7200`
+    );
+    expect(aws.calls.slice(-2)).toEqual([
+      'STS AssumeRoleWithWebIdentity → ValidationError',
+      'STS AssumeRoleWithWebIdentity → 200'
+    ]);
+  });
+});
 
 describe('credentials', () => {
   test('role-arn: the OIDC token is exchanged for temporary credentials, each masked, and they sign', async () => {

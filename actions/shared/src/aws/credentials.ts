@@ -14,6 +14,22 @@ export const OIDC_AUDIENCE = 'sts.amazonaws.com';
 export const DEFAULT_SESSION_NAME = 'GitHubActions';
 /** STS's default and the role's usual maximum session: one hour. */
 export const ROLE_SESSION_SECONDS = 3600;
+/** The longest session STS grants a role (its MaxSessionDuration may be set up to this). */
+export const MAX_ROLE_SESSION_SECONDS = 12 * 3600;
+
+/** A session that lasts `ms` (whole seconds, between one hour and 12 h). Pure. */
+export function roleSessionSeconds(ms: number): number {
+  return Math.min(MAX_ROLE_SESSION_SECONDS, Math.max(ROLE_SESSION_SECONDS, Math.ceil(ms / 1000)));
+}
+
+/** STS's answer when DurationSeconds is above the role's MaxSessionDuration. */
+function exceedsMaxSession(error: unknown): boolean {
+  return (
+    error instanceof AwsApiError &&
+    error.code === 'ValidationError' &&
+    /MaxSessionDuration/.test(error.detail)
+  );
+}
 
 export interface RoleInputs {
   roleArn: string;
@@ -33,6 +49,8 @@ export interface ObtainedCredentials {
   arn?: string;
   /** Epoch ms, for temporary credentials from STS. */
   expiresAt?: number;
+  /** For the log's warning: the session is shorter than was asked for. */
+  warning?: string;
 }
 
 /** What obtaining credentials needs from outside: the OIDC token, STS, the log's masker. */
@@ -67,7 +85,13 @@ export function parseRoleInputs(roleArn: string, sessionName: string): RoleInput
   return { roleArn, sessionName: name };
 }
 
-/** Role first, then the environment's keys. Pure. */
+/** Where ambient keys come from, for the log. */
+export const ENVIRONMENT_SOURCE = 'the environment (AWS_ACCESS_KEY_ID)';
+
+/**
+ * Role first, then the environment's keys (for an exec plugin: its kubeconfig env over the
+ * runner's, as client-go merges them). `why` of `none` names what the environment lacks. Pure.
+ */
 export function planCredentials(
   role: RoleInputs | undefined,
   env: NodeJS.ProcessEnv
@@ -78,7 +102,7 @@ export function planCredentials(
   if (!accessKeyId || !secretAccessKey) {
     return {
       kind: 'none',
-      why: 'no role-arn, and no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
+      why: 'no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment'
     };
   }
   const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN || undefined;
@@ -145,22 +169,27 @@ export function explainAssumeRoleRefusal(
   return error;
 }
 
-/** Runs the plan: every credential masked before anything else sees it. */
+/**
+ * Runs the plan: every credential masked before anything else sees it. A role session of
+ * `sessionSeconds` is asked for; when the role's MaxSessionDuration is lower, STS's default
+ * hour is taken instead, with a warning that names the fix.
+ */
 export async function obtainCredentials(
   plan: CredentialPlan,
   env: NodeJS.ProcessEnv,
-  edges: CredentialEdges
+  edges: CredentialEdges,
+  sessionSeconds: number = ROLE_SESSION_SECONDS
 ): Promise<ObtainedCredentials> {
   if (plan.kind === 'none') {
     throw new ActionError(
-      `AWS credentials: ${plan.why}.`,
+      `AWS credentials: no role-arn, and ${plan.why}.`,
       'Set role-arn to a role this repository may assume (with `permissions: id-token: write`), or run aws-actions/configure-aws-credentials in an earlier step.'
     );
   }
   if (plan.kind === 'environment') {
     const { accessKeyId, secretAccessKey, sessionToken } = plan.credentials;
     for (const value of [accessKeyId, secretAccessKey, sessionToken]) if (value) edges.mask(value);
-    return { credentials: plan.credentials, source: 'the environment (AWS_ACCESS_KEY_ID)' };
+    return { credentials: plan.credentials, source: ENVIRONMENT_SOURCE };
   }
   const { roleArn, sessionName } = plan.role;
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
@@ -173,12 +202,20 @@ export async function obtainCredentials(
     throw explainIdTokenFailure(env, error as Error);
   }
   edges.mask(token);
-  try {
-    const assumed = await edges.sts.assumeRoleWithWebIdentity({
+  const assume = (durationSeconds: number) =>
+    edges.sts.assumeRoleWithWebIdentity({
       roleArn,
       sessionName,
       webIdentityToken: token,
-      durationSeconds: ROLE_SESSION_SECONDS
+      durationSeconds
+    });
+  try {
+    let warning: string | undefined;
+    const assumed = await assume(sessionSeconds).catch((error: unknown) => {
+      if (!exceedsMaxSession(error) || sessionSeconds <= ROLE_SESSION_SECONDS) throw error;
+      const hours = (sessionSeconds / 3600).toFixed(1).replace(/\.0$/, '');
+      warning = `role-arn: ${roleArn} allows sessions shorter than the ${hours} h this step may take, so its session lasts 1 h and AWS calls after that are refused. Raise the role's maximum session: aws iam update-role --role-name ${roleArn.split('/').pop()} --max-session-duration ${sessionSeconds}`;
+      return assume(ROLE_SESSION_SECONDS);
     });
     const { accessKeyId, secretAccessKey, sessionToken } = assumed.credentials;
     for (const value of [accessKeyId, secretAccessKey, sessionToken]) edges.mask(value);
@@ -186,7 +223,8 @@ export async function obtainCredentials(
       credentials: { accessKeyId, secretAccessKey, sessionToken },
       source: `role ${roleArn} (session ${sessionName}, OIDC)`,
       arn: assumed.arn,
-      expiresAt: assumed.credentials.expiresAt
+      expiresAt: assumed.credentials.expiresAt,
+      ...(warning ? { warning } : {})
     };
   } catch (error) {
     if (error instanceof AwsApiError)
