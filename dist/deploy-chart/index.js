@@ -32470,7 +32470,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* binding */ readInputs)
 });
 
-// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
+// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -32581,7 +32581,9 @@ function isInside(file, root) {
  * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
  * that does not exist is judged by where it would be; the caller says that it is missing.
  */
-function resolveInWorkspace(input, text, roots, fs) {
+function resolveInWorkspace(input, text, roots, fs, 
+/** The flag the path is the value of, named in the message (extra-args). */
+flag) {
     const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
     const resolved = canonical(joined, fs);
     const allowed = [roots.workspace, roots.runnerTemp]
@@ -32590,7 +32592,7 @@ function resolveInWorkspace(input, text, roots, fs) {
     if (allowed.some((root) => isInside(resolved.path, root)))
         return resolved;
     const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
-    throw new errors/* InputError */.dz(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+    throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 5 modules
@@ -32802,6 +32804,22 @@ const MANAGED_FLAGS = [
     [['--values', '-f'], 'use the values input'],
     [['--set', '--set-string'], 'use the set input (one key=value per line)']
 ];
+/**
+ * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
+ * --set-file, --values and the connection flags; the list is checked against real helm in
+ * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
+ */
+const PATH_FLAGS = [
+    '--ca-file',
+    '--cert-file',
+    '--key-file',
+    '--keyring',
+    '--post-renderer',
+    '--registry-config',
+    '--repository-cache',
+    '--repository-config',
+    '--content-cache'
+];
 /** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
 const BOOL_SHORTHANDS = 'ih';
 const VALUE_SHORTHANDS = 'flon';
@@ -32826,9 +32844,30 @@ function inputs_valueOf(args, i, flag) {
     return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
 }
 /**
+ * helm runs with the workspace as its working directory (main.ts), so a relative path means
+ * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
+ * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
+ * only a path to a program in the workspace is taken.
+ */
+function checkPathFlag(flag, file, where) {
+    if (file === '')
+        throw new errors/* InputError */.dz('extra-args', `${flag} has no value; give a path`);
+    if (flag !== '--post-renderer') {
+        resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+        return;
+    }
+    if (!file.includes('/')) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`);
+    }
+    const { path: full, exists } = resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+    if (!exists) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`);
+    }
+}
+/**
  * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
  * message never repeats its value: it may be a token), and a --set-file whose file is outside
- * the workspace and RUNNER_TEMP. After `--` helm takes no flags, so neither does the check.
+ * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
  */
 function parseExtraArgs(text, where) {
     let args;
@@ -32846,6 +32885,11 @@ function parseExtraArgs(text, where) {
             const hit = flags.find((flag) => set.includes(flag));
             if (hit)
                 throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
+        }
+        for (const flag of PATH_FLAGS) {
+            const file = inputs_valueOf(flagWords, i, flag);
+            if (file !== undefined)
+                checkPathFlag(flag, file, where);
         }
         const setFile = inputs_valueOf(flagWords, i, '--set-file');
         for (const file of setFile === undefined ? [] : (0,set_values/* setFilePaths */.x1)(setFile)) {
@@ -32897,6 +32941,7 @@ function readInputs() {
     const where = hostWhere(process.env, process.cwd());
     return {
         ...(eks ? { eks } : { kubeconfig }),
+        workspace: where.roots.workspace,
         release: parseRelease(rawInput('release')),
         chart: parseChart(rawInput('chart'), where),
         namespace: parseNamespace(rawInput('namespace')),
@@ -34674,7 +34719,9 @@ const SIGNAL_EXIT = {
  * hangs too, helm is killed after this grace and the deploy settles the release instead.
  */
 const SIGKILL_AFTER_MS = 15_000;
-function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}) {
+function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}, 
+/** helm's working directory: the workspace, the base the path inputs were checked against. */
+cwd) {
     const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
     return {
         path,
@@ -34682,7 +34729,7 @@ function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_
         env,
         run: (args, options = {}) => new Promise((resolve, reject) => {
             const child = (0,external_node_child_process_namespaceObject.spawn)(path, args, {
-                cwd: options.cwd,
+                cwd: options.cwd ?? cwd,
                 env: { ...process.env, ...env, ...options.env },
                 signal: options.signal,
                 killSignal: 'SIGTERM',
@@ -35421,7 +35468,8 @@ async function run() {
             (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
+        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+        );
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
             lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);

@@ -403,6 +403,51 @@ describe('files in the workspace', () => {
     expect(() => parseExtraArgs(text, where)).toThrow(message)
   );
 
+  test.each([
+    ['--ca-file linked.yaml', /^extra-args: --ca-file "linked\.yaml" is a symlink to .*outside/],
+    [
+      '--cert-file=../outside/secret.yaml',
+      /^extra-args: --cert-file "\.\.\/outside\/secret\.yaml" resolves to/
+    ],
+    [
+      '--key-file /etc/ssl/private/k.pem',
+      /^extra-args: --key-file "\/etc\/ssl\/private\/k\.pem" resolves to/
+    ],
+    [
+      '--keyring=/root/.gnupg/pubring.gpg',
+      /^extra-args: --keyring "\/root\/.gnupg\/pubring\.gpg" resolves to/
+    ],
+    ['--repository-config /etc/helm/repositories.yaml', /^extra-args: --repository-config /],
+    ['--repository-cache /var/cache/helm', /^extra-args: --repository-cache /],
+    ['--registry-config=/root/.docker/config.json', /^extra-args: --registry-config /],
+    ['--content-cache /var/cache/helm', /^extra-args: --content-cache /],
+    [
+      '--post-renderer /usr/bin/kustomize',
+      /^extra-args: --post-renderer "\/usr\/bin\/kustomize" resolves to/
+    ],
+    [
+      '--post-renderer ./linked.yaml',
+      /^extra-args: --post-renderer "\.\/linked\.yaml" is a symlink/
+    ],
+    [
+      '--post-renderer kustomize',
+      /^extra-args: --post-renderer "kustomize" is not a path: helm would run a program of that name from PATH .*e\.g\. \.\/kustomize/
+    ],
+    [
+      '--post-renderer ./missing.sh',
+      /^extra-args: --post-renderer "\.\/missing\.sh" does not exist in the workspace/
+    ],
+    ['--ca-file=', /^extra-args: --ca-file has no value; give a path/]
+  ])('refuses the path flag in %j', (text, message) =>
+    expect(() => parseExtraArgs(text, where)).toThrow(message)
+  );
+
+  test('takes path flags in the workspace (relative or absolute) or RUNNER_TEMP', () => {
+    const temp = path.join(top, 'temp', 'generated.yaml');
+    const text = `--ca-file prod.yaml --cert-file=${temp} --post-renderer ./alias.yaml --repository-cache=${path.join(top, 'temp', 'new-cache')} -- --ca-file /etc/passwd`;
+    expect(parseExtraArgs(text, where)).toEqual(splitArgs(text));
+  });
+
   test('takes a --set-file in the workspace or RUNNER_TEMP, and a URL', () => {
     const text = `--set-file a=prod.yaml,b=${path.join(top, 'temp', 'generated.yaml')} --set-file c=https://example.com/c.txt`;
     expect(parseExtraArgs(text, where)).toHaveLength(4);
@@ -415,6 +460,7 @@ describe('files in the workspace', () => {
       const inputs = readInputs();
       expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
         kubeconfig: 'base64',
+        workspace,
         release: 'python-application',
         chart: path.join(workspace, 'charts', 'app'),
         namespace: undefined,

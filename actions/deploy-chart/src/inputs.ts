@@ -16,6 +16,8 @@ export interface Inputs {
   /** Exactly one of kubeconfig and eks (cluster-name) is set. */
   kubeconfig?: KubeconfigSource;
   eks?: EksInputs;
+  /** The directory relative paths were resolved against; helm runs there. */
+  workspace: string;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
   chart: string;
@@ -210,6 +212,23 @@ const MANAGED_FLAGS: Array<[flags: string[], use: string]> = [
   [['--set', '--set-string'], 'use the set input (one key=value per line)']
 ];
 
+/**
+ * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
+ * --set-file, --values and the connection flags; the list is checked against real helm in
+ * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
+ */
+export const PATH_FLAGS = [
+  '--ca-file',
+  '--cert-file',
+  '--key-file',
+  '--keyring',
+  '--post-renderer',
+  '--registry-config',
+  '--repository-cache',
+  '--repository-config',
+  '--content-cache'
+];
+
 /** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
 export const BOOL_SHORTHANDS = 'ih';
 export const VALUE_SHORTHANDS = 'flon';
@@ -235,9 +254,42 @@ function valueOf(args: string[], i: number, flag: string): string | undefined {
 }
 
 /**
+ * helm runs with the workspace as its working directory (main.ts), so a relative path means
+ * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
+ * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
+ * only a path to a program in the workspace is taken.
+ */
+function checkPathFlag(flag: string, file: string, where: Where): void {
+  if (file === '') throw new InputError('extra-args', `${flag} has no value; give a path`);
+  if (flag !== '--post-renderer') {
+    resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+    return;
+  }
+  if (!file.includes('/')) {
+    throw new InputError(
+      'extra-args',
+      `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`
+    );
+  }
+  const { path: full, exists } = resolveInWorkspace(
+    'extra-args',
+    file,
+    where.roots,
+    where.fs,
+    flag
+  );
+  if (!exists) {
+    throw new InputError(
+      'extra-args',
+      `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`
+    );
+  }
+}
+
+/**
  * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
  * message never repeats its value: it may be a token), and a --set-file whose file is outside
- * the workspace and RUNNER_TEMP. After `--` helm takes no flags, so neither does the check.
+ * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
  */
 export function parseExtraArgs(text: string, where: Where): string[] {
   let args: string[];
@@ -256,6 +308,10 @@ export function parseExtraArgs(text: string, where: Where): string[] {
     for (const [flags, use] of MANAGED_FLAGS) {
       const hit = flags.find((flag) => set.includes(flag));
       if (hit) throw new InputError('extra-args', `must not contain ${hit}: ${use}`);
+    }
+    for (const flag of PATH_FLAGS) {
+      const file = valueOf(flagWords, i, flag);
+      if (file !== undefined) checkPathFlag(flag, file, where);
     }
     const setFile = valueOf(flagWords, i, '--set-file');
     for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
@@ -322,6 +378,7 @@ export function readInputs(): Inputs {
   const where = hostWhere(process.env, process.cwd());
   return {
     ...(eks ? { eks } : { kubeconfig }),
+    workspace: where.roots.workspace,
     release: parseRelease(rawInput('release')),
     chart: parseChart(rawInput('chart'), where),
     namespace: parseNamespace(rawInput('namespace')),

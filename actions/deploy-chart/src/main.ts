@@ -31,7 +31,14 @@ export async function run(): Promise<void> {
       ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
       installHelm(inputs.helmVersion, inputs.helmMirror)
     ]);
-    const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, eks?.helmEnv);
+    const helm = createHelmCli(
+      installed.path,
+      installed.major,
+      kube.path,
+      undefined,
+      eks?.helmEnv,
+      inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+    );
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     if (inputs.setValues.length > 0) core.info(`set: ${describeSetTypes(inputs.setValues)}`);
     const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
