@@ -32494,8 +32494,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 function rawInput(name) {
     return getInput(name, { trimWhitespace: true });
 }
-function requiredInput(name, hint) {
-    const value = rawInput(name);
+function requiredInput(name, hint, read = rawInput) {
+    const value = read(name);
     if (!value)
         throw new InputError(name, `is required but empty; ${hint}`);
     return value;

@@ -32470,7 +32470,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* binding */ readInputs)
 });
 
-// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
+// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseInputs, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -32488,8 +32488,8 @@ var core = __nccwpck_require__(6058);
 function rawInput(name) {
     return core/* getInput */.V4(name, { trimWhitespace: true });
 }
-function requiredInput(name, hint) {
-    const value = rawInput(name);
+function requiredInput(name, hint, read = rawInput) {
+    const value = read(name);
     if (!value)
         throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
     return value;
@@ -32927,38 +32927,45 @@ function parseValuesFiles(text, where) {
 function parseSetLines(text) {
     return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
 }
-function readInputs() {
+/**
+ * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
+ * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
+ */
+function parseInputs(read, env, where) {
     // First: the kubeconfig's secrets are masked before any other input is read.
-    const given = rawInput('kubeconfig');
+    const given = read('kubeconfig');
     const kubeconfig = given ? (0,kubeconfig_input/* readKubeconfigInput */.Aw)(given) : undefined;
-    const eks = (0,eks_cluster/* parseEksInputs */.E1)(rawInput, process.env);
+    const eks = (0,eks_cluster/* parseEksInputs */.E1)(read, env);
     if (eks && kubeconfig) {
         throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
     }
     if (!eks && !kubeconfig) {
-        requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)');
+        requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read);
     }
-    const where = hostWhere(process.env, process.cwd());
     return {
         ...(eks ? { eks } : { kubeconfig }),
         workspace: where.roots.workspace,
-        release: parseRelease(rawInput('release')),
-        chart: parseChart(rawInput('chart'), where),
-        namespace: parseNamespace(rawInput('namespace')),
-        valuesFiles: parseValuesFiles(rawInput('values'), where),
-        setValues: parseSetLines(rawInput('set')),
-        ...parseTimeout(rawInput('timeout')),
-        wait: parseBoolean('wait', rawInput('wait'), true),
-        rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
-        createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
-        dryRun: parseDryRun(rawInput('dry-run')),
-        extraArgs: parseExtraArgs(rawInput('extra-args'), where),
-        helmVersion: parseHelmVersion(rawInput('helm-version')),
-        helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
-        awsCliMirror: parseMirror('aws-cli-mirror', rawInput('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
-        failFast: parseBoolean('fail-fast', rawInput('fail-fast'), true),
-        recoverPending: parseBoolean('recover-pending', rawInput('recover-pending'), true)
+        release: parseRelease(read('release')),
+        chart: parseChart(read('chart'), where),
+        namespace: parseNamespace(read('namespace')),
+        valuesFiles: parseValuesFiles(read('values'), where),
+        setValues: parseSetLines(read('set')),
+        ...parseTimeout(read('timeout')),
+        wait: parseBoolean('wait', read('wait'), true),
+        rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+        createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
+        dryRun: parseDryRun(read('dry-run')),
+        extraArgs: parseExtraArgs(read('extra-args'), where),
+        helmVersion: parseHelmVersion(read('helm-version')),
+        helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
+        awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
+        failFast: parseBoolean('fail-fast', read('fail-fast'), true),
+        recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
     };
+}
+/** The runner's inputs, environment and file system. */
+function readInputs() {
+    return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
 }
 
 

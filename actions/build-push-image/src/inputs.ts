@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
-import { parseBoolean, parseKeyValueLines, parseLines, rawInput } from '../../shared/src/inputs.js';
+import {
+  parseBoolean,
+  parseKeyValueLines,
+  parseLines,
+  rawInput,
+  type InputReader
+} from '../../shared/src/inputs.js';
 import { maskSecret } from '../../shared/src/mask.js';
 import { parseRoleInputs, type RoleInputs } from '../../shared/src/aws/credentials.js';
 import { ecrRegistryOf } from './ecr-login.js';
@@ -40,8 +46,6 @@ export interface Inputs {
   provenance: boolean;
   github: GitHubContext;
 }
-
-export type InputReader = (name: string) => string;
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_.]+)?$/;
 

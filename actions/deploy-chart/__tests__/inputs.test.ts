@@ -17,8 +17,8 @@ import {
   parseRelease,
   parseSetLines,
   parseTimeout,
-  parseValuesFiles,
-  readInputs
+  parseInputs,
+  parseValuesFiles
 } from '../src/inputs.js';
 import { splitArgs } from '../src/split-args.js';
 import { hostPathFs, type Where } from '../../shared/src/workspace-path.js';
@@ -319,7 +319,6 @@ describe('files in the workspace', () => {
   let top: string;
   let workspace: string;
   let where: Where;
-  const saved = process.env.GITHUB_WORKSPACE;
   beforeAll(() => {
     top = mkdtempSync(path.join(os.tmpdir(), 'inputs-ws-'));
     workspace = path.join(top, 'ws');
@@ -336,10 +335,8 @@ describe('files in the workspace', () => {
     symlinkSync(at('outside/chart'), at('ws/charts/linked'));
     symlinkSync(at('ws/prod.yaml'), at('ws/alias.yaml'));
     where = { roots: { workspace, runnerTemp: at('temp') }, fs: hostPathFs };
-    process.env.GITHUB_WORKSPACE = workspace;
   });
   afterAll(() => {
-    process.env.GITHUB_WORKSPACE = saved;
     rmSync(top, { recursive: true, force: true });
   });
 
@@ -453,38 +450,38 @@ describe('files in the workspace', () => {
     expect(parseExtraArgs(text, where)).toHaveLength(4);
   });
 
-  test('readInputs: every default of action.yml, from the kubeconfig alone', () => {
-    const env = { INPUT_KUBECONFIG: b64, INPUT_CHART: 'charts/app' };
-    Object.assign(process.env, env);
-    try {
-      const inputs = readInputs();
-      expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
-        kubeconfig: 'base64',
-        workspace,
-        release: 'python-application',
-        chart: path.join(workspace, 'charts', 'app'),
-        namespace: undefined,
-        valuesFiles: [],
-        setValues: [],
-        timeout: '5m',
-        timeoutMs: 300_000,
-        wait: true,
-        rollbackOnFailure: false,
-        createNamespace: false,
-        dryRun: 'none',
-        extraArgs: [],
-        helmVersion: DEFAULT_HELM_VERSION,
-        helmMirror: 'https://get.helm.sh',
-        awsCliMirror: 'https://awscli.amazonaws.com',
-        failFast: true,
-        recoverPending: true
-      });
-    } finally {
-      for (const key of Object.keys(env)) delete process.env[key];
-    }
+  /** The inputs a workflow gives, read as rawInput reads the runner's INPUT_* variables. */
+  const given =
+    (inputs: Record<string, string>) =>
+    (name: string): string =>
+      inputs[name] ?? '';
+
+  test('parseInputs: every default of action.yml, from the kubeconfig alone', () => {
+    const inputs = parseInputs(given({ kubeconfig: b64, chart: 'charts/app' }), {}, where);
+    expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
+      kubeconfig: 'base64',
+      workspace,
+      release: 'python-application',
+      chart: path.join(workspace, 'charts', 'app'),
+      namespace: undefined,
+      valuesFiles: [],
+      setValues: [],
+      timeout: '5m',
+      timeoutMs: 300_000,
+      wait: true,
+      rollbackOnFailure: false,
+      createNamespace: false,
+      dryRun: 'none',
+      extraArgs: [],
+      helmVersion: DEFAULT_HELM_VERSION,
+      helmMirror: 'https://get.helm.sh',
+      awsCliMirror: 'https://awscli.amazonaws.com',
+      failFast: true,
+      recoverPending: true
+    });
   });
 
-  test('readInputs: a missing kubeconfig is the first error', () => {
-    expect(() => readInputs()).toThrow(/^kubeconfig: is required but empty/);
+  test('parseInputs: a missing kubeconfig is the first error', () => {
+    expect(() => parseInputs(given({}), {}, where)).toThrow(/^kubeconfig: is required but empty/);
   });
 });

@@ -1,7 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
-import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
+import {
+  parseBoolean,
+  parseLines,
+  rawInput,
+  requiredInput,
+  type InputReader
+} from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import { parseEksInputs, type EksInputs } from './eks-cluster.js';
 import { readKubeconfigInput, type KubeconfigSource } from './kubeconfig-input.js';
@@ -361,43 +367,48 @@ export function parseSetLines(text: string): SetValue[] {
   return resolveSetValues(parseSetInput(text));
 }
 
-export function readInputs(): Inputs {
+/**
+ * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
+ * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
+ */
+export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv, where: Where): Inputs {
   // First: the kubeconfig's secrets are masked before any other input is read.
-  const given = rawInput('kubeconfig');
+  const given = read('kubeconfig');
   const kubeconfig = given ? readKubeconfigInput(given) : undefined;
-  const eks = parseEksInputs(rawInput, process.env);
+  const eks = parseEksInputs(read, env);
   if (eks && kubeconfig) {
     throw new InputError('cluster-name', 'and kubeconfig are both set; give one of them');
   }
   if (!eks && !kubeconfig) {
     requiredInput(
       'kubeconfig',
-      'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
+      'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)',
+      read
     );
   }
-  const where = hostWhere(process.env, process.cwd());
   return {
     ...(eks ? { eks } : { kubeconfig }),
     workspace: where.roots.workspace,
-    release: parseRelease(rawInput('release')),
-    chart: parseChart(rawInput('chart'), where),
-    namespace: parseNamespace(rawInput('namespace')),
-    valuesFiles: parseValuesFiles(rawInput('values'), where),
-    setValues: parseSetLines(rawInput('set')),
-    ...parseTimeout(rawInput('timeout')),
-    wait: parseBoolean('wait', rawInput('wait'), true),
-    rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
-    createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
-    dryRun: parseDryRun(rawInput('dry-run')),
-    extraArgs: parseExtraArgs(rawInput('extra-args'), where),
-    helmVersion: parseHelmVersion(rawInput('helm-version')),
-    helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
-    awsCliMirror: parseMirror(
-      'aws-cli-mirror',
-      rawInput('aws-cli-mirror'),
-      OFFICIAL_AWS_CLI_MIRROR
-    ),
-    failFast: parseBoolean('fail-fast', rawInput('fail-fast'), true),
-    recoverPending: parseBoolean('recover-pending', rawInput('recover-pending'), true)
+    release: parseRelease(read('release')),
+    chart: parseChart(read('chart'), where),
+    namespace: parseNamespace(read('namespace')),
+    valuesFiles: parseValuesFiles(read('values'), where),
+    setValues: parseSetLines(read('set')),
+    ...parseTimeout(read('timeout')),
+    wait: parseBoolean('wait', read('wait'), true),
+    rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+    createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
+    dryRun: parseDryRun(read('dry-run')),
+    extraArgs: parseExtraArgs(read('extra-args'), where),
+    helmVersion: parseHelmVersion(read('helm-version')),
+    helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
+    awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
+    failFast: parseBoolean('fail-fast', read('fail-fast'), true),
+    recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
   };
+}
+
+/** The runner's inputs, environment and file system. */
+export function readInputs(): Inputs {
+  return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
 }
