@@ -35386,6 +35386,7 @@ async function report(client, target, revision, deadline) {
     const outputs = releaseOutputs(revision, url);
     for (const [name, value] of Object.entries(outputs))
         lib_core/* setOutput */.uH(name, value);
+    setCurrentOutputs(revision);
     if (!revision) {
         lib_core/* info */.pq(`${target.release}: dry run, nothing changed`);
         return;
@@ -35416,6 +35417,14 @@ async function latestRevisionNumber(helm, target, client) {
     }
 }
 /**
+ * What the release is when the step ends, beside what this run recorded: after a failure the
+ * action (or helm's rollback-on-failure) may have rolled back, so `Rollback to N` is current.
+ */
+function setCurrentOutputs(current) {
+    lib_core/* setOutput */.uH('current-revision', current ? String(current.revision) : '');
+    lib_core/* setOutput */.uH('current-status', current?.status ?? '');
+}
+/**
  * After a failed deploy: the outputs carry the revision helm recorded and its status
  * (`failed`, or `pending-…` when helm was killed before it could record the outcome), so a
  * later step can act on them. Best effort: the step fails with the deploy's own error anyway.
@@ -35424,20 +35433,24 @@ async function reportFailedRevision(helm, client, target, before) {
     if (before === undefined)
         return;
     let revision;
+    let history;
     try {
-        revision = attemptedRevision(await readHistory(helm, target, client), before);
+        history = await readHistory(helm, target, client);
+        revision = attemptedRevision(history, before);
     }
     catch (error) {
         lib_core/* debug */.Yz(`helm history ${target.release} after the failure: ${error.message}`);
         return;
     }
+    const current = history.at(-1);
+    setCurrentOutputs(current);
     if (!revision)
         return;
     const outputs = releaseOutputs(revision, '');
     for (const name of ['revision', 'status', 'chart-version', 'app-version']) {
         lib_core/* setOutput */.uH(name, outputs[name]);
     }
-    lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)`);
+    lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)${current && current !== revision ? `; the release is now at revision ${current.revision}, ${current.status} (outputs current-revision and current-status)` : ''}`);
 }
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts

@@ -163,6 +163,8 @@ describe.each([
     expect(run.outputs).toEqual({
       revision: '3',
       status: 'failed',
+      'current-revision': '3', // nothing rolled back
+      'current-status': 'failed',
       'chart-version': '1.0.0',
       'app-version': '1.0.0'
     });
