@@ -32470,7 +32470,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* binding */ readInputs)
 });
 
-// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseInputs, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
+// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, ignoredInputWarnings, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseInputs, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -32927,6 +32927,24 @@ function parseValuesFiles(text, where) {
 function parseSetLines(text) {
     return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
 }
+/** The inputs that were given but mean nothing on the path the others chose. Pure. */
+function ignoredInputWarnings(read, inputs) {
+    const warnings = [];
+    if (inputs.dryRun !== 'none') {
+        for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast']) {
+            if (read(name)) {
+                warnings.push(`${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`);
+            }
+        }
+    }
+    else if (inputs.rollbackOnFailure && !inputs.wait) {
+        warnings.push('wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure');
+    }
+    if (inputs.eks && read('aws-cli-mirror')) {
+        warnings.push('aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it');
+    }
+    return warnings;
+}
 /**
  * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
  * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
@@ -32942,7 +32960,7 @@ function parseInputs(read, env, where) {
     if (!eks && !kubeconfig) {
         requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read);
     }
-    return {
+    const inputs = {
         ...(eks ? { eks } : { kubeconfig }),
         workspace: where.roots.workspace,
         release: parseRelease(read('release')),
@@ -32962,6 +32980,7 @@ function parseInputs(read, env, where) {
         failFast: parseBoolean('fail-fast', read('fail-fast'), true),
         recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
     };
+    return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
 }
 /** The runner's inputs, environment and file system. */
 function readInputs() {
@@ -35475,6 +35494,8 @@ var set_values = __nccwpck_require__(3991);
 async function run() {
     try {
         const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
+        for (const warning of inputs.warnings)
+            lib_core/* warning */.$e(warning);
         const started = Date.now();
         const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks)); // credentials + DescribeCluster
         const source = eks?.kubeconfig ?? inputs.kubeconfig;

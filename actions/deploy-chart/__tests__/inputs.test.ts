@@ -477,9 +477,49 @@ describe('files in the workspace', () => {
       helmMirror: 'https://get.helm.sh',
       awsCliMirror: 'https://awscli.amazonaws.com',
       failFast: true,
-      recoverPending: true
+      recoverPending: true,
+      warnings: []
     });
   });
+
+  test.each([
+    [
+      { 'dry-run': 'client', 'rollback-on-failure': 'true' },
+      /^rollback-on-failure: is ignored for a dry run \(dry-run: client\)/
+    ],
+    [
+      { 'dry-run': 'server', 'recover-pending': 'false' },
+      /^recover-pending: is ignored for a dry run/
+    ],
+    [{ 'dry-run': 'true', 'fail-fast': 'false' }, /^fail-fast: is ignored for a dry run/],
+    [
+      { wait: 'false', 'rollback-on-failure': 'true' },
+      /^wait: false is overridden by rollback-on-failure: true/
+    ]
+  ])('parseInputs warns about an input the chosen path ignores: %j', (more, warning) => {
+    const inputs = parseInputs(given({ kubeconfig: b64, chart: 'charts/app', ...more }), {}, where);
+    expect(inputs.warnings).toEqual([expect.stringMatching(warning)]);
+  });
+
+  test('parseInputs warns that aws-cli-mirror means nothing by cluster-name', () => {
+    const read = given({
+      'cluster-name': 'prod',
+      region: 'eu-west-1',
+      chart: 'charts/app',
+      'aws-cli-mirror': 'https://mirror.example/aws'
+    });
+    expect(parseInputs(read, {}, where).warnings).toEqual([
+      expect.stringMatching(/^aws-cli-mirror: is ignored when deploying by cluster-name/)
+    ]);
+  });
+
+  test.each([{ 'dry-run': 'client' }, { wait: 'false' }, { 'rollback-on-failure': 'true' }])(
+    'parseInputs has no warning when nothing is ignored: %j',
+    (more) =>
+      expect(
+        parseInputs(given({ kubeconfig: b64, chart: 'charts/app', ...more }), {}, where).warnings
+      ).toEqual([])
+  );
 
   test('parseInputs: a missing kubeconfig is the first error', () => {
     expect(() => parseInputs(given({}), {}, where)).toThrow(/^kubeconfig: is required but empty/);

@@ -45,6 +45,8 @@ export interface Inputs {
   awsCliMirror: string;
   failFast: boolean;
   recoverPending: boolean;
+  /** Inputs given that the chosen path ignores or overrides, each named: main warns. */
+  warnings: string[];
 }
 
 /** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
@@ -367,6 +369,33 @@ export function parseSetLines(text: string): SetValue[] {
   return resolveSetValues(parseSetInput(text));
 }
 
+/** The inputs that were given but mean nothing on the path the others chose. Pure. */
+export function ignoredInputWarnings(
+  read: InputReader,
+  inputs: Omit<Inputs, 'warnings'>
+): string[] {
+  const warnings: string[] = [];
+  if (inputs.dryRun !== 'none') {
+    for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast'] as const) {
+      if (read(name)) {
+        warnings.push(
+          `${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`
+        );
+      }
+    }
+  } else if (inputs.rollbackOnFailure && !inputs.wait) {
+    warnings.push(
+      'wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure'
+    );
+  }
+  if (inputs.eks && read('aws-cli-mirror')) {
+    warnings.push(
+      'aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it'
+    );
+  }
+  return warnings;
+}
+
 /**
  * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
  * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
@@ -386,7 +415,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv, where: Wh
       read
     );
   }
-  return {
+  const inputs = {
     ...(eks ? { eks } : { kubeconfig }),
     workspace: where.roots.workspace,
     release: parseRelease(read('release')),
@@ -406,6 +435,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv, where: Wh
     failFast: parseBoolean('fail-fast', read('fail-fast'), true),
     recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
   };
+  return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
 }
 
 /** The runner's inputs, environment and file system. */

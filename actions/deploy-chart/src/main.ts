@@ -18,6 +18,7 @@ import { describeSetTypes, writeSetArgs } from './set-values.js';
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
+    for (const warning of inputs.warnings) core.warning(warning);
     const started = Date.now();
     const eks = inputs.eks && (await connectEks(inputs.eks)); // credentials + DescribeCluster
     const source = eks?.kubeconfig ?? inputs.kubeconfig;
