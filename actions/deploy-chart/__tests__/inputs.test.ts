@@ -513,12 +513,14 @@ describe('files in the workspace', () => {
     ]);
   });
 
-  test.each([{ 'dry-run': 'client' }, { wait: 'false' }, { 'rollback-on-failure': 'true' }])(
-    'parseInputs has no warning when nothing is ignored: %j',
-    (more) =>
-      expect(
-        parseInputs(given({ kubeconfig: b64, chart: 'charts/app', ...more }), {}, where).warnings
-      ).toEqual([])
+  test.each<Record<string, string>>([
+    { 'dry-run': 'client' },
+    { wait: 'false' },
+    { 'rollback-on-failure': 'true' }
+  ])('parseInputs has no warning when nothing is ignored: %j', (more) =>
+    expect(
+      parseInputs(given({ kubeconfig: b64, chart: 'charts/app', ...more }), {}, where).warnings
+    ).toEqual([])
   );
 
   test('parseInputs: a missing kubeconfig is the first error', () => {
