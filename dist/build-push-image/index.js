@@ -32607,8 +32607,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 function rawInput(name) {
     return getInput(name, { trimWhitespace: true });
 }
-function requiredInput(name, hint) {
-    const value = rawInput(name);
+function requiredInput(name, hint, read = rawInput) {
+    const value = read(name);
     if (!value)
         throw new InputError(name, `is required but empty; ${hint}`);
     return value;
@@ -32700,7 +32700,9 @@ function isInside(file, root) {
  * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
  * that does not exist is judged by where it would be; the caller says that it is missing.
  */
-function resolveInWorkspace(input, text, roots, fs) {
+function resolveInWorkspace(input, text, roots, fs, 
+/** The flag the path is the value of, named in the message (extra-args). */
+flag) {
     const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
     const resolved = canonical(joined, fs);
     const allowed = [roots.workspace, roots.runnerTemp]
@@ -32709,7 +32711,7 @@ function resolveInWorkspace(input, text, roots, fs) {
     if (allowed.some((root) => isInside(resolved.path, root)))
         return resolved;
     const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
-    throw new errors_InputError(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+    throw new errors_InputError(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/build-options.ts

@@ -32453,7 +32453,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* binding */ readInputs)
 });
 
-// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, VALUE_SHORTHANDS, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
+// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, ignoredInputWarnings, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseInputs, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -32471,8 +32471,8 @@ var core = __nccwpck_require__(6058);
 function rawInput(name) {
     return core/* getInput */.V4(name, { trimWhitespace: true });
 }
-function requiredInput(name, hint) {
-    const value = rawInput(name);
+function requiredInput(name, hint, read = rawInput) {
+    const value = read(name);
     if (!value)
         throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
     return value;
@@ -32564,7 +32564,9 @@ function isInside(file, root) {
  * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
  * that does not exist is judged by where it would be; the caller says that it is missing.
  */
-function resolveInWorkspace(input, text, roots, fs) {
+function resolveInWorkspace(input, text, roots, fs, 
+/** The flag the path is the value of, named in the message (extra-args). */
+flag) {
     const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
     const resolved = canonical(joined, fs);
     const allowed = [roots.workspace, roots.runnerTemp]
@@ -32573,7 +32575,7 @@ function resolveInWorkspace(input, text, roots, fs) {
     if (allowed.some((root) => isInside(resolved.path, root)))
         return resolved;
     const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
-    throw new errors/* InputError */.dz(input, `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+    throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
 }
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
@@ -32795,6 +32797,22 @@ const MANAGED_FLAGS = [
     [['--values', '-f'], 'use the values input'],
     [['--set', '--set-string'], 'use the set input (one key=value per line)']
 ];
+/**
+ * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
+ * --set-file, --values and the connection flags; the list is checked against real helm in
+ * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
+ */
+const PATH_FLAGS = [
+    '--ca-file',
+    '--cert-file',
+    '--key-file',
+    '--keyring',
+    '--post-renderer',
+    '--registry-config',
+    '--repository-cache',
+    '--repository-config',
+    '--content-cache'
+];
 /** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
 const BOOL_SHORTHANDS = 'ih';
 const VALUE_SHORTHANDS = 'flon';
@@ -32819,9 +32837,30 @@ function inputs_valueOf(args, i, flag) {
     return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
 }
 /**
+ * helm runs with the workspace as its working directory (main.ts), so a relative path means
+ * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
+ * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
+ * only a path to a program in the workspace is taken.
+ */
+function checkPathFlag(flag, file, where) {
+    if (file === '')
+        throw new errors/* InputError */.dz('extra-args', `${flag} has no value; give a path`);
+    if (flag !== '--post-renderer') {
+        resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+        return;
+    }
+    if (!file.includes('/')) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`);
+    }
+    const { path: full, exists } = resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+    if (!exists) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`);
+    }
+}
+/**
  * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
  * message never repeats its value: it may be a token), and a --set-file whose file is outside
- * the workspace and RUNNER_TEMP. After `--` helm takes no flags, so neither does the check.
+ * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
  */
 function parseExtraArgs(text, where) {
     let args;
@@ -32839,6 +32878,11 @@ function parseExtraArgs(text, where) {
             const hit = flags.find((flag) => set.includes(flag));
             if (hit)
                 throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
+        }
+        for (const flag of PATH_FLAGS) {
+            const file = inputs_valueOf(flagWords, i, flag);
+            if (file !== undefined)
+                checkPathFlag(flag, file, where);
         }
         const setFile = inputs_valueOf(flagWords, i, '--set-file');
         for (const file of setFile === undefined ? [] : (0,set_values/* setFilePaths */.x1)(setFile)) {
@@ -32876,42 +32920,69 @@ function parseValuesFiles(text, where) {
 function parseSetLines(text) {
     return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
 }
-function readInputs() {
+/** The inputs that were given but mean nothing on the path the others chose. Pure. */
+function ignoredInputWarnings(read, inputs) {
+    const warnings = [];
+    if (inputs.dryRun !== 'none') {
+        for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast']) {
+            if (read(name)) {
+                warnings.push(`${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`);
+            }
+        }
+    }
+    else if (inputs.rollbackOnFailure && !inputs.wait) {
+        warnings.push('wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure');
+    }
+    if (inputs.eks && read('aws-cli-mirror')) {
+        warnings.push('aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it');
+    }
+    return warnings;
+}
+/**
+ * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
+ * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
+ */
+function parseInputs(read, env, where) {
     // First: the kubeconfig's secrets are masked before any other input is read.
-    const given = rawInput('kubeconfig');
+    const given = read('kubeconfig');
     if (given)
         (0,kubeconfig_input/* maskKubeconfigInput */.iJ)(given);
-    const eks = (0,eks_cluster/* parseEksInputs */.E1)(rawInput, process.env);
+    const eks = (0,eks_cluster/* parseEksInputs */.E1)(read, env);
     if (eks && given) {
         throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
     }
     const kubeconfig = eks
         ? undefined
-        : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'));
-    const where = hostWhere(process.env, process.cwd());
-    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(rawInput, process.env);
-    return {
-        mode: parseMode(rawInput('mode')),
-        githubToken: rawInput('github-token'),
+        : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read));
+    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(read, env);
+    const inputs = {
+        mode: parseMode(read('mode')),
+        githubToken: read('github-token'),
         ...(eks ? { eks } : { kubeconfig }),
         ...(execRole ? { execRole } : {}),
-        release: parseRelease(rawInput('release')),
-        chart: parseChart(rawInput('chart'), where),
-        namespace: parseNamespace(rawInput('namespace')),
-        valuesFiles: parseValuesFiles(rawInput('values'), where),
-        setValues: parseSetLines(rawInput('set')),
-        ...parseTimeout(rawInput('timeout')),
-        wait: parseBoolean('wait', rawInput('wait'), true),
-        rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
-        createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
-        dryRun: parseDryRun(rawInput('dry-run')),
-        extraArgs: parseExtraArgs(rawInput('extra-args'), where),
-        helmVersion: parseHelmVersion(rawInput('helm-version')),
-        helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
-        awsCliMirror: parseMirror('aws-cli-mirror', rawInput('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
-        failFast: parseBoolean('fail-fast', rawInput('fail-fast'), true),
-        recoverPending: parseBoolean('recover-pending', rawInput('recover-pending'), true)
+        workspace: where.roots.workspace,
+        release: parseRelease(read('release')),
+        chart: parseChart(read('chart'), where),
+        namespace: parseNamespace(read('namespace')),
+        valuesFiles: parseValuesFiles(read('values'), where),
+        setValues: parseSetLines(read('set')),
+        ...parseTimeout(read('timeout')),
+        wait: parseBoolean('wait', read('wait'), true),
+        rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+        createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
+        dryRun: parseDryRun(read('dry-run')),
+        extraArgs: parseExtraArgs(read('extra-args'), where),
+        helmVersion: parseHelmVersion(read('helm-version')),
+        helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
+        awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
+        failFast: parseBoolean('fail-fast', read('fail-fast'), true),
+        recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
     };
+    return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
+}
+/** The runner's inputs, environment and file system. */
+function readInputs() {
+    return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
 }
 
 
@@ -35346,7 +35417,9 @@ const SIGNAL_EXIT = {
  * hangs too, helm is killed after this grace and the deploy settles the release instead.
  */
 const SIGKILL_AFTER_MS = 15_000;
-function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}) {
+function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}, 
+/** helm's working directory: the workspace, the base the path inputs were checked against. */
+cwd) {
     const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
     return {
         path,
@@ -35354,7 +35427,7 @@ function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_
         env,
         run: (args, options = {}) => new Promise((resolve, reject) => {
             const child = (0,external_node_child_process_namespaceObject.spawn)(path, args, {
-                cwd: options.cwd,
+                cwd: options.cwd ?? cwd,
                 env: { ...process.env, ...env, ...options.env },
                 signal: options.signal,
                 killSignal: 'SIGTERM',
@@ -36051,6 +36124,7 @@ async function report(client, target, revision, deadline) {
     const outputs = releaseOutputs(revision, url);
     for (const [name, value] of Object.entries(outputs))
         lib_core/* setOutput */.uH(name, value);
+    setCurrentOutputs(revision);
     if (!revision) {
         lib_core/* info */.pq(`${target.release}: dry run, nothing changed`);
         return;
@@ -36081,6 +36155,14 @@ async function latestRevisionNumber(helm, target, client) {
     }
 }
 /**
+ * What the release is when the step ends, beside what this run recorded: after a failure the
+ * action (or helm's rollback-on-failure) may have rolled back, so `Rollback to N` is current.
+ */
+function setCurrentOutputs(current) {
+    lib_core/* setOutput */.uH('current-revision', current ? String(current.revision) : '');
+    lib_core/* setOutput */.uH('current-status', current?.status ?? '');
+}
+/**
  * After a failed deploy: the outputs carry the revision helm recorded and its status
  * (`failed`, or `pending-…` when helm was killed before it could record the outcome), so a
  * later step can act on them. Best effort: the step fails with the deploy's own error anyway.
@@ -36089,20 +36171,24 @@ async function reportFailedRevision(helm, client, target, before) {
     if (before === undefined)
         return;
     let revision;
+    let history;
     try {
-        revision = attemptedRevision(await readHistory(helm, target, client), before);
+        history = await readHistory(helm, target, client);
+        revision = attemptedRevision(history, before);
     }
     catch (error) {
         lib_core/* debug */.Yz(`helm history ${target.release} after the failure: ${error.message}`);
         return;
     }
+    const current = history.at(-1);
+    setCurrentOutputs(current);
     if (!revision)
         return;
     const outputs = releaseOutputs(revision, '');
     for (const name of ['revision', 'status', 'chart-version', 'app-version']) {
         lib_core/* setOutput */.uH(name, outputs[name]);
     }
-    lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)`);
+    lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)${current && current !== revision ? `; the release is now at revision ${current.revision}, ${current.status} (outputs current-revision and current-status)` : ''}`);
 }
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
@@ -37311,6 +37397,8 @@ async function planUpgrade(helm, client, deploy) {
 async function run() {
     try {
         const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
+        for (const warning of inputs.warnings)
+            lib_core/* warning */.$e(warning);
         const started = Date.now();
         const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
         const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, session)); // credentials + DescribeCluster
@@ -37329,7 +37417,8 @@ async function run() {
             (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv);
+        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+        );
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
             lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);

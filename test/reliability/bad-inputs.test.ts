@@ -379,6 +379,36 @@ const CASES: Array<[string, Case]> = [
     'chart that is a symlink to a directory outside',
     deploy({ kubeconfig: good, chart: 'chart' }, 'chart', /is a symlink to/, inLinkedWorkspace)
   ],
+  ...[
+    '--ca-file /etc/ssl/certs/ca-certificates.crt',
+    '--cert-file=../../client.pem',
+    '--key-file /etc/ssl/private/client.key',
+    '--keyring /root/.gnupg/pubring.gpg',
+    '--repository-config=/root/.config/helm/repositories.yaml',
+    '--registry-config /root/.docker/config.json',
+    '--repository-cache /tmp',
+    '--content-cache=/tmp',
+    '--post-renderer /bin/sh'
+  ].map((args): [string, Case] => [
+    `extra-args ${args.split(/[ =]/)[0]} outside the workspace`,
+    deploy({ kubeconfig: good, 'extra-args': args }, 'extra-args', OUTSIDE)
+  ]),
+  [
+    'extra-args --post-renderer by name (a program from PATH, or a helm 4 plugin)',
+    deploy(
+      { kubeconfig: good, 'extra-args': '--post-renderer kustomize' },
+      'extra-args',
+      /--post-renderer "kustomize" is not a path: .*e\.g\. \.\/kustomize/
+    )
+  ],
+  [
+    'extra-args --post-renderer that does not exist',
+    deploy(
+      { kubeconfig: good, 'extra-args': '--post-renderer ./bin/render' },
+      'extra-args',
+      /--post-renderer "\.\/bin\/render" does not exist in the workspace/
+    )
+  ],
   [
     'extra-args --set-file of a file outside',
     deploy(

@@ -41,6 +41,14 @@ describe.each(clusterKinds())('[%s]', (kind) => {
         expect(cancelled.main.errors).toHaveLength(1);
         expect(cancelled.main.errors[0]).toMatch(/cancelled \(SIGTERM\).*not left pending/);
         expect(await rig.lastStatus(release)).not.toMatch(/^pending-/);
+        // The outputs say what happened (the revision helm recorded) and what the release is
+        // after settling (its last revision, never pending).
+        const settled = (await rig.releases.history(release)).at(-1)!;
+        expect(cancelled.main.outputs).toMatchObject({
+          status: 'failed',
+          'current-revision': String(settled.revision),
+          'current-status': settled.status
+        });
         expectNothingLeaked(cancelled);
 
         const next = await rig.deploy(
@@ -54,7 +62,45 @@ describe.each(clusterKinds())('[%s]', (kind) => {
         expect(next.main.errors).toEqual([]);
         expect(next.main.exitCode).toBe(0);
         expect(await rig.lastStatus(release)).toBe('deployed');
+        expect(next.main.outputs).toMatchObject({
+          status: 'deployed',
+          'current-status': 'deployed',
+          'current-revision': next.main.outputs.revision
+        });
         expectNothingLeaked(next);
+      });
+
+      // An upgrade of a deployed release, cancelled while helm waits, with rollback-on-failure:
+      // the outputs name the revision the release settled on and its status, never pending-….
+      test('SIGTERM during an upgrade with rollback-on-failure: the outputs are the settled revision', async () => {
+        const before = (await rig.releases.history(release)).at(-1)!;
+        expect(before.status).toBe('deployed');
+        const cancel = rig.whenPending(release, (child) => void child.kill('SIGTERM'));
+        const cancelled = await rig.deploy(
+          `SIGTERM during an upgrade, rollback-on-failure (helm ${helmVersion})`,
+          release,
+          NEVER_READY,
+          {
+            inputs: {
+              'helm-version': helmVersion,
+              'fail-fast': 'false',
+              'rollback-on-failure': 'true'
+            },
+            onStart: cancel.onStart
+          }
+        );
+        expect(cancel.seen.pending).toBe(true);
+        expect(cancelled.main.exitCode).toBe(1);
+        const settled = (await rig.releases.history(release)).at(-1)!;
+        expect(settled.revision).toBeGreaterThan(before.revision);
+        expect(settled.status).not.toMatch(/^pending-/);
+        expect(cancelled.main.outputs).toMatchObject({
+          revision: String(before.revision + 1),
+          status: 'failed',
+          'current-revision': String(settled.revision),
+          'current-status': 'deployed'
+        });
+        expectNothingLeaked(cancelled);
       });
     }
   );

@@ -1,7 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
-import { parseBoolean, parseKeyValueLines, parseLines, rawInput } from '../../shared/src/inputs.js';
+import {
+  parseBoolean,
+  parseKeyValueLines,
+  parseLines,
+  rawInput,
+  type InputReader
+} from '../../shared/src/inputs.js';
 import { maskSecret } from '../../shared/src/mask.js';
 import { parseRoleInputs, type RoleInputs } from '../../shared/src/aws/credentials.js';
 import { ecrRegistryOf } from './ecr-login.js';
@@ -44,8 +50,6 @@ export interface Inputs {
   /** cache, secrets, ssh, target, no-cache, pull, sbom, build-contexts, annotations. */
   options: BuildOptions;
 }
-
-export type InputReader = (name: string) => string;
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_.]+)?$/;
 

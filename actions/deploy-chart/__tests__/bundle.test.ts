@@ -174,6 +174,8 @@ describe.each(clusterKinds())('[%s]', (kind) => {
       expect(run.outputs).toEqual({
         revision: '3',
         status: 'failed',
+        'current-revision': '3', // nothing rolled back
+        'current-status': 'failed',
         'chart-version': '1.0.0',
         'app-version': '1.0.0'
       });

@@ -1,11 +1,13 @@
 // createHelmCli with real processes: KUBECONFIG only through the environment, output returned,
 // and an abort delivered to the process as SIGTERM (then SIGKILL after a grace) without rejecting.
 import { describe, expect, test } from '@jest/globals';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHelmCli } from '../src/helm-cli.js';
-import { helmPath } from '../../../test/rigs/helm.js';
+import { HELM_VERSIONS, helmPath } from '../../../test/rigs/helm.js';
+import { parseExtraArgs } from '../src/inputs.js';
+import { hostPathFs } from '../../shared/src/workspace-path.js';
 
 function script(body: string): { file: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'helm-cli-'));
@@ -34,6 +36,39 @@ describe('createHelmCli', () => {
     });
     expect(result).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^v3\.17\.2/) });
   });
+
+  // extra-args' paths are checked against the workspace; helm must read them from there too,
+  // not from the step's cwd (here the repository, where cfg.txt does not exist).
+  test.each(HELM_VERSIONS)(
+    'helm %s reads a relative --set-file from the workspace it runs in',
+    async (version) => {
+      const workspace = mkdtempSync(path.join(os.tmpdir(), 'helm-cli-ws-'));
+      try {
+        const chart = path.join(workspace, 'chart');
+        mkdirSync(path.join(chart, 'templates'), { recursive: true });
+        writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.1.0\n');
+        writeFileSync(
+          path.join(chart, 'templates', 'cm.yaml'),
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { cfg: {{ .Values.cfg | quote }} }\n'
+        );
+        writeFileSync(path.join(workspace, 'cfg.txt'), 'from-the-workspace');
+        const args = parseExtraArgs('--set-file cfg=cfg.txt', {
+          roots: { workspace },
+          fs: hostPathFs
+        });
+        const major = Number(version.slice(1, 2)) as 3 | 4;
+        const helm = createHelmCli(helmPath(version), major, '/k', undefined, {}, workspace);
+        const result = await helm.run(['template', 'r', chart, ...args], { silent: true });
+        expect(process.cwd()).not.toBe(workspace);
+        expect(result).toMatchObject({
+          exitCode: 0,
+          stdout: expect.stringContaining('cfg: "from-the-workspace"')
+        });
+      } finally {
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    }
+  );
 
   test('a failing command resolves with its exit code and stderr', async () => {
     const fake = script('echo "Error: boom" >&2; exit 3');

@@ -17,8 +17,8 @@ import {
   parseRelease,
   parseSetLines,
   parseTimeout,
-  parseValuesFiles,
-  readInputs
+  parseInputs,
+  parseValuesFiles
 } from '../src/inputs.js';
 import { splitArgs } from '../src/split-args.js';
 import { hostPathFs, type Where } from '../../shared/src/workspace-path.js';
@@ -319,7 +319,6 @@ describe('files in the workspace', () => {
   let top: string;
   let workspace: string;
   let where: Where;
-  const saved = process.env.GITHUB_WORKSPACE;
   beforeAll(() => {
     top = mkdtempSync(path.join(os.tmpdir(), 'inputs-ws-'));
     workspace = path.join(top, 'ws');
@@ -336,10 +335,8 @@ describe('files in the workspace', () => {
     symlinkSync(at('outside/chart'), at('ws/charts/linked'));
     symlinkSync(at('ws/prod.yaml'), at('ws/alias.yaml'));
     where = { roots: { workspace, runnerTemp: at('temp') }, fs: hostPathFs };
-    process.env.GITHUB_WORKSPACE = workspace;
   });
   afterAll(() => {
-    process.env.GITHUB_WORKSPACE = saved;
     rmSync(top, { recursive: true, force: true });
   });
 
@@ -403,44 +400,132 @@ describe('files in the workspace', () => {
     expect(() => parseExtraArgs(text, where)).toThrow(message)
   );
 
+  test.each([
+    ['--ca-file linked.yaml', /^extra-args: --ca-file "linked\.yaml" is a symlink to .*outside/],
+    [
+      '--cert-file=../outside/secret.yaml',
+      /^extra-args: --cert-file "\.\.\/outside\/secret\.yaml" resolves to/
+    ],
+    [
+      '--key-file /etc/ssl/private/k.pem',
+      /^extra-args: --key-file "\/etc\/ssl\/private\/k\.pem" resolves to/
+    ],
+    [
+      '--keyring=/root/.gnupg/pubring.gpg',
+      /^extra-args: --keyring "\/root\/.gnupg\/pubring\.gpg" resolves to/
+    ],
+    ['--repository-config /etc/helm/repositories.yaml', /^extra-args: --repository-config /],
+    ['--repository-cache /var/cache/helm', /^extra-args: --repository-cache /],
+    ['--registry-config=/root/.docker/config.json', /^extra-args: --registry-config /],
+    ['--content-cache /var/cache/helm', /^extra-args: --content-cache /],
+    [
+      '--post-renderer /usr/bin/kustomize',
+      /^extra-args: --post-renderer "\/usr\/bin\/kustomize" resolves to/
+    ],
+    [
+      '--post-renderer ./linked.yaml',
+      /^extra-args: --post-renderer "\.\/linked\.yaml" is a symlink/
+    ],
+    [
+      '--post-renderer kustomize',
+      /^extra-args: --post-renderer "kustomize" is not a path: helm would run a program of that name from PATH .*e\.g\. \.\/kustomize/
+    ],
+    [
+      '--post-renderer ./missing.sh',
+      /^extra-args: --post-renderer "\.\/missing\.sh" does not exist in the workspace/
+    ],
+    ['--ca-file=', /^extra-args: --ca-file has no value; give a path/]
+  ])('refuses the path flag in %j', (text, message) =>
+    expect(() => parseExtraArgs(text, where)).toThrow(message)
+  );
+
+  test('takes path flags in the workspace (relative or absolute) or RUNNER_TEMP', () => {
+    const temp = path.join(top, 'temp', 'generated.yaml');
+    const text = `--ca-file prod.yaml --cert-file=${temp} --post-renderer ./alias.yaml --repository-cache=${path.join(top, 'temp', 'new-cache')} -- --ca-file /etc/passwd`;
+    expect(parseExtraArgs(text, where)).toEqual(splitArgs(text));
+  });
+
   test('takes a --set-file in the workspace or RUNNER_TEMP, and a URL', () => {
     const text = `--set-file a=prod.yaml,b=${path.join(top, 'temp', 'generated.yaml')} --set-file c=https://example.com/c.txt`;
     expect(parseExtraArgs(text, where)).toHaveLength(4);
   });
 
-  test('readInputs: every default of action.yml, from the kubeconfig alone', () => {
-    const env = { INPUT_KUBECONFIG: b64, INPUT_CHART: 'charts/app' };
-    Object.assign(process.env, env);
-    try {
-      const inputs = readInputs();
-      expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
-        mode: 'deploy',
-        githubToken: '', // the runner fills in github.token
-        kubeconfig: 'base64',
-        release: 'python-application',
-        chart: path.join(workspace, 'charts', 'app'),
-        namespace: undefined,
-        valuesFiles: [],
-        setValues: [],
-        timeout: '5m',
-        timeoutMs: 300_000,
-        wait: true,
-        rollbackOnFailure: false,
-        createNamespace: false,
-        dryRun: 'none',
-        extraArgs: [],
-        helmVersion: DEFAULT_HELM_VERSION,
-        helmMirror: 'https://get.helm.sh',
-        awsCliMirror: 'https://awscli.amazonaws.com',
-        failFast: true,
-        recoverPending: true
-      });
-    } finally {
-      for (const key of Object.keys(env)) delete process.env[key];
-    }
+  /** The inputs a workflow gives, read as rawInput reads the runner's INPUT_* variables. */
+  const given =
+    (inputs: Record<string, string>) =>
+    (name: string): string =>
+      inputs[name] ?? '';
+
+  test('parseInputs: every default of action.yml, from the kubeconfig alone', () => {
+    const inputs = parseInputs(given({ kubeconfig: b64, chart: 'charts/app' }), {}, where);
+    expect({ ...inputs, kubeconfig: inputs.kubeconfig?.encoding }).toEqual({
+      mode: 'deploy',
+      githubToken: '', // the runner fills in github.token
+      kubeconfig: 'base64',
+      workspace,
+      release: 'python-application',
+      chart: path.join(workspace, 'charts', 'app'),
+      namespace: undefined,
+      valuesFiles: [],
+      setValues: [],
+      timeout: '5m',
+      timeoutMs: 300_000,
+      wait: true,
+      rollbackOnFailure: false,
+      createNamespace: false,
+      dryRun: 'none',
+      extraArgs: [],
+      helmVersion: DEFAULT_HELM_VERSION,
+      helmMirror: 'https://get.helm.sh',
+      awsCliMirror: 'https://awscli.amazonaws.com',
+      failFast: true,
+      recoverPending: true,
+      warnings: []
+    });
   });
 
-  test('readInputs: a missing kubeconfig is the first error', () => {
-    expect(() => readInputs()).toThrow(/^kubeconfig: is required but empty/);
+  test.each([
+    [
+      { 'dry-run': 'client', 'rollback-on-failure': 'true' },
+      /^rollback-on-failure: is ignored for a dry run \(dry-run: client\)/
+    ],
+    [
+      { 'dry-run': 'server', 'recover-pending': 'false' },
+      /^recover-pending: is ignored for a dry run/
+    ],
+    [{ 'dry-run': 'true', 'fail-fast': 'false' }, /^fail-fast: is ignored for a dry run/],
+    [
+      { wait: 'false', 'rollback-on-failure': 'true' },
+      /^wait: false is overridden by rollback-on-failure: true/
+    ]
+  ])('parseInputs warns about an input the chosen path ignores: %j', (more, warning) => {
+    const inputs = parseInputs(given({ kubeconfig: b64, chart: 'charts/app', ...more }), {}, where);
+    expect(inputs.warnings).toEqual([expect.stringMatching(warning)]);
+  });
+
+  test('parseInputs warns that aws-cli-mirror means nothing by cluster-name', () => {
+    const read = given({
+      'cluster-name': 'prod',
+      region: 'eu-west-1',
+      chart: 'charts/app',
+      'aws-cli-mirror': 'https://mirror.example/aws'
+    });
+    expect(parseInputs(read, {}, where).warnings).toEqual([
+      expect.stringMatching(/^aws-cli-mirror: is ignored when deploying by cluster-name/)
+    ]);
+  });
+
+  test.each<Record<string, string>>([
+    { 'dry-run': 'client' },
+    { wait: 'false' },
+    { 'rollback-on-failure': 'true' }
+  ])('parseInputs has no warning when nothing is ignored: %j', (more) =>
+    expect(
+      parseInputs(given({ kubeconfig: b64, chart: 'charts/app', ...more }), {}, where).warnings
+    ).toEqual([])
+  );
+
+  test('parseInputs: a missing kubeconfig is the first error', () => {
+    expect(() => parseInputs(given({}), {}, where)).toThrow(/^kubeconfig: is required but empty/);
   });
 });

@@ -39,7 +39,9 @@ export function createHelmCli(
   major: 3 | 4,
   kubeconfigPath: string,
   killAfterMs = SIGKILL_AFTER_MS,
-  extraEnv: Record<string, string> = {}
+  extraEnv: Record<string, string> = {},
+  /** helm's working directory: the workspace, the base the path inputs were checked against. */
+  cwd?: string
 ): HelmCli {
   const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
   return {
@@ -49,7 +51,7 @@ export function createHelmCli(
     run: (args, options = {}) =>
       new Promise((resolve, reject) => {
         const child = spawn(path, args, {
-          cwd: options.cwd,
+          cwd: options.cwd ?? cwd,
           env: { ...process.env, ...env, ...options.env },
           signal: options.signal,
           killSignal: 'SIGTERM',

@@ -1,7 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
-import { parseBoolean, parseLines, rawInput, requiredInput } from '../../shared/src/inputs.js';
+import {
+  parseBoolean,
+  parseLines,
+  rawInput,
+  requiredInput,
+  type InputReader
+} from '../../shared/src/inputs.js';
 import { hostWhere, resolveInWorkspace, type Where } from '../../shared/src/workspace-path.js';
 import {
   parseEksInputs,
@@ -32,6 +38,8 @@ export interface Inputs {
   eks?: EksInputs;
   /** role-arn with the kubeconfig: credentials for its aws exec user. */
   execRole?: ExecRoleInputs;
+  /** The directory relative paths were resolved against; helm runs there. */
+  workspace: string;
   release: string;
   /** Absolute path of a local chart directory or .tgz, or an oci:// reference. */
   chart: string;
@@ -53,6 +61,8 @@ export interface Inputs {
   awsCliMirror: string;
   failFast: boolean;
   recoverPending: boolean;
+  /** Inputs given that the chosen path ignores or overrides, each named: main warns. */
+  warnings: string[];
 }
 
 /** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
@@ -226,6 +236,23 @@ const MANAGED_FLAGS: Array<[flags: string[], use: string]> = [
   [['--set', '--set-string'], 'use the set input (one key=value per line)']
 ];
 
+/**
+ * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
+ * --set-file, --values and the connection flags; the list is checked against real helm in
+ * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
+ */
+export const PATH_FLAGS = [
+  '--ca-file',
+  '--cert-file',
+  '--key-file',
+  '--keyring',
+  '--post-renderer',
+  '--registry-config',
+  '--repository-cache',
+  '--repository-config',
+  '--content-cache'
+];
+
 /** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
 export const BOOL_SHORTHANDS = 'ih';
 export const VALUE_SHORTHANDS = 'flon';
@@ -251,9 +278,42 @@ function valueOf(args: string[], i: number, flag: string): string | undefined {
 }
 
 /**
+ * helm runs with the workspace as its working directory (main.ts), so a relative path means
+ * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
+ * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
+ * only a path to a program in the workspace is taken.
+ */
+function checkPathFlag(flag: string, file: string, where: Where): void {
+  if (file === '') throw new InputError('extra-args', `${flag} has no value; give a path`);
+  if (flag !== '--post-renderer') {
+    resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+    return;
+  }
+  if (!file.includes('/')) {
+    throw new InputError(
+      'extra-args',
+      `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`
+    );
+  }
+  const { path: full, exists } = resolveInWorkspace(
+    'extra-args',
+    file,
+    where.roots,
+    where.fs,
+    flag
+  );
+  if (!exists) {
+    throw new InputError(
+      'extra-args',
+      `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`
+    );
+  }
+}
+
+/**
  * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
  * message never repeats its value: it may be a token), and a --set-file whose file is outside
- * the workspace and RUNNER_TEMP. After `--` helm takes no flags, so neither does the check.
+ * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
  */
 export function parseExtraArgs(text: string, where: Where): string[] {
   let args: string[];
@@ -272,6 +332,10 @@ export function parseExtraArgs(text: string, where: Where): string[] {
     for (const [flags, use] of MANAGED_FLAGS) {
       const hit = flags.find((flag) => set.includes(flag));
       if (hit) throw new InputError('extra-args', `must not contain ${hit}: ${use}`);
+    }
+    for (const flag of PATH_FLAGS) {
+      const file = valueOf(flagWords, i, flag);
+      if (file !== undefined) checkPathFlag(flag, file, where);
     }
     const setFile = valueOf(flagWords, i, '--set-file');
     for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
@@ -321,11 +385,42 @@ export function parseSetLines(text: string): SetValue[] {
   return resolveSetValues(parseSetInput(text));
 }
 
-export function readInputs(): Inputs {
+/** The inputs that were given but mean nothing on the path the others chose. Pure. */
+export function ignoredInputWarnings(
+  read: InputReader,
+  inputs: Omit<Inputs, 'warnings'>
+): string[] {
+  const warnings: string[] = [];
+  if (inputs.dryRun !== 'none') {
+    for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast'] as const) {
+      if (read(name)) {
+        warnings.push(
+          `${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`
+        );
+      }
+    }
+  } else if (inputs.rollbackOnFailure && !inputs.wait) {
+    warnings.push(
+      'wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure'
+    );
+  }
+  if (inputs.eks && read('aws-cli-mirror')) {
+    warnings.push(
+      'aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it'
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
+ * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
+ */
+export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv, where: Where): Inputs {
   // First: the kubeconfig's secrets are masked before any other input is read.
-  const given = rawInput('kubeconfig');
+  const given = read('kubeconfig');
   if (given) maskKubeconfigInput(given);
-  const eks = parseEksInputs(rawInput, process.env);
+  const eks = parseEksInputs(read, env);
   if (eks && given) {
     throw new InputError('cluster-name', 'and kubeconfig are both set; give one of them');
   }
@@ -334,35 +429,38 @@ export function readInputs(): Inputs {
     : parseKubeconfigInput(
         requiredInput(
           'kubeconfig',
-          'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)'
+          'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)',
+          read
         )
       );
-  const where = hostWhere(process.env, process.cwd());
-  const execRole = eks ? undefined : parseExecRoleInputs(rawInput, process.env);
-  return {
-    mode: parseMode(rawInput('mode')),
-    githubToken: rawInput('github-token'),
+  const execRole = eks ? undefined : parseExecRoleInputs(read, env);
+  const inputs = {
+    mode: parseMode(read('mode')),
+    githubToken: read('github-token'),
     ...(eks ? { eks } : { kubeconfig }),
     ...(execRole ? { execRole } : {}),
-    release: parseRelease(rawInput('release')),
-    chart: parseChart(rawInput('chart'), where),
-    namespace: parseNamespace(rawInput('namespace')),
-    valuesFiles: parseValuesFiles(rawInput('values'), where),
-    setValues: parseSetLines(rawInput('set')),
-    ...parseTimeout(rawInput('timeout')),
-    wait: parseBoolean('wait', rawInput('wait'), true),
-    rollbackOnFailure: parseBoolean('rollback-on-failure', rawInput('rollback-on-failure'), false),
-    createNamespace: parseBoolean('create-namespace', rawInput('create-namespace'), false),
-    dryRun: parseDryRun(rawInput('dry-run')),
-    extraArgs: parseExtraArgs(rawInput('extra-args'), where),
-    helmVersion: parseHelmVersion(rawInput('helm-version')),
-    helmMirror: parseMirror('helm-mirror', rawInput('helm-mirror'), OFFICIAL_HELM_MIRROR),
-    awsCliMirror: parseMirror(
-      'aws-cli-mirror',
-      rawInput('aws-cli-mirror'),
-      OFFICIAL_AWS_CLI_MIRROR
-    ),
-    failFast: parseBoolean('fail-fast', rawInput('fail-fast'), true),
-    recoverPending: parseBoolean('recover-pending', rawInput('recover-pending'), true)
+    workspace: where.roots.workspace,
+    release: parseRelease(read('release')),
+    chart: parseChart(read('chart'), where),
+    namespace: parseNamespace(read('namespace')),
+    valuesFiles: parseValuesFiles(read('values'), where),
+    setValues: parseSetLines(read('set')),
+    ...parseTimeout(read('timeout')),
+    wait: parseBoolean('wait', read('wait'), true),
+    rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+    createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
+    dryRun: parseDryRun(read('dry-run')),
+    extraArgs: parseExtraArgs(read('extra-args'), where),
+    helmVersion: parseHelmVersion(read('helm-version')),
+    helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
+    awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
+    failFast: parseBoolean('fail-fast', read('fail-fast'), true),
+    recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
   };
+  return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
+}
+
+/** The runner's inputs, environment and file system. */
+export function readInputs(): Inputs {
+  return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
 }

@@ -20,6 +20,7 @@ import { planUpgrade } from './plan/run.js';
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(); // every input validated; errors name the input and the fix
+    for (const warning of inputs.warnings) core.warning(warning);
     const started = Date.now();
     const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
     const eks = inputs.eks && (await connectEks(inputs.eks, session)); // credentials + DescribeCluster
@@ -38,7 +39,14 @@ export async function run(): Promise<void> {
       ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
       installHelm(inputs.helmVersion, inputs.helmMirror)
     ]);
-    const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv);
+    const helm = createHelmCli(
+      installed.path,
+      installed.major,
+      kube.path,
+      undefined,
+      execEnv,
+      inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+    );
     const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
     if (inputs.setValues.length > 0) core.info(`set: ${describeSetTypes(inputs.setValues)}`);
     const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));

@@ -31,6 +31,7 @@ export async function report(
   const url = revision ? ((await waitForReleaseUrl(client, target, deadline)) ?? '') : '';
   const outputs = releaseOutputs(revision, url);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  setCurrentOutputs(revision);
   if (!revision) {
     core.info(`${target.release}: dry run, nothing changed`);
     return;
@@ -72,6 +73,15 @@ export async function latestRevisionNumber(
 }
 
 /**
+ * What the release is when the step ends, beside what this run recorded: after a failure the
+ * action (or helm's rollback-on-failure) may have rolled back, so `Rollback to N` is current.
+ */
+function setCurrentOutputs(current: HelmRevision | undefined): void {
+  core.setOutput('current-revision', current ? String(current.revision) : '');
+  core.setOutput('current-status', current?.status ?? '');
+}
+
+/**
  * After a failed deploy: the outputs carry the revision helm recorded and its status
  * (`failed`, or `pending-…` when helm was killed before it could record the outcome), so a
  * later step can act on them. Best effort: the step fails with the deploy's own error anyway.
@@ -84,18 +94,22 @@ export async function reportFailedRevision(
 ): Promise<void> {
   if (before === undefined) return;
   let revision: HelmRevision | undefined;
+  let history: HelmRevision[];
   try {
-    revision = attemptedRevision(await readHistory(helm, target, client), before);
+    history = await readHistory(helm, target, client);
+    revision = attemptedRevision(history, before);
   } catch (error) {
     core.debug(`helm history ${target.release} after the failure: ${(error as Error).message}`);
     return;
   }
+  const current = history.at(-1);
+  setCurrentOutputs(current);
   if (!revision) return;
   const outputs = releaseOutputs(revision, '');
   for (const name of ['revision', 'status', 'chart-version', 'app-version'] as const) {
     core.setOutput(name, outputs[name]);
   }
   core.info(
-    `${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)`
+    `${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)${current && current !== revision ? `; the release is now at revision ${current.revision}, ${current.status} (outputs current-revision and current-status)` : ''}`
   );
 }

@@ -1,13 +1,16 @@
 import * as core from '@actions/core';
 import { InputError } from './errors.js';
 
+/** Reads one input's text ('' when unset): rawInput on a runner, a table in tests. */
+export type InputReader = (name: string) => string;
+
 /** Raw input text, trimmed; '' when unset. Kept tiny so parsers below stay pure. */
 export function rawInput(name: string): string {
   return core.getInput(name, { trimWhitespace: true });
 }
 
-export function requiredInput(name: string, hint: string): string {
-  const value = rawInput(name);
+export function requiredInput(name: string, hint: string, read: InputReader = rawInput): string {
+  const value = read(name);
   if (!value) throw new InputError(name, `is required but empty; ${hint}`);
   return value;
 }

@@ -83,7 +83,9 @@ export function resolveInWorkspace(
   input: string,
   text: string,
   roots: PathRoots,
-  fs: PathFs
+  fs: PathFs,
+  /** The flag the path is the value of, named in the message (extra-args). */
+  flag?: string
 ): WorkspacePath {
   const joined = path.isAbsolute(text) ? text : `${roots.workspace}${path.sep}${text}`;
   const resolved = canonical(joined, fs);
@@ -94,6 +96,6 @@ export function resolveInWorkspace(
   const viaLink = allowed.some((root) => isInside(path.resolve(joined), root));
   throw new InputError(
     input,
-    `"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`
+    `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`
   );
 }
