@@ -206,7 +206,8 @@ describe('podman failures are explained', () => {
         'FROM docker.io/library/python:3.11-slim\nRUN echo layer-for-the-cache > /layer\n'
       );
       const result = await step(randomBytes(20).toString('hex'), wholePath, {
-        inputs: { context, cache: 'registry' }
+        inputs: { context, cache: 'registry' },
+        env: { GITHUB_WORKSPACE: context } // a context outside the workspace is refused
       });
       expect(result.main.errors).toEqual([]);
       const cache = `${rig().registry.host}/${REPOSITORY}/buildcache`;

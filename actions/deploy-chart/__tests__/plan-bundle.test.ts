@@ -87,7 +87,8 @@ async function step(
   { chart = 'charts/python-application', pr }: { chart?: string; pr?: number } = {}
 ): Promise<Step> {
   const job = newRunnerJob();
-  const env: Record<string, string> = {};
+  // The test's own charts live in a temp dir: the step's workspace, as a checkout would be.
+  const env: Record<string, string> = chart.startsWith(work) ? { GITHUB_WORKSPACE: work } : {};
   if (pr) {
     const event = path.join(job.dir, 'event.json');
     writeFileSync(
