@@ -68,7 +68,7 @@ describe('pasted into a shell', () => {
       method: 'HEAD',
       headers: {
         Accept: 'application/vnd.docker.distribution.manifest.v2+json',
-        Authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`
+        Authorization: await registry.authorization('repository:me/my-app:pull')
       }
     });
     expect(manifest.status).toBe(200);
