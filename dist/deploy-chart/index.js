@@ -34375,13 +34375,6 @@ function eventTimeMicros(event) {
     }
     return 0;
 }
-/** The events about one object (by uid), newest last. Pure. */
-function eventsAbout(events, object) {
-    const uid = object.metadata?.uid;
-    return events
-        .filter((e) => (uid ? e.involvedObject?.uid === uid : false))
-        .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b));
-}
 function ageMs(since, now) {
     const start = Date.parse(since ?? '');
     return Number.isNaN(start) ? 0 : now - start;

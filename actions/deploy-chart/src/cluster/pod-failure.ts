@@ -17,7 +17,7 @@
 // Never early: a pod Running but not Ready, liveness restarts below the crash-loop count: the
 // timeout decides, and the diagnostics show the probe failures, last state and logs.
 import { isTransientText } from '../../../shared/src/transient.js';
-import type { ContainerStatus, KubeEvent, KubeObject, LiveWorkload, Pod } from './types.js';
+import type { ContainerStatus, KubeEvent, LiveWorkload, Pod } from './types.js';
 
 export interface PodFailure {
   /** The object's name: a pod, unless `kind` says otherwise. */
@@ -113,14 +113,6 @@ export function eventTimeMicros(event: KubeEvent): number {
     if (!Number.isNaN(micros)) return micros;
   }
   return 0;
-}
-
-/** The events about one object (by uid), newest last. Pure. */
-export function eventsAbout(events: KubeEvent[], object: KubeObject): KubeEvent[] {
-  const uid = object.metadata?.uid;
-  return events
-    .filter((e) => (uid ? e.involvedObject?.uid === uid : false))
-    .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b));
 }
 
 function ageMs(since: string | undefined, now: number): number {
