@@ -34706,18 +34706,25 @@ function watchRollout(client, options) {
     const reader = new RolloutReader(client, options, rules, now);
     let failure;
     let plan;
-    const look = async () => {
-        if (!plan) {
-            const record = await readReleaseRecord(client, options, options.revision);
-            if (!record)
-                return false;
-            plan = planRolloutWatch(releaseObjects(record, options.namespace));
-            if (plan.unfollowable.length) {
-                lib_core/* warning */.$e(`Fail-fast and the diagnostics cannot follow ${describeObjects(plan.unfollowable)} of release "${options.release}" (kinds whose pods this action does not know); helm's --wait alone judges them.`);
-            }
-            lib_core/* info */.pq(`Fail-fast follows ${describeObjects(plan.workloads) || 'no workloads'} of release "${options.release}" revision ${options.revision}`);
+    /** The release's objects, once helm wrote its record; logged (and warned about) once. */
+    const readPlan = async () => {
+        if (plan)
+            return plan;
+        const record = await readReleaseRecord(client, options, options.revision);
+        if (!record)
+            return undefined;
+        plan = planRolloutWatch(releaseObjects(record, options.namespace));
+        if (plan.unfollowable.length) {
+            lib_core/* warning */.$e(`Fail-fast and the diagnostics cannot follow ${describeObjects(plan.unfollowable)} of release "${options.release}" (kinds whose pods this action does not know); helm's --wait alone judges them.`);
         }
-        for (const workload of plan.workloads) {
+        lib_core/* info */.pq(`Fail-fast follows ${describeObjects(plan.workloads) || 'no workloads'} of release "${options.release}" revision ${options.revision}`);
+        return plan;
+    };
+    const look = async () => {
+        const current = await readPlan();
+        if (!current)
+            return false;
+        for (const workload of current.workloads) {
             const { rollout, live } = await readWorkload(client, workload);
             if (!rollout.current) {
                 lib_core/* debug */.Yz(`fail-fast: ${workload.kind}/${workload.name}: ${rollout.note ?? ''}`);
@@ -34755,6 +34762,11 @@ function watchRollout(client, options) {
         async stop() {
             controller.abort();
             await done;
+            // helm may finish before the first look found its record: the log still says what the
+            // release holds, and which of its objects nothing follows, whatever helm's speed.
+            if (!plan && !failure) {
+                await readPlan().catch((error) => lib_core/* debug */.Yz(`fail-fast: release record not read: ${String(error)}`));
+            }
         }
     };
 }

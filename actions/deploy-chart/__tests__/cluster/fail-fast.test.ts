@@ -82,6 +82,21 @@ describe('watchRollout', () => {
     expect(stdout.text()).toContain('cannot follow Widget/shop-widget of release "shop"');
   });
 
+  test('helm done before the first look found its record: stopping still names what the release holds, and what nothing follows', async () => {
+    const kube = cluster(pod('new-1', 'rs-new')).set(SECRETS, []);
+    const failures: PodFailure[] = [];
+    start(kube, failures, { pollMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    kube.set(SECRETS, [record(2)]); // helm wrote it, deployed and exited within one poll
+    await watch?.stop();
+    watch = undefined;
+    expect(failures).toEqual([]);
+    expect(stdout.text()).toContain(
+      'Fail-fast follows Deployment/shop-web, Job/shop-migrate of release "shop" revision 2'
+    );
+    expect(stdout.text()).toContain('cannot follow Widget/shop-widget of release "shop"');
+  });
+
   test("the old ReplicaSet's failing pods (a drain, an HPA) are not this deploy's", async () => {
     const kube = cluster(pod('new-1', 'rs-new'));
     const failures: PodFailure[] = [];

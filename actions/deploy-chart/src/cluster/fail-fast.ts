@@ -167,21 +167,27 @@ export function watchRollout(client: KubeClient, options: FailFastOptions): Fail
   let failure: PodFailure | undefined;
   let plan: ReleasePlanOfWatch | undefined;
 
-  const look = async (): Promise<boolean> => {
-    if (!plan) {
-      const record = await readReleaseRecord(client, options, options.revision);
-      if (!record) return false;
-      plan = planRolloutWatch(releaseObjects(record, options.namespace));
-      if (plan.unfollowable.length) {
-        core.warning(
-          `Fail-fast and the diagnostics cannot follow ${describeObjects(plan.unfollowable)} of release "${options.release}" (kinds whose pods this action does not know); helm's --wait alone judges them.`
-        );
-      }
-      core.info(
-        `Fail-fast follows ${describeObjects(plan.workloads) || 'no workloads'} of release "${options.release}" revision ${options.revision}`
+  /** The release's objects, once helm wrote its record; logged (and warned about) once. */
+  const readPlan = async (): Promise<ReleasePlanOfWatch | undefined> => {
+    if (plan) return plan;
+    const record = await readReleaseRecord(client, options, options.revision);
+    if (!record) return undefined;
+    plan = planRolloutWatch(releaseObjects(record, options.namespace));
+    if (plan.unfollowable.length) {
+      core.warning(
+        `Fail-fast and the diagnostics cannot follow ${describeObjects(plan.unfollowable)} of release "${options.release}" (kinds whose pods this action does not know); helm's --wait alone judges them.`
       );
     }
-    for (const workload of plan.workloads) {
+    core.info(
+      `Fail-fast follows ${describeObjects(plan.workloads) || 'no workloads'} of release "${options.release}" revision ${options.revision}`
+    );
+    return plan;
+  };
+
+  const look = async (): Promise<boolean> => {
+    const current = await readPlan();
+    if (!current) return false;
+    for (const workload of current.workloads) {
       const { rollout, live } = await readWorkload(client, workload);
       if (!rollout.current) {
         core.debug(`fail-fast: ${workload.kind}/${workload.name}: ${rollout.note ?? ''}`);
@@ -225,6 +231,13 @@ export function watchRollout(client: KubeClient, options: FailFastOptions): Fail
     async stop() {
       controller.abort();
       await done;
+      // helm may finish before the first look found its record: the log still says what the
+      // release holds, and which of its objects nothing follows, whatever helm's speed.
+      if (!plan && !failure) {
+        await readPlan().catch((error: unknown) =>
+          core.debug(`fail-fast: release record not read: ${String(error)}`)
+        );
+      }
     }
   };
 }
