@@ -6,6 +6,7 @@
 //   (new) ─pull delay─▶ ContainerCreating ─start delay─▶ Running, Ready      (pullable image)
 //                               │                    └─▶ Running, not Ready  (never-ready image)
 //                               │                    └─▶ CrashLoopBackOff    (crash-loop image)
+//                               │   Running (a Job's pod, ready or not) ─start delay─▶ Succeeded
 //                               └─▶ ErrImagePull ─1 s─▶ ImagePullBackOff ─back-off─▶ ErrImagePull …
 //                                   (not found: any image that is not pullable, for ever;
 //                                    transient: a flaky image, which pulls after one back-off)
@@ -47,6 +48,7 @@ const waiting_ = (field: 'reason' | 'message', value: string) =>
   `([.status.containerStatuses[]? | select(.state.waiting.${field} == ${JSON.stringify(value)})] | length > 0)`;
 const waitingReason = (reason: string) => waiting_('reason', reason);
 const not = (condition: string) => `(${condition} | not)`;
+const ownedByJob = '([.metadata.ownerReferences[]? | select(.kind == "Job")] | length > 0)';
 const jq = (key: string) => ({ jq: { key, operator: 'In', values: ['true'] } });
 
 function podStage(
@@ -234,6 +236,26 @@ export function kwokStages(policy: PodPolicy): string {
         true
       ),
       { type: 'Normal', reason: 'Started', message: 'Started container' }
+    ),
+    // A Job's container runs to completion (exit 0), ready or not: a readiness probe does not
+    // hold a Job back. Without this, a hook Job would keep helm waiting until its timeout.
+    podStage(
+      'pod-complete',
+      ['(.status.phase == "Running")', ownedByJob, not(crash)],
+      startDelay,
+      `{{ $now := Now }}
+phase: Succeeded
+conditions:
+- {type: PodScheduled, status: "True", lastTransitionTime: {{ $now | Quote }}}
+- {type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }}}
+- {type: ContainersReady, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }}}
+- {type: Ready, status: "False", reason: PodCompleted, lastTransitionTime: {{ $now | Quote }}}
+${addresses}
+${containers(`ready: false
+  started: false
+  restartCount: 0
+  state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}`)}`,
+      { type: 'Normal', reason: 'Completed', message: 'Container completed' }
     ),
     {
       apiVersion: 'kwok.x-k8s.io/v1alpha1',

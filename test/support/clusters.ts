@@ -35,6 +35,8 @@ export interface DeployClusterOptions {
   loadBalancerDelayMs?: number;
   /** Images that pull; others fail with ErrImagePull. Default: all pull. */
   pullableImages?: RegExp[];
+  /** Images that pull and run but never pass their readiness probe (`Unhealthy` events). */
+  neverReadyImages?: RegExp[];
 }
 
 /** The kinds to run, from CLUSTER_KINDS; a name that is no kind is an error naming the kinds. */
@@ -67,6 +69,7 @@ export async function startDeployCluster(
   const half = options.podReadyDelayMs === undefined ? undefined : options.podReadyDelayMs / 2;
   const real = await startRealCluster({
     pullableImages: options.pullableImages,
+    neverReadyImages: options.neverReadyImages,
     pullDelayMs: half,
     startDelayMs: half,
     loadBalancerDelayMs: options.loadBalancerDelayMs
