@@ -74,11 +74,14 @@ function podStage(
 }
 
 // Go templates kwok renders against the pod; `{{ $now }}` and the IPs come from kwok.
+// Not ready, the kubelet says which containers: `containers with unready status: [a b]`.
+const unready =
+  'reason: ContainersNotReady, message: "containers with unready status: [{{ range $i, $c := .spec.containers }}{{ if $i }} {{ end }}{{ $c.name }}{{ end }}]", ';
 const conditions = (ready: boolean) => `conditions:
 - {type: PodScheduled, status: "True", lastTransitionTime: {{ $now | Quote }}}
 - {type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }}}
-- {type: ContainersReady, status: "${ready ? 'True' : 'False'}", lastTransitionTime: {{ $now | Quote }}}
-- {type: Ready, status: "${ready ? 'True' : 'False'}", lastTransitionTime: {{ $now | Quote }}}`;
+- {type: ContainersReady, status: "${ready ? 'True' : 'False'}", ${ready ? '' : unready}lastTransitionTime: {{ $now | Quote }}}
+- {type: Ready, status: "${ready ? 'True' : 'False'}", ${ready ? '' : unready}lastTransitionTime: {{ $now | Quote }}}`;
 
 const addresses = `hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
 podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}`;

@@ -170,6 +170,16 @@ const CHARTS: CorpusChart[] = [
   }
 ];
 
+/**
+ * Charts the emulator cannot deploy yet, and why; their rows are skipped there (and said so at
+ * the start), never on the real control plane, which runs every row.
+ */
+const EMULATOR_GAPS: Record<string, string> = {
+  statefulset: 'the emulator has no StatefulSet controller (no pods are made for it)',
+  daemonset: 'the emulator has no DaemonSet controller (no pods are made for it)',
+  crd: 'the emulator serves no apiextensions.k8s.io/v1, so helm cannot install the CRD of crds/'
+};
+
 /** Promises started at once, run at most `limit` at a time. */
 function limiter(limit: number) {
   let active = 0;
@@ -225,6 +235,8 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
     });
   }
 
+  const gap = (chart: CorpusChart) => (kind === 'emulator' ? EMULATOR_GAPS[chart.name] : undefined);
+
   const release = (chart: CorpusChart, row: string, version: HelmVersion) =>
     `${chart.short}-${row}${major(version)}`;
 
@@ -236,7 +248,7 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
       promise.catch(() => undefined); // awaited (and reported) by the row's test
       runs.set(key, promise);
     };
-    CHARTS.forEach((chart) => {
+    CHARTS.filter((chart) => !gap(chart)).forEach((chart) => {
       const neverReady = release(chart, 'nr', chart.neverReady);
       const n = index++;
       add(`${chart.name} never-ready`, () =>
@@ -275,6 +287,9 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
       }),
       startHelmMirror()
     ]);
+    for (const chart of CHARTS.filter(gap)) {
+      process.stderr.write(`[${kind}] corpus ${chart.name}: rows skipped, ${gap(chart)}\n`);
+    }
     queueAll();
   }, START_TIMEOUT_MS);
 
@@ -303,7 +318,8 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
     run.stdout.split('\n').filter((line) => /::warning::.*cannot follow/.test(line));
 
   describe.each(CHARTS)('corpus $name', (chart) => {
-    test.each(HELM_VERSIONS.map((v) => [v]))(
+    const scenario = gap(chart) ? test.skip : test;
+    scenario.each(HELM_VERSIONS.map((v) => [v]))(
       'good image, helm %s: deploys, its own objects followed, url and summary as the chart implies',
       async (version) => {
         const name = release(chart, 'ok', version);
@@ -335,7 +351,7 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
         expect(cannotFollow(run)).toHaveLength(chart.unfollowable ? 1 : 0);
       };
 
-      test(
+      scenario(
         'first run: stops early, naming the cause and the workload',
         async () => {
           await outcome(`${chart.name} bad ${version}`, (run) => {
@@ -346,7 +362,7 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
         RUN_LIMIT_MS * 8
       );
 
-      test(
+      scenario(
         'a re-run of the same commit (nothing new is created): stops early too',
         async () => {
           await outcome(`${chart.name} rerun ${version}`, (run) => {
@@ -358,7 +374,7 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
       );
     });
 
-    test(
+    scenario(
       `never-ready image, helm ${chart.neverReady}: fails at the timeout, the diagnostics show the probe failures`,
       async () => {
         await outcome(`${chart.name} never-ready`, (run) => {
@@ -366,7 +382,7 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
           expect(run.errors).toHaveLength(1);
           expect(run.errors[0]).not.toMatch(/stopped early/);
           expect(run.stdout).toMatch(/::group::Pods of release/);
-          expect(run.stdout).toMatch(/ Running {2}ready 0\/1 /);
+          expect(run.stdout).toMatch(/ Running {2}ready 0\/1 {2}restarts 0\b/);
           expect(run.stdout).toMatch(/Warning {2}Unhealthy {2}Pod\/\S+: Readiness probe failed/);
           expect(run.summary).toMatch(/\| Unhealthy \| Pod\/\S+ \| Readiness probe failed/);
         });
