@@ -69,6 +69,11 @@ interface CorpusChart {
   images?: (image: { image: string; tag: string }, row: Row) => string[];
   /** More values for a release (e.g. a host port of its own: one node runs every release). */
   extra?: (index: number) => string[];
+  /**
+   * Its bad image also goes as an upgrade of its good helm 4 release, and this many pods of the
+   * new rollout exist when it stops (the rollout's steps: maxSurge 1 makes one).
+   */
+  upgrade?: { newPods: number };
   /** The helm major of its never-ready row. */
   neverReady: HelmVersion;
   /** Bad-image rows run on these majors. */
@@ -97,6 +102,7 @@ const CHARTS: CorpusChart[] = [
     follows: (r) => [`Deployment/${r}-rolling-three`],
     url: true,
     blame: (r) => pod(`${r}-rolling-three`, 'server'),
+    upgrade: { newPods: 1 },
     neverReady: HELM4,
     bad: [HELM4]
   },
@@ -259,9 +265,14 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
       for (const version of HELM_VERSIONS) {
         const good = release(chart, 'ok', version);
         const i = index++;
-        add(`${chart.name} good ${version}`, () =>
-          queued(() => deploy(chart, i, good, version, 'good', '2m'))
-        );
+        const deployed = queued(() => deploy(chart, i, good, version, 'good', '2m'));
+        add(`${chart.name} good ${version}`, () => deployed);
+        // A bad commit over a release that works: the old pods keep serving meanwhile.
+        if (chart.upgrade && version === HELM4) {
+          add(`${chart.name} bad upgrade`, () =>
+            deployed.then(() => queued(() => deploy(chart, i, good, version, 'bad', '5m')))
+          );
+        }
       }
       for (const version of chart.bad) {
         const bad = release(chart, 'bad', version);
@@ -373,6 +384,32 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
         RUN_LIMIT_MS * 9
       );
     });
+
+    if (chart.upgrade) {
+      const { newPods } = chart.upgrade;
+      scenario(
+        `bad image as an upgrade of the good release, helm ${HELM4}: stops early, blaming the new rollout's ${newPods} pod(s), not the old ones`,
+        async () => {
+          const name = release(chart, 'ok', HELM4);
+          await outcome(`${chart.name} bad upgrade`, (run) => {
+            expect(run.exitCode).toBe(1);
+            expect(run.errors).toHaveLength(1);
+            expect(run.errors[0]).toMatch(new RegExp(`^deploy of ${name} stopped early: `));
+            expect(run.errors[0]).toMatch(chart.blame(name));
+            expect(run.outputs).toMatchObject({ revision: '2', status: 'failed' });
+            const pods = /::group::Pods of release \S+ in omer\n([^]*?)::endgroup::/.exec(
+              run.stdout
+            )?.[1];
+            expect(pods?.trim().split('\n')).toEqual(
+              Array.from({ length: newPods }, () =>
+                expect.stringMatching(/ImagePullBackOff|ErrImagePull/)
+              )
+            );
+          });
+        },
+        RUN_LIMIT_MS * 9
+      );
+    }
 
     scenario(
       `never-ready image, helm ${chart.neverReady}: fails at the timeout, the diagnostics show the probe failures`,
