@@ -31,11 +31,12 @@ import {
   timeToFailure,
   type DeployRig
 } from './suites/deploy.js';
+import { failureKinds } from './suites/failure-kinds.js';
 import { helmProvisioning } from './suites/helm-provisioning.js';
 import { PLAN_NAMESPACES, planVsDeploy } from './suites/plan.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'cache', 'plan'] as const;
+const SUITES = ['provisioning', 'deploy', 'failure', 'build', 'cache', 'plan', 'kinds'] as const;
 type Suite = (typeof SUITES)[number];
 const README_START = '<!-- bench:latest -->';
 const README_END = '<!-- /bench:latest -->';
@@ -117,7 +118,7 @@ async function runSuites(
 ): Promise<string[]> {
   const failed: string[] = [];
   const needsCluster = suites.has('deploy') || suites.has('failure') || suites.has('plan');
-  if (needsCluster || suites.has('provisioning')) {
+  if (needsCluster || suites.has('provisioning') || suites.has('kinds')) {
     const mirror = await start('helm mirror', startHelmMirror());
     if (suites.has('provisioning')) {
       await runSuite('3. helm provisioning', failed, c, () => helmProvisioning(mirror, c, rounds));
@@ -161,6 +162,15 @@ async function runSuites(
       if (suites.has('plan')) {
         await runSuite('7. plan vs deploy', failed, c, () => planVsDeploy(rig, c, rounds));
       }
+    }
+    if (suites.has('kinds')) {
+      const rig = {
+        mirror,
+        toolCache: path.join(STATE, 'toolcache'),
+        distDir,
+        log: (text: string) => log(`  ${text}`)
+      };
+      await runSuite('9. failure kinds', failed, c, () => failureKinds(rig, c));
     }
   }
   if (suites.has('build')) {

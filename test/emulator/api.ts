@@ -76,6 +76,9 @@ function comparable(object: Json): string {
 /** Runs at create time, after uid assignment, like the API server's admission and registry hooks. */
 export type CreateHook = (type: ResourceType, object: KObject) => void;
 /** Runs on every update before validation, like a registry strategy's PrepareForUpdate. */
+/** Admission before the object is named or stored: throws an ApiError to refuse the create. */
+export type AdmitHook = (type: ResourceType, object: KObject, options: WriteOptions) => void;
+
 export type UpdateHook = (type: ResourceType, before: KObject, next: KObject) => void;
 
 function toScale(object: KObject): Json {
@@ -93,10 +96,15 @@ function toScale(object: KObject): Json {
 }
 
 export class Api {
+  private readonly admitHooks: AdmitHook[] = [];
   private readonly createHooks: CreateHook[] = [];
   private readonly updateHooks: UpdateHook[] = [];
 
   constructor(readonly store: Store) {}
+
+  onAdmit(hook: AdmitHook): void {
+    this.admitHooks.push(hook);
+  }
 
   onCreate(hook: CreateHook): void {
     this.createHooks.push(hook);
@@ -146,6 +154,7 @@ export class Api {
     options: WriteOptions = {}
   ) {
     const object = this.checkBody(type, namespace, body, options);
+    for (const hook of this.admitHooks) hook(type, object, options);
     if (!object.metadata.name && object.metadata.generateName) {
       object.metadata.name = object.metadata.generateName + randomSuffix();
     }

@@ -62,9 +62,29 @@ export function applyDefaults(resource: string, object: KObject): void {
       defaultTemplate(spec.template);
       break;
     case 'replicasets':
+      spec.replicas ??= 1;
+      defaultTemplate(spec.template);
+      break;
     case 'statefulsets':
+      spec.replicas ??= 1;
+      spec.podManagementPolicy ??= 'OrderedReady';
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= { type: 'RollingUpdate' };
+      if (spec.updateStrategy.type === 'RollingUpdate') {
+        spec.updateStrategy.rollingUpdate ??= {};
+        spec.updateStrategy.rollingUpdate.partition ??= 0;
+      }
+      spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      defaultTemplate(spec.template);
+      break;
     case 'daemonsets':
-      if (resource !== 'daemonsets') spec.replicas ??= 1;
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= { type: 'RollingUpdate' };
+      if (spec.updateStrategy.type === 'RollingUpdate') {
+        spec.updateStrategy.rollingUpdate ??= {};
+        spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+        spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+      }
       defaultTemplate(spec.template);
       break;
     case 'jobs':

@@ -10,6 +10,7 @@ import { verifyEksToken } from './auth/eks-token.js';
 import { seedKubeconfig } from './auth/kubeconfig.js';
 import { startControllers, type Controllers } from './controllers/index.js';
 import { imageChecker, matchesAny } from './controllers/images.js';
+import { NODE_GROUP } from './controllers/kubelet/nodes.js';
 import { Faults, type FaultControls } from './faults.js';
 import { RESOURCE_TYPES } from './resources.js';
 import { createHandler, listen, type RequestRecord } from './server.js';
@@ -44,7 +45,20 @@ export interface ClusterOptions {
    * `SyncLoadBalancerFailed` with this reason (e.g. untagged subnets).
    */
   loadBalancerFailure?: string;
+  /** Images whose registry refuses the kubelet (`401 Unauthorized`, final: ErrImagePull → ImagePullBackOff). */
+  unauthorizedImages?: Array<string | RegExp>;
+  /** How many nodes the cluster starts with (default 1); DaemonSets run a pod on each. */
+  nodes?: number;
+  /** No node has room: pods stay Pending, `Unschedulable` (`0/N nodes are available: N Insufficient cpu.`). */
   unschedulable?: boolean;
+  /**
+   * What Cluster Autoscaler does about unschedulable pods: `{ scaleUpMs }` adds a node
+   * (`TriggeredScaleUp`: `pod triggered scale-up: [{<nodeGroup> 1->2 (max: 10)}]`) that joins
+   * after `scaleUpMs` and takes them; `{ notTriggerScaleUp: '1 max node group size reached' }`
+   * says it will not (`NotTriggerScaleUp`: `pod didn't trigger scale-up: …`).
+   */
+  clusterAutoscaler?:
+    { scaleUpMs: number; nodeGroup?: string; maxSize?: number } | { notTriggerScaleUp: string };
   /** Verifies the bearer tokens instead of the one `credentials` pair (e.g. keys an STS rig issued). */
   verifyToken?: (token: string, clusterName: string) => boolean;
   /** Extra bearer tokens accepted as they are (for kubeconfigs with a static `token:` user). */
@@ -134,7 +148,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       region,
       podReadyDelayMs: options.podReadyDelayMs ?? 1000,
       loadBalancerDelayMs: options.loadBalancerDelayMs ?? 2000,
+      nodes: options.nodes ?? 1,
       unschedulable: options.unschedulable ?? false,
+      clusterAutoscaler:
+        options.clusterAutoscaler && 'scaleUpMs' in options.clusterAutoscaler
+          ? {
+              scaleUpMs: options.clusterAutoscaler.scaleUpMs,
+              nodeGroup: options.clusterAutoscaler.nodeGroup ?? NODE_GROUP,
+              maxSize: options.clusterAutoscaler.maxSize ?? 10
+            }
+          : options.clusterAutoscaler,
       isCrashLooping: (image) => matchesAny(image, options.crashLoopImages),
       isNeverReady: (image) => matchesAny(image, options.neverReadyImages),
       flakyPulls: (image) =>

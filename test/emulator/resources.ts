@@ -49,6 +49,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   apps('replicasets', 'ReplicaSet', ['rs']),
   apps('statefulsets', 'StatefulSet', ['sts']),
   { ...apps('daemonsets', 'DaemonSet', ['ds']), subresources: ['status'] },
+  typ('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   {
     ...typ('batch', 'v1', 'jobs', 'Job', true),
     categories: ALL,

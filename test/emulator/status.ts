@@ -124,6 +124,14 @@ export const errors = {
       `${name ? `${qualified(type)} "${name}"` : qualified(type)} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${type.group}"${namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'}`,
       { ...(name ? { name } : {}), group: type.group || undefined, kind: type.resource }
     ),
+  /** An admission plugin's refusal (ResourceQuota, PodSecurity …): `pods "x" is forbidden: …`. */
+  forbidden: (type: ResourceType, name: string, reason: string) =>
+    failure(
+      403,
+      'Forbidden',
+      `${qualified(type)} "${name}" is forbidden: ${reason}`,
+      detailsFor(type, name)
+    ),
   namespaceTerminating: (type: ResourceType, name: string, namespace: string) =>
     failure(
       403,

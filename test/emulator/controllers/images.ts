@@ -7,10 +7,16 @@ import https from 'node:https';
 export interface ImageSources {
   pullableImages?: Array<string | RegExp>;
   registry?: { url: string; username?: string; password?: string };
+  /** Images whose registry refuses the kubelet's credentials (401/403). */
+  unauthorizedImages?: Array<string | RegExp>;
 }
 
+/** Why a pull fails for good: the image is not there, or the kubelet may not read it. */
+export type PullRefusal = 'not found' | 'unauthorized';
+
 export interface ImageChecker {
-  isPullable(image: string): Promise<boolean>;
+  /** undefined when the image pulls. */
+  refusal(image: string): Promise<PullRefusal | undefined>;
 }
 
 export function matchesAny(image: string, patterns: Array<string | RegExp> | undefined): boolean {
@@ -95,19 +101,22 @@ async function headStatus(url: URL, basic: string | undefined, repository: strin
 export function imageChecker(sources: ImageSources): ImageChecker {
   const everything = !sources.pullableImages && !sources.registry;
   return {
-    async isPullable(image) {
-      if (everything || matchesAny(image, sources.pullableImages)) return true;
-      if (!sources.registry) return false;
+    async refusal(image) {
+      if (matchesAny(image, sources.unauthorizedImages)) return 'unauthorized';
+      if (everything || matchesAny(image, sources.pullableImages)) return undefined;
+      if (!sources.registry) return 'not found';
       const registry = new URL(sources.registry.url);
       const { host, repository, reference } = splitImage(image);
-      if (loopbackAlias(host) !== loopbackAlias(registry.host)) return false;
+      if (loopbackAlias(host) !== loopbackAlias(registry.host)) return 'not found';
       const { username, password } = sources.registry;
       const auth =
         username !== undefined
           ? `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`
           : undefined;
       const url = new URL(`/v2/${repository}/manifests/${reference}`, registry);
-      return (await headStatus(url, auth, repository)) === 200;
+      const status = await headStatus(url, auth, repository);
+      if (status === 200) return undefined;
+      return status === 401 || status === 403 ? 'unauthorized' : 'not found';
     }
   };
 }
