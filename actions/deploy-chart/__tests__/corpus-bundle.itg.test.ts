@@ -181,8 +181,6 @@ const CHARTS: CorpusChart[] = [
  * the start), never on the real control plane, which runs every row.
  */
 const EMULATOR_GAPS: Record<string, string> = {
-  statefulset: 'the emulator has no StatefulSet controller (no pods are made for it)',
-  daemonset: 'the emulator has no DaemonSet controller (no pods are made for it)',
   crd: 'the emulator serves no apiextensions.k8s.io/v1, so helm cannot install the CRD of crds/'
 };
 
