@@ -33917,6 +33917,7 @@ function revisionOf(replicaSet) {
     return Number(replicaSet.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 }
 const alive = (pod) => !pod.metadata?.deletionTimestamp;
+const podReady = (pod) => !!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 /** The pods of the rollout the release asked for, for one workload. Pure. */
 function rolloutPods(input) {
     const { workload, live } = input;
@@ -33957,7 +33958,12 @@ function rolloutPods(input) {
             const revision = live.status?.updateRevision;
             if (!revision)
                 return result(false, [], { note: 'no updateRevision yet' });
-            return result(true, owned.filter((pod) => pod.metadata?.labels?.['controller-revision-hash'] === revision));
+            const ofRevision = (pod) => pod.metadata?.labels?.['controller-revision-hash'] === revision;
+            const ordered = (live.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
+            const blocking = ordered
+                ? owned.filter((pod) => alive(pod) && !ofRevision(pod) && !podReady(pod))
+                : [];
+            return result(true, owned.filter(ofRevision), blocking.length ? { blocking } : {});
         }
         case 'DaemonSet':
             return result(true, owned.filter((pod) => pod.metadata?.labels?.['pod-template-generation'] === String(generation)));
@@ -34685,11 +34691,17 @@ class RolloutReader {
             if (failure)
                 return failure;
         }
-        for (const pod of rollout.pods) {
+        for (const pod of [...rollout.pods, ...(rollout.blocking ?? [])]) {
             const context = needsEvents(pod) ? { events: await this.events(pod) } : { events: [] };
             const failure = classifyPod(pod, now, this.rules, context);
-            if (failure)
+            if (!failure)
+                continue;
+            if (!rollout.blocking?.includes(pod))
                 return failure;
+            return {
+                ...failure,
+                message: `${failure.message}; this pod of an earlier revision holds the rollout: ${kind} ${rollout.workload.name} (podManagementPolicy OrderedReady) replaces no pod while one is not Ready, so delete it (kubectl delete pod ${pod.metadata?.name ?? ''} -n ${rollout.workload.namespace}) and re-run`
+            };
         }
         return null;
     }
@@ -34955,7 +34967,7 @@ async function collectDiagnostics(client, helm, target, failure, options = {}) {
     ]);
     const workloads = await Promise.all(planRolloutWatch(objects).workloads.map((w) => attempt(`${w.kind}/${w.name}`, () => readWorkload(client, w), undefined)));
     const rollouts = workloads.flatMap((w) => (w ? [w.rollout] : []));
-    const pods = rollouts.flatMap((r) => r.pods);
+    const pods = rollouts.flatMap((r) => [...r.pods, ...(r.blocking ?? [])]);
     const owners = rollouts.flatMap((r) => (r.replicaSet ? [r.replicaSet] : []));
     const byUid = [...pods, ...owners].map((o) => o.metadata?.uid ?? '').filter(Boolean);
     const byName = objects.filter((o) => EVENTFUL_KINDS.has(o.kind));

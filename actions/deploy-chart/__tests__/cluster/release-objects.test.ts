@@ -120,24 +120,73 @@ const owned = (name: string, uid: string, labels: Record<string, string>): Pod =
   metadata: { name, uid: name, labels, ownerReferences: [{ kind: 'X', name: 'x', uid }] }
 });
 
+const statefulSet = {
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet' as const,
+  name: 'db',
+  namespace: 'web',
+  template: {}
+};
+/** StatefulSet db at revision db-2. */
+const liveStatefulSet = (podManagementPolicy?: string) => ({
+  metadata: { uid: 'sts', generation: 2 },
+  spec: { template: {}, podManagementPolicy },
+  status: { observedGeneration: 2, updateRevision: 'db-2' }
+});
+
 test('StatefulSet: only pods of its updateRevision', () => {
-  const workload = {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet' as const,
-    name: 'db',
-    namespace: 'web',
-    template: {}
-  };
-  const live = {
-    metadata: { uid: 'sts', generation: 2 },
-    spec: { template: {} },
-    status: { observedGeneration: 2, updateRevision: 'db-2' }
-  };
   const pods = [
     owned('db-0', 'sts', { 'controller-revision-hash': 'db-2' }),
     owned('db-1', 'sts', { 'controller-revision-hash': 'db-1' })
   ];
-  expect(names(rolloutPods({ workload, live, replicaSets: [], pods }).pods)).toEqual(['db-0']);
+  const rollout = rolloutPods({
+    workload: statefulSet,
+    live: liveStatefulSet(),
+    replicaSets: [],
+    pods
+  });
+  expect(names(rollout.pods)).toEqual(['db-0']);
+});
+
+const statefulPod = (name: string, revision: string, ready: boolean): Pod => ({
+  ...owned(name, 'sts', { 'controller-revision-hash': revision }),
+  status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] }
+});
+
+test.each<[string, string | undefined, Pod[], string[], string[]]>([
+  [
+    'a fix over a broken pod (default OrderedReady): the old pod holds the rollout',
+    undefined,
+    [statefulPod('db-0', 'db-1', false)],
+    [],
+    ['db-0']
+  ],
+  [
+    'OrderedReady named: the same',
+    'OrderedReady',
+    [statefulPod('db-0', 'db-2', true), statefulPod('db-1', 'db-1', false)],
+    ['db-0'],
+    ['db-1']
+  ],
+  [
+    'an old pod that is Ready holds nothing (the controller replaces it)',
+    undefined,
+    [statefulPod('db-0', 'db-1', true)],
+    [],
+    []
+  ],
+  [
+    'Parallel: the controller replaces old pods, ready or not',
+    'Parallel',
+    [statefulPod('db-0', 'db-1', false)],
+    [],
+    []
+  ]
+])('StatefulSet blocking pods: %s', (_case, policy, pods, want, blocking) => {
+  const live = liveStatefulSet(policy);
+  const rollout = rolloutPods({ workload: statefulSet, live, replicaSets: [], pods });
+  expect(names(rollout.pods)).toEqual(want);
+  expect(names(rollout.blocking ?? [])).toEqual(blocking);
 });
 
 test('DaemonSet: only pods of its current template generation', () => {

@@ -222,7 +222,7 @@ export async function collectDiagnostics(
     )
   );
   const rollouts = workloads.flatMap((w) => (w ? [w.rollout] : []));
-  const pods = rollouts.flatMap((r) => r.pods);
+  const pods = rollouts.flatMap((r) => [...r.pods, ...(r.blocking ?? [])]);
   const owners = rollouts.flatMap((r) => (r.replicaSet ? [r.replicaSet] : []));
 
   const byUid = [...pods, ...owners].map((o) => o.metadata?.uid ?? '').filter(Boolean);

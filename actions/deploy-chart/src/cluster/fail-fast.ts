@@ -145,10 +145,15 @@ class RolloutReader {
       );
       if (failure) return failure;
     }
-    for (const pod of rollout.pods) {
+    for (const pod of [...rollout.pods, ...(rollout.blocking ?? [])]) {
       const context = needsEvents(pod) ? { events: await this.events(pod) } : { events: [] };
       const failure = classifyPod(pod, now, this.rules, context);
-      if (failure) return failure;
+      if (!failure) continue;
+      if (!rollout.blocking?.includes(pod)) return failure;
+      return {
+        ...failure,
+        message: `${failure.message}; this pod of an earlier revision holds the rollout: ${kind} ${rollout.workload.name} (podManagementPolicy OrderedReady) replaces no pod while one is not Ready, so delete it (kubectl delete pod ${pod.metadata?.name ?? ''} -n ${rollout.workload.namespace}) and re-run`
+      };
     }
     return null;
   }

@@ -167,6 +167,12 @@ export interface RolloutPods {
   replicaSet?: KubeObject;
   /** The pods of this rollout, without those being deleted. */
   pods: Pod[];
+  /**
+   * Pods of an earlier revision that hold this rollout: an OrderedReady StatefulSet's controller
+   * replaces no pod while one is not Ready (Kubernetes' "forced rollback" issue), so a fix
+   * deployed over a broken pod waits on it for ever.
+   */
+  blocking?: Pod[];
   /** Why not current yet, for the debug log. */
   note?: string;
 }
@@ -180,6 +186,9 @@ function revisionOf(replicaSet: KubeObject): number {
 }
 
 const alive = (pod: Pod) => !pod.metadata?.deletionTimestamp;
+
+const podReady = (pod: Pod) =>
+  !!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** The pods of the rollout the release asked for, for one workload. Pure. */
 export function rolloutPods(input: RolloutInput): RolloutPods {
@@ -218,10 +227,13 @@ export function rolloutPods(input: RolloutInput): RolloutPods {
     case 'StatefulSet': {
       const revision = live.status?.updateRevision;
       if (!revision) return result(false, [], { note: 'no updateRevision yet' });
-      return result(
-        true,
-        owned.filter((pod) => pod.metadata?.labels?.['controller-revision-hash'] === revision)
-      );
+      const ofRevision = (pod: Pod) =>
+        pod.metadata?.labels?.['controller-revision-hash'] === revision;
+      const ordered = (live.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
+      const blocking = ordered
+        ? owned.filter((pod) => alive(pod) && !ofRevision(pod) && !podReady(pod))
+        : [];
+      return result(true, owned.filter(ofRevision), blocking.length ? { blocking } : {});
     }
     case 'DaemonSet':
       return result(

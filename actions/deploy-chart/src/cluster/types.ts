@@ -127,6 +127,8 @@ export interface LiveWorkload extends KubeObject {
     replicas?: number;
     parallelism?: number;
     template?: unknown;
+    /** StatefulSets: OrderedReady (the default) or Parallel. */
+    podManagementPolicy?: string;
   };
   status?: {
     observedGeneration?: number;
