@@ -77,6 +77,11 @@ interface CorpusChart {
    * new rollout exist when it stops (the rollout's steps: maxSurge 1 makes one).
    */
   upgrade?: { newPods: number };
+  /**
+   * A fix deployed over its failed release cannot roll out by itself: the broken pod of the
+   * earlier revision holds it (an OrderedReady StatefulSet), named with the way out.
+   */
+  fixHeld?: (release: string) => RegExp;
   /** The helm major of its never-ready row. */
   neverReady: HelmVersion;
   /** Bad-image rows run on these majors. */
@@ -115,6 +120,10 @@ const CORPUS: CorpusChart[] = [
     short: 'sts',
     follows: (r) => [`StatefulSet/${r}-kv`],
     blame: (r) => new RegExp(`pod ${r}-kv-0 container kv\\b`),
+    fixHeld: (r) =>
+      new RegExp(
+        `pod ${r}-kv-0 container kv: .*not found.*; this pod of an earlier revision holds the rollout: StatefulSet ${r}-kv .*kubectl delete pod ${r}-kv-0 -n omer`
+      ),
     neverReady: HELM3,
     bad: [HELM4]
   },
@@ -300,8 +309,11 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
         // The re-run of the same commit goes right after the first run, to the same release.
         const first = queued(() => deploy(chart, i, bad, version, 'bad', '5m'));
         add(`${chart.name} bad ${version}`, () => first);
-        add(`${chart.name} rerun ${version}`, () =>
-          first.then(() => queued(() => deploy(chart, i, bad, version, 'rerun', '5m')))
+        const rerun = first.then(() => queued(() => deploy(chart, i, bad, version, 'rerun', '5m')));
+        add(`${chart.name} rerun ${version}`, () => rerun);
+        // Then the fix: the good image over the failed release.
+        add(`${chart.name} fix ${version}`, () =>
+          rerun.then(() => queued(() => deploy(chart, i, bad, version, 'good', '5m')))
         );
       }
     });
@@ -402,6 +414,30 @@ describe.each(clusterKinds())('[%s]', (kind: ClusterKind) => {
           });
         },
         RUN_LIMIT_MS * 9
+      );
+
+      const fixTitle = chart.fixHeld
+        ? 'then the fix over the failed release: the broken pod of the earlier revision holds the rollout, so it stops early naming it and the way out'
+        : 'then the fix over the failed release: deploys';
+      scenario(
+        fixTitle,
+        async () => {
+          await outcome(`${chart.name} fix ${version}`, (run) => {
+            if (chart.fixHeld) {
+              expect(run.exitCode).toBe(1);
+              expect(run.errors).toHaveLength(1);
+              expect(run.errors[0]).toMatch(chart.fixHeld(name));
+              expect(run.stdout).toMatch(
+                new RegExp(`::group::Pods of release ${name} in omer\n${name}-kv-0 `)
+              );
+            } else {
+              expect(run.errors).toEqual([]);
+              expect(run.exitCode).toBe(0);
+              expect(run.outputs).toMatchObject({ revision: '3', status: 'deployed' });
+            }
+          });
+        },
+        RUN_LIMIT_MS * 10
       );
     });
 
