@@ -2,7 +2,7 @@
 // release's whole life, as they would an EKS cluster.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -229,6 +229,59 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
       (await get(`/api/v1/namespaces/${NS}/secrets?labelSelector=owner%3Dhelm%2Cname%3D${release}`))
         .items
     ).toEqual([]);
+  });
+
+  test('install and upgrade --wait follow a StatefulSet and a DaemonSet until they are rolled out', async () => {
+    const chart = path.join(home, `stateful-${major}`);
+    mkdirSync(path.join(chart, 'templates'), { recursive: true });
+    writeFileSync(
+      path.join(chart, 'Chart.yaml'),
+      `apiVersion: v2\nname: stateful\nversion: 0.1.0\n`
+    );
+    const workload = (kind: string, extra: string) =>
+      [
+        'apiVersion: apps/v1',
+        `kind: ${kind}`,
+        `metadata: { name: {{ .Release.Name }}-${kind.toLowerCase()} }`,
+        'spec:',
+        extra,
+        `  selector: { matchLabels: { app: {{ .Release.Name }}-${kind.toLowerCase()} } }`,
+        '  template:',
+        `    metadata: { labels: { app: {{ .Release.Name }}-${kind.toLowerCase()} } }`,
+        `    spec: { containers: [{ name: app, image: "${IMAGE}:{{ .Values.tag }}" }] }`
+      ].join('\n');
+    writeFileSync(
+      path.join(chart, 'templates', 'all.yaml'),
+      [workload('StatefulSet', '  replicas: 2\n  serviceName: db'), workload('DaemonSet', '')].join(
+        '\n---\n'
+      ) + '\n'
+    );
+    const name = `stateful-${major}`;
+    const status = async (plural: string, kind: string) =>
+      (await get(`/apis/apps/v1/namespaces/${NS}/${plural}/${name}-${kind}`)).status;
+    for (const tag of ['1.0.0', '1.0.1']) {
+      const result = await helm(
+        'upgrade',
+        name,
+        chart,
+        '--install',
+        '--set-string',
+        `tag=${tag}`,
+        '--wait',
+        '--timeout',
+        '60s'
+      );
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const sts = await status('statefulsets', 'statefulset');
+      expect(sts).toMatchObject({ replicas: 2, readyReplicas: 2, updatedReplicas: 2 });
+      expect(sts.currentRevision).toBe(sts.updateRevision);
+      expect(await status('daemonsets', 'daemonset')).toMatchObject({
+        desiredNumberScheduled: 1,
+        numberReady: 1,
+        updatedNumberScheduled: 1
+      });
+    }
   });
 
   test('install --wait times out on an image that cannot be pulled', async () => {

@@ -146,3 +146,20 @@ export function createOwnedPod(
     );
   return created;
 }
+
+/** Deletes one of `owner`'s pods with the pod control's `SuccessfulDelete` event. */
+export function deleteOwnedPod(
+  ctx: ControllerContext,
+  owner: KObject,
+  pod: KObject,
+  controller: string
+): void {
+  ctx.api.delete(typeOf('pods'), pod.metadata.namespace, pod.metadata.name, {});
+  ctx.events.record(
+    owner,
+    'Normal',
+    'SuccessfulDelete',
+    `Deleted pod: ${pod.metadata.name}`,
+    controller
+  );
+}

@@ -8,9 +8,9 @@
 // updatedNumberScheduled, numberUnavailable, observedGeneration.
 import { labelSelectorMatches } from '../selectors.js';
 import type { KObject } from '../store.js';
-import { createOwnedPod, typeOf, type ControllerContext } from './context.js';
+import { createOwnedPod, deleteOwnedPod, typeOf, type ControllerContext } from './context.js';
 import { currentTemplateRevision } from './revisions.js';
-import { owned, podReady, resolvePercent } from './workload.js';
+import { owned, podReady, requeue, resolvePercent, writeStatus } from './workload.js';
 
 const daemonsets = typeOf('daemonsets');
 const pods = typeOf('pods');
@@ -55,8 +55,8 @@ function affinityFor(node: string, template: KObject['spec']['template']) {
 }
 
 export function reconcileDaemonSet(ctx: ControllerContext, ds: KObject): void {
-  const { api, events } = ctx;
-  const { namespace, name } = ds.metadata;
+  const { api } = ctx;
+  const { namespace } = ds.metadata;
   const revision = currentTemplateRevision(ctx, ds);
   const generation = String(ds.metadata.generation ?? 1);
   const selector = ds.spec.template.spec?.nodeSelector;
@@ -66,16 +66,7 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KObject): void {
     .map((n) => n.metadata.name);
   const mine = owned(api.store.list(pods, namespace), ds);
   const onNode = (node: string) => mine.filter((p) => pinnedNode(p) === node);
-  const remove = (pod: KObject) => {
-    api.delete(pods, namespace, pod.metadata.name, {});
-    events.record(
-      ds,
-      'Normal',
-      'SuccessfulDelete',
-      `Deleted pod: ${pod.metadata.name}`,
-      CONTROLLER
-    );
-  };
+  const remove = (pod: KObject) => deleteOwnedPod(ctx, ds, pod, CONTROLLER);
   const updated = (pod: KObject) =>
     pod.metadata.labels?.['controller-revision-hash'] === revision.hash;
 
@@ -120,16 +111,7 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KObject): void {
       }
     }
   }
-  if (failure) {
-    ctx.later(
-      ctx.settings.podReadyDelayMs * 2,
-      () => {
-        const latest = api.store.get(daemonsets, namespace, name);
-        if (latest?.metadata.uid === ds.metadata.uid) reconcileDaemonSet(ctx, latest);
-      },
-      `daemonset-retry/${ds.metadata.uid}`
-    );
-  }
+  if (failure) requeue(ctx, daemonsets, ds, reconcileDaemonSet);
 
   const live = owned(api.store.list(pods, namespace), ds);
   const scheduled = eligible.filter((node) => live.some((p) => pinnedNode(p) === node));
@@ -146,25 +128,10 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KObject): void {
     numberUnavailable: eligible.length - ready,
     observedGeneration: ds.metadata.generation
   };
-  api.mutate(
-    daemonsets,
-    namespace,
-    name,
-    (o) => {
-      o.status = Object.fromEntries(
-        Object.entries(status).filter(
-          ([key, value]) =>
-            value !== 0 ||
-            [
-              'currentNumberScheduled',
-              'desiredNumberScheduled',
-              'numberMisscheduled',
-              'numberReady'
-            ].includes(key)
-        )
-      );
-    },
-    'kube-controller-manager',
-    'status'
-  );
+  writeStatus(ctx, daemonsets, ds, status, [
+    'currentNumberScheduled',
+    'desiredNumberScheduled',
+    'numberMisscheduled',
+    'numberReady'
+  ]);
 }

@@ -3,14 +3,21 @@
 // after a back-off), deletes the surplus (unready first), and reports status.
 import { labelSelectorMatches } from '../selectors.js';
 import type { KObject } from '../store.js';
-import { createOwnedPod, typeOf, type ControllerContext } from './context.js';
-import { owned, podReady, removeCondition, setCondition, type Condition } from './workload.js';
+import { createOwnedPod, deleteOwnedPod, typeOf, type ControllerContext } from './context.js';
+import {
+  owned,
+  podReady,
+  removeCondition,
+  requeue,
+  setCondition,
+  type Condition
+} from './workload.js';
 
 const replicasets = typeOf('replicasets');
 const pods = typeOf('pods');
 
 export function reconcileReplicaSet(ctx: ControllerContext, rs: KObject): void {
-  const { api, events } = ctx;
+  const { api } = ctx;
   const { namespace } = rs.metadata;
   const mine = owned(api.store.list(pods, namespace), rs);
   const want = rs.spec.replicas ?? 1;
@@ -20,28 +27,10 @@ export function reconcileReplicaSet(ctx: ControllerContext, rs: KObject): void {
   }
   if (mine.length > want) {
     const byUnready = [...mine].sort((a, b) => Number(podReady(a)) - Number(podReady(b)));
-    for (const pod of byUnready.slice(0, mine.length - want)) {
-      api.delete(pods, namespace, pod.metadata.name, {});
-      events.record(
-        rs,
-        'Normal',
-        'SuccessfulDelete',
-        `Deleted pod: ${pod.metadata.name}`,
-        'replicaset-controller'
-      );
-    }
+    for (const pod of byUnready.slice(0, mine.length - want))
+      deleteOwnedPod(ctx, rs, pod, 'replicaset-controller');
   }
-  if (failure !== undefined) {
-    // The controller's rate-limited requeue: quota may free up as other pods go.
-    ctx.later(
-      ctx.settings.podReadyDelayMs * 2,
-      () => {
-        const latest = api.store.get(replicasets, namespace, rs.metadata.name);
-        if (latest?.metadata.uid === rs.metadata.uid) reconcileReplicaSet(ctx, latest);
-      },
-      `replicaset-retry/${rs.metadata.uid}`
-    );
-  }
+  if (failure !== undefined) requeue(ctx, replicasets, rs, reconcileReplicaSet);
   const current = owned(api.store.list(pods, namespace), rs);
   const ready = current.filter(podReady).length;
   api.mutate(

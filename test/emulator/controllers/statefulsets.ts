@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { KObject } from '../store.js';
 import { createPodFor, ownerReference, typeOf, type ControllerContext } from './context.js';
 import { currentTemplateRevision, revisionTemplate } from './revisions.js';
-import { owned, podReady } from './workload.js';
+import { owned, podReady, requeue, writeStatus } from './workload.js';
 
 const statefulsets = typeOf('statefulsets');
 const pods = typeOf('pods');
@@ -105,17 +105,7 @@ function createPod(
     `create Pod ${name} in StatefulSet ${set.metadata.name} ${outcome}`,
     CONTROLLER
   );
-  if (created.error !== undefined) {
-    // The controller's rate-limited requeue: the quota or the admission may let it through later.
-    ctx.later(
-      ctx.settings.podReadyDelayMs * 2,
-      () => {
-        const latest = ctx.api.store.get(statefulsets, set.metadata.namespace, set.metadata.name);
-        if (latest?.metadata.uid === set.metadata.uid) reconcileStatefulSet(ctx, latest);
-      },
-      `statefulset-retry/${set.metadata.uid}`
-    );
-  }
+  if (created.error !== undefined) requeue(ctx, statefulsets, set, reconcileStatefulSet);
   return created.error === undefined;
 }
 
@@ -195,7 +185,7 @@ function syncPods(
 
 export function reconcileStatefulSet(ctx: ControllerContext, set: KObject): void {
   const { api } = ctx;
-  const { namespace, name } = set.metadata;
+  const { namespace } = set.metadata;
   const update = currentTemplateRevision(ctx, set);
   const currentRevision: string = set.status?.currentRevision ?? update.name;
   syncPods(ctx, set, update, currentRevision);
@@ -222,19 +212,5 @@ export function reconcileStatefulSet(ctx: ControllerContext, set: KObject): void
     status.currentReplicas = status.updatedReplicas;
     status.currentRevision = update.name;
   }
-  api.mutate(
-    statefulsets,
-    namespace,
-    name,
-    (o) => {
-      o.status = Object.fromEntries(
-        Object.entries(status).filter(
-          ([key, value]) =>
-            value !== 0 || ['replicas', 'availableReplicas', 'collisionCount'].includes(key)
-        )
-      );
-    },
-    'kube-controller-manager',
-    'status'
-  );
+  writeStatus(ctx, statefulsets, set, status, ['replicas', 'availableReplicas', 'collisionCount']);
 }

@@ -2,8 +2,9 @@
 // objects an owner controls, pod readiness, template hashes, intstr percentages, conditions.
 import { createHash } from 'node:crypto';
 import { timestamp } from '../api.js';
+import type { ResourceType } from '../resources.js';
 import type { KObject } from '../store.js';
-import { controllerOf } from './context.js';
+import { controllerOf, type ControllerContext } from './context.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -74,4 +75,49 @@ export function setCondition(
 
 export function removeCondition(conditions: Condition[], type: string): Condition[] {
   return conditions.filter((c) => c.type !== type);
+}
+
+/**
+ * Writes a workload's status as its controller does: fields that are 0 are left out (they are
+ * `omitempty`), but for those in `always`.
+ */
+export function writeStatus(
+  ctx: ControllerContext,
+  type: ResourceType,
+  owner: KObject,
+  status: Record<string, unknown>,
+  always: string[]
+): void {
+  ctx.api.mutate(
+    type,
+    owner.metadata.namespace,
+    owner.metadata.name,
+    (o) => {
+      o.status = Object.fromEntries(
+        Object.entries(status).filter(([key, value]) => value !== 0 || always.includes(key))
+      );
+    },
+    'kube-controller-manager',
+    'status'
+  );
+}
+
+/**
+ * The controller's rate-limited requeue after a pod it could not create: the quota or the
+ * admission may let the next try through.
+ */
+export function requeue(
+  ctx: ControllerContext,
+  type: ResourceType,
+  owner: KObject,
+  reconcile: (ctx: ControllerContext, latest: KObject) => void
+): void {
+  ctx.later(
+    ctx.settings.podReadyDelayMs * 2,
+    () => {
+      const latest = ctx.api.store.get(type, owner.metadata.namespace, owner.metadata.name);
+      if (latest?.metadata.uid === owner.metadata.uid) reconcile(ctx, latest);
+    },
+    `retry/${owner.metadata.uid}`
+  );
 }
