@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
+import { ECR_PUSH_ROLE, startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
 import { startEcrRegistry, type EcrRegistryRig } from '../../../test/rigs/aws/ecr-registry.js';
 import { startOidcRig, type OidcRig } from '../../../test/rigs/aws/oidc.js';
 import { ensureBaseImage } from '../../../test/rigs/base-image.js';
@@ -34,13 +34,7 @@ beforeAll(async () => {
   oidc = await startOidcRig();
   aws = await startAwsRig({
     providers: [{ issuer: oidc.issuer, publicKey: oidc.publicKey }],
-    roles: [
-      {
-        name: 'push',
-        trustSub: 'repo:omer-avner/basickapp:*',
-        allow: ['ecr:GetAuthorizationToken', 'ecr-public:GetAuthorizationToken']
-      }
-    ],
+    roles: [ECR_PUSH_ROLE],
     users: [USER],
     registryPassword: () => rig().ecr.registry.password
   });
@@ -78,7 +72,7 @@ function step(options: {
   const { oidc, aws, ecr, engine } = rig();
   const credentials: { inputs: Record<string, string>; env: Record<string, string> } =
     options.credentials === 'role'
-      ? { inputs: { 'role-arn': aws.roleArn('push') }, env: oidc.env }
+      ? { inputs: { 'role-arn': aws.roleArn(ECR_PUSH_ROLE.name) }, env: oidc.env }
       : {
           inputs: {},
           env: { AWS_ACCESS_KEY_ID: USER.accessKeyId, AWS_SECRET_ACCESS_KEY: USER.secretAccessKey }
