@@ -67,6 +67,7 @@ function step(options: {
   repository: string;
   sha: string;
   credentials: Credentials;
+  inputs?: Record<string, string>;
   env?: Record<string, string>;
 }): Promise<Step> {
   const { oidc, aws, ecr, engine } = rig();
@@ -83,7 +84,7 @@ function step(options: {
       host: options.host,
       repository: options.repository,
       sha: options.sha,
-      inputs: { username: '', password: '', ...credentials.inputs },
+      inputs: { username: '', password: '', ...credentials.inputs, ...options.inputs },
       env: {
         ...engine.env,
         ...ecr.env,
@@ -166,21 +167,28 @@ describe.each([
     expectNoSecretAnywhere(again, USER.secretAccessKey);
   });
 
-  test('a repository never created fails the push with the command that creates it', async () => {
-    const missing = `${repository}-missing`;
-    const run = await step({
-      host: host(),
-      repository: missing,
-      sha: newSha(),
-      credentials: 'keys'
-    });
-    expect(run.main.exitCode).toBe(1);
-    const [, path] = missing.split(/\/(.*)/);
-    const command =
-      kind === 'private'
-        ? `aws ecr create-repository --repository-name ${missing} --region ${REGION}`
-        : `aws ecr-public create-repository --repository-name ${path} --region us-east-1`;
-    expect(run.main.errors.join('\n')).toContain(command);
-    expect(await registryDigest(missing, run.main.outputs.tag ?? 'latest')).toBeNull();
-  });
+  test.each([
+    ["before any build (the skip-existing check reads ECR's NAME_UNKNOWN)", {}, false],
+    ['at the push with force: true (no check first)', { force: 'true' }, true]
+  ])(
+    'a repository never created is named with the command that creates it: %s',
+    async (_, inputs, builds) => {
+      const missing = `${repository}-missing`;
+      const run = await step({
+        host: host(),
+        repository: missing,
+        sha: newSha(),
+        credentials: 'keys',
+        inputs
+      });
+      expect(run.main.exitCode).toBe(1);
+      const [, path] = missing.split(/\/(.*)/);
+      const command =
+        kind === 'private'
+          ? `aws ecr create-repository --repository-name ${missing} --region ${REGION}`
+          : `aws ecr-public create-repository --repository-name ${path} --region us-east-1`;
+      expect(run.main.errors.join('\n')).toContain(command);
+      expect(run.main.stdout.includes('::group::Build')).toBe(builds);
+    }
+  );
 });
