@@ -1,8 +1,9 @@
 // `npm run bench`: our two bundles against raw helm and docker on this machine's rigs, side
 // by side and interleaved, reported as ratios of medians (the machine is shared and noisy).
-// Prints a Markdown table and writes results/latest.json, results/latest.md and the table in
-// README.md. A partial run (--only, or fewer than 5 rounds) writes results/partial.* instead.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Prints a Markdown table; a run of 5 rounds or more replaces the sections it measured in
+// results/latest.json, results/latest.md and the table in README.md (the other sections keep
+// the figures of the run that measured them); a shorter run writes results/partial.* instead.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -20,7 +21,16 @@ import { REPO_ROOT } from '../test/support/runner.js';
 import { Collector } from './lib/collector.js';
 import { snapshotDist } from './lib/dist-snapshot.js';
 import { bundleSizes, loadAverage, machine, versions } from './lib/machine.js';
-import { renderMarkdown, withSummaries, type BenchResults } from './lib/results.js';
+import {
+  latestWithSummaries,
+  mergeSections,
+  renderLatest,
+  renderMarkdown,
+  sectionResults,
+  withSummaries,
+  type BenchResults,
+  type SectionRun
+} from './lib/results.js';
 import { buildRerun } from './suites/build.js';
 import { buildCache, longBuildOverhead } from './suites/build-cache.js';
 import {
@@ -73,6 +83,8 @@ function selectedSuites(only: string | undefined): Set<Suite> {
 const stamp = () => new Date().toISOString().slice(11, 19);
 const log = (text: string) => console.log(`[bench ${stamp()}] ${text}`);
 const stops: Array<() => Promise<void>> = [];
+/** The sections (runSuite) that finished, for results/latest.*. */
+const sectionRuns: SectionRun[] = [];
 
 async function stopRigs(): Promise<void> {
   for (const stop of stops.reverse()) await stop().catch((error) => log(`cleanup: ${error}`));
@@ -99,13 +111,26 @@ async function runSuite(
   work: () => Promise<void>
 ): Promise<void> {
   log(name);
+  const date = new Date().toISOString();
+  const loadAverageAtStart = loadAverage();
+  const started = performance.now();
+  c.section = name;
   try {
     await work();
+    sectionRuns.push({
+      section: name,
+      date,
+      durationMs: performance.now() - started,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadAverage()
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     log(`${name} failed: ${reason}`);
     c.notes.push(`${name} failed: ${reason.split('\n')[0]}`);
     failed.push(name);
+  } finally {
+    c.section = undefined;
   }
 }
 
@@ -244,19 +269,37 @@ async function main(): Promise<void> {
     sizes: bundleSizes(dist.dir),
     notes: [`${rounds} rounds; suites: ${[...suites].join(', ')}.`, ...c.notes]
   };
-  const complete = suites.size === SUITES.length && rounds >= 5 && failed.length === 0;
+  // A run of full rounds replaces, in results/latest.*, the sections it measured (the
+  // others keep the figures of the run that last measured them); a shorter run writes partial.*.
+  const complete = rounds >= 5;
   const markdown = renderMarkdown(results);
   console.log(`\n${markdown}`);
-  const name = complete ? 'latest' : 'partial';
-  mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  writeFileSync(
-    path.join(BENCH_DIR, 'results', `${name}.json`),
-    JSON.stringify(withSummaries(results), null, 2) + '\n'
+  const resultsDir = path.join(BENCH_DIR, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  if (!complete) {
+    writeFileSync(
+      path.join(resultsDir, 'partial.json'),
+      JSON.stringify(withSummaries(results), null, 2) + '\n'
+    );
+    writeFileSync(path.join(resultsDir, 'partial.md'), markdown);
+    log(`wrote bench/results/partial.json and partial.md (fewer than 5 rounds)`);
+    return;
+  }
+  const latestFile = path.join(resultsDir, 'latest.json');
+  const previous: unknown = existsSync(latestFile)
+    ? JSON.parse(readFileSync(latestFile, 'utf8'))
+    : undefined;
+  const latest = mergeSections(
+    previous,
+    sectionRuns.map((run) => sectionResults(results, run, rounds)),
+    results.sizes
   );
-  writeFileSync(path.join(BENCH_DIR, 'results', `${name}.md`), markdown);
-  if (complete) updateReadme(markdown);
+  writeFileSync(latestFile, JSON.stringify(latestWithSummaries(latest), null, 2) + '\n');
+  const latestMarkdown = renderLatest(latest);
+  writeFileSync(path.join(resultsDir, 'latest.md'), latestMarkdown);
+  updateReadme(latestMarkdown);
   log(
-    `wrote bench/results/${name}.json and ${name}.md${complete ? ' and the table in bench/README.md' : ''}`
+    `bench/results/latest.json, latest.md and the table in bench/README.md: ${sectionRuns.length} section(s) replaced${failed.length > 0 ? `; failed, kept as they were: ${failed.join(', ')}` : ''}`
   );
 }
 

@@ -3,7 +3,10 @@ import { phaseTimes, splitLines, type PhaseMarker, type TimedLine } from '../lib
 import {
   kib,
   mergePhaseRuns,
+  mergeSections,
+  renderLatest,
   renderMarkdown,
+  sectionResults,
   duration,
   type BenchResults
 } from '../lib/results.js';
@@ -217,4 +220,74 @@ describe('report', () => {
     [duration(2.345), '2.3 ms'],
     [kib(1_572_864), '1536 KiB']
   ])('formats %s', (got, want) => expect(got).toBe(want));
+});
+
+describe('results/latest.* by section', () => {
+  const machine = { nproc: 2, cpu: 'CPU', loadAverageAtStart: [9], loadAverageAtEnd: [9] };
+  const run: BenchResults = {
+    date: '2026-12-01T12:00:00.000Z',
+    machine,
+    versions: { bundles: 'dist/ at new' },
+    durationMs: 100_000,
+    figures: [
+      { id: 'p', group: '7. plan', label: 'plan', samplesMs: [400], section: 'plan' },
+      { id: 'd', group: '7. plan', label: 'deploy', samplesMs: [1000], section: 'plan' },
+      { id: 'c', group: '7. cache', label: 'cached', samplesMs: [9000], section: 'cache' }
+    ],
+    comparisons: [{ label: 'plan / deploy', ours: 'p', anchor: 'd', section: 'plan' }],
+    breakdowns: [
+      { label: 'cached', phases: [{ phase: 'pull', samplesMs: [5000] }], section: 'cache' }
+    ],
+    sizes: [{ file: 'dist/a/index.js', bytes: 1024 }],
+    notes: []
+  };
+  const at = (section: string, load: number) => ({
+    section,
+    date: `2026-12-01T12:0${load}:00.000Z`,
+    durationMs: 1000,
+    loadAverageAtStart: [load],
+    loadAverageAtEnd: [load + 1]
+  });
+  const plan = sectionResults(run, at('plan', 3), 5);
+  const old = { ...sectionResults(run, at('plan', 1), 5), versions: { bundles: 'dist/ at old' } };
+  const kept = { ...sectionResults(run, at('deploy', 2), 5), section: 'deploy' };
+
+  test("a section holds only its own figures, comparisons and breakdowns, with its run's load", () => {
+    expect(plan.figures.map((f) => f.id)).toEqual(['p', 'd']);
+    expect(plan.comparisons.map((c) => c.label)).toEqual(['plan / deploy']);
+    expect(plan.breakdowns).toEqual([]);
+    expect(plan.machine.loadAverageAtStart).toEqual([3]);
+  });
+
+  test.each<[string, unknown, string[], string[]]>([
+    ['no file yet', undefined, ['plan'], ['dist/ at new']],
+    ['a flat file from before sections is replaced', run, ['plan'], ['dist/ at new']],
+    [
+      'the measured section is replaced in place, the others kept',
+      { sections: [old, kept], sizes: [] },
+      ['plan', 'deploy'],
+      ['dist/ at new', 'dist/ at new']
+    ],
+    [
+      'a new section comes last',
+      { sections: [kept], sizes: [] },
+      ['deploy', 'plan'],
+      ['dist/ at new', 'dist/ at new']
+    ]
+  ])('merge: %s', (_, previous, names, bundles) => {
+    const merged = mergeSections(previous, [plan], run.sizes);
+    expect(merged.sections.map((s) => s.section)).toEqual(names);
+    expect(merged.sections.map((s) => s.versions.bundles)).toEqual(bundles);
+  });
+
+  test('latest.md: each section under its heading with its own date and load, then sizes', () => {
+    const markdown = renderLatest(
+      mergeSections({ sections: [kept], sizes: [] }, [plan], run.sizes)
+    );
+    expect(markdown).toContain('### deploy\n\nRun 2026-12-01T12:02:00.000Z');
+    expect(markdown).toContain('### plan\n\nRun 2026-12-01T12:03:00.000Z');
+    expect(markdown).toContain('load average 3.00 at start, 4.00 at end');
+    expect(markdown).toContain('| plan / deploy | 0.40 s | 1.00 s | 0.40 |  |');
+    expect(markdown).toContain('| dist/a/index.js | 1 KiB |');
+  });
 });

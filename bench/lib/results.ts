@@ -1,5 +1,7 @@
 // What a bench run produces, and how it reads as Markdown. Pure: run.ts fills it in and
-// writes it out; the table test renders hand-made results.
+// writes it out; the table test renders hand-made results. results/latest.* are kept per
+// section (one runSuite of run.ts): a run replaces the sections it measured and keeps the
+// others, each with the date, load and bundles of the run that measured it.
 import type { PhaseTime } from './phases.js';
 import { ratioOfMedians, summarize, type Summary } from './stats.js';
 
@@ -9,6 +11,8 @@ export interface Figure {
   group: string;
   label: string;
   samplesMs: number[];
+  /** The section (run.ts's runSuite) that measured it. */
+  section?: string;
 }
 
 export interface Comparison {
@@ -18,11 +22,13 @@ export interface Comparison {
   anchor: string;
   /** The ratio we aim at or below, when there is one. */
   target?: number;
+  section?: string;
 }
 
 export interface Breakdown {
   label: string;
   phases: Array<{ phase: string; samplesMs: number[] }>;
+  section?: string;
 }
 
 export interface BenchResults {
@@ -56,6 +62,7 @@ export function kib(bytes: number): string {
 }
 
 function table(header: string[], rows: string[][]): string {
+  if (rows.length === 0) return '';
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -144,4 +151,85 @@ export function renderMarkdown(results: BenchResults): string {
   );
   const notes = results.notes.map((note) => `- ${note}`).join('\n');
   return [head, ratios, figures, ...breakdowns, sizes, notes].filter(Boolean).join('\n\n') + '\n';
+}
+
+/** A section of results/latest.*: what one runSuite measured, as a run of its own. */
+export type SectionResults = BenchResults & { section: string };
+
+export interface LatestResults {
+  sections: SectionResults[];
+  /** The bundles of the latest run that wrote the file. */
+  sizes: BenchResults['sizes'];
+}
+
+export interface SectionRun {
+  section: string;
+  date: string;
+  durationMs: number;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd: number[];
+}
+
+/** One section's figures, comparisons and breakdowns, with its own date and load. Pure. */
+export function sectionResults(
+  run: BenchResults,
+  meta: SectionRun,
+  rounds: number
+): SectionResults {
+  const mine = <T extends { section?: string }>(items: T[]) =>
+    items.filter((item) => item.section === meta.section);
+  return {
+    section: meta.section,
+    date: meta.date,
+    machine: {
+      ...run.machine,
+      loadAverageAtStart: meta.loadAverageAtStart,
+      loadAverageAtEnd: meta.loadAverageAtEnd
+    },
+    versions: run.versions,
+    durationMs: meta.durationMs,
+    figures: mine(run.figures),
+    comparisons: mine(run.comparisons),
+    breakdowns: mine(run.breakdowns),
+    sizes: [],
+    notes: [`--rounds ${rounds}.`]
+  };
+}
+
+function isLatest(value: unknown): value is LatestResults {
+  return Array.isArray((value as LatestResults | undefined)?.sections);
+}
+
+/**
+ * results/latest.json after a run: each section the run measured replaces the one of the
+ * same name where it stood, new ones come last, the others stay as they were. A file from
+ * before sections (one flat run) is replaced. Pure.
+ */
+export function mergeSections(
+  previous: unknown,
+  fresh: SectionResults[],
+  sizes: BenchResults['sizes']
+): LatestResults {
+  const old = isLatest(previous) ? previous.sections : [];
+  const byName = new Map(fresh.map((section) => [section.section, section]));
+  const kept = old.map((section) => byName.get(section.section) ?? section);
+  const added = fresh.filter((section) => !old.some((o) => o.section === section.section));
+  return { sections: [...kept, ...added], sizes };
+}
+
+/** results/latest.md: each section's tables under its own heading, then the bundle sizes. */
+export function renderLatest(latest: LatestResults): string {
+  const sections = latest.sections.map(
+    (section) => `### ${section.section}\n\n${renderMarkdown(section)}`
+  );
+  const sizes = table(
+    ['Bundle file', 'size'],
+    latest.sizes.map((s) => [s.file, kib(s.bytes)])
+  );
+  return [...sections, sizes].filter(Boolean).join('\n') + '\n';
+}
+
+/** The JSON of results/latest.json: every section with its figures' summaries. */
+export function latestWithSummaries(latest: LatestResults): object {
+  return { ...latest, sections: latest.sections.map(withSummaries) };
 }

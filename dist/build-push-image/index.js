@@ -32558,6 +32558,7 @@ class RegistryClient {
 
 
 
+
 /** Asks the registry whether the tags exist before spending minutes on a build. */
 async function checkExisting(registry, inputs, context) {
     if (!inputs.push)
@@ -32580,8 +32581,10 @@ async function checkExisting(registry, inputs, context) {
         return { reason: 'the registry could not be asked whether the tag exists' };
     }
     const [primary] = digests;
-    if (!primary)
+    if (!primary) {
+        await refuseMissingEcrRepository(registry, inputs.tags[0], context);
         return { reason: `${context.name}:${inputs.tags[0]} is not in the registry yet` };
+    }
     const stray = inputs.tags.filter((_, i) => digests[i] !== primary);
     if (stray.length > 0) {
         return {
@@ -32593,6 +32596,20 @@ async function checkExisting(registry, inputs, context) {
         manifest,
         reason: `${context.name}:${inputs.tags[0]} already exists as ${manifest.digest}; set force: true to rebuild`
     };
+}
+/**
+ * ECR creates no repository on push, and tells a missing one apart from a missing tag only in
+ * the body of a GET (NAME_UNKNOWN, where a missing tag is MANIFEST_UNKNOWN; a HEAD has none):
+ * so on ECR a tag that is not there is read once more, and a missing repository is named with
+ * the command that creates it before minutes of building, not after.
+ */
+async function refuseMissingEcrRepository(registry, tag, context) {
+    if (!ecrRegistryOf(context.registry))
+        return;
+    const text = await registry.manifest(tag).then(() => '', (error) => error instanceof RegistryError && error.status === 404 ? error.message : '');
+    if (missingEcrRepository(context.name, text)) {
+        throw explainFailure(`checking ${context.name} in the registry`, text, context, 'login');
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:fs"

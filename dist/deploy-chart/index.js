@@ -37181,24 +37181,40 @@ function upgradeBase(releases) {
         return deployed;
     return ['failed', 'superseded'].includes(last.status) ? last : undefined;
 }
+const decode = (secret) => decodeReleaseRecord(secret.data?.release ?? '');
+/** A stored revision's number and status: from its labels, else (no labels) from its record. Pure. */
+function release_revisionOf(secret) {
+    const { version, status } = secret.metadata?.labels ?? {};
+    if (version && /^\d+$/.test(version) && status) {
+        return { version: Number(version), status, secret };
+    }
+    const record = decode(secret);
+    return {
+        version: record.version ?? 0,
+        status: record.info?.status ?? 'unknown',
+        secret,
+        record
+    };
+}
 /**
- * The release's revisions from helm's Secret storage (one API call); with another storage
- * driver, `helm get manifest` of the latest revision.
+ * The revision an upgrade starts from, from helm's Secret storage (one API call); with another
+ * storage driver, `helm get manifest` of the latest revision. Only that revision's record is
+ * decoded (base64, gzip, JSON of the whole chart): the others are told apart by the `version`
+ * and `status` labels helm puts on every release Secret (pkg/storage/driver/secrets.go).
  */
 async function readCurrentRelease(helm, client, target) {
     if (usesSecretStorage(process.env.HELM_DRIVER)) {
         const list = await client.list(`/api/v1/namespaces/${encodeURIComponent(target.namespace)}/secrets`, { labelSelector: `owner=helm,name=${target.release}` });
-        return upgradeBase(list.items
-            .filter((secret) => secret.data?.release)
-            .map((secret) => {
-            const record = decodeReleaseRecord(secret.data.release);
-            return {
-                version: record.version ?? 0,
-                status: record.info?.status ?? 'unknown',
-                manifest: record.manifest ?? '',
-                applyMethod: record.apply_method
-            };
-        }));
+        const base = upgradeBase(list.items.flatMap((secret) => (secret.data?.release ? [release_revisionOf(secret)] : [])));
+        if (!base)
+            return undefined;
+        const record = base.record ?? decode(base.secret);
+        return {
+            version: base.version,
+            status: base.status,
+            manifest: record.manifest ?? '',
+            applyMethod: record.apply_method
+        };
     }
     const args = ['get', 'manifest', target.release, '--namespace', target.namespace];
     const result = await helm.run(args, { silent: true });

@@ -46,6 +46,11 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void;
   /** Where the bundles are (default: the repository's dist/); the bench runs a snapshot. */
   distDir?: string;
+  /**
+   * Wraps the step's `node <script>` command, e.g. a network namespace's `inside` (netns.ts),
+   * to run the step where the rig's hosts resolve.
+   */
+  inside?: (command: string, args: string[]) => [string, string[]];
 }
 
 export function newRunnerJob(): RunnerJob {
@@ -132,7 +137,10 @@ export function runAction(
   return new Promise((resolve, reject) => {
     // Its own process group, so a step over its time limit is killed with its children (helm,
     // aws), as the runner kills a timed-out step's process tree.
-    const child = spawn(process.execPath, [script], { env, cwd: REPO_ROOT, detached: true });
+    const [command, args] = options.inside
+      ? options.inside(process.execPath, [script])
+      : [process.execPath, [script]];
+    const child = spawn(command, args, { env, cwd: REPO_ROOT, detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {

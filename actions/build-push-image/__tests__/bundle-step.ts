@@ -9,7 +9,8 @@ import {
   newRunnerJob,
   runAction,
   type ActionRun,
-  type RunnerJob
+  type RunnerJob,
+  type RunOptions
 } from '../../../test/support/runner.js';
 import { MANIFEST_ACCEPT } from '../src/registry.js';
 
@@ -32,6 +33,8 @@ export interface StepOptions {
   /** The engine's environment (DOCKER_HOST, storage config, PATH …) and any override. */
   env: Record<string, string>;
   timeoutMs: number;
+  /** Runs the step inside a namespace (the ECR rig's, where its hosts resolve). */
+  inside?: RunOptions['inside'];
 }
 
 /** Runs main then post as a workflow step with the registry's account; jobs are for cleanup. */
@@ -55,7 +58,8 @@ export async function buildStep(options: StepOptions, jobs: RunnerJob[]): Promis
         GITHUB_EVENT_NAME: 'push',
         ...options.env
       },
-      timeoutMs: options.timeoutMs
+      timeoutMs: options.timeoutMs,
+      inside: options.inside
     });
   const main = await run('index');
   const authDir = main.state['auth-dir'];

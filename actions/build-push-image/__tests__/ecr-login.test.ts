@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parseRoleInputs } from '../../shared/src/aws/credentials.js';
 import { stsClient } from '../../shared/src/aws/sts.js';
 import { fetchClient } from '../../shared/src/http.js';
-import { startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
+import { ECR_PUSH_ROLE, startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
 import { startOidcRig, type OidcRig } from '../../../test/rigs/aws/oidc.js';
 import { ecrRegistryOf, missingEcrRepository, registryCredentials } from '../src/ecr-login.js';
 import { explainFailure } from '../src/errors.js';
@@ -58,13 +58,7 @@ describe('registryCredentials', () => {
     oidc = await startOidcRig();
     aws = await startAwsRig({
       providers: [{ issuer: oidc.issuer, publicKey: oidc.publicKey }],
-      roles: [
-        {
-          name: 'push',
-          trustSub: 'repo:omer-avner/basickapp:*',
-          allow: ['ecr:GetAuthorizationToken', 'ecr-public:GetAuthorizationToken']
-        }
-      ],
+      roles: [ECR_PUSH_ROLE],
       registryPassword: () => `ecr-password-${aws.registryPasswords.length}`
     });
   });

@@ -134,3 +134,49 @@ describe('checkExisting', () => {
     expect(String(result)).toMatch(/rejected the username and password for ghcr.io/);
   });
 });
+
+describe('checkExisting on ECR: a missing repository is named before the build', () => {
+  const host = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
+  const ecr = { registry: host, name: `${host}/o/app`, eventName: 'push' };
+  const url = (method: string) => new RegExp(`^${method} https://${host}/v2/o/app/manifests/abc$`);
+  const notFound = (code: string, message: string): Reply => ({
+    status: 404,
+    body: JSON.stringify({ errors: [{ code, message }] })
+  });
+
+  async function checkEcr(script: Array<[RegExp, Reply]>) {
+    const http = scriptedHttp(script);
+    const inputs = parseInputs((name) => ({ image: ecr.name })[name] ?? '', github, flatWorkspace);
+    const registry = new RegistryClient(inputs.image, {
+      http,
+      credentials: { username: 'AWS', password: 'p' },
+      sleep: noSleep,
+      attempts: 1
+    });
+    const result = await checkExisting(registry, inputs, ecr).catch((e: unknown) => e);
+    return { result: String((result as { reason?: string }).reason ?? result), http };
+  }
+
+  test.each<[string, Reply, RegExp]>([
+    [
+      'NAME_UNKNOWN: the repository does not exist',
+      notFound(
+        'NAME_UNKNOWN',
+        "The repository with name 'o/app' does not exist in the registry with id '111122223333'"
+      ),
+      /create it once: aws ecr create-repository --repository-name o\/app --region eu-west-1/
+    ],
+    [
+      'MANIFEST_UNKNOWN: only the tag is new, so it builds',
+      notFound('MANIFEST_UNKNOWN', 'Requested image not found'),
+      /o\/app:abc is not in the registry yet/
+    ]
+  ])('%s', async (_, answer, want) => {
+    const { result, http } = await checkEcr([
+      [url('HEAD'), { status: 404 }],
+      [url('GET'), answer]
+    ]);
+    expect(result).toMatch(want);
+    expect(http.requests).toHaveLength(2);
+  });
+});

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { ecrRegistryOf, missingEcrRepository } from './ecr-login.js';
 import type { FailureContext } from './errors.js';
 import { explainFailure } from './errors.js';
 import type { Inputs } from './inputs.js';
@@ -38,7 +39,10 @@ export async function checkExisting(
     return { reason: 'the registry could not be asked whether the tag exists' };
   }
   const [primary] = digests;
-  if (!primary) return { reason: `${context.name}:${inputs.tags[0]} is not in the registry yet` };
+  if (!primary) {
+    await refuseMissingEcrRepository(registry, inputs.tags[0], context);
+    return { reason: `${context.name}:${inputs.tags[0]} is not in the registry yet` };
+  }
   const stray = inputs.tags.filter((_, i) => digests[i] !== primary);
   if (stray.length > 0) {
     return {
@@ -50,4 +54,26 @@ export async function checkExisting(
     manifest,
     reason: `${context.name}:${inputs.tags[0]} already exists as ${manifest.digest}; set force: true to rebuild`
   };
+}
+
+/**
+ * ECR creates no repository on push, and tells a missing one apart from a missing tag only in
+ * the body of a GET (NAME_UNKNOWN, where a missing tag is MANIFEST_UNKNOWN; a HEAD has none):
+ * so on ECR a tag that is not there is read once more, and a missing repository is named with
+ * the command that creates it before minutes of building, not after.
+ */
+async function refuseMissingEcrRepository(
+  registry: RegistryClient,
+  tag: string,
+  context: FailureContext
+): Promise<void> {
+  if (!ecrRegistryOf(context.registry)) return;
+  const text = await registry.manifest(tag).then(
+    () => '',
+    (error: unknown) =>
+      error instanceof RegistryError && error.status === 404 ? error.message : ''
+  );
+  if (missingEcrRepository(context.name, text)) {
+    throw explainFailure(`checking ${context.name} in the registry`, text, context, 'login');
+  }
 }

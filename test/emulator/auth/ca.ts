@@ -13,7 +13,7 @@ import * as x509 from '@peculiar/x509';
 export interface CertificateAuthority {
   /** PEM of the CA certificate: what kubeconfig's certificate-authority-data holds. */
   caPem: string;
-  /** PEM of the server certificate for 127.0.0.1 and localhost, signed by the CA. */
+  /** PEM of the server certificate for 127.0.0.1, localhost and any names asked for, signed by the CA. */
   serverCertPem: string;
   /** PEM (PKCS#8) of the server's private key, for https.createServer({ key }). */
   serverKeyPem: string;
@@ -25,7 +25,11 @@ const crypto = webcrypto;
 const backdateMs = 60 * 60 * 1000;
 const validityMs = 7 * 24 * 60 * 60 * 1000;
 
-export async function createCertificateAuthority(now = new Date()): Promise<CertificateAuthority> {
+/** `dnsNames`: more names the server certificate is for (a stand-in for a real host, say). */
+export async function createCertificateAuthority(
+  now = new Date(),
+  dnsNames: string[] = []
+): Promise<CertificateAuthority> {
   const notBefore = new Date(now.getTime() - backdateMs);
   const notAfter = new Date(now.getTime() + validityMs);
   const caKeys = await generateKeys();
@@ -67,7 +71,8 @@ export async function createCertificateAuthority(now = new Date()): Promise<Cert
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
         new x509.SubjectAlternativeNameExtension([
           { type: 'ip', value: '127.0.0.1' },
-          { type: 'dns', value: 'localhost' }
+          { type: 'dns', value: 'localhost' },
+          ...dnsNames.map((value) => ({ type: 'dns' as const, value }))
         ]),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto)
       ]

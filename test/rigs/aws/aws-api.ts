@@ -26,6 +26,13 @@ export interface RigRole {
   maxSessionSeconds?: number;
 }
 
+/** A role the OIDC rig's default repository may assume that may get ECR and ECR Public tokens. */
+export const ECR_PUSH_ROLE: RigRole = {
+  name: 'push',
+  trustSub: 'repo:omer-avner/basickapp:*',
+  allow: ['ecr:GetAuthorizationToken', 'ecr-public:GetAuthorizationToken']
+};
+
 export interface RigUser {
   name: string;
   accessKeyId: string;

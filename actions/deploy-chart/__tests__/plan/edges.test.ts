@@ -1,7 +1,8 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
 import { apiBase, asHelmSendsIt, limiter, objectPath } from '../../src/plan/cluster.js';
 import { parseManifest } from '../../src/plan/manifest.js';
-import { upgradeBase, type StoredRelease } from '../../src/plan/release.js';
+import { revisionOf, upgradeBase, type StoredRelease } from '../../src/plan/release.js';
 import { parseMode } from '../../src/plan/mode.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { planLogLines, planOutputs } from '../../src/plan/report.js';
@@ -23,6 +24,41 @@ describe('upgradeBase: the revision helm upgrades from', () => {
     ['an uninstalled release (kept history)', [rev(1, 'uninstalled')], undefined],
     ['a latest pending install with none deployed', [rev(1, 'pending-install')], undefined]
   ])('%s', (_, releases, want) => expect(upgradeBase(releases)?.version).toBe(want));
+});
+
+// A release Secret's data.release as the API serves it: base64 of helm's base64 of gzip of JSON.
+const stored = (record: object) =>
+  Buffer.from(gzipSync(JSON.stringify(record)).toString('base64')).toString('base64');
+
+describe('revisionOf: a release Secret told apart by its labels, decoded only without them', () => {
+  test.each<[string, Record<string, string> | undefined, string, [number, string, boolean]]>([
+    // Not a record at all: decoding it would throw, so the labels alone answered.
+    [
+      "helm's labels",
+      { version: '7', status: 'superseded' },
+      'not-a-record',
+      [7, 'superseded', false]
+    ],
+    [
+      'no labels: the record',
+      undefined,
+      stored({ version: 3, info: { status: 'failed' } }),
+      [3, 'failed', true]
+    ],
+    [
+      'a version label that is no number: the record',
+      { version: 'x', status: 'deployed' },
+      stored({ version: 4, info: { status: 'deployed' } }),
+      [4, 'deployed', true]
+    ]
+  ])('%s', (_, labels, release, [version, status, decoded]) => {
+    const revision = revisionOf({ metadata: { name: 'r', labels }, data: { release } });
+    expect([revision.version, revision.status, revision.record !== undefined]).toEqual([
+      version,
+      status,
+      decoded
+    ]);
+  });
 });
 
 describe('API paths', () => {

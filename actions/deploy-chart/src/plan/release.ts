@@ -28,7 +28,9 @@ interface ReleaseRecord {
  * if it is deployed, else the latest deployed one, else a latest that failed or was
  * superseded. Undefined: an upgrade would install. Pure.
  */
-export function upgradeBase(releases: StoredRelease[]): StoredRelease | undefined {
+export function upgradeBase<R extends { version: number; status: string }>(
+  releases: R[]
+): R | undefined {
   const sorted = [...releases].sort((a, b) => a.version - b.version);
   const last = sorted.at(-1);
   if (!last || last.status === 'uninstalled') return undefined;
@@ -42,9 +44,34 @@ interface ReleaseSecret extends KubeObject {
   data?: { release?: string };
 }
 
+const decode = (secret: ReleaseSecret) =>
+  decodeReleaseRecord(secret.data?.release ?? '') as ReleaseRecord;
+
+/** A stored revision's number and status: from its labels, else (no labels) from its record. Pure. */
+export function revisionOf(secret: ReleaseSecret): {
+  version: number;
+  status: string;
+  secret: ReleaseSecret;
+  record?: ReleaseRecord;
+} {
+  const { version, status } = secret.metadata?.labels ?? {};
+  if (version && /^\d+$/.test(version) && status) {
+    return { version: Number(version), status, secret };
+  }
+  const record = decode(secret);
+  return {
+    version: record.version ?? 0,
+    status: record.info?.status ?? 'unknown',
+    secret,
+    record
+  };
+}
+
 /**
- * The release's revisions from helm's Secret storage (one API call); with another storage
- * driver, `helm get manifest` of the latest revision.
+ * The revision an upgrade starts from, from helm's Secret storage (one API call); with another
+ * storage driver, `helm get manifest` of the latest revision. Only that revision's record is
+ * decoded (base64, gzip, JSON of the whole chart): the others are told apart by the `version`
+ * and `status` labels helm puts on every release Secret (pkg/storage/driver/secrets.go).
  */
 export async function readCurrentRelease(
   helm: HelmCli,
@@ -56,19 +83,17 @@ export async function readCurrentRelease(
       `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/secrets`,
       { labelSelector: `owner=helm,name=${target.release}` }
     );
-    return upgradeBase(
-      list.items
-        .filter((secret) => secret.data?.release)
-        .map((secret) => {
-          const record = decodeReleaseRecord(secret.data!.release!) as ReleaseRecord;
-          return {
-            version: record.version ?? 0,
-            status: record.info?.status ?? 'unknown',
-            manifest: record.manifest ?? '',
-            applyMethod: record.apply_method
-          };
-        })
+    const base = upgradeBase(
+      list.items.flatMap((secret) => (secret.data?.release ? [revisionOf(secret)] : []))
     );
+    if (!base) return undefined;
+    const record = base.record ?? decode(base.secret);
+    return {
+      version: base.version,
+      status: base.status,
+      manifest: record.manifest ?? '',
+      applyMethod: record.apply_method
+    };
   }
   const args = ['get', 'manifest', target.release, '--namespace', target.namespace];
   const result = await helm.run(args, { silent: true });
