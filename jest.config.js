@@ -18,7 +18,7 @@ export default {
   reporters: [
     'default',
     '<rootDir>/test/reliability/reporter.mjs',
-    '<rootDir>/test/support/conformance-reporter.mjs'
+    '<rootDir>/test/harness/conformance-reporter.mjs'
   ],
   testTimeout: 120000
 };

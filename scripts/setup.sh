@@ -53,5 +53,5 @@ done
 PATH=$PATH:/usr/local/go/bin bash scripts/go-tools.sh
 
 # The offline root filesystem for the image's python base (mmdebstrap, cached by recipe).
-npx tsx test/rigs/base-image.ts
+npx tsx test/harness/rigs/base-image.ts
 say "ready"

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from '../../test/support/runner.js';
+import { REPO_ROOT } from '../../test/harness/runner.js';
 
 export const BUNDLE_FILES = ['deploy-chart', 'build-push-image'].flatMap((action) =>
   ['index.js', 'post.js'].map((entry) => path.join(action, entry))

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HELM_VERSIONS, helmPath } from '../../test/rigs/helm.js';
-import { DOCKER_CLI } from '../../test/rigs/engine.js';
+import { HELM_VERSIONS, helmPath } from '../../test/harness/rigs/helm.js';
+import { DOCKER_CLI } from '../../test/harness/rigs/engine.js';
 import { BUNDLE_FILES } from './dist-snapshot.js';
 
 function firstLine(command: string, args: string[]): string {

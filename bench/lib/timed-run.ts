@@ -2,7 +2,7 @@
 // command, with every output line stamped with the milliseconds since the process started.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { runAction, type ActionRun, type RunnerJob } from '../../test/support/runner.js';
+import { runAction, type ActionRun, type RunnerJob } from '../../test/harness/runner.js';
 import { splitLines, type TimedLine } from './phases.js';
 
 export interface TimedResult {

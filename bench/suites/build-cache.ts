@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BuilderRig } from '../../test/rigs/buildx.js';
-import { newRunnerJob } from '../../test/support/runner.js';
+import type { BuilderRig } from '../../test/harness/rigs/buildx.js';
+import { newRunnerJob } from '../../test/harness/runner.js';
 import { pushArgs } from '../../actions/build-push-image/src/build-args.js';
 import { NO_BUILD_OPTIONS } from '../../actions/build-push-image/src/build-options.js';
 import type { Collector } from '../lib/collector.js';

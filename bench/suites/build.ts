@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngineRig } from '../../test/rigs/engine.js';
-import type { RegistryRig } from '../../test/rigs/registry.js';
-import { REPO_ROOT, newRunnerJob } from '../../test/support/runner.js';
+import type { EngineRig } from '../../test/harness/rigs/engine.js';
+import type { RegistryRig } from '../../test/harness/rigs/registry.js';
+import { REPO_ROOT, newRunnerJob } from '../../test/harness/runner.js';
 import type { LocalContext } from '../../scripts/lib/git-context.js';
 import type { Collector } from '../lib/collector.js';
 import { phaseTimes, type PhaseMarker, type PhaseTime } from '../lib/phases.js';

@@ -6,9 +6,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cluster } from '../../test/emulator/index.js';
-import { HELM_VERSIONS, helmPath, type HelmVersion } from '../../test/rigs/helm.js';
-import type { HelmMirror } from '../../test/rigs/helm-mirror.js';
-import { REPO_ROOT, newRunnerJob } from '../../test/support/runner.js';
+import { HELM_VERSIONS, helmPath, type HelmVersion } from '../../test/harness/rigs/helm.js';
+import type { HelmMirror } from '../../test/harness/rigs/helm-mirror.js';
+import { REPO_ROOT, newRunnerJob } from '../../test/harness/runner.js';
 import type { Collector } from '../lib/collector.js';
 import type { PhaseMarker } from '../lib/phases.js';
 import { phaseTimes } from '../lib/phases.js';

@@ -9,8 +9,8 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster, type Cluster, type ClusterOptions } from '../../test/emulator/index.js';
-import { HELM_VERSIONS } from '../../test/rigs/helm.js';
-import type { HelmMirror } from '../../test/rigs/helm-mirror.js';
+import { HELM_VERSIONS } from '../../test/harness/rigs/helm.js';
+import type { HelmMirror } from '../../test/harness/rigs/helm-mirror.js';
 import type { Collector } from '../lib/collector.js';
 import { BENCH_IMAGE, bundleDeploy, type DeployRig } from './deploy.js';
 

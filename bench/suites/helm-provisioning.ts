@@ -2,8 +2,8 @@
 //    and warm (tool-cache hit), timed inside one child process around installHelm.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HelmMirror } from '../../test/rigs/helm-mirror.js';
-import { REPO_ROOT } from '../../test/support/runner.js';
+import type { HelmMirror } from '../../test/harness/rigs/helm-mirror.js';
+import { REPO_ROOT } from '../../test/harness/runner.js';
 import type { Collector } from '../lib/collector.js';
 import { timedCommand } from '../lib/timed-run.js';
 

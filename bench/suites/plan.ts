@@ -1,7 +1,7 @@
 // 7. Plan against deploy: the deploy-chart bundle with `mode: plan` against the bundle
 //    deploying the same change (a new image tag), helm 3 and 4, interleaved. A plan renders
 //    with helm, reads each object and dry-runs it; a deploy runs helm upgrade --wait.
-import { HELM_VERSIONS } from '../../test/rigs/helm.js';
+import { HELM_VERSIONS } from '../../test/harness/rigs/helm.js';
 import type { Collector } from '../lib/collector.js';
 import { bundleDeploy, type DeployRig } from './deploy.js';
 

@@ -5,8 +5,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { helmPath, type HelmVersion } from '../rigs/helm.js';
-import { REPO_ROOT } from '../support/runner.js';
+import { helmPath, type HelmVersion } from '../harness/rigs/helm.js';
+import { REPO_ROOT } from '../harness/runner.js';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'charts', 'python-application');
 

@@ -7,7 +7,7 @@
 // started inside that namespace with nsenter. The request is real HTTP over the
 // container's 127.0.0.1:8000, parallel runs cannot collide, and nothing leaves loopback.
 import { execFile } from 'node:child_process';
-import type { EngineRig } from '../rigs/engine.js';
+import type { EngineRig } from '../harness/rigs/engine.js';
 
 export interface HttpAnswer {
   status: number;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { REPO_ROOT } from '../support/runner.js';
+import { REPO_ROOT } from '../harness/runner.js';
 import { lintDockerfile, RULES } from './dockerfile-lint.js';
 
 // A Dockerfile that passes every rule; each row below breaks exactly one thing in it.

@@ -1,6 +1,6 @@
 // The scan itself: it must find a secret in every form it claims to, and nothing else.
 import { describe, expect, test } from '@jest/globals';
-import { runnerLog } from '../../scripts/lib/runner-log.js';
+import { runnerLog } from '../harness/runner-log.js';
 import { findSecrets, needles } from './support/secrets.js';
 
 const SECRET = { name: 'password', value: 's3cret>?>?word' };

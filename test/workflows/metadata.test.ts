@@ -8,8 +8,8 @@ import { parseAction } from '@actions/workflow-parser/actions/action-parser';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { unpinnedUses } from '../support/action-pins.js';
-import { REPO_ROOT } from '../support/runner.js';
+import { unpinnedUses } from './action-pins.js';
+import { REPO_ROOT } from '../harness/runner.js';
 
 const WORKFLOW_DIR = path.join(REPO_ROOT, '.github', 'workflows');
 const workflows = readdirSync(WORKFLOW_DIR).filter((name) => /\.ya?ml$/.test(name));

@@ -4,14 +4,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from '@jest/globals';
-import type { RegistryRig } from '../../../test/rigs/registry.js';
+import type { RegistryRig } from '../../../test/harness/rigs/registry.js';
 import {
   newRunnerJob,
   runAction,
   type ActionRun,
   type RunnerJob,
   type RunOptions
-} from '../../../test/support/runner.js';
+} from '../../../test/harness/runner.js';
 import { MANIFEST_ACCEPT } from '../src/registry.js';
 
 export interface Step {

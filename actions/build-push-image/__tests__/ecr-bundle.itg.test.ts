@@ -1,6 +1,6 @@
 // The bundle pushing to ECR as a runner runs it: the image is named by ECR's own hosts
 // (`111122223333.dkr.ecr.eu-west-1.amazonaws.com`, `public.ecr.aws`), which resolve to a real
-// registry on loopback only inside the ECR rig's namespace (test/rigs/aws/ecr-registry.ts), with
+// registry on loopback only inside the ECR rig's namespace (test/harness/rigs/aws/ecr-registry.ts), with
 // TLS from a CA made for the run. The step and a real dockerd run there; the credentials come
 // from the OIDC rig (role-arn) or ambient keys, the registry password from the AWS rig's ECR
 // GetAuthorizationToken (AWS_ENDPOINT_URL_ECR), docker logs in with it and pushes; a re-run of
@@ -8,12 +8,15 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { ECR_PUSH_ROLE, startAwsRig, type AwsRig } from '../../../test/rigs/aws/aws-api.js';
-import { startEcrRegistry, type EcrRegistryRig } from '../../../test/rigs/aws/ecr-registry.js';
-import { startOidcRig, type OidcRig } from '../../../test/rigs/aws/oidc.js';
-import { ensureBaseImage } from '../../../test/rigs/base-image.js';
-import { startEngine, type EngineRig } from '../../../test/rigs/engine.js';
-import type { RunnerJob } from '../../../test/support/runner.js';
+import { ECR_PUSH_ROLE, startAwsRig, type AwsRig } from '../../../test/harness/rigs/aws/aws-api.js';
+import {
+  startEcrRegistry,
+  type EcrRegistryRig
+} from '../../../test/harness/rigs/aws/ecr-registry.js';
+import { startOidcRig, type OidcRig } from '../../../test/harness/rigs/aws/oidc.js';
+import { ensureBaseImage } from '../../../test/harness/rigs/base-image.js';
+import { startEngine, type EngineRig } from '../../../test/harness/rigs/engine.js';
+import type { RunnerJob } from '../../../test/harness/runner.js';
 import { MANIFEST_ACCEPT } from '../src/registry.js';
 import { buildStep, expectNoSecretAnywhere, type Step } from './bundle-step.js';
 

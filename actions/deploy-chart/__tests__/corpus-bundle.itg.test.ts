@@ -1,6 +1,6 @@
 // The chart corpus (test/charts/corpus: charts not shaped like ours, after widely used public
 // charts) deployed by dist/deploy-chart as the runner runs it, with real helm from the loopback
-// mirror, on the EKS emulator and the real control plane (test/support/clusters.ts). Per chart:
+// mirror, on the EKS emulator and the real control plane (test/harness/clusters.ts). Per chart:
 // a good image deploys (the release's own objects are followed, only kinds the action cannot
 // follow are named in a warning, url/summary as the chart implies); a bad image stops early,
 // naming the cause and the workload, on the first run and on a re-run of the same commit
@@ -24,21 +24,21 @@
 // CORPUS_CHARTS=<name>,… runs only those charts (CLUSTER_KINDS picks the control planes).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { HELM_VERSIONS, type HelmVersion } from '../../../test/rigs/helm.js';
-import { startHelmMirror, type HelmMirror } from '../../../test/rigs/helm-mirror.js';
+import { HELM_VERSIONS, type HelmVersion } from '../../../test/harness/rigs/helm.js';
+import { startHelmMirror, type HelmMirror } from '../../../test/harness/rigs/helm-mirror.js';
 import {
   newRunnerJob,
   runAction,
   type ActionRun,
   type RunnerJob
-} from '../../../test/support/runner.js';
+} from '../../../test/harness/runner.js';
 import {
   clusterKinds,
   START_TIMEOUT_MS,
   startDeployCluster,
   type ClusterKind,
   type DeployCluster
-} from '../../../test/support/clusters.js';
+} from '../../../test/harness/clusters.js';
 
 const TOKEN = 'corpus-bundle-token';
 const NS = 'omer';

@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type Cluster } from '../../emulator/index.js';
-import { startHelmMirror, type HelmMirror } from '../../rigs/helm-mirror.js';
+import { startHelmMirror, type HelmMirror } from '../../harness/rigs/helm-mirror.js';
 import {
   startDeployCluster,
   type ClusterKind,
   type DeployCluster,
   type DeployClusterOptions
-} from '../../support/clusters.js';
+} from '../../harness/clusters.js';
 import { releaseReader, type ReleaseReader } from './release.js';
 import { runStep, type Step } from './step.js';
 
@@ -59,7 +59,7 @@ export async function startDeployRig(file: string, token: string): Promise<Deplo
   return assemble(cluster, mirror, file, token);
 }
 
-/** On either control plane (test/support/clusters.ts), for the scenarios of both. */
+/** On either control plane (test/harness/clusters.ts), for the scenarios of both. */
 export async function startDeployRigOn(
   kind: ClusterKind,
   file: string,

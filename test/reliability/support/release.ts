@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Cluster } from '../../emulator/index.js';
-import { helmPath } from '../../rigs/helm.js';
+import { helmPath } from '../../harness/rigs/helm.js';
 
 export interface ReleaseReader {
   /** `helm history` rows, oldest first; [] when the release does not exist. */

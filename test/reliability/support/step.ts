@@ -5,14 +5,14 @@
 import { expect } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { runnerLog } from '../../../scripts/lib/runner-log.js';
+import { runnerLog } from '../../harness/runner-log.js';
 import {
   newRunnerJob,
   REPO_ROOT,
   runAction,
   type ActionRun,
   type RunOptions
-} from '../../support/runner.js';
+} from '../../harness/runner.js';
 import { recordStep } from './report.js';
 import { findSecrets, type SecretFixture, type SecretHit } from './secrets.js';
 

@@ -1,0 +1,79 @@
+// The control planes the deploy scenarios run against: the project's EKS emulator
+// (test/emulator) and a real Kubernetes control plane (test/harness/rigs/real-cluster.ts). A scenario
+// file runs once per kind in CLUSTER_KINDS (default both, comma-separated: emulator,real) under
+// a describe named `[<kind>]`, which the conformance reporter (test/conformance-reporter.mjs)
+// turns into the scenario × control plane table of test/README.md.
+import { startCluster } from '../emulator/index.js';
+import { startRealCluster } from './rigs/real-cluster.js';
+
+export const KINDS = ['emulator', 'real'] as const;
+export type ClusterKind = (typeof KINDS)[number];
+
+/** What the deploy scenarios use of a cluster; both kinds have it. */
+export interface DeployCluster {
+  kind: ClusterKind;
+  url: string;
+  caPem: string;
+  /** The seed's kubeconfig: v1alpha1 `aws eks get-token` exec, an identity allowed everything. */
+  kubeconfig: string;
+  kubeconfigBase64: string;
+  /**
+   * The seed's shape for a least-privilege deploy identity: on the real control plane an IAM
+   * user whose access entry only binds a namespace Role (helm-deployer in omer); the emulator
+   * has no RBAC, so there it is the seed kubeconfig itself.
+   */
+  deployKubeconfig: string;
+  /** A kubeconfig whose user is this static bearer token, an admin from then on. */
+  tokenKubeconfig(token: string): string;
+  stop(): Promise<void>;
+}
+
+export interface DeployClusterOptions {
+  staticTokens?: string[];
+  /** From scheduling to Ready (real: the pull and the start each take half). */
+  podReadyDelayMs?: number;
+  loadBalancerDelayMs?: number;
+  /** Images that pull; others fail with ErrImagePull. Default: all pull. */
+  pullableImages?: RegExp[];
+  /** Images that pull and run but never pass their readiness probe (`Unhealthy` events). */
+  neverReadyImages?: RegExp[];
+}
+
+/** The kinds to run, from CLUSTER_KINDS; a name that is no kind is an error naming the kinds. */
+export function clusterKinds(env: NodeJS.ProcessEnv = process.env): ClusterKind[] {
+  const names = (env.CLUSTER_KINDS ?? KINDS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!(KINDS as readonly string[]).includes(name)) {
+      throw new Error(
+        `CLUSTER_KINDS: "${name}" is no cluster kind; kinds are: ${KINDS.join(', ')}`
+      );
+    }
+  }
+  return names as ClusterKind[];
+}
+
+/** How long starting one may take in a beforeAll (the real one builds nothing once set up). */
+export const START_TIMEOUT_MS = 180_000;
+
+export async function startDeployCluster(
+  kind: ClusterKind,
+  options: DeployClusterOptions = {}
+): Promise<DeployCluster> {
+  if (kind === 'emulator') {
+    const emulator = await startCluster(options);
+    return { kind, ...emulator, deployKubeconfig: emulator.kubeconfig };
+  }
+  const half = options.podReadyDelayMs === undefined ? undefined : options.podReadyDelayMs / 2;
+  const real = await startRealCluster({
+    pullableImages: options.pullableImages,
+    neverReadyImages: options.neverReadyImages,
+    pullDelayMs: half,
+    startDelayMs: half,
+    loadBalancerDelayMs: options.loadBalancerDelayMs
+  });
+  for (const token of options.staticTokens ?? []) real.tokenKubeconfig(token);
+  return { kind, ...real };
+}
