@@ -1,5 +1,22 @@
 // Jest 30 in ESM mode: the @actions/* packages are ESM-only, so tests run as ES modules
 // through ts-jest's ESM preset (`npm run jest` passes --experimental-vm-modules).
+//
+// Two lanes (the rule that decides which is which: test/README.md): TEST_LANE=unit runs the
+// pure tests, TEST_LANE=integration the *.itg.test.ts files; unset, both (what `npm test` runs).
+const TEST_MATCH = ['**/__tests__/**/*.test.ts', '**/test/**/*.test.ts'];
+const IGNORED = ['/node_modules/', '/dist/'];
+const LANES = {
+  all: {},
+  unit: { testPathIgnorePatterns: [...IGNORED, '\\.itg\\.test\\.ts$'] },
+  integration: { testMatch: TEST_MATCH.map((glob) => glob.replace('*.test.ts', '*.itg.test.ts')) }
+};
+const lane = LANES[process.env.TEST_LANE || 'all'];
+if (!lane) {
+  throw new Error(
+    `TEST_LANE: "${process.env.TEST_LANE}" is no test lane; lanes are: unit, integration (unset: both)`
+  );
+}
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -8,8 +25,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
-  testMatch: ['**/__tests__/**/*.test.ts', '**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testMatch: TEST_MATCH,
+  testPathIgnorePatterns: IGNORED,
   // Integration tests start real daemons (registry, dockerd, the EKS emulator) on a
   // 2-core machine: two workers keep CPU contention predictable.
   maxWorkers: 2,
@@ -20,5 +37,6 @@ export default {
     '<rootDir>/test/reliability/reporter.mjs',
     '<rootDir>/test/harness/conformance-reporter.mjs'
   ],
-  testTimeout: 120000
+  testTimeout: 120000,
+  ...lane
 };
