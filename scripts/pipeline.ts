@@ -11,7 +11,8 @@ import { startEngine } from '../test/harness/rigs/engine.js';
 import { startHelmMirror } from '../test/harness/rigs/helm-mirror.js';
 import { helmPath } from '../test/harness/rigs/helm.js';
 import { startRegistry, type RegistryRig } from '../test/harness/rigs/registry.js';
-import { REPO_ROOT, newRunnerJob, runAction, type ActionRun } from '../test/harness/runner.js';
+import { REPO_ROOT, type ActionRun } from '../test/harness/runner.js';
+import { runStep } from '../test/harness/step.js';
 import { localContext } from './lib/git-context.js';
 import { keepNotes } from './lib/keep-notes.js';
 import { withV1beta1Exec } from './lib/kubeconfig.js';
@@ -38,20 +39,18 @@ async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** Runs a bundle's main and post steps, showing its log indented. */
-async function runStep(
+async function runShown(
   action: string,
   inputs: Record<string, string>,
   env: Record<string, string>
 ): Promise<ActionRun> {
-  const job = newRunnerJob();
   const log = runnerLog({ debug: process.env.RUNNER_DEBUG === '1' });
   const show = (chunk: string) => log.write(chunk).forEach((line) => console.log(`    ${line}`));
-  const common = {
+  const { main } = await runStep(action, {
+    inputs,
     env: { ...env, RUNNER_TOOL_CACHE: path.join(STATE, 'toolcache') },
     onOutput: show
-  };
-  const main = await runAction(job, action, 'index', { inputs, ...common });
-  await runAction(job, action, 'post', { inputs, ...common });
+  });
   log.flush().forEach((line) => console.log(`    ${line}`));
   if (main.summary.trim())
     console.log(`\n${renderMarkdown(main.summary, color).replace(/^/gm, '  │ ')}\n`);
@@ -114,14 +113,14 @@ async function main(): Promise<void> {
 
   const image = `${registry.host}/${context.repository}`;
   const built = await step('build-push-image', () =>
-    runStep(
+    runShown(
       'build-push-image',
       { image, tag: context.imageSha, username: registry.username, password: registry.password },
       { ...engine.env, ...context.env }
     )
   );
   const deployed = await step('deploy-chart', () =>
-    runStep(
+    runShown(
       'deploy-chart',
       {
         kubeconfig: cluster.kubeconfigBase64,

@@ -1,17 +1,17 @@
-// One workflow step of the build-push-image bundle (main, then post, in one runner job) against
-// a registry rig, and what the bundle tests check of it: the registry's own word on a tag, and
-// that the password is nowhere a user or a later step could read it.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// One workflow step of the build-push-image bundle (test/harness/step.ts) with a registry rig's
+// account, and what the bundle tests check of it: the registry's own word on a tag, and that
+// the password is nowhere a user or a later step could read it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from '@jest/globals';
 import type { RegistryRig } from '../../../test/harness/rigs/registry.js';
 import {
   newRunnerJob,
-  runAction,
   type ActionRun,
   type RunnerJob,
   type RunOptions
 } from '../../../test/harness/runner.js';
+import { filesUnder, runStep } from '../../../test/harness/step.js';
 import { MANIFEST_ACCEPT } from '../src/registry.js';
 
 export interface Step {
@@ -42,8 +42,10 @@ export async function buildStep(options: StepOptions, jobs: RunnerJob[]): Promis
   const { registry } = options;
   const job = newRunnerJob();
   jobs.push(job);
-  const run = (entry: 'index' | 'post') =>
-    runAction(job, 'build-push-image', entry, {
+  let authFiles: string[] = [];
+  const { main, post } = await runStep(
+    'build-push-image',
+    {
       inputs: {
         image: `${options.host ?? registry.host}/${options.repository}`,
         username: registry.username,
@@ -59,12 +61,14 @@ export async function buildStep(options: StepOptions, jobs: RunnerJob[]): Promis
         ...options.env
       },
       timeoutMs: options.timeoutMs,
-      inside: options.inside
-    });
-  const main = await run('index');
-  const authDir = main.state['auth-dir'];
-  const authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
-  const post = await run('post');
+      inside: options.inside,
+      afterMain: (ran) => {
+        const authDir = ran.state['auth-dir'];
+        authFiles = authDir && existsSync(authDir) ? readdirSync(authDir) : [];
+      }
+    },
+    job
+  );
   return { job, main, post, authFiles };
 }
 
@@ -83,11 +87,7 @@ export async function registryRequest(
   });
 }
 
-export function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((name) => path.join(dir, name))
-    .filter((file) => statSync(file).isFile());
-}
+export { filesUnder };
 
 /** The secret is in no log line as shown, output, summary or file of the job. */
 export function expectNoSecretAnywhere(result: Step, secret: string): void {
@@ -101,7 +101,7 @@ export function expectNoSecretAnywhere(result: Step, secret: string): void {
     expect(run.summary).not.toContain(secret);
   }
   for (const file of filesUnder(result.job.dir)) {
-    expect(readFileSync(file, 'utf8')).not.toContain(secret);
+    expect(readFileSync(path.join(result.job.dir, file), 'utf8')).not.toContain(secret);
   }
 }
 

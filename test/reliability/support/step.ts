@@ -1,22 +1,20 @@
-// One workflow step as the runner runs it, with step debug on: main, then post with the saved
-// state, in one runner job. Afterwards it reads what a user could see or find — the log as the
-// runner renders it, the file commands, and every file left under RUNNER_TEMP — scans all of
-// it for the given secrets, records the figures for the report, and removes the job dir.
+// One workflow step (test/harness/step.ts) with step debug on. Afterwards it reads what a user
+// could see or find — the log as the runner renders it, the file commands, and every file left
+// under RUNNER_TEMP — scans all of it for the given secrets, records the figures for the
+// report, and removes the job dir.
 import { expect } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { runnerLog } from '../../harness/runner-log.js';
+import { newRunnerJob, type ActionRun } from '../../harness/runner.js';
 import {
-  newRunnerJob,
-  REPO_ROOT,
-  runAction,
-  type ActionRun,
-  type RunOptions
-} from '../../harness/runner.js';
+  filesUnder,
+  renderLog,
+  runStep as runHarnessStep,
+  STEP_DEBUG,
+  type StepOptions as HarnessStepOptions
+} from '../../harness/step.js';
 import { recordStep } from './report.js';
 import { findSecrets, type SecretFixture, type SecretHit } from './secrets.js';
-
-export const STEP_DEBUG = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' };
 
 export interface Step {
   main: ActionRun;
@@ -30,48 +28,20 @@ export interface Step {
   hits: SecretHit[];
 }
 
-export interface StepOptions extends RunOptions {
+export interface StepOptions extends HarnessStepOptions {
   /** The test file and case, for the report. */
   label: { file: string; step: string };
   secrets: SecretFixture[];
-  /** Skip the post step (e.g. to look at what main left for it). */
-  skipPost?: boolean;
-}
-
-function render(runs: ActionRun[], debug: boolean): string {
-  const log = runnerLog({ debug });
-  const lines = runs.flatMap((run) => [
-    ...log.write(run.stdout.endsWith('\n') || !run.stdout ? run.stdout : `${run.stdout}\n`),
-    ...log.write(run.stderr.endsWith('\n') || !run.stderr ? run.stderr : `${run.stderr}\n`)
-  ]);
-  return [...lines, ...log.flush()].join('\n');
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
-    statSync(path.join(dir, name)).isFile()
-  );
 }
 
 export async function runStep(action: string, options: StepOptions): Promise<Step> {
-  // Without the bundle the step would "fail" with Node's MODULE_NOT_FOUND: say so instead.
-  for (const entry of ['index.js', 'post.js']) {
-    const bundle = path.join(REPO_ROOT, 'dist', action, entry);
-    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build`);
-  }
+  const { label, secrets, ...run } = options;
   const job = newRunnerJob();
   try {
-    const run = (entry: 'index' | 'post', onStart?: RunOptions['onStart']) =>
-      runAction(job, action, entry, {
-        ...options,
-        onStart,
-        env: { ...STEP_DEBUG, ...options.env }
-      });
-    const main = await run('index', options.onStart);
-    const post = options.skipPost ? main : await run('post');
-    const runs = options.skipPost ? [main] : [main, post];
+    const env = { ...STEP_DEBUG, ...run.env };
+    const { main, post, runs } = await runHarnessStep(action, { ...run, env }, job);
     const filesLeft = filesUnder(job.runnerTemp);
-    const debugLog = render(runs, true);
+    const debugLog = renderLog(runs, true);
     const texts: Record<string, string> = {
       'log (step debug)': debugLog,
       GITHUB_OUTPUT: readFileSync(job.files.output, 'utf8'),
@@ -85,9 +55,9 @@ export async function runStep(action: string, options: StepOptions): Promise<Ste
         ])
       )
     };
-    const hits = findSecrets(texts, options.secrets);
-    recordStep({ ...options.label, secretsFound: hits.length, filesLeft: filesLeft.length });
-    return { main, post, debugLog, log: render(runs, false), filesLeft, hits };
+    const hits = findSecrets(texts, secrets);
+    recordStep({ ...label, secretsFound: hits.length, filesLeft: filesLeft.length });
+    return { main, post, debugLog, log: renderLog(runs, false), filesLeft, hits };
   } finally {
     rmSync(job.dir, { recursive: true, force: true });
   }
