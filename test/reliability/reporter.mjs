@@ -35,7 +35,7 @@ export default class ReliabilityReporter {
 
   onTestResult(_test, result) {
     if (!result.testFilePath.includes(SUITE_DIR)) return;
-    const row = this.row(path.basename(result.testFilePath, '.test.ts'));
+    const row = this.row(path.basename(result.testFilePath).replace(/(\.itg)?\.test\.ts$/, ''));
     for (const test of result.testResults) {
       if (test.status !== 'passed' && test.status !== 'failed') continue;
       row.tried++;
