@@ -1,11 +1,19 @@
 // `npm start`: the whole delivery on this machine. Starts a real registry, a real Docker
-// engine and the EKS emulator, then runs dist/build-push-image and dist/deploy-chart (and
-// their post steps) exactly as a GitHub runner would, with the emulator's base64
-// kubeconfig as the KUBECONFIG secret. `--keep` leaves the registry and cluster running.
+// engine and a cluster (`--cluster emulator`, the default: the EKS emulator, up in well under
+// a second; `--cluster real`: the real control plane, which a fresh machine first builds from
+// Go modules), then runs dist/build-push-image and dist/deploy-chart (and their post steps)
+// exactly as a GitHub runner would, with the cluster's base64 kubeconfig as the KUBECONFIG
+// secret. `--keep` leaves the registry and cluster running.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startCluster, type Cluster } from '../test/emulator/index.js';
+import {
+  clusterKind,
+  startDeployCluster,
+  type ClusterKind,
+  type DeployCluster
+} from '../test/harness/clusters.js';
 import { ensureBaseImage } from '../test/harness/rigs/base-image.js';
 import { startEngine } from '../test/harness/rigs/engine.js';
 import { startHelmMirror } from '../test/harness/rigs/helm-mirror.js';
@@ -20,7 +28,14 @@ import { checkPrerequisites } from './lib/prerequisites.js';
 import { runnerLog } from '../test/harness/runner-log.js';
 import { renderMarkdown } from './lib/terminal-markdown.js';
 
-const { values: flags } = parseArgs({ options: { keep: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({
+  options: {
+    keep: { type: 'boolean', default: false },
+    cluster: { type: 'string', default: 'emulator' }
+  }
+});
+/** The Go tools of scripts/go-tools.tsv the real control plane runs. */
+const REAL_CLUSTER_TOOLS = ['etcd', 'kubernetes', 'kwok'];
 const STATE = path.join(REPO_ROOT, '.cache', 'pipeline');
 const NAMESPACE = 'omer';
 const color = process.stdout.isTTY;
@@ -64,8 +79,36 @@ async function stopAll(): Promise<void> {
     await stop().catch((error) => console.error(`cleanup: ${error}`));
 }
 
+/**
+ * Builds the real control plane's Go tools unless cached, with go-tools.sh's progress shown
+ * (on a fresh machine this is most of the first run: test/README.md has the figures).
+ */
+function buildRealClusterTools(): void {
+  const built = spawnSync(
+    'bash',
+    [path.join(REPO_ROOT, 'scripts', 'go-tools.sh'), ...REAL_CLUSTER_TOOLS],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PATH: `${process.env.PATH}${path.delimiter}/usr/local/go/bin` }
+    }
+  );
+  if (built.status !== 0)
+    throw new Error('building the real control plane failed (go-tools.sh above)');
+}
+
+async function startPipelineCluster(
+  kind: ClusterKind,
+  registry: RegistryRig
+): Promise<DeployCluster> {
+  if (kind === 'real') buildRealClusterTools();
+  return startDeployCluster(kind, {
+    registry: { url: registry.url, username: registry.username, password: registry.password },
+    namespaces: ['default', 'kube-system', NAMESPACE]
+  });
+}
+
 async function keepRunning(
-  cluster: Cluster,
+  cluster: DeployCluster,
   registry: RegistryRig,
   engineEnv: Record<string, string>
 ): Promise<void> {
@@ -88,6 +131,7 @@ async function keepRunning(
 }
 
 async function main(): Promise<void> {
+  const kind = clusterKind(flags.cluster, '--cluster');
   checkPrerequisites();
   mkdirSync(STATE, { recursive: true });
   const context = localContext(REPO_ROOT);
@@ -101,11 +145,11 @@ async function main(): Promise<void> {
   );
   stops.push(engine.stop);
   await step('base image (offline, cached)', () => ensureBaseImage(engine));
-  const cluster = await step('EKS emulator', () =>
-    startCluster({
-      registry: { url: registry.url, username: registry.username, password: registry.password },
-      namespaces: ['default', 'kube-system', NAMESPACE]
-    })
+  const cluster = await step(
+    kind === 'real'
+      ? 'real control plane (etcd, kube-apiserver, controllers, kwok)'
+      : 'EKS emulator',
+    () => startPipelineCluster(kind, registry)
   );
   stops.push(cluster.stop);
   const mirror = await step('helm download mirror', () => startHelmMirror());

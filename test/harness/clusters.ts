@@ -37,22 +37,27 @@ export interface DeployClusterOptions {
   pullableImages?: RegExp[];
   /** Images that pull and run but never pass their readiness probe (`Unhealthy` events). */
   neverReadyImages?: RegExp[];
+  /** Namespaces that exist from the start (default: each kind's own). */
+  namespaces?: string[];
+  /** The emulator also pulls the images this registry holds (the real one pulls any). */
+  registry?: { url: string; username?: string; password?: string };
+}
+
+/** The kind a name names; otherwise an error naming where it came from and the kinds. */
+export function clusterKind(name: string, source: string): ClusterKind {
+  if (!(KINDS as readonly string[]).includes(name)) {
+    throw new Error(`${source}: "${name}" is no cluster kind; kinds are: ${KINDS.join(', ')}`);
+  }
+  return name as ClusterKind;
 }
 
 /** The kinds to run, from CLUSTER_KINDS; a name that is no kind is an error naming the kinds. */
 export function clusterKinds(env: NodeJS.ProcessEnv = process.env): ClusterKind[] {
-  const names = (env.CLUSTER_KINDS ?? KINDS.join(','))
+  return (env.CLUSTER_KINDS ?? KINDS.join(','))
     .split(',')
     .map((name) => name.trim())
-    .filter(Boolean);
-  for (const name of names) {
-    if (!(KINDS as readonly string[]).includes(name)) {
-      throw new Error(
-        `CLUSTER_KINDS: "${name}" is no cluster kind; kinds are: ${KINDS.join(', ')}`
-      );
-    }
-  }
-  return names as ClusterKind[];
+    .filter(Boolean)
+    .map((name) => clusterKind(name, 'CLUSTER_KINDS'));
 }
 
 /** How long starting one may take in a beforeAll (the real one builds nothing once set up). */
@@ -68,6 +73,7 @@ export async function startDeployCluster(
   }
   const half = options.podReadyDelayMs === undefined ? undefined : options.podReadyDelayMs / 2;
   const real = await startRealCluster({
+    namespaces: options.namespaces,
     pullableImages: options.pullableImages,
     neverReadyImages: options.neverReadyImages,
     pullDelayMs: half,
