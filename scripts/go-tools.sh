@@ -69,12 +69,124 @@ wrapper_gomod() {
     }' "$upstream"
 }
 
+# The module proxy's answer for module@version (download -json); dies naming the proxy if none.
+module_info() {
+  "$GO" mod download -json "$1@$2" || die "$1@$2 is not served by the Go module proxy ($GOPROXY)"
+}
+
+# sed expressions for the manifest's {version} {major} {minor} {patch} {date} of one version.
+template_expressions() {
+  local version=$1 date=${2:-} major minor patch
+  IFS=. read -r major minor patch <<<"${version#v}"
+  patch=${patch%%[-+]*}
+  printf '%s\n' -e "s/{version}/$version/g" -e "s/{major}/$major/g" -e "s/{minor}/$minor/g" \
+    -e "s/{patch}/$patch/g" -e "s/{date}/$date/g"
+}
+
+# The go.mod of tool NAME's wrapper module on stdout; nothing for a tool built by `go install`.
+tool_gomod() {
+  local name module version binaries wrapper ldflags
+  IFS=$'\t' read -r name module version binaries wrapper ldflags <<<"$(manifest_line "$1")"
+  [ "$wrapper" != "-" ] || return 0
+  if [ "${wrapper%%:*}" = pin ]; then
+    pinned_gomod "$module" "$version" ${wrapper#pin:}
+  else
+    local info expand
+    info=$(module_info "$module" "$version") || exit 1
+    mapfile -t expand < <(template_expressions "$version")
+    wrapper_gomod "$module" "$version" "$wrapper" "$(json_field GoMod <<<"$info")" \
+      "$(sed "${expand[@]}" <<<"$wrapper")"
+  fi
+}
+
+# go.mod of a wrapper that requires the module and replaces each module its build shares with
+# tool OTHER's build, at another version, by OTHER's version (but the modules named after
+# "except"): the packages both compile then have the same inputs, so whichever builds second
+# takes them from the compile cache.   pinned_gomod MODULE VERSION OTHER [except MODULE...]
+pinned_gomod() {
+  local module=$1 version=$2 other=$3 tmp side
+  shift 3
+  [ "${1:-}" != except ] || shift
+  local kept=" $* "
+  tmp=$(mktemp -d)
+  mkdir "$tmp/other" "$tmp/self"
+  tool_gomod "$other" >"$tmp/other/go.mod" || exit 1
+  [ -s "$tmp/other/go.mod" ] || die "pin:$other: $other is built by go install, so it has no build list to pin to"
+  printf 'module basickapp.local/go-tools/wrapper\n\ngo %s\n\nrequire %s %s\n' \
+    "${GO_VERSION#go}" "$module" "$version" | tee "$tmp/self/go.mod"
+  # Path and selected version of every module in each build list (the main module has none).
+  for side in other self; do
+    (cd "$tmp/$side" && "$GO" list -mod=mod -m -f '{{.Path}} {{with .Replace}}{{.Version}}{{else}}{{.Version}}{{end}}' all |
+      sort >"$tmp/$side.list") || die "pin:$other: go list -m all failed for $module@$version"
+  done
+  printf '\n'
+  join "$tmp/other.list" "$tmp/self.list" |
+    awk -v kept="$kept" '$2 != "" && $3 != "" && $2 != $3 && index(kept, " " $1 " ") == 0 {
+      print "replace " $1 " => " $1 " " $2
+    }'
+  rm -rf "$tmp"
+}
+
+# Where tool NAME's build lives: <name>-<version>, and for a pinned tool the version it is pinned
+# to as well, so builds of other recipes (another checkout's) keep their own directories.
+tool_dir() {
+  local name module version binaries wrapper ldflags
+  IFS=$'\t' read -r name module version binaries wrapper ldflags <<<"$(manifest_line "$1")"
+  if [ "${wrapper%%:*}" = pin ]; then
+    local other_version
+    local other=${wrapper#pin:} other_version
+    other=${other%% *}
+    IFS=$'\t' read -r _ _ other_version _ <<<"$(manifest_line "$other")"
+    printf '%s\n' "$ROOT/$name-$version-pinned-$other-$other_version"
+  else
+    printf '%s\n' "$ROOT/$name-$version"
+  fi
+}
+
+# The hash a build of tool NAME is kept under: the manifest line and the Go version, and for a
+# pinned tool the line of the tool it is pinned to (its build list follows that one).
+tool_recipe() {
+  local wrapper other
+  IFS=$'\t' read -r _ _ _ _ wrapper _ <<<"$(manifest_line "$1")"
+  {
+    printf '%s\n%s\n%s\n' "$RECIPE_FORMAT" "$GO_VERSION" "$(manifest_line "$1")"
+    if [ "${wrapper%%:*}" = pin ]; then
+      other=${wrapper#pin:}
+      manifest_line "${other%% *}"
+    fi
+  } | sha256sum | cut -d' ' -f1
+}
+
+is_cached() { [ "$(cat "$(tool_dir "$1")/recipe" 2>/dev/null)" = "$(tool_recipe "$1")" ]; }
+
+# Downloads the modules tool NAME's packages need (what its build would fetch first), so that
+# the downloads of the tools built later overlap the compiling of the earlier ones.
+prefetch_modules() {
+  local name module version binaries wrapper ldflags tmp entry pkg pkgs=()
+  IFS=$'\t' read -r name module version binaries wrapper ldflags <<<"$(manifest_line "$1")"
+  tmp=$(mktemp -d)
+  if [ "$wrapper" = "-" ]; then
+    printf 'module basickapp.local/go-tools/prefetch\n\ngo %s\n\nrequire %s %s\n' \
+      "${GO_VERSION#go}" "$module" "$version" >"$tmp/go.mod"
+  else
+    tool_gomod "$name" >"$tmp/go.mod"
+  fi
+  IFS=, read -r -a entries <<<"$binaries"
+  for entry in "${entries[@]}"; do
+    pkg=${entry#*=}
+    if [ "$pkg" = . ]; then pkgs+=("$module"); else pkgs+=("$module/$pkg"); fi
+  done
+  (cd "$tmp" && "$GO" list -mod=mod -deps "${pkgs[@]}" >/dev/null 2>&1) || true
+  rm -rf "$tmp"
+}
+
 build_tool() {
   local name=$1 module version binaries wrapper ldflags
   IFS=$'\t' read -r name module version binaries wrapper ldflags <<<"$(manifest_line "$name")"
-  local dir=$ROOT/$name-$version
+  local dir
+  dir=$(tool_dir "$name")
   local recipe
-  recipe=$(printf '%s\n%s\n%s\n' "$RECIPE_FORMAT" "$GO_VERSION" "$(manifest_line "$name")" | sha256sum | cut -d' ' -f1)
+  recipe=$(tool_recipe "$name")
   if [ "$(cat "$dir/recipe" 2>/dev/null)" = "$recipe" ]; then
     say "$name $version: cached in $dir ($(cat "$dir/build.txt"))"
     return
@@ -82,7 +194,7 @@ build_tool() {
 
   mkdir -p "$ROOT"
   local lock
-  exec {lock}>"$ROOT/$name-$version.lock"
+  exec {lock}>"$dir.lock"
   if ! flock -n "$lock"; then
     say "$name $version: another build is running, waiting for it"
     flock "$lock"
@@ -94,50 +206,57 @@ build_tool() {
   fi
 
   say "$name $version: building $(tr ',' '\n' <<<"$binaries" | cut -d= -f1 | paste -sd' ') from $module (this takes a while once)"
-  local info date major minor patch semver=${version#v}
-  info=$("$GO" mod download -json "$module@$version") || die "$module@$version is not served by the Go module proxy ($GOPROXY)"
+  local info date expand
+  info=$(module_info "$module" "$version")
   date=$(sed -n 's/.*"Time": *"\([^"]*\)".*/\1/p' "$(json_field Info <<<"$info")")
   [ -n "$date" ] || die "$module@$version: the module proxy's .info names no commit time"
-  IFS=. read -r major minor patch <<<"$semver"
-  patch=${patch%%[-+]*}
-  local expand=(-e "s/{version}/$version/g" -e "s/{major}/$major/g" -e "s/{minor}/$minor/g" -e "s/{patch}/$patch/g" -e "s/{date}/$date/g")
+  mapfile -t expand < <(template_expressions "$version" "$date")
   ldflags="-s -w $(sed "${expand[@]}" <<<"$ldflags")"
 
   local work
-  work=$(mktemp -d "$ROOT/.$name-$version.XXXXXX")
+  work=$(mktemp -d "$ROOT/.${dir##*/}.XXXXXX")
   # shellcheck disable=SC2064 # expand now: the trap must remove this build's own dir
   trap "rm -rf '$work'" EXIT
   mkdir -p "$work/bin" "$work/src"
-  if [ "$wrapper" != "-" ]; then
-    local upstream target
-    upstream=$(json_field GoMod <<<"$info")
-    target=$(sed "${expand[@]}" <<<"$wrapper")
-    wrapper_gomod "$module" "$version" "$wrapper" "$upstream" "$target" >"$work/src/go.mod"
-  fi
+  if [ "$wrapper" != "-" ]; then tool_gomod "$name" >"$work/src/go.mod"; fi
 
   # The go command's own output (module downloads, compiler errors) goes to a log, shown on failure.
   failed() {
     tail -n 40 "$work/go.log" >&2
     die "$name $version: $1 failed (the go command's last lines above)"
   }
-  local start peak=0 seconds spent kib sizes=() entry bin pkg full
+  local start peak=0 seconds spent sizes=() entry bin pkg full fulls=()
   start=$(date +%s)
   IFS=, read -r -a entries <<<"$binaries"
   for entry in "${entries[@]}"; do
-    bin=${entry%%=*}; pkg=${entry#*=}
+    pkg=${entry#*=}
     full=$module; [ "$pkg" = . ] || full=$module/$pkg
-    if [ "$wrapper" = "-" ]; then
-      (cd "$work/src" && GOBIN="$work/gobin" /usr/bin/time -f '%M' -o "$work/time" \
-        "$GO" install -trimpath -ldflags="$ldflags" "$full@$version" 2>>"$work/go.log") ||
-        failed "go install $full@$version"
-      mv "$work/gobin/"* "$work/bin/$bin"
-    else
-      (cd "$work/src" && /usr/bin/time -f '%M' -o "$work/time" \
-        "$GO" build -mod=mod -trimpath -ldflags="$ldflags" -o "$work/bin/$bin" "$full" 2>>"$work/go.log") ||
-        failed "go build $full in the wrapper module $work/src/go.mod"
-    fi
-    kib=$(tail -n1 "$work/time")
-    [ "$kib" -gt "$peak" ] && peak=$kib
+    fulls+=("$full")
+  done
+  if [ "$wrapper" = "-" ]; then
+    (cd "$work/src" && GOBIN="$work/gobin" /usr/bin/time -f '%M' -o "$work/time" \
+      "$GO" install -trimpath -ldflags="$ldflags" "${fulls[0]}@$version" 2>>"$work/go.log") ||
+      failed "go install ${fulls[0]}@$version"
+    mv "$work/gobin/"* "$work/bin/${entries[0]%%=*}"
+  elif [ ${#entries[@]} -eq 1 ]; then
+    (cd "$work/src" && /usr/bin/time -f '%M' -o "$work/time" \
+      "$GO" build -mod=mod -trimpath -ldflags="$ldflags" -o "$work/bin/${entries[0]%%=*}" "${fulls[0]}" 2>>"$work/go.log") ||
+      failed "go build ${fulls[0]} in the wrapper module $work/src/go.mod"
+  else
+    # One go command for all of them: the packages they share are compiled once, and one
+    # binary links while the next one's packages compile.
+    mkdir "$work/out"
+    (cd "$work/src" && /usr/bin/time -f '%M' -o "$work/time" \
+      "$GO" build -mod=mod -trimpath -ldflags="$ldflags" -o "$work/out/" "${fulls[@]}" 2>>"$work/go.log") ||
+      failed "go build ${fulls[*]} in the wrapper module $work/src/go.mod"
+    for entry in "${entries[@]}"; do
+      pkg=${entry#*=}
+      mv "$work/out/$(basename "$pkg")" "$work/bin/${entry%%=*}"
+    done
+  fi
+  peak=$(tail -n1 "$work/time")
+  for entry in "${entries[@]}"; do
+    bin=${entry%%=*}
     sizes+=("$bin $(mib "$(stat -c %s "$work/bin/$bin")")")
   done
   seconds=$(($(date +%s) - start))
@@ -158,12 +277,21 @@ build_tool() {
 if [ "${1:-}" = --bin ]; then
   [ $# -eq 2 ] || die "usage: $0 --bin NAME"
   build_tool "$2"
-  IFS=$'\t' read -r _ _ version _ <<<"$(manifest_line "$2")"
-  printf '%s\n' "$ROOT/$2-$version/bin"
+  printf '%s\n' "$(tool_dir "$2")/bin"
   exit 0
 fi
 if [ $# -eq 0 ]; then
   mapfile -t names < <(grep -v '^#' "$MANIFEST" | cut -f1)
   set -- "${names[@]}"
 fi
+# Each tool after the first fetches its modules while the ones before it compile (the go
+# command locks the module cache, so concurrent downloads of one module are safe).
+prefetches=()
+for name in "${@:2}"; do
+  if ! is_cached "$name"; then
+    prefetch_modules "$name" &
+    prefetches+=($!)
+  fi
+done
 for name in "$@"; do build_tool "$name"; done
+for pid in "${prefetches[@]}"; do wait "$pid" || true; done
