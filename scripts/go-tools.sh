@@ -85,76 +85,25 @@ template_expressions() {
 
 # The go.mod of tool NAME's wrapper module on stdout; nothing for a tool built by `go install`.
 tool_gomod() {
-  local name module version binaries wrapper ldflags
+  local name module version binaries wrapper ldflags info expand
   IFS=$'\t' read -r name module version binaries wrapper ldflags <<<"$(manifest_line "$1")"
   [ "$wrapper" != "-" ] || return 0
-  if [ "${wrapper%%:*}" = pin ]; then
-    pinned_gomod "$module" "$version" ${wrapper#pin:}
-  else
-    local info expand
-    info=$(module_info "$module" "$version") || exit 1
-    mapfile -t expand < <(template_expressions "$version")
-    wrapper_gomod "$module" "$version" "$wrapper" "$(json_field GoMod <<<"$info")" \
-      "$(sed "${expand[@]}" <<<"$wrapper")"
-  fi
+  info=$(module_info "$module" "$version") || exit 1
+  mapfile -t expand < <(template_expressions "$version")
+  wrapper_gomod "$module" "$version" "$wrapper" "$(json_field GoMod <<<"$info")" \
+    "$(sed "${expand[@]}" <<<"$wrapper")"
 }
 
-# go.mod of a wrapper that requires the module and replaces each module its build shares with
-# tool OTHER's build, at another version, by OTHER's version (but the modules named after
-# "except"): the packages both compile then have the same inputs, so whichever builds second
-# takes them from the compile cache.   pinned_gomod MODULE VERSION OTHER [except MODULE...]
-pinned_gomod() {
-  local module=$1 version=$2 other=$3 tmp side
-  shift 3
-  [ "${1:-}" != except ] || shift
-  local kept=" $* "
-  tmp=$(mktemp -d)
-  mkdir "$tmp/other" "$tmp/self"
-  tool_gomod "$other" >"$tmp/other/go.mod" || exit 1
-  [ -s "$tmp/other/go.mod" ] || die "pin:$other: $other is built by go install, so it has no build list to pin to"
-  printf 'module basickapp.local/go-tools/wrapper\n\ngo %s\n\nrequire %s %s\n' \
-    "${GO_VERSION#go}" "$module" "$version" | tee "$tmp/self/go.mod"
-  # Path and selected version of every module in each build list (the main module has none).
-  for side in other self; do
-    (cd "$tmp/$side" && "$GO" list -mod=mod -m -f '{{.Path}} {{with .Replace}}{{.Version}}{{else}}{{.Version}}{{end}}' all |
-      sort >"$tmp/$side.list") || die "pin:$other: go list -m all failed for $module@$version"
-  done
-  printf '\n'
-  join "$tmp/other.list" "$tmp/self.list" |
-    awk -v kept="$kept" '$2 != "" && $3 != "" && $2 != $3 && index(kept, " " $1 " ") == 0 {
-      print "replace " $1 " => " $1 " " $2
-    }'
-  rm -rf "$tmp"
-}
-
-# Where tool NAME's build lives: <name>-<version>, and for a pinned tool the version it is pinned
-# to as well, so builds of other recipes (another checkout's) keep their own directories.
+# Where tool NAME's build lives: <name>-<version> under the root.
 tool_dir() {
-  local name module version binaries wrapper ldflags
-  IFS=$'\t' read -r name module version binaries wrapper ldflags <<<"$(manifest_line "$1")"
-  if [ "${wrapper%%:*}" = pin ]; then
-    local other_version
-    local other=${wrapper#pin:} other_version
-    other=${other%% *}
-    IFS=$'\t' read -r _ _ other_version _ <<<"$(manifest_line "$other")"
-    printf '%s\n' "$ROOT/$name-$version-pinned-$other-$other_version"
-  else
-    printf '%s\n' "$ROOT/$name-$version"
-  fi
+  local version
+  IFS=$'\t' read -r _ _ version _ <<<"$(manifest_line "$1")"
+  printf '%s\n' "$ROOT/$1-$version"
 }
 
-# The hash a build of tool NAME is kept under: the manifest line and the Go version, and for a
-# pinned tool the line of the tool it is pinned to (its build list follows that one).
+# The hash a build of tool NAME is kept under: its manifest line and the Go version.
 tool_recipe() {
-  local wrapper other
-  IFS=$'\t' read -r _ _ _ _ wrapper _ <<<"$(manifest_line "$1")"
-  {
-    printf '%s\n%s\n%s\n' "$RECIPE_FORMAT" "$GO_VERSION" "$(manifest_line "$1")"
-    if [ "${wrapper%%:*}" = pin ]; then
-      other=${wrapper#pin:}
-      manifest_line "${other%% *}"
-    fi
-  } | sha256sum | cut -d' ' -f1
+  printf '%s\n%s\n%s\n' "$RECIPE_FORMAT" "$GO_VERSION" "$(manifest_line "$1")" | sha256sum | cut -d' ' -f1
 }
 
 is_cached() { [ "$(cat "$(tool_dir "$1")/recipe" 2>/dev/null)" = "$(tool_recipe "$1")" ]; }
