@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5169);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6676);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5169:
+/***/ 6676:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33448,17 +33448,28 @@ async function buildImage(runner, engine, plan, env) {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
 
-/**
- * Typed keys for values the main step hands to the post step (actions/setup-node style):
- * a misspelt key is a compile error, not a cleanup that silently never runs.
- */
-function state_saveState(key, value) {
+/** Main's side of state.ts: the value the post step reads back with readState. */
+function save_state_saveState(key, value) {
     saveState(key, value);
 }
-function readState(key) {
-    return core.getState(key);
+
+;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
+// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
+// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
+// here: the post bundles import this file and stay a few kilobytes.
+var State;
+(function (State) {
+    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
+    State["RegistryAuthDir"] = "auth-dir";
+    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
+    State["KubeconfigDir"] = "kubeconfig-dir";
+})(State || (State = {}));
+/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
+function readState(env, key) {
+    return env[`STATE_${key}`] ?? '';
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/retried-run.ts
@@ -33520,6 +33531,7 @@ async function runRetried(runner, label, command, context, policy, step) {
 
 
 
+
 /** Environment that points docker, podman and buildah at this step's own credentials. */
 function authEnv(dir) {
     return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: external_node_path_default().join(dir, 'auth.json') };
@@ -33558,7 +33570,7 @@ async function carryDockerSetup(dir) {
  */
 async function login(runner, engine, credentials, context, policy) {
     const dir = await makePrivateDir('build-push-image-auth');
-    state_saveState('auth-dir', dir);
+    save_state_saveState(State.RegistryAuthDir, dir);
     if (engine.bin === 'docker')
         await carryDockerSetup(dir);
     const env = authEnv(dir);

@@ -31609,133 +31609,31 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2681:
+/***/ 449:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CP: () => (/* binding */ ensureAuthPlugin),
-/* harmony export */   Xg: () => (/* binding */ isAwsCommand)
+/* harmony export */   X: () => (/* binding */ isAwsCommand),
+/* harmony export */   f: () => (/* binding */ isIamExec)
 /* harmony export */ });
-/* unused harmony exports AWS_CLI_VERSION, OFFICIAL_AWS_CLI_SHA256, parseAwsCliVersion, supportsEksGetToken, awsInstallerName */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3002);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7524);
-/* harmony import */ var _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7422);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2466);
-/* harmony import */ var _helm_versions_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8654);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1850);
-/* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6430);
-
-
-
-
-
-
-
-
-
-
-/** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
-const AWS_CLI_VERSION = '2.36.11';
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /**
- * sha256 of the official installer archives (AWS publishes only PGP signatures). Source: a
- * pinned EC2 bootstrap script that checks awscli-exe-linux-x86_64-2.36.11.zip with
- * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
- * installer is refused and the user is told to install the CLI first.
+ * How to reach the API server, as read from the normalized kubeconfig's current context.
+ * The kubeconfig parser produces it; the Kubernetes client (preflight, fail-fast watch,
+ * diagnostics, URL lookup) consumes it, so neither depends on the other's internals.
  */
-const OFFICIAL_AWS_CLI_SHA256 = {
-    'awscli-exe-linux-x86_64-2.36.11.zip': '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
-};
-/** `aws-cli/1.45.11 Python/3.11.7 Linux/6.1 botocore/1.43.11` → 1.45.11. */
-function parseAwsCliVersion(output) {
-    const match = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
-    if (!match)
-        return undefined;
-    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
-}
-/** `aws eks get-token` arrived in v1 1.16.156 and is in every v2. */
-function supportsEksGetToken(v) {
-    if (v.major >= 2)
-        return true;
-    if (v.major < 1)
-        return false;
-    if (v.minor !== 16)
-        return v.minor > 16;
-    return v.patch >= 156;
-}
+
+/**
+ * Whether the exec plugin is the aws CLI (`aws eks get-token`): the one place that decides it,
+ * for the token signed in process, the CLI install, role-arn and the 401/403 hints. Pure.
+ */
 function isAwsCommand(command) {
-    return /^aws(\.exe)?$/i.test(node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(command));
+    return /^aws(\.exe)?$/i.test(node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(command));
 }
-function awsInstallerName(platform, arch) {
-    const cpu = { x64: 'x86_64', arm64: 'aarch64' }[arch];
-    if (platform !== 'linux' || !cpu) {
-        throw new Error(`the action installs the AWS CLI only on Linux x64/arm64 (this runner is ${platform}/${arch})`);
-    }
-    return `awscli-exe-linux-${cpu}-${AWS_CLI_VERSION}.zip`;
-}
-async function installedVersion(runner) {
-    try {
-        const result = await runner.run('aws', ['--version'], { silent: true });
-        return result.exitCode === 0 ? parseAwsCliVersion(result.stdout + result.stderr) : undefined;
-    }
-    catch {
-        return undefined; // not on PATH
-    }
-}
-/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror, web) {
-    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
-    const toolName = (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_9__/* .toolCacheName */ .k)('aws-cli', mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9);
-    const cached = _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .find */ .I6(toolName, AWS_CLI_VERSION);
-    if (cached)
-        return cached;
-    const file = awsInstallerName(process.platform, process.arch);
-    const url = (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .mirrorUrl */ .zS)(mirror, file);
-    const official = (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_9__/* .isSameSite */ .e)(mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9);
-    const expected = official
-        ? OFFICIAL_AWS_CLI_SHA256[file]
-        : (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSha256File */ .Zo)(await web.text(`${url}.sha256`));
-    if (!expected)
-        throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: downloading ${url}`);
-    const archive = await web.file(url);
-    const actual = await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .sha256File */ .Q3)(archive);
-    if (actual !== expected) {
-        throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
-    }
-    const dist = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .extractZip */ .JE(archive), 'aws', 'dist');
-    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dist, 'aws')))
-        throw new Error(`${file} has no aws/dist/aws`);
-    return _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .cacheDir */ .e8(dist, toolName, AWS_CLI_VERSION);
-}
-/**
- * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
- * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
- */
-async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .processRunner */ .q, web = _download_js__WEBPACK_IMPORTED_MODULE_6__/* .webDownloads */ .sQ) {
-    if (!exec || !isAwsCommand(exec.command))
-        return;
-    const found = await installedVersion(runner);
-    if (found && supportsEksGetToken(found)) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: aws-cli/${found.major}.${found.minor}.${found.patch} supports eks get-token`);
-        return;
-    }
-    const why = found
-        ? `aws-cli/${found.major}.${found.minor}.${found.patch} is too old for eks get-token (needs 1.16.156+ or 2.x)`
-        : 'the aws command is not on PATH';
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
-    try {
-        const dir = await installAwsCli(mirror, web);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(dir);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
-    }
-    catch (error) {
-        throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`kubeconfig exec plugin: ${why}, and installing the AWS CLI ${AWS_CLI_VERSION} failed: ${error.message}`, 'Install the AWS CLI v2 in an earlier step (it is preinstalled on GitHub-hosted Ubuntu runners), or check aws-cli-mirror.');
-    }
+/** Whether the exec plugin signs in as an IAM identity (aws, aws-iam-authenticator): the EKS hints apply. Pure. */
+function isIamExec(exec) {
+    return !!exec && (isAwsCommand(exec.command) || exec.command.includes('aws-iam-authenticator'));
 }
 
 
@@ -31754,7 +31652,7 @@ async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBP
 /* harmony import */ var _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1227);
 /* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3467);
 /* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2034);
-/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2681);
+/* harmony import */ var _cluster_access_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(449);
 // The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
 // GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
 // network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
@@ -31809,7 +31707,7 @@ function readGetTokenArgs(args) {
  * from (the action puts an assumed role's there). Pure.
  */
 function planEksToken(exec, runnerEnv, runnerKeysFrom = _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .ENVIRONMENT_SOURCE */ .Q_) {
-    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command)) {
+    if (!(0,_cluster_access_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .X)(exec.command)) {
         return { runCli: `the exec plugin is "${exec.command}", not aws` };
     }
     const options = readGetTokenArgs(exec.args);
@@ -31865,57 +31763,9 @@ function describeTokenPlan(plan, exec) {
     if ('sign' in plan) {
         return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, with the credentials from ${plan.keysFrom}`;
     }
-    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
+    const why = (0,_cluster_access_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .X)(exec.command) ? ` (${plan.runCli})` : '';
     return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
 }
-
-
-/***/ }),
-
-/***/ 2466:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q3: () => (/* binding */ sha256File),
-/* harmony export */   sQ: () => (/* binding */ webDownloads)
-/* harmony export */ });
-/* unused harmony export fetchText */
-/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3002);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
-
-
-
-
-const http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('basickapp-deploy-chart');
-/** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
-async function fetchText(url) {
-    let response;
-    try {
-        response = await http.get(url);
-    }
-    catch (error) {
-        throw new Error(`cannot reach ${url}: ${error.message}`, { cause: error });
-    }
-    const body = await response.readBody();
-    const status = response.message.statusCode ?? 0;
-    if (status < 200 || status >= 300)
-        throw new Error(`GET ${url} answered HTTP ${status}`);
-    return body;
-}
-function sha256File(file) {
-    return new Promise((resolve, reject) => {
-        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createHash)('sha256');
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_3__.createReadStream)(file)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve(hash.digest('hex')));
-    });
-}
-const webDownloads = { text: fetchText, file: (url) => _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .downloadTool */ .bq(url) };
 
 
 /***/ }),
@@ -32071,8 +31921,8 @@ function runnerCredentialEdges(context, region) {
     };
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
-var aws_plugin = __nccwpck_require__(2681);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster-access.ts
+var cluster_access = __nccwpck_require__(449);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/eks-cluster.ts
 // Deploy by cluster name, with no kubeconfig secret: the credentials (role-arn + the job's
 // OIDC token, or the ambient keys) call EKS DescribeCluster for the API server's URL and CA,
@@ -32188,7 +32038,7 @@ async function logCredentials(role, sessionSeconds, edges, purpose = '') {
  * user gets the ambient keys from the runner's environment, as it always did.
  */
 async function lendRoleToExec(inputs, exec, sessionSeconds, edges = defaultEdges(inputs.region)) {
-    if (!exec || !(0,aws_plugin/* isAwsCommand */.Xg)(exec.command)) {
+    if (!exec || !(0,cluster_access/* isAwsCommand */.X)(exec.command)) {
         throw new errors/* InputError */.dz('role-arn', `is set, but the kubeconfig's user ${exec ? `runs "${exec.command}", not aws` : 'has no exec plugin'}; the role's credentials are for an \`aws eks get-token\` exec user. Remove role-arn, or deploy by cluster-name`);
     }
     if ((0,credentials/* planCredentials */.kJ)(undefined, exec.env).kind === 'environment') {
@@ -32304,23 +32154,956 @@ function printExecCredential(args) {
 
 /***/ }),
 
-/***/ 8654:
+/***/ 3180:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
+/* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7652);
+
+
+
+if (process.argv[2] === _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__/* .EXEC_CREDENTIAL_FLAG */ .d5)
+    (0,_exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__/* .printExecCredential */ .A)(process.argv.slice(3));
+else
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 7652:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MS: () => (/* binding */ helmArchiveName),
-/* harmony export */   Ub: () => (/* binding */ verifyDigest),
-/* harmony export */   XV: () => (/* binding */ parseLatestVersion),
-/* harmony export */   Yv: () => (/* binding */ helmToolName),
-/* harmony export */   Zo: () => (/* binding */ parseSha256File),
-/* harmony export */   ah: () => (/* binding */ helmPlatform),
-/* harmony export */   dd: () => (/* binding */ isOfficialHelmMirror),
-/* harmony export */   zS: () => (/* binding */ mirrorUrl)
-/* harmony export */ });
-/* unused harmony export OFFICIAL_HELM_SHA256 */
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1850);
-/* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6430);
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./actions/shared/src/errors.ts
+var errors = __nccwpck_require__(7524);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = os.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            debug(`check ${version} satisfies ${versionSpec}`);
+            if (semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    debug(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = os.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = cp.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: external "stream"
+const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    lib_core/* info */.pq(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
+        lib_core/* debug */.Yz(`Downloading ${url}`);
+        lib_core/* debug */.Yz(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (external_fs_.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new lib/* HttpClient */.Qq(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            lib_core/* debug */.Yz('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, external_fs_.createWriteStream(dest));
+            lib_core/* debug */.Yz('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                lib_core/* debug */.Yz('download failed');
+                try {
+                    yield lib_io/* rmRF */.Yz(dest);
+                }
+                catch (err) {
+                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        lib_core/* debug */.Yz('Checking tar --version');
+        let versionOutput = '';
+        yield (0,lib_exec/* exec */.m)('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        lib_core/* debug */.Yz(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield (0,lib_exec/* exec */.m)(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield lib_io/* which */.K7('powershell', true);
+            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield lib_io/* which */.K7('unzip', true);
+        const args = [file];
+        if (!lib_core/* isDebug */._o()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_.arch();
+        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
+        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
+        if (!external_fs_.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of external_fs_.readdirSync(sourceDir)) {
+            const s = external_path_.join(sourceDir, itemName);
+            yield lib_io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || external_os_.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
+        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
+        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
+            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            lib_core/* debug */.Yz('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || external_os_.arch();
+    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
+    if (external_fs_.existsSync(toolPath)) {
+        const children = external_fs_.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = external_path_.join(toolPath, child, arch || '');
+                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
+        // wrap the internal impl
+        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        }
+        yield lib_io/* mkdirP */.U$(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        lib_core/* debug */.Yz(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield lib_io/* rmRF */.Yz(folderPath);
+        yield lib_io/* rmRF */.Yz(markerPath);
+        yield lib_io/* mkdirP */.U$(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    external_fs_.writeFileSync(markerPath, '');
+    lib_core/* debug */.Yz('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = node_modules_semver.clean(versionSpec) || '';
+    lib_core/* debug */.Yz(`isExplicit: ${c}`);
+    const valid = node_modules_semver.valid(c) != null;
+    lib_core/* debug */.Yz(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (node_modules_semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        lib_core/* debug */.Yz(`matched: ${version}`);
+    }
+    else {
+        lib_core/* debug */.Yz('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./actions/shared/src/exec.ts
+
+const processRunner = {
+    async run(command, args, options = {}) {
+        const result = await lib_exec/* getExecOutput */.H(command, args, {
+            ignoreReturnCode: true,
+            silent: options.silent ?? false,
+            cwd: options.cwd,
+            env: options.env ? { ...process.env, ...options.env } : undefined,
+            input: options.input === undefined ? undefined : Buffer.from(options.input)
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+};
+
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster-access.ts
+var cluster_access = __nccwpck_require__(449);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/download.ts
+
+
+
+
+const http = new lib/* HttpClient */.Qq('basickapp-deploy-chart');
+/** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
+async function fetchText(url) {
+    let response;
+    try {
+        response = await http.get(url);
+    }
+    catch (error) {
+        throw new Error(`cannot reach ${url}: ${error.message}`, { cause: error });
+    }
+    const body = await response.readBody();
+    const status = response.message.statusCode ?? 0;
+    if (status < 200 || status >= 300)
+        throw new Error(`GET ${url} answered HTTP ${status}`);
+    return body;
+}
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        (0,external_node_fs_namespaceObject.createReadStream)(file)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve(hash.digest('hex')));
+    });
+}
+const webDownloads = { text: fetchText, file: (url) => downloadTool(url) };
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/tool-site.ts
+// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
+// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
+// without the site in the name, a binary fetched from a custom mirror (checked against that
+// mirror's own sums) would later be used by runs of the official site, which hold downloads
+// to the sums shipped in this action. Pure.
+
+const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
+const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
+/**
+ * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
+ * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
+ */
+function isSameSite(mirror, official) {
+    try {
+        const url = new URL(mirror);
+        const want = new URL(official);
+        const base = (u) => u.pathname.replace(/\/+$/, '');
+        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
+            url.hostname === want.hostname &&
+            (url.port === '' || url.port === want.port) &&
+            base(url) === base(want) &&
+            !url.search &&
+            !url.username);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
+ * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
+ */
+function toolCacheName(tool, mirror, official) {
+    if (isSameSite(mirror, official))
+        return `${tool}-from-${new URL(official).hostname}`;
+    const url = new URL(mirror);
+    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
+    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
+    return `${tool}-from-${site}-${key}`;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
 
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
@@ -32378,11 +33161,11 @@ function mirrorUrl(mirror, file) {
 }
 /** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
 function isOfficialHelmMirror(mirror) {
-    return (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_1__/* .isSameSite */ .e)(mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .OFFICIAL_HELM_MIRROR */ .F8);
+    return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
 }
 /** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
 function helmToolName(mirror) {
-    return (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_1__/* .toolCacheName */ .k)('helm', mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .OFFICIAL_HELM_MIRROR */ .F8);
+    return toolCacheName('helm', mirror, OFFICIAL_HELM_MIRROR);
 }
 /** `helm-latest-version` holds one line, `vX.Y.Z`. */
 function parseLatestVersion(text) {
@@ -32419,776 +33202,119 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
         : "sha256 matches the mirror's published sum";
 }
 
-
-/***/ }),
-
-/***/ 3180:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
-/* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4168);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/aws-plugin.ts
 
 
 
-if (process.argv[2] === _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__/* .EXEC_CREDENTIAL_FLAG */ .d5)
-    (0,_exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__/* .printExecCredential */ .A)(process.argv.slice(3));
-else
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 1850:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  d9: () => (/* binding */ OFFICIAL_AWS_CLI_MIRROR),
-  F8: () => (/* binding */ OFFICIAL_HELM_MIRROR),
-  Ko: () => (/* binding */ readInputs)
-});
-
-// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, ignoredInputWarnings, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseInputs, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./actions/shared/src/errors.ts
-var errors = __nccwpck_require__(7524);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
 
 
-/** Raw input text, trimmed; '' when unset. Kept tiny so parsers below stay pure. */
-function rawInput(name) {
-    return core/* getInput */.V4(name, { trimWhitespace: true });
-}
-function requiredInput(name, hint, read = rawInput) {
-    const value = read(name);
-    if (!value)
-        throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
-    return value;
-}
-const TRUE_WORDS = ['true', 'True', 'TRUE'];
-const FALSE_WORDS = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core-schema booleans, as @actions/core accepts, but with a default and our error. */
-function parseBoolean(name, text, fallback) {
-    if (text === '')
-        return fallback;
-    if (TRUE_WORDS.includes(text))
-        return true;
-    if (FALSE_WORDS.includes(text))
-        return false;
-    throw new errors/* InputError */.dz(name, `must be true or false, got "${text}"`);
-}
-/** Non-empty, non-comment lines of a multi-line input. */
-function parseLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-}
+
+
+
+/** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
+const AWS_CLI_VERSION = '2.36.11';
 /**
- * `KEY=VALUE` lines. Only the first `=` splits, so values keep commas, `=` and quotes.
- * Returns pairs in input order; a later duplicate key wins where the caller builds a map.
+ * sha256 of the official installer archives (AWS publishes only PGP signatures). Source: a
+ * pinned EC2 bootstrap script that checks awscli-exe-linux-x86_64-2.36.11.zip with
+ * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
+ * installer is refused and the user is told to install the CLI first.
  */
-function parseKeyValueLines(name, text) {
-    return parseLines(text).map((line, index) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0) {
-            throw new InputError(name, `line ${index + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
-        }
-        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
-    });
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
-
-
-
-const hostPathFs = {
-    realpath(file) {
-        try {
-            // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
-            // normalizes `..` away before it looks at any link.
-            return external_node_fs_.realpathSync.native(file);
-        }
-        catch (error) {
-            const code = error.code;
-            if (code === 'ENOENT' || code === 'ENOTDIR')
-                return undefined;
-            throw error;
-        }
-    }
+const OFFICIAL_AWS_CLI_SHA256 = {
+    'awscli-exe-linux-x86_64-2.36.11.zip': '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
 };
-/** The runner's roots and the real file system: what readInputs hands the parsers. */
-function hostWhere(env, cwd) {
-    return { roots: pathRoots(env, cwd), fs: hostPathFs };
-}
-function pathRoots(env, cwd) {
-    return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
-}
-/**
- * The path as the OS will open it: the longest existing prefix is resolved by realpath (so
- * `link/..` means what the kernel makes of it, not what string normalization does), the
- * missing rest is appended.
- */
-function canonical(joined, fs) {
-    const whole = fs.realpath(joined);
-    if (whole !== undefined)
-        return { path: whole, exists: true };
-    const parts = joined.split((external_node_path_default()).sep);
-    for (let keep = parts.length - 1; keep > 0; keep--) {
-        const prefix = parts.slice(0, keep).join((external_node_path_default()).sep) || (external_node_path_default()).sep;
-        const real = fs.realpath(prefix);
-        if (real !== undefined) {
-            return { path: external_node_path_default().resolve(real, ...parts.slice(keep)), exists: false };
-        }
-    }
-    return { path: external_node_path_default().resolve(joined), exists: false };
-}
-function isInside(file, root) {
-    const rel = external_node_path_default().relative(root, file);
-    return rel === '' || (!rel.startsWith(`..${(external_node_path_default()).sep}`) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
-}
-/**
- * The rule both actions apply to every path input: resolve it (relative to the workspace,
- * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
- * that does not exist is judged by where it would be; the caller says that it is missing.
- */
-function resolveInWorkspace(input, text, roots, fs, 
-/** The flag the path is the value of, named in the message (extra-args). */
-flag) {
-    const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
-    const resolved = canonical(joined, fs);
-    const allowed = [roots.workspace, roots.runnerTemp]
-        .filter((root) => Boolean(root))
-        .map((root) => fs.realpath(root) ?? external_node_path_default().resolve(root));
-    if (allowed.some((root) => isInside(resolved.path, root)))
-        return resolved;
-    const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
-    throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
-}
-
-// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
-var eks_cluster = __nccwpck_require__(3590);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
-var kubeconfig_input = __nccwpck_require__(4880);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
-var set_values = __nccwpck_require__(3991);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/mode.ts
-
-function parseMode(text) {
-    const mode = text.trim().toLowerCase() || 'deploy';
-    if (mode === 'deploy' || mode === 'plan')
-        return mode;
-    throw new errors/* InputError */.dz('mode', `"${text}" is neither deploy nor plan; use plan on pull requests to show what a deploy would change, deploy (the default) to deploy`);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
-/**
- * Splits a command line into words the way a POSIX shell quotes them — single quotes,
- * double quotes, backslash escapes — and does nothing else: no variables, globs,
- * pipes or command substitution, because the words go to helm as an argument array.
- */
-function splitArgs(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            inWord = true;
-            if (ch === "'" || ch === '"')
-                quote = ch;
-            else if (ch === '\\') {
-                if (i + 1 >= text.length)
-                    throw new Error('ends with a lone backslash');
-                const next = text[++i];
-                if (next !== '\n')
-                    word += next;
-            }
-            else
-                word += ch;
-        }
-    }
-    if (quote)
-        throw new Error(`has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/inputs.ts
-
-
-
-
-
-
-
-
-
-
-
-/** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
-const DEFAULT_HELM_VERSION = 'v4.1.4';
-const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
-const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
-function parseRelease(text) {
-    const name = text || 'python-application';
-    if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
-        throw new errors/* InputError */.dz('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
-    }
-    return name;
-}
-function parseNamespace(text) {
-    if (!text)
+/** `aws-cli/1.45.11 Python/3.11.7 Linux/6.1 botocore/1.43.11` → 1.45.11. */
+function parseAwsCliVersion(output) {
+    const match = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
+    if (!match)
         return undefined;
-    if (text.length > 63 || !DNS1123_LABEL.test(text)) {
-        throw new errors/* InputError */.dz('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
-    }
-    return text;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
 }
-const GO_UNITS_MS = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-    us: 0.001,
-    µs: 0.001,
-    ns: 0.000001
-};
-/** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
-function parseGoDuration(name, text) {
-    if (/^\d+(\.\d+)?$/.test(text)) {
-        throw new errors/* InputError */.dz(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
-    }
-    if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
-        throw new errors/* InputError */.dz(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
-    }
-    let total = 0;
-    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
-        total += Number(amount) * GO_UNITS_MS[unit];
-    }
-    if (total <= 0)
-        throw new errors/* InputError */.dz(name, `"${text}" must be longer than zero`);
-    return total;
+/** `aws eks get-token` arrived in v1 1.16.156 and is in every v2. */
+function supportsEksGetToken(v) {
+    if (v.major >= 2)
+        return true;
+    if (v.major < 1)
+        return false;
+    if (v.minor !== 16)
+        return v.minor > 16;
+    return v.patch >= 156;
 }
-/** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-function parseTimeout(text) {
-    const timeout = text || '5m';
-    const timeoutMs = parseGoDuration('timeout', timeout);
-    if (timeoutMs > MAX_TIMEOUT_MS) {
-        throw new errors/* InputError */.dz('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
+function awsInstallerName(platform, arch) {
+    const cpu = { x64: 'x86_64', arm64: 'aarch64' }[arch];
+    if (platform !== 'linux' || !cpu) {
+        throw new Error(`the action installs the AWS CLI only on Linux x64/arm64 (this runner is ${platform}/${arch})`);
     }
-    return { timeout, timeoutMs };
+    return `awscli-exe-linux-${cpu}-${AWS_CLI_VERSION}.zip`;
 }
-function parseDryRun(text) {
-    switch (text) {
-        case '':
-        case 'false':
-        case 'none':
-            return 'none';
-        case 'true':
-        case 'client':
-            return 'client';
-        case 'server':
-            return 'server';
-        default:
-            throw new errors/* InputError */.dz('dry-run', `"${text}" is not one of false, true (= client), client or server`);
-    }
-}
-/** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
-function parseHelmVersion(text) {
-    if (!text)
-        return DEFAULT_HELM_VERSION;
-    if (text.toLowerCase() === 'latest')
-        return 'latest';
-    const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
-    if (!match) {
-        throw new errors/* InputError */.dz('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
-    }
-    return text.startsWith('v') ? text : `v${text}`;
-}
-function parseMirror(name, text, fallback) {
-    const value = text || fallback;
-    let url;
+async function installedVersion(runner) {
     try {
-        url = new URL(value);
+        const result = await runner.run('aws', ['--version'], { silent: true });
+        return result.exitCode === 0 ? parseAwsCliVersion(result.stdout + result.stderr) : undefined;
     }
     catch {
-        throw new errors/* InputError */.dz(name, `"${value}" is not a URL; write e.g. ${fallback}`);
+        return undefined; // not on PATH
     }
-    // Checked first, and the value not quoted: it holds a password. The downloads send no
-    // credentials from the URL, and every download line would print it.
-    if (url.username || url.password) {
-        throw new errors/* InputError */.dz(name, `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new errors/* InputError */.dz(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
-    }
-    if (url.search || url.hash) {
-        throw new errors/* InputError */.dz(name, `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`);
-    }
-    return value.replace(/\/+$/, '');
 }
-const USE_KUBECONFIG = 'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
-/**
- * Every flag of helm 3.17 and 4.1 that changes where or as whom helm connects
- * (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere than the
- * kubeconfig input says, be misreported as an outage, or print a token in the log.
- * --burst-limit and --qps only pace the requests, so they stay allowed.
- */
-const CONNECTION_FLAGS = [
-    '--kubeconfig',
-    '--kube-context',
-    '--kube-token',
-    '--kube-apiserver',
-    '--kube-as-user',
-    '--kube-as-group',
-    '--kube-ca-file',
-    '--kube-tls-server-name',
-    '--kube-insecure-skip-tls-verify'
-];
-/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
-const MANAGED_FLAGS = [
-    [CONNECTION_FLAGS, USE_KUBECONFIG],
-    [['--install', '-i'], 'the action always runs upgrade --install'],
-    [['--namespace', '-n'], 'use the namespace input'],
-    [['--wait'], 'use the wait input'],
-    [['--timeout'], 'use the timeout input'],
-    [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
-    [['--create-namespace'], 'use the create-namespace input'],
-    [['--dry-run'], 'use the dry-run input'],
-    [['--values', '-f'], 'use the values input'],
-    [['--set', '--set-string'], 'use the set input (one key=value per line)']
-];
-/**
- * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
- * --set-file, --values and the connection flags; the list is checked against real helm in
- * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
- */
-const PATH_FLAGS = [
-    '--ca-file',
-    '--cert-file',
-    '--key-file',
-    '--keyring',
-    '--post-renderer',
-    '--registry-config',
-    '--repository-cache',
-    '--repository-config',
-    '--content-cache'
-];
-/** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
-const BOOL_SHORTHANDS = 'ih';
-const VALUE_SHORTHANDS = 'flon';
-/** The flags a word sets, as pflag reads it: `--name[=value]`, or a chain like `-if file`. */
-function flagsOf(arg) {
-    if (arg.startsWith('--'))
-        return [arg.split('=', 1)[0]];
-    if (!arg.startsWith('-'))
-        return [];
-    const flags = [];
-    for (const ch of arg.slice(1)) {
-        flags.push(`-${ch}`);
-        if (!BOOL_SHORTHANDS.includes(ch))
-            break; // a value flag (or one helm will refuse) ends it
+/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
+async function installAwsCli(mirror, web) {
+    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+    const toolName = toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR);
+    const cached = find(toolName, AWS_CLI_VERSION);
+    if (cached)
+        return cached;
+    const file = awsInstallerName(process.platform, process.arch);
+    const url = mirrorUrl(mirror, file);
+    const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
+    const expected = official
+        ? OFFICIAL_AWS_CLI_SHA256[file]
+        : parseSha256File(await web.text(`${url}.sha256`));
+    if (!expected)
+        throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
+    lib_core/* info */.pq(`aws: downloading ${url}`);
+    const archive = await web.file(url);
+    const actual = await sha256File(archive);
+    if (actual !== expected) {
+        throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
     }
-    return flags.filter((flag) => BOOL_SHORTHANDS.includes(flag[1]) || VALUE_SHORTHANDS.includes(flag[1]));
-}
-/** The value of a `--flag value` or `--flag=value` at args[i], if that is `flag`. */
-function inputs_valueOf(args, i, flag) {
-    if (args[i] === flag)
-        return args[i + 1];
-    return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
+    const dist = external_node_path_default().join(await extractZip(archive), 'aws', 'dist');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dist, 'aws')))
+        throw new Error(`${file} has no aws/dist/aws`);
+    return cacheDir(dist, toolName, AWS_CLI_VERSION);
 }
 /**
- * helm runs with the workspace as its working directory (main.ts), so a relative path means
- * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
- * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
- * only a path to a program in the workspace is taken.
+ * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
+ * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
  */
-function checkPathFlag(flag, file, where) {
-    if (file === '')
-        throw new errors/* InputError */.dz('extra-args', `${flag} has no value; give a path`);
-    if (flag !== '--post-renderer') {
-        resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+async function ensureAuthPlugin(exec, mirror, runner = processRunner, web = webDownloads) {
+    if (!exec || !(0,cluster_access/* isAwsCommand */.X)(exec.command))
+        return;
+    const found = await installedVersion(runner);
+    if (found && supportsEksGetToken(found)) {
+        lib_core/* info */.pq(`aws: aws-cli/${found.major}.${found.minor}.${found.patch} supports eks get-token`);
         return;
     }
-    if (!file.includes('/')) {
-        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`);
-    }
-    const { path: full, exists } = resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
-    if (!exists) {
-        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`);
-    }
-}
-/**
- * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
- * message never repeats its value: it may be a token), and a --set-file whose file is outside
- * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
- */
-function parseExtraArgs(text, where) {
-    let args;
+    const why = found
+        ? `aws-cli/${found.major}.${found.minor}.${found.patch} is too old for eks get-token (needs 1.16.156+ or 2.x)`
+        : 'the aws command is not on PATH';
+    lib_core/* warning */.$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
     try {
-        args = splitArgs(text);
+        const dir = await installAwsCli(mirror, web);
+        lib_core/* addPath */.fM(dir);
+        lib_core/* info */.pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
     }
     catch (error) {
-        throw new errors/* InputError */.dz('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
+        throw new errors/* ActionError */.lZ(`kubeconfig exec plugin: ${why}, and installing the AWS CLI ${AWS_CLI_VERSION} failed: ${error.message}`, 'Install the AWS CLI v2 in an earlier step (it is preinstalled on GitHub-hosted Ubuntu runners), or check aws-cli-mirror.');
     }
-    const end = args.indexOf('--');
-    const flagWords = end < 0 ? args : args.slice(0, end);
-    flagWords.forEach((arg, i) => {
-        const set = flagsOf(arg);
-        for (const [flags, use] of MANAGED_FLAGS) {
-            const hit = flags.find((flag) => set.includes(flag));
-            if (hit)
-                throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
-        }
-        for (const flag of PATH_FLAGS) {
-            const file = inputs_valueOf(flagWords, i, flag);
-            if (file !== undefined)
-                checkPathFlag(flag, file, where);
-        }
-        const setFile = inputs_valueOf(flagWords, i, '--set-file');
-        for (const file of setFile === undefined ? [] : (0,set_values/* setFilePaths */.x1)(setFile)) {
-            resolveInWorkspace('extra-args', file, where.roots, where.fs);
-        }
-    });
-    return args;
-}
-/** A local chart (directory or .tgz) in the workspace, or an oci:// reference. */
-function parseChart(text, where) {
-    const chart = text || 'charts/python-application';
-    if (chart.startsWith('oci://'))
-        return chart;
-    const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
-    if (!exists) {
-        throw new errors/* InputError */.dz('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
-    }
-    if ((0,external_node_fs_.statSync)(full).isDirectory() && !(0,external_node_fs_.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
-        throw new errors/* InputError */.dz('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
-    }
-    return full;
-}
-function parseValuesFiles(text, where) {
-    return parseLines(text).map((file) => {
-        const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
-        if (exists && !(0,external_node_fs_.statSync)(full).isFile()) {
-            throw new errors/* InputError */.dz('values', `"${file}" is a directory (${full}); list values files`);
-        }
-        if (!exists) {
-            throw new errors/* InputError */.dz('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
-        }
-        return full;
-    });
-}
-function parseSetLines(text) {
-    return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
-}
-/** The inputs that were given but mean nothing on the path the others chose. Pure. */
-function ignoredInputWarnings(read, inputs) {
-    const warnings = [];
-    if (inputs.dryRun !== 'none') {
-        for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast']) {
-            if (read(name)) {
-                warnings.push(`${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`);
-            }
-        }
-    }
-    else if (inputs.rollbackOnFailure && !inputs.wait) {
-        warnings.push('wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure');
-    }
-    if (inputs.eks && read('aws-cli-mirror')) {
-        warnings.push('aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it');
-    }
-    return warnings;
-}
-/**
- * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
- * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
- */
-function parseInputs(read, env, where) {
-    // First: the kubeconfig's secrets are masked before any other input is read.
-    const given = read('kubeconfig');
-    if (given)
-        (0,kubeconfig_input/* maskKubeconfigInput */.iJ)(given);
-    const eks = (0,eks_cluster/* parseEksInputs */.E1)(read, env);
-    if (eks && given) {
-        throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
-    }
-    const kubeconfig = eks
-        ? undefined
-        : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read));
-    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(read, env);
-    const inputs = {
-        mode: parseMode(read('mode')),
-        githubToken: read('github-token'),
-        ...(eks ? { eks } : { kubeconfig }),
-        ...(execRole ? { execRole } : {}),
-        workspace: where.roots.workspace,
-        release: parseRelease(read('release')),
-        chart: parseChart(read('chart'), where),
-        namespace: parseNamespace(read('namespace')),
-        valuesFiles: parseValuesFiles(read('values'), where),
-        setValues: parseSetLines(read('set')),
-        ...parseTimeout(read('timeout')),
-        wait: parseBoolean('wait', read('wait'), true),
-        rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
-        createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
-        dryRun: parseDryRun(read('dry-run')),
-        extraArgs: parseExtraArgs(read('extra-args'), where),
-        helmVersion: parseHelmVersion(read('helm-version')),
-        helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
-        awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
-        failFast: parseBoolean('fail-fast', read('fail-fast'), true),
-        recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
-    };
-    return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
-}
-/** The runner's inputs, environment and file system. */
-function readInputs() {
-    return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
 }
 
-
-/***/ }),
-
-/***/ 4880:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ parseKubeconfigInput),
-/* harmony export */   L$: () => (/* binding */ readKubeconfigYaml),
-/* harmony export */   ZX: () => (/* binding */ userSecrets),
-/* harmony export */   iJ: () => (/* binding */ maskKubeconfigInput)
-/* harmony export */ });
-/* unused harmony exports PLAIN_EXEC_ENV, kubeconfigSecrets, readKubeconfigInput */
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
-/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7524);
-/* harmony import */ var _shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8219);
-// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
-// by content, and its YAML read so that a syntax error names the line and column but never
-// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
-// any other input is read, so no later error, warning or debug line can show one.
-
-
-
-const fail = (detail) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('kubeconfig', detail);
-const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value) => (typeof value === 'string' ? value : undefined);
-const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
-/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
-const YAML_PROBLEMS = {
-    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
-    BAD_INDENT: 'the line is indented differently from the entries around it',
-    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
-    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
-    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
-    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
-    DUPLICATE_KEY: 'a key appears twice in one mapping',
-    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
-    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
-    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
-};
-const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
-/**
- * A kubeconfig's YAML, or an InputError with the position and a description of the first
- * syntax error, never with the source: yaml's own messages quote it. `where` names the text
- * the line numbers count in ("the decoded kubeconfig"). Pure.
- */
-function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
-    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-    const parsed = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(yamlText, { logLevel: 'error' });
-    const [error] = parsed.errors;
-    if (error) {
-        const at = error.linePos?.[0];
-        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
-        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
-        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
-        const cut = lastLine
-            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
-            : '';
-        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
-    }
-    try {
-        return parsed.toJS();
-    }
-    catch {
-        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
-        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
-    }
-}
-/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
-const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
-function isKubeconfigDoc(doc) {
-    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
-}
-/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
-function decode(raw) {
-    const compact = raw.replace(/\s+/g, '');
-    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
-        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
-        : { encoding: 'yaml', compact, yaml: raw };
-}
-/**
- * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
- * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
- * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
- * kubeconfig with a syntax error, and told so with the position. Messages never quote the
- * value. Pure.
- */
-function parseKubeconfigInput(raw) {
-    const { encoding, yaml } = decode(raw);
-    let doc;
-    try {
-        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
-    }
-    catch (error) {
-        if (KUBECONFIG_KEYS.test(yaml))
-            throw error;
-    }
-    if (isKubeconfigDoc(doc))
-        return { yaml, encoding, raw };
-    if (encoding === 'base64') {
-        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
-    }
-    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
-}
-/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set([
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    'AWS_STS_REGIONAL_ENDPOINTS'
-]);
-/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
-function userSecrets(user) {
-    if (!isMap(user))
-        return [];
-    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
-        .map((key) => text(user[key]))
-        .filter((value) => !!value);
-    for (const key of ['client-key-data', 'client-certificate-data']) {
-        const value = text(user[key]);
-        if (value)
-            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
-    }
-    const exec = isMap(user.exec) ? user.exec : undefined;
-    if (exec && Array.isArray(exec.env)) {
-        for (const entry of exec.env) {
-            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
-                continue;
-            // A number is a secret too: the kubeconfig is written with it as a string.
-            const value = typeof entry.value === 'number' ? String(entry.value) : text(entry.value);
-            if (value)
-                secrets.push(value);
-        }
-    }
-    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
-    if (provider && isMap(provider.config)) {
-        for (const [key, value] of Object.entries(provider.config)) {
-            if (/token|secret/i.test(key) && text(value))
-                secrets.push(value);
-        }
-    }
-    return secrets;
-}
-/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
-function kubeconfigSecrets(doc) {
-    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
-    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
-}
-/** The document as far as it parses (yaml recovers what it can around a syntax error). */
-function lenientDoc(yamlText) {
-    try {
-        return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(yamlText, { logLevel: 'silent' }).toJS();
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
- * are registered with the runner first, even when the document then turns out to be invalid.
- * Called before any other input is read.
- */
-function readKubeconfigInput(raw) {
-    maskKubeconfigInput(raw);
-    return parseKubeconfigInput(raw);
-}
-/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
-function maskKubeconfigInput(raw) {
-    const { encoding, compact, yaml } = decode(raw);
-    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
-    // secret fields are, and masking every line would blank ordinary words in the log.
-    if (encoding === 'base64') {
-        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(raw);
-        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(compact);
-    }
-    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
-        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(secret);
-}
-
-
-/***/ }),
-
-/***/ 4168:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./actions/shared/src/errors.ts
-var errors = __nccwpck_require__(7524);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
-var aws_plugin = __nccwpck_require__(2681);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: ./actions/shared/src/exec.ts
-var exec = __nccwpck_require__(7422);
 ;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
 // One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
 // its release settling and its helm re-run, and by the image build's registry retries.
@@ -33454,7 +33580,7 @@ class RestClient {
         this.server = access.server;
         this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
         if (access.exec) {
-            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? exec/* processRunner */.q, {
+            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
                 now: deps.now,
                 plan: deps.tokenPlan,
                 env: deps.execEnv
@@ -33665,6 +33791,7 @@ async function retry(operation, options) {
 
 
 
+
 const CERTIFICATE_NOT_TRUSTED = [
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     'UNABLE_TO_GET_ISSUER_CERT',
@@ -33705,14 +33832,10 @@ function execArg(access, flag) {
     const index = args.indexOf(flag);
     return index >= 0 ? args[index + 1] : undefined;
 }
-function isAwsExec(access) {
-    const command = access.exec?.command ?? '';
-    return /(^|\/)aws(\.exe)?$/.test(command) || command.includes('aws-iam-authenticator');
-}
 /** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
 function explainUnauthorized(access, kubeMessage) {
     const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
-    if (isAwsExec(access)) {
+    if ((0,cluster_access/* isIamExec */.f)(access.exec)) {
         const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
         const region = execArg(access, '--region') ??
             access.exec?.env.AWS_REGION ??
@@ -33739,7 +33862,7 @@ function explainUnauthorized(access, kubeMessage) {
 }
 /** 403: the identity is known but may not do what helm needs in the namespace. Pure. */
 function explainForbidden(access, namespace, kubeMessage) {
-    const hint = isAwsExec(access)
+    const hint = (0,cluster_access/* isIamExec */.f)(access.exec)
         ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
         : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
     return new errors/* ActionError */.lZ(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
@@ -35464,19 +35587,8 @@ cwd) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 3 modules
-var tool_cache = __nccwpck_require__(3002);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/download.ts
-var download = __nccwpck_require__(2466);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/helm-versions.ts
-var helm_versions = __nccwpck_require__(8654);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-install.ts
 
 
@@ -35489,42 +35601,42 @@ var helm_versions = __nccwpck_require__(8654);
 async function resolveVersion(version, mirror, web) {
     if (version !== 'latest')
         return version;
-    const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, 'helm-latest-version');
-    const resolved = (0,helm_versions/* parseLatestVersion */.XV)(await web.text(url));
+    const url = mirrorUrl(mirror, 'helm-latest-version');
+    const resolved = parseLatestVersion(await web.text(url));
     lib_core/* info */.pq(`helm: latest is ${resolved} (${url})`);
     return resolved;
 }
 /** Download → verify → extract → cache; the tool cache then serves every later run. */
 async function downloadVerified(version, mirror, web) {
-    const platform = (0,helm_versions/* helmPlatform */.ah)(process.platform, process.arch);
-    const file = (0,helm_versions/* helmArchiveName */.MS)(version, platform);
-    const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, file);
+    const platform = helmPlatform(process.platform, process.arch);
+    const file = helmArchiveName(version, platform);
+    const url = mirrorUrl(mirror, file);
     lib_core/* info */.pq(`helm: downloading ${url}`);
-    const published = (0,helm_versions/* parseSha256File */.Zo)(await web.text(`${url}.sha256sum`));
+    const published = parseSha256File(await web.text(`${url}.sha256sum`));
     const archive = await web.file(url);
     let extracted;
     try {
-        const how = (0,helm_versions/* verifyDigest */.Ub)({
+        const how = verifyDigest({
             file,
-            actual: await (0,download/* sha256File */.Q3)(archive),
+            actual: await sha256File(archive),
             published,
-            official: (0,helm_versions/* isOfficialHelmMirror */.dd)(mirror)
+            official: isOfficialHelmMirror(mirror)
         });
         lib_core/* info */.pq(`helm: ${file}: ${how}`);
         extracted =
-            platform.archive === 'zip' ? await tool_cache/* extractZip */.JE(archive) : await tool_cache/* extractTar */.nN(archive);
+            platform.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
         const binDir = external_node_path_default().join(extracted, `${platform.os}-${platform.arch}`);
         const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
-        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(binDir, binary))) {
+        if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(binDir, binary))) {
             throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
         }
-        return await tool_cache/* cacheDir */.e8(binDir, (0,helm_versions/* helmToolName */.Yv)(mirror), version);
+        return await cacheDir(binDir, helmToolName(mirror), version);
     }
     finally {
         // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
-        await (0,promises_.rm)(archive, { force: true });
+        await (0,promises_namespaceObject.rm)(archive, { force: true });
         if (extracted)
-            await (0,promises_.rm)(extracted, { recursive: true, force: true });
+            await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
     }
 }
 /**
@@ -35532,10 +35644,10 @@ async function downloadVerified(version, mirror, web) {
  * The cache is keyed by download site (helmToolName): a binary is reused only by runs of the
  * site it was verified from.
  */
-async function installHelm(requested, mirror, web = download/* webDownloads */.sQ) {
+async function installHelm(requested, mirror, web = webDownloads) {
     try {
         const version = await resolveVersion(requested, mirror, web);
-        let dir = tool_cache/* find */.I6((0,helm_versions/* helmToolName */.Yv)(mirror), version);
+        let dir = find(helmToolName(mirror), version);
         if (dir)
             lib_core/* info */.pq(`helm: ${version} from the tool cache (verified from ${mirror} when cached)`);
         else
@@ -35549,19 +35661,942 @@ async function installHelm(requested, mirror, web = download/* webDownloads */.s
     }
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 4 modules
-var src_inputs = __nccwpck_require__(1850);
-;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
+
+
+/** Raw input text, trimmed; '' when unset. Kept tiny so parsers below stay pure. */
+function rawInput(name) {
+    return lib_core/* getInput */.V4(name, { trimWhitespace: true });
+}
+function requiredInput(name, hint, read = rawInput) {
+    const value = read(name);
+    if (!value)
+        throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
+    return value;
+}
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
+/** YAML 1.2 core-schema booleans, as @actions/core accepts, but with a default and our error. */
+function parseBoolean(name, text, fallback) {
+    if (text === '')
+        return fallback;
+    if (TRUE_WORDS.includes(text))
+        return true;
+    if (FALSE_WORDS.includes(text))
+        return false;
+    throw new errors/* InputError */.dz(name, `must be true or false, got "${text}"`);
+}
+/** Non-empty, non-comment lines of a multi-line input. */
+function parseLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+}
+/**
+ * `KEY=VALUE` lines. Only the first `=` splits, so values keep commas, `=` and quotes.
+ * Returns pairs in input order; a later duplicate key wins where the caller builds a map.
+ */
+function parseKeyValueLines(name, text) {
+    return parseLines(text).map((line, index) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0) {
+            throw new InputError(name, `line ${index + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
+        }
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
+
+
+
+const hostPathFs = {
+    realpath(file) {
+        try {
+            // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
+            // normalizes `..` away before it looks at any link.
+            return external_node_fs_namespaceObject.realpathSync.native(file);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                return undefined;
+            throw error;
+        }
+    }
+};
+/** The runner's roots and the real file system: what readInputs hands the parsers. */
+function hostWhere(env, cwd) {
+    return { roots: pathRoots(env, cwd), fs: hostPathFs };
+}
+function pathRoots(env, cwd) {
+    return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
+}
+/**
+ * The path as the OS will open it: the longest existing prefix is resolved by realpath (so
+ * `link/..` means what the kernel makes of it, not what string normalization does), the
+ * missing rest is appended.
+ */
+function canonical(joined, fs) {
+    const whole = fs.realpath(joined);
+    if (whole !== undefined)
+        return { path: whole, exists: true };
+    const parts = joined.split((external_node_path_default()).sep);
+    for (let keep = parts.length - 1; keep > 0; keep--) {
+        const prefix = parts.slice(0, keep).join((external_node_path_default()).sep) || (external_node_path_default()).sep;
+        const real = fs.realpath(prefix);
+        if (real !== undefined) {
+            return { path: external_node_path_default().resolve(real, ...parts.slice(keep)), exists: false };
+        }
+    }
+    return { path: external_node_path_default().resolve(joined), exists: false };
+}
+function isInside(file, root) {
+    const rel = external_node_path_default().relative(root, file);
+    return rel === '' || (!rel.startsWith(`..${(external_node_path_default()).sep}`) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
+}
+/**
+ * The rule both actions apply to every path input: resolve it (relative to the workspace,
+ * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
+ * that does not exist is judged by where it would be; the caller says that it is missing.
+ */
+function resolveInWorkspace(input, text, roots, fs, 
+/** The flag the path is the value of, named in the message (extra-args). */
+flag) {
+    const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
+    const resolved = canonical(joined, fs);
+    const allowed = [roots.workspace, roots.runnerTemp]
+        .filter((root) => Boolean(root))
+        .map((root) => fs.realpath(root) ?? external_node_path_default().resolve(root));
+    if (allowed.some((root) => isInside(resolved.path, root)))
+        return resolved;
+    const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
+    throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
+// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
+// by content, and its YAML read so that a syntax error names the line and column but never
+// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
+// any other input is read, so no later error, warning or debug line can show one.
+
+
+
+const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
+const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_input_text = (value) => (typeof value === 'string' ? value : undefined);
+const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
+/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
+const YAML_PROBLEMS = {
+    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
+    BAD_INDENT: 'the line is indented differently from the entries around it',
+    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
+    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
+    DUPLICATE_KEY: 'a key appears twice in one mapping',
+    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
+    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
+    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
+};
+const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
+/**
+ * A kubeconfig's YAML, or an InputError with the position and a description of the first
+ * syntax error, never with the source: yaml's own messages quote it. `where` names the text
+ * the line numbers count in ("the decoded kubeconfig"). Pure.
+ */
+function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
+    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
+    const [error] = parsed.errors;
+    if (error) {
+        const at = error.linePos?.[0];
+        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
+        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
+        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
+        const cut = lastLine
+            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
+            : '';
+        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
+    }
+    try {
+        return parsed.toJS();
+    }
+    catch {
+        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
+        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
+    }
+}
+/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
+const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
+function isKubeconfigDoc(doc) {
+    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
+}
+/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
+function decode(raw) {
+    const compact = raw.replace(/\s+/g, '');
+    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
+        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
+        : { encoding: 'yaml', compact, yaml: raw };
+}
+/**
+ * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
+ * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
+ * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
+ * kubeconfig with a syntax error, and told so with the position. Messages never quote the
+ * value. Pure.
+ */
+function parseKubeconfigInput(raw) {
+    const { encoding, yaml } = decode(raw);
+    let doc;
+    try {
+        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
+    }
+    catch (error) {
+        if (KUBECONFIG_KEYS.test(yaml))
+            throw error;
+    }
+    if (isKubeconfigDoc(doc))
+        return { yaml, encoding, raw };
+    if (encoding === 'base64') {
+        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+    }
+    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+}
+/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
+const PLAIN_EXEC_ENV = new Set([
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_STS_REGIONAL_ENDPOINTS'
+]);
+/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
+function userSecrets(user) {
+    if (!isMap(user))
+        return [];
+    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
+        .map((key) => kubeconfig_input_text(user[key]))
+        .filter((value) => !!value);
+    for (const key of ['client-key-data', 'client-certificate-data']) {
+        const value = kubeconfig_input_text(user[key]);
+        if (value)
+            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
+    }
+    const exec = isMap(user.exec) ? user.exec : undefined;
+    if (exec && Array.isArray(exec.env)) {
+        for (const entry of exec.env) {
+            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
+                continue;
+            // A number is a secret too: the kubeconfig is written with it as a string.
+            const value = typeof entry.value === 'number' ? String(entry.value) : kubeconfig_input_text(entry.value);
+            if (value)
+                secrets.push(value);
+        }
+    }
+    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
+    if (provider && isMap(provider.config)) {
+        for (const [key, value] of Object.entries(provider.config)) {
+            if (/token|secret/i.test(key) && kubeconfig_input_text(value))
+                secrets.push(value);
+        }
+    }
+    return secrets;
+}
+/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
+function kubeconfigSecrets(doc) {
+    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
+    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
+}
+/** The document as far as it parses (yaml recovers what it can around a syntax error). */
+function lenientDoc(yamlText) {
+    try {
+        return (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'silent' }).toJS();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
+ * are registered with the runner first, even when the document then turns out to be invalid.
+ * Called before any other input is read.
+ */
+function readKubeconfigInput(raw) {
+    maskKubeconfigInput(raw);
+    return parseKubeconfigInput(raw);
+}
+/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
+function maskKubeconfigInput(raw) {
+    const { encoding, compact, yaml } = decode(raw);
+    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+    // secret fields are, and masking every line would blank ordinary words in the log.
+    if (encoding === 'base64') {
+        (0,mask/* maskSecret */.$)(raw);
+        (0,mask/* maskSecret */.$)(compact);
+    }
+    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
+        (0,mask/* maskSecret */.$)(secret);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/set-values.ts
+
+
 
 /**
- * Typed keys for values the main step hands to the post step (actions/setup-node style):
- * a misspelt key is a compile error, not a cleanup that silently never runs.
+ * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
+ * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
+ * work (and `\,`, `\=`, `\[`, `\\` too).
  */
+function parseSetPath(key) {
+    const steps = [];
+    let current = '';
+    let afterIndex = false;
+    const bad = (why) => new errors/* InputError */.dz('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
+    for (let i = 0; i < key.length; i++) {
+        const ch = key[i];
+        if (ch === '\\' && i + 1 < key.length) {
+            current += key[++i];
+        }
+        else if (ch === '.') {
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('has an empty part');
+            current = '';
+            afterIndex = false;
+        }
+        else if (ch === '[') {
+            const close = key.indexOf(']', i);
+            const index = key.slice(i + 1, close);
+            if (close < 0 || !/^\d+$/.test(index))
+                throw bad('has a list index that is not [N]');
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('indexes nothing');
+            steps.push(Number(index));
+            current = '';
+            afterIndex = true;
+            i = close;
+        }
+        else if (afterIndex) {
+            throw bad('needs a "." after a list index');
+        }
+        else {
+            current += ch;
+        }
+    }
+    if (current)
+        steps.push(current);
+    else if (!afterIndex)
+        throw bad('has an empty part');
+    return steps;
+}
+/**
+ * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
+ * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
+ * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
+ * `#` lines between entries are skipped.
+ */
+function parseSetInput(text) {
+    const lines = text.split(/\r?\n/);
+    const values = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
+        if (eq <= 1) {
+            throw new errors/* InputError */.dz('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
+        }
+        const key = line.slice(0, eq - 1).trim();
+        let value = line.slice(eq);
+        const quote = value[0];
+        if (quote !== '"' && quote !== "'") {
+            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
+            continue;
+        }
+        const first = i + 1;
+        const bad = (why) => new errors/* InputError */.dz('set', `line ${first}: the value of "${key}" ${why}`);
+        if (value.length < 2 || !value.endsWith(quote)) {
+            if (value.includes(quote, 1)) {
+                throw bad(`has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`);
+            }
+            // Spans lines: up to the first line that ends with the quote. No other line may hold
+            // it, so that a forgotten quote cannot swallow the lines after it without a word.
+            for (;;) {
+                if (++i >= lines.length) {
+                    throw bad(`opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
+                }
+                const next = lines[i].trimEnd();
+                const inner = next.endsWith(quote) ? next.slice(0, -1) : next;
+                if (inner.includes(quote)) {
+                    throw bad(`opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`);
+                }
+                value += `\n${next}`;
+                if (inner !== next)
+                    break;
+            }
+        }
+        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
+    }
+    return values;
+}
+/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
+function equalFold(text, word) {
+    const chars = [...text];
+    return (chars.length === word.length &&
+        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
+}
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
+ * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
+ * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
+ */
+function helmSetType(text) {
+    if (equalFold(text, 'true') || equalFold(text, 'false'))
+        return 'bool';
+    if (equalFold(text, 'null'))
+        return 'null';
+    if (text === '0')
+        return 'int64';
+    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
+        const n = BigInt(text);
+        if (n >= INT64_MIN && n <= INT64_MAX)
+            return 'int64';
+    }
+    return 'string';
+}
+/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
+function setValueType(value) {
+    return value.quoted ? 'string' : helmSetType(value.text);
+}
+const sameStep = (a, b) => a === b;
+const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
+/**
+ * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
+ * a parent replaces its children. What is left has no key under another, so helm's order of
+ * --set before --set-file cannot change the result. A key under an earlier value, or a list
+ * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
+ */
+function resolveSetValues(values) {
+    let kept = [];
+    for (const value of values) {
+        kept = kept.filter((earlier) => {
+            const shared = Math.min(earlier.path.length, value.path.length);
+            for (let i = 0; i < shared; i++) {
+                if (sameStep(earlier.path[i], value.path[i]))
+                    continue;
+                if (typeof earlier.path[i] !== typeof value.path[i]) {
+                    const where = value.path.slice(0, i).join('.');
+                    throw new errors/* InputError */.dz('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
+                }
+                return true; // different keys or indexes: both stay
+            }
+            // The new line goes under the earlier one: only an earlier null may become a map or list.
+            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
+                throw new errors/* InputError */.dz('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
+            }
+            return false; // same key, a parent of it, or a null it replaces: the later line wins
+        });
+        kept.push(value);
+    }
+    return kept;
+}
+/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
+function helmKey(steps) {
+    return steps
+        .map((step, i) => typeof step === 'number'
+        ? `[${step}]`
+        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
+        .join('');
+}
+/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
+function helmValue(text) {
+    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
+}
+/**
+ * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
+ * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
+ * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
+ */
+function setArgs(values, fileFor) {
+    return values.flatMap((value, index) => setValueType(value) === 'string'
+        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
+        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
+}
+/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
+async function writeSetArgs(values, dir) {
+    if (values.length === 0)
+        return [];
+    const setDir = external_node_path_default().join(dir, 'set');
+    await (0,promises_namespaceObject.mkdir)(setDir, { recursive: true, mode: 0o700 });
+    const fileFor = (index) => external_node_path_default().join(setDir, String(index));
+    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
+        ? (0,promises_namespaceObject.writeFile)(fileFor(index), value.text, { mode: 0o600 })
+        : undefined));
+    return setArgs(values, fileFor);
+}
+/** For the log: each key with the type it reaches the chart as, never its value. */
+function describeSetTypes(values) {
+    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
+}
+/**
+ * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
+ * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
+ */
+function setFilePaths(spec) {
+    const items = [[]];
+    let word = '';
+    const flush = () => {
+        items[items.length - 1].push(word);
+        word = '';
+    };
+    for (let i = 0; i < spec.length; i++) {
+        const ch = spec[i];
+        if (ch === '\\' && i + 1 < spec.length)
+            word += spec[++i];
+        else if (ch === '=' && items[items.length - 1].length === 0)
+            flush();
+        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
+            flush();
+            items.push([]);
+        }
+        else
+            word += ch;
+    }
+    flush();
+    return items
+        .map((item) => item[1])
+        .filter((value) => value !== undefined && value !== '')
+        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
+        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/mode.ts
+
+function parseMode(text) {
+    const mode = text.trim().toLowerCase() || 'deploy';
+    if (mode === 'deploy' || mode === 'plan')
+        return mode;
+    throw new errors/* InputError */.dz('mode', `"${text}" is neither deploy nor plan; use plan on pull requests to show what a deploy would change, deploy (the default) to deploy`);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
+/**
+ * Splits a command line into words the way a POSIX shell quotes them — single quotes,
+ * double quotes, backslash escapes — and does nothing else: no variables, globs,
+ * pipes or command substitution, because the words go to helm as an argument array.
+ */
+function splitArgs(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            inWord = true;
+            if (ch === "'" || ch === '"')
+                quote = ch;
+            else if (ch === '\\') {
+                if (i + 1 >= text.length)
+                    throw new Error('ends with a lone backslash');
+                const next = text[++i];
+                if (next !== '\n')
+                    word += next;
+            }
+            else
+                word += ch;
+        }
+    }
+    if (quote)
+        throw new Error(`has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/inputs.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
+const DEFAULT_HELM_VERSION = 'v4.1.4';
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
+function parseRelease(text) {
+    const name = text || 'python-application';
+    if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
+        throw new errors/* InputError */.dz('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
+    }
+    return name;
+}
+function parseNamespace(text) {
+    if (!text)
+        return undefined;
+    if (text.length > 63 || !DNS1123_LABEL.test(text)) {
+        throw new errors/* InputError */.dz('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
+    }
+    return text;
+}
+const GO_UNITS_MS = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 0.000001
+};
+/** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
+function parseGoDuration(name, text) {
+    if (/^\d+(\.\d+)?$/.test(text)) {
+        throw new errors/* InputError */.dz(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
+    }
+    if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
+        throw new errors/* InputError */.dz(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
+    }
+    let total = 0;
+    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+        total += Number(amount) * GO_UNITS_MS[unit];
+    }
+    if (total <= 0)
+        throw new errors/* InputError */.dz(name, `"${text}" must be longer than zero`);
+    return total;
+}
+/** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+function parseTimeout(text) {
+    const timeout = text || '5m';
+    const timeoutMs = parseGoDuration('timeout', timeout);
+    if (timeoutMs > MAX_TIMEOUT_MS) {
+        throw new errors/* InputError */.dz('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
+    }
+    return { timeout, timeoutMs };
+}
+function parseDryRun(text) {
+    switch (text) {
+        case '':
+        case 'false':
+        case 'none':
+            return 'none';
+        case 'true':
+        case 'client':
+            return 'client';
+        case 'server':
+            return 'server';
+        default:
+            throw new errors/* InputError */.dz('dry-run', `"${text}" is not one of false, true (= client), client or server`);
+    }
+}
+/** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
+function parseHelmVersion(text) {
+    if (!text)
+        return DEFAULT_HELM_VERSION;
+    if (text.toLowerCase() === 'latest')
+        return 'latest';
+    const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
+    if (!match) {
+        throw new errors/* InputError */.dz('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
+    }
+    return text.startsWith('v') ? text : `v${text}`;
+}
+function parseMirror(name, text, fallback) {
+    const value = text || fallback;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors/* InputError */.dz(name, `"${value}" is not a URL; write e.g. ${fallback}`);
+    }
+    // Checked first, and the value not quoted: it holds a password. The downloads send no
+    // credentials from the URL, and every download line would print it.
+    if (url.username || url.password) {
+        throw new errors/* InputError */.dz(name, `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors/* InputError */.dz(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+    }
+    if (url.search || url.hash) {
+        throw new errors/* InputError */.dz(name, `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`);
+    }
+    return value.replace(/\/+$/, '');
+}
+const USE_KUBECONFIG = 'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
+/**
+ * Every flag of helm 3.17 and 4.1 that changes where or as whom helm connects
+ * (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere than the
+ * kubeconfig input says, be misreported as an outage, or print a token in the log.
+ * --burst-limit and --qps only pace the requests, so they stay allowed.
+ */
+const CONNECTION_FLAGS = [
+    '--kubeconfig',
+    '--kube-context',
+    '--kube-token',
+    '--kube-apiserver',
+    '--kube-as-user',
+    '--kube-as-group',
+    '--kube-ca-file',
+    '--kube-tls-server-name',
+    '--kube-insecure-skip-tls-verify'
+];
+/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
+const MANAGED_FLAGS = [
+    [CONNECTION_FLAGS, USE_KUBECONFIG],
+    [['--install', '-i'], 'the action always runs upgrade --install'],
+    [['--namespace', '-n'], 'use the namespace input'],
+    [['--wait'], 'use the wait input'],
+    [['--timeout'], 'use the timeout input'],
+    [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
+    [['--create-namespace'], 'use the create-namespace input'],
+    [['--dry-run'], 'use the dry-run input'],
+    [['--values', '-f'], 'use the values input'],
+    [['--set', '--set-string'], 'use the set input (one key=value per line)']
+];
+/**
+ * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
+ * --set-file, --values and the connection flags; the list is checked against real helm in
+ * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
+ */
+const PATH_FLAGS = [
+    '--ca-file',
+    '--cert-file',
+    '--key-file',
+    '--keyring',
+    '--post-renderer',
+    '--registry-config',
+    '--repository-cache',
+    '--repository-config',
+    '--content-cache'
+];
+/** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
+const BOOL_SHORTHANDS = 'ih';
+const VALUE_SHORTHANDS = 'flon';
+/** The flags a word sets, as pflag reads it: `--name[=value]`, or a chain like `-if file`. */
+function flagsOf(arg) {
+    if (arg.startsWith('--'))
+        return [arg.split('=', 1)[0]];
+    if (!arg.startsWith('-'))
+        return [];
+    const flags = [];
+    for (const ch of arg.slice(1)) {
+        flags.push(`-${ch}`);
+        if (!BOOL_SHORTHANDS.includes(ch))
+            break; // a value flag (or one helm will refuse) ends it
+    }
+    return flags.filter((flag) => BOOL_SHORTHANDS.includes(flag[1]) || VALUE_SHORTHANDS.includes(flag[1]));
+}
+/** The value of a `--flag value` or `--flag=value` at args[i], if that is `flag`. */
+function inputs_valueOf(args, i, flag) {
+    if (args[i] === flag)
+        return args[i + 1];
+    return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
+}
+/**
+ * helm runs with the workspace as its working directory (main.ts), so a relative path means
+ * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
+ * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
+ * only a path to a program in the workspace is taken.
+ */
+function checkPathFlag(flag, file, where) {
+    if (file === '')
+        throw new errors/* InputError */.dz('extra-args', `${flag} has no value; give a path`);
+    if (flag !== '--post-renderer') {
+        resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+        return;
+    }
+    if (!file.includes('/')) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`);
+    }
+    const { path: full, exists } = resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+    if (!exists) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`);
+    }
+}
+/**
+ * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
+ * message never repeats its value: it may be a token), and a --set-file whose file is outside
+ * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
+ */
+function parseExtraArgs(text, where) {
+    let args;
+    try {
+        args = splitArgs(text);
+    }
+    catch (error) {
+        throw new errors/* InputError */.dz('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
+    }
+    const end = args.indexOf('--');
+    const flagWords = end < 0 ? args : args.slice(0, end);
+    flagWords.forEach((arg, i) => {
+        const set = flagsOf(arg);
+        for (const [flags, use] of MANAGED_FLAGS) {
+            const hit = flags.find((flag) => set.includes(flag));
+            if (hit)
+                throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
+        }
+        for (const flag of PATH_FLAGS) {
+            const file = inputs_valueOf(flagWords, i, flag);
+            if (file !== undefined)
+                checkPathFlag(flag, file, where);
+        }
+        const setFile = inputs_valueOf(flagWords, i, '--set-file');
+        for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
+            resolveInWorkspace('extra-args', file, where.roots, where.fs);
+        }
+    });
+    return args;
+}
+/** A local chart (directory or .tgz) in the workspace, or an oci:// reference. */
+function parseChart(text, where) {
+    const chart = text || 'charts/python-application';
+    if (chart.startsWith('oci://'))
+        return chart;
+    const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
+    if (!exists) {
+        throw new errors/* InputError */.dz('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
+    }
+    if ((0,external_node_fs_namespaceObject.statSync)(full).isDirectory() && !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
+        throw new errors/* InputError */.dz('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
+    }
+    return full;
+}
+function parseValuesFiles(text, where) {
+    return parseLines(text).map((file) => {
+        const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
+        if (exists && !(0,external_node_fs_namespaceObject.statSync)(full).isFile()) {
+            throw new errors/* InputError */.dz('values', `"${file}" is a directory (${full}); list values files`);
+        }
+        if (!exists) {
+            throw new errors/* InputError */.dz('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
+        }
+        return full;
+    });
+}
+function parseSetLines(text) {
+    return resolveSetValues(parseSetInput(text));
+}
+/** The inputs that were given but mean nothing on the path the others chose. Pure. */
+function ignoredInputWarnings(read, inputs) {
+    const warnings = [];
+    if (inputs.dryRun !== 'none') {
+        for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast']) {
+            if (read(name)) {
+                warnings.push(`${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`);
+            }
+        }
+    }
+    else if (inputs.rollbackOnFailure && !inputs.wait) {
+        warnings.push('wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure');
+    }
+    if (inputs.eks && read('aws-cli-mirror')) {
+        warnings.push('aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it');
+    }
+    return warnings;
+}
+/**
+ * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
+ * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
+ */
+function parseInputs(read, env, where) {
+    // First: the kubeconfig's secrets are masked before any other input is read.
+    const given = read('kubeconfig');
+    if (given)
+        maskKubeconfigInput(given);
+    const eks = (0,eks_cluster/* parseEksInputs */.E1)(read, env);
+    if (eks && given) {
+        throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
+    }
+    const kubeconfig = eks
+        ? undefined
+        : parseKubeconfigInput(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read));
+    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(read, env);
+    const inputs = {
+        mode: parseMode(read('mode')),
+        githubToken: read('github-token'),
+        ...(eks ? { eks } : { kubeconfig }),
+        ...(execRole ? { execRole } : {}),
+        workspace: where.roots.workspace,
+        release: parseRelease(read('release')),
+        chart: parseChart(read('chart'), where),
+        namespace: parseNamespace(read('namespace')),
+        valuesFiles: parseValuesFiles(read('values'), where),
+        setValues: parseSetLines(read('set')),
+        ...parseTimeout(read('timeout')),
+        wait: parseBoolean('wait', read('wait'), true),
+        rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+        createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
+        dryRun: parseDryRun(read('dry-run')),
+        extraArgs: parseExtraArgs(read('extra-args'), where),
+        helmVersion: parseHelmVersion(read('helm-version')),
+        helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
+        awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
+        failFast: parseBoolean('fail-fast', read('fail-fast'), true),
+        recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
+    };
+    return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
+}
+/** The runner's inputs, environment and file system. */
+function readInputs() {
+    return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
+
+/** Main's side of state.ts: the value the post step reads back with readState. */
 function saveState(key, value) {
     lib_core/* saveState */.LZ(key, value);
 }
-function readState(key) {
-    return core.getState(key);
+
+;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
+// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
+// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
+// here: the post bundles import this file and stay a few kilobytes.
+var State;
+(function (State) {
+    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
+    State["RegistryAuthDir"] = "auth-dir";
+    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
+    State["KubeconfigDir"] = "kubeconfig-dir";
+})(State || (State = {}));
+/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
+function readState(env, key) {
+    return env[`STATE_${key}`] ?? '';
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -35574,19 +36609,13 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 /** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
 async function makePrivateDir(prefix) {
     const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    return (0,promises_.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
+    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
 }
 /** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
 async function removeDir(dir) {
     if (dir)
         await rm(dir, { recursive: true, force: true });
 }
-
-// EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
-var kubeconfig_input = __nccwpck_require__(4880);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/state-keys.ts
-/** What the main step saves for the post step; one module so post.ts bundles nothing else. */
-const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig.ts
 
@@ -35605,18 +36634,18 @@ const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
 const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
 const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
-const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
-const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
+const kubeconfig_isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
 /** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
 function namedList(doc, key) {
     const list = doc[key] ?? [];
     if (!Array.isArray(list))
-        throw fail(`${key} must be a list`);
+        throw kubeconfig_fail(`${key} must be a list`);
     return list.map((entry, index) => {
         const field = key.slice(0, -1);
-        if (!isMap(entry) || typeof entry.name !== 'string' || !isMap(entry[field])) {
-            throw fail(`${key}[${index}] needs a name and a ${field} mapping`);
+        if (!kubeconfig_isMap(entry) || typeof entry.name !== 'string' || !kubeconfig_isMap(entry[field])) {
+            throw kubeconfig_fail(`${key}[${index}] needs a name and a ${field} mapping`);
         }
         return { name: entry.name, body: entry[field] };
     });
@@ -35625,7 +36654,7 @@ function pick(list, name, what, from) {
     const found = list.find((entry) => entry.name === name);
     if (!found) {
         const names = list.map((entry) => entry.name).join(', ') || '(none)';
-        throw fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
+        throw kubeconfig_fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
     }
     return found;
 }
@@ -35633,10 +36662,10 @@ function decodeData(value, field, owner) {
     if (value === undefined)
         return undefined;
     if (typeof value !== 'string')
-        throw fail(`${owner} ${field} must be a base64 string`);
+        throw kubeconfig_fail(`${owner} ${field} must be a base64 string`);
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     if (!decoded.includes('-----BEGIN ')) {
-        throw fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
+        throw kubeconfig_fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
     }
     return decoded;
 }
@@ -35649,18 +36678,18 @@ function readReferenced(file, field, embedded, owner, readFile) {
     }
     catch {
         const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
-        throw fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
+        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
     }
 }
 function normalizeExec(exec, owner, warnings) {
-    if (!isMap(exec))
-        throw fail(`${owner} exec must be a mapping`);
+    if (!kubeconfig_isMap(exec))
+        throw kubeconfig_fail(`${owner} exec must be a mapping`);
     const command = kubeconfig_text(exec.command);
     if (!command)
-        throw fail(`${owner} exec has no command; set e.g. command: aws`);
+        throw kubeconfig_fail(`${owner} exec has no command; set e.g. command: aws`);
     let apiVersion = kubeconfig_text(exec.apiVersion) ?? '';
     if (!EXEC_VERSIONS.includes(apiVersion)) {
-        throw fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
+        throw kubeconfig_fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
     }
     if (apiVersion === EXEC_V1ALPHA1) {
         warnings.push(`kubeconfig: ${owner} exec uses ${EXEC_V1ALPHA1}, which helm and kubectl no longer accept; using ${EXEC_V1BETA1} (update the KUBECONFIG secret to stop this warning)`);
@@ -35669,15 +36698,15 @@ function normalizeExec(exec, owner, warnings) {
     const args = exec.args ?? [];
     if (!Array.isArray(args) ||
         !args.every((arg) => typeof arg === 'string' || typeof arg === 'number')) {
-        throw fail(`${owner} exec args must be a list of strings`);
+        throw kubeconfig_fail(`${owner} exec args must be a list of strings`);
     }
     const envList = exec.env ?? [];
     if (!Array.isArray(envList))
-        throw fail(`${owner} exec env must be a list of name/value pairs`);
+        throw kubeconfig_fail(`${owner} exec env must be a list of name/value pairs`);
     const env = {};
     for (const [index, item] of envList.entries()) {
-        if (!isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
-            throw fail(`${owner} exec env[${index}] needs a name and a value`);
+        if (!kubeconfig_isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
+            throw kubeconfig_fail(`${owner} exec env[${index}] needs a name and a value`);
         }
         env[item.name] = String(item.value);
     }
@@ -35700,23 +36729,23 @@ function normalizeExec(exec, owner, warnings) {
  * Checks the structure helm depends on and rewrites what current clients reject. Pure but for
  * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
  */
-function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_.readFileSync)(file, 'utf8')) {
-    const doc = (0,kubeconfig_input/* readKubeconfigYaml */.L$)(yamlText);
-    if (!isMap(doc))
-        throw fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
+function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
+    const doc = readKubeconfigYaml(yamlText);
+    if (!kubeconfig_isMap(doc))
+        throw kubeconfig_fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
     const warnings = [];
     const clusters = namedList(doc, 'clusters');
     const contexts = namedList(doc, 'contexts');
     const users = namedList(doc, 'users');
-    const secrets = users.flatMap((user) => (0,kubeconfig_input/* userSecrets */.ZX)(user.body));
+    const secrets = users.flatMap((user) => userSecrets(user.body));
     if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
-        throw fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
+        throw kubeconfig_fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
     }
     let current = kubeconfig_text(doc['current-context']);
     if (!current) {
         if (contexts.length !== 1) {
             const names = contexts.map((c) => c.name).join(', ') || '(none)';
-            throw fail(`has no current-context; set current-context to one of: ${names}`);
+            throw kubeconfig_fail(`has no current-context; set current-context to one of: ${names}`);
         }
         current = contexts[0].name;
         warnings.push(`kubeconfig: no current-context; using the only context "${current}"`);
@@ -35725,27 +36754,27 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
     const clusterName = kubeconfig_text(context.body.cluster);
     const userName = kubeconfig_text(context.body.user);
     if (!clusterName)
-        throw fail(`context "${current}" has no cluster; set its cluster: field`);
+        throw kubeconfig_fail(`context "${current}" has no cluster; set its cluster: field`);
     if (!userName)
-        throw fail(`context "${current}" has no user; set its user: field`);
+        throw kubeconfig_fail(`context "${current}" has no user; set its user: field`);
     const cluster = pick(clusters, clusterName, 'cluster', `context "${current}"`);
     const user = pick(users, userName, 'user', `context "${current}"`);
     const clusterOwner = `cluster "${clusterName}"`;
     const server = kubeconfig_text(cluster.body.server);
     if (!server || !/^https?:\/\/[^/]/.test(server)) {
-        throw fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
+        throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
     }
     const insecureField = cluster.body['insecure-skip-tls-verify'];
     if (insecureField !== undefined && typeof insecureField !== 'boolean') {
         // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
-        throw fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
+        throw kubeconfig_fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
     }
     const insecure = insecureField === true;
     const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
     if (insecure && caField) {
         // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
         // insecure flag is not allowed".
-        throw fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
+        throw kubeconfig_fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
     }
     if (insecure)
         warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
@@ -35783,7 +36812,7 @@ function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_
         !access.password &&
         !access.exec &&
         !body['auth-provider']) {
-        throw fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
+        throw kubeconfig_fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
     }
     // Referenced files are inlined: the written config must not depend on paths of another machine.
     const clusterEntry = { ...cluster.body };
@@ -35824,9 +36853,9 @@ async function writeKubeconfig(source) {
     for (const warning of normalized.warnings)
         lib_core/* warning */.$e(warning);
     const dir = await makePrivateDir('kubeconfig');
-    saveState(KUBECONFIG_DIR_STATE, dir);
+    saveState(State.KubeconfigDir, dir);
     const file = external_node_path_default().join(dir, 'config');
-    await (0,promises_.writeFile)(file, (0,dist/* stringify */.As)(normalized.doc), { mode: 0o600 });
+    await (0,promises_namespaceObject.writeFile)(file, (0,dist/* stringify */.As)(normalized.doc), { mode: 0o600 });
     lib_core/* info */.pq(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
     return { path: file, dir, access: normalized.access };
 }
@@ -35875,8 +36904,8 @@ async function shareExecToken(kube, mint, timeoutMs, signedHere) {
     if (!token)
         return;
     (0,mask/* maskSecret */.$)(token);
-    const text = await (0,promises_.readFile)(kube.path, 'utf8');
-    await (0,promises_.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
+    const text = await (0,promises_namespaceObject.readFile)(kube.path, 'utf8');
+    await (0,promises_namespaceObject.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
     lib_core/* info */.pq(sharedTokenMessage(kube.access.exec.command, signedHere));
 }
 
@@ -36184,10 +37213,8 @@ async function reportFailedRevision(helm, client, target, before) {
     lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)${current && current !== revision ? `; the release is now at revision ${current.revision}, ${current.status} (outputs current-revision and current-status)` : ''}`);
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
-var set_values = __nccwpck_require__(3991);
 // EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
-var http = __nccwpck_require__(7593);
+var src_http = __nccwpck_require__(7593);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/comment.ts
 /** The pull request of a `pull_request` (or `pull_request_target`) run, from its event payload. Pure. */
 function pullRequestOf(env, event) {
@@ -36894,13 +37921,13 @@ function readEvent(file) {
     if (!file)
         return undefined;
     try {
-        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
     }
     catch {
         return undefined;
     }
 }
-async function reportPlan(plan, context, githubToken, edges = { http: (0,http/* fetchClient */.W)(), env: process.env }) {
+async function reportPlan(plan, context, githubToken, edges = { http: (0,src_http/* fetchClient */.W)(), env: process.env }) {
     const workspace = edges.env.GITHUB_WORKSPACE || process.cwd();
     const inWorkspace = !external_node_path_default().relative(workspace, context.chart).startsWith('..');
     const chart = inWorkspace && !context.chart.startsWith('oci://')
@@ -36908,7 +37935,7 @@ async function reportPlan(plan, context, githubToken, edges = { http: (0,http/* 
         : context.chart;
     const markdown = renderPlan(plan, { ...context, chart });
     const file = external_node_path_default().join(edges.env.RUNNER_TEMP || external_node_os_default().tmpdir(), `deploy-chart-plan-${plan.release}.md`);
-    await (0,promises_.writeFile)(file, markdown, { mode: 0o600 });
+    await (0,promises_namespaceObject.writeFile)(file, markdown, { mode: 0o600 });
     for (const [name, value] of Object.entries(planOutputs(plan, file)))
         lib_core/* setOutput */.uH(name, value);
     const { added, changed, removed } = counts(plan);
@@ -37389,7 +38416,7 @@ async function planUpgrade(helm, client, deploy) {
 
 async function run() {
     try {
-        const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
+        const inputs = readInputs(); // every input validated; errors name the input and the fix
         for (const warning of inputs.warnings)
             lib_core/* warning */.$e(warning);
         const started = Date.now();
@@ -37407,15 +38434,15 @@ async function run() {
             lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
         const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
         const [, installed] = await Promise.all([
-            (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
+            ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
         const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
         );
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
-            lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);
-        const plan = planDeploy(inputs, namespace, await (0,set_values/* writeSetArgs */.Z8)(inputs.setValues, kube.dir));
+            lib_core/* info */.pq(`set: ${describeSetTypes(inputs.setValues)}`);
+        const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access, { tokenPlan, execEnv });
         await preflight(client, kube.access, {
@@ -37443,312 +38470,6 @@ async function run() {
     catch (error) {
         (0,errors/* fail */.fJ)(error);
     }
-}
-
-
-/***/ }),
-
-/***/ 3991:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Z8: () => (/* binding */ writeSetArgs),
-/* harmony export */   hf: () => (/* binding */ resolveSetValues),
-/* harmony export */   w7: () => (/* binding */ parseSetInput),
-/* harmony export */   x1: () => (/* binding */ setFilePaths),
-/* harmony export */   zt: () => (/* binding */ describeSetTypes)
-/* harmony export */ });
-/* unused harmony exports parseSetPath, helmSetType, setValueType, helmKey, helmValue, setArgs */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7524);
-
-
-
-/**
- * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
- * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
- * work (and `\,`, `\=`, `\[`, `\\` too).
- */
-function parseSetPath(key) {
-    const steps = [];
-    let current = '';
-    let afterIndex = false;
-    const bad = (why) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
-    for (let i = 0; i < key.length; i++) {
-        const ch = key[i];
-        if (ch === '\\' && i + 1 < key.length) {
-            current += key[++i];
-        }
-        else if (ch === '.') {
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('has an empty part');
-            current = '';
-            afterIndex = false;
-        }
-        else if (ch === '[') {
-            const close = key.indexOf(']', i);
-            const index = key.slice(i + 1, close);
-            if (close < 0 || !/^\d+$/.test(index))
-                throw bad('has a list index that is not [N]');
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('indexes nothing');
-            steps.push(Number(index));
-            current = '';
-            afterIndex = true;
-            i = close;
-        }
-        else if (afterIndex) {
-            throw bad('needs a "." after a list index');
-        }
-        else {
-            current += ch;
-        }
-    }
-    if (current)
-        steps.push(current);
-    else if (!afterIndex)
-        throw bad('has an empty part');
-    return steps;
-}
-/**
- * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
- * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
- * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
- * `#` lines between entries are skipped.
- */
-function parseSetInput(text) {
-    const lines = text.split(/\r?\n/);
-    const values = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
-        if (eq <= 1) {
-            throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
-        }
-        const key = line.slice(0, eq - 1).trim();
-        let value = line.slice(eq);
-        const quote = value[0];
-        if (quote !== '"' && quote !== "'") {
-            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
-            continue;
-        }
-        const first = i + 1;
-        const bad = (why) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `line ${first}: the value of "${key}" ${why}`);
-        if (value.length < 2 || !value.endsWith(quote)) {
-            if (value.includes(quote, 1)) {
-                throw bad(`has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`);
-            }
-            // Spans lines: up to the first line that ends with the quote. No other line may hold
-            // it, so that a forgotten quote cannot swallow the lines after it without a word.
-            for (;;) {
-                if (++i >= lines.length) {
-                    throw bad(`opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
-                }
-                const next = lines[i].trimEnd();
-                const inner = next.endsWith(quote) ? next.slice(0, -1) : next;
-                if (inner.includes(quote)) {
-                    throw bad(`opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`);
-                }
-                value += `\n${next}`;
-                if (inner !== next)
-                    break;
-            }
-        }
-        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
-    }
-    return values;
-}
-/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
-function equalFold(text, word) {
-    const chars = [...text];
-    return (chars.length === word.length &&
-        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
-}
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-/**
- * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
- * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
- * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
- */
-function helmSetType(text) {
-    if (equalFold(text, 'true') || equalFold(text, 'false'))
-        return 'bool';
-    if (equalFold(text, 'null'))
-        return 'null';
-    if (text === '0')
-        return 'int64';
-    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
-        const n = BigInt(text);
-        if (n >= INT64_MIN && n <= INT64_MAX)
-            return 'int64';
-    }
-    return 'string';
-}
-/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
-function setValueType(value) {
-    return value.quoted ? 'string' : helmSetType(value.text);
-}
-const sameStep = (a, b) => a === b;
-const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
-/**
- * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
- * a parent replaces its children. What is left has no key under another, so helm's order of
- * --set before --set-file cannot change the result. A key under an earlier value, or a list
- * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
- */
-function resolveSetValues(values) {
-    let kept = [];
-    for (const value of values) {
-        kept = kept.filter((earlier) => {
-            const shared = Math.min(earlier.path.length, value.path.length);
-            for (let i = 0; i < shared; i++) {
-                if (sameStep(earlier.path[i], value.path[i]))
-                    continue;
-                if (typeof earlier.path[i] !== typeof value.path[i]) {
-                    const where = value.path.slice(0, i).join('.');
-                    throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
-                }
-                return true; // different keys or indexes: both stay
-            }
-            // The new line goes under the earlier one: only an earlier null may become a map or list.
-            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
-                throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
-            }
-            return false; // same key, a parent of it, or a null it replaces: the later line wins
-        });
-        kept.push(value);
-    }
-    return kept;
-}
-/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
-function helmKey(steps) {
-    return steps
-        .map((step, i) => typeof step === 'number'
-        ? `[${step}]`
-        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
-        .join('');
-}
-/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
-function helmValue(text) {
-    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
-}
-/**
- * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
- * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
- * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
- */
-function setArgs(values, fileFor) {
-    return values.flatMap((value, index) => setValueType(value) === 'string'
-        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
-        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
-}
-/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
-async function writeSetArgs(values, dir) {
-    if (values.length === 0)
-        return [];
-    const setDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, 'set');
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(setDir, { recursive: true, mode: 0o700 });
-    const fileFor = (index) => node_path__WEBPACK_IMPORTED_MODULE_1___default().join(setDir, String(index));
-    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
-        ? (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(fileFor(index), value.text, { mode: 0o600 })
-        : undefined));
-    return setArgs(values, fileFor);
-}
-/** For the log: each key with the type it reaches the chart as, never its value. */
-function describeSetTypes(values) {
-    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
-}
-/**
- * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
- * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
- */
-function setFilePaths(spec) {
-    const items = [[]];
-    let word = '';
-    const flush = () => {
-        items[items.length - 1].push(word);
-        word = '';
-    };
-    for (let i = 0; i < spec.length; i++) {
-        const ch = spec[i];
-        if (ch === '\\' && i + 1 < spec.length)
-            word += spec[++i];
-        else if (ch === '=' && items[items.length - 1].length === 0)
-            flush();
-        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
-            flush();
-            items.push([]);
-        }
-        else
-            word += ch;
-    }
-    flush();
-    return items
-        .map((item) => item[1])
-        .filter((value) => value !== undefined && value !== '')
-        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
-        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
-}
-
-
-/***/ }),
-
-/***/ 6430:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ isSameSite),
-/* harmony export */   k: () => (/* binding */ toolCacheName)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
-// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
-// without the site in the name, a binary fetched from a custom mirror (checked against that
-// mirror's own sums) would later be used by runs of the official site, which hold downloads
-// to the sums shipped in this action. Pure.
-
-/**
- * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
- * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
- */
-function isSameSite(mirror, official) {
-    try {
-        const url = new URL(mirror);
-        const want = new URL(official);
-        const base = (u) => u.pathname.replace(/\/+$/, '');
-        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
-            url.hostname === want.hostname &&
-            (url.port === '' || url.port === want.port) &&
-            base(url) === base(want) &&
-            !url.search &&
-            !url.username);
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
- * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
- */
-function toolCacheName(tool, mirror, official) {
-    if (isSameSite(mirror, official))
-        return `${tool}-from-${new URL(official).hostname}`;
-    const url = new URL(mirror);
-    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
-    const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
-    return `${tool}-from-${site}-${key}`;
 }
 
 
@@ -38287,30 +39008,6 @@ function fail(error) {
 
 /***/ }),
 
-/***/ 7422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   q: () => (/* binding */ processRunner)
-/* harmony export */ });
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5260);
-
-const processRunner = {
-    async run(command, args, options = {}) {
-        const result = await _actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H(command, args, {
-            ignoreReturnCode: true,
-            silent: options.silent ?? false,
-            cwd: options.cwd,
-            env: options.env ? { ...process.env, ...options.env } : undefined,
-            input: options.input === undefined ? undefined : Buffer.from(options.input)
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-};
-
-
-/***/ }),
-
 /***/ 7593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -38538,20 +39235,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -50302,844 +50985,6 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
-
-/***/ }),
-
-/***/ 3002:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e8: () => (/* binding */ cacheDir),
-  bq: () => (/* binding */ downloadTool),
-  nN: () => (/* binding */ extractTar),
-  JE: () => (/* binding */ extractZip),
-  I6: () => (/* binding */ find)
-});
-
-// UNUSED EXPORTS: HTTPError, cacheFile, evaluateVersions, extract7z, extractXar, findAllVersions, findFromManifest, getManifestFromRepo, isExplicitVersion
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    lib_core/* info */.pq(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib/* HttpClient */.Qq(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            lib_core/* debug */.Yz('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
-                try {
-                    yield lib_io/* rmRF */.Yz(dest);
-                }
-                catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        lib_core/* debug */.Yz('Checking tar --version');
-        let versionOutput = '';
-        yield (0,lib_exec/* exec */.m)('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        lib_core/* debug */.Yz(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield (0,lib_exec/* exec */.m)(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield lib_io/* which */.K7('powershell', true);
-            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield lib_io/* which */.K7('unzip', true);
-        const args = [file];
-        if (!lib_core/* isDebug */._o()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_.arch();
-        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
-        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
-        if (!external_fs_.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_.readdirSync(sourceDir)) {
-            const s = external_path_.join(sourceDir, itemName);
-            yield lib_io.cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
-        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
-            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            lib_core/* debug */.Yz('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_.arch();
-    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
-    if (external_fs_.existsSync(toolPath)) {
-        const children = external_fs_.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_.join(toolPath, child, arch || '');
-                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        }
-        yield lib_io/* mkdirP */.U$(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        lib_core/* debug */.Yz(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield lib_io/* rmRF */.Yz(folderPath);
-        yield lib_io/* rmRF */.Yz(markerPath);
-        yield lib_io/* mkdirP */.U$(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_.writeFileSync(markerPath, '');
-    lib_core/* debug */.Yz('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    lib_core/* debug */.Yz(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    lib_core/* debug */.Yz(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        lib_core/* debug */.Yz(`matched: ${version}`);
-    }
-    else {
-        lib_core/* debug */.Yz('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
 
 /***/ })
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fetchText, type Downloads } from '../src/download.js';
 import { installHelm } from '../src/helm-install.js';
 import { helmToolName } from '../src/helm-versions.js';
-import { OFFICIAL_HELM_MIRROR } from '../src/inputs.js';
+import { OFFICIAL_HELM_MIRROR } from '../src/tool-site.js';
 import { helmPath } from '../../../test/rigs/helm.js';
 import { archiveName, startHelmMirror, type HelmMirror } from '../../../test/rigs/helm-mirror.js';
 

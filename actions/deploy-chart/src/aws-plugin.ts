@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ActionError } from '../../shared/src/errors.js';
 import { processRunner, type ProcessRunner } from '../../shared/src/exec.js';
-import type { ExecPlugin } from './cluster-access.js';
+import { isAwsCommand, type ExecPlugin } from './cluster-access.js';
 import { sha256File, webDownloads, type Downloads } from './download.js';
 import { mirrorUrl, parseSha256File } from './helm-versions.js';
-import { OFFICIAL_AWS_CLI_MIRROR } from './inputs.js';
-import { isSameSite, toolCacheName } from './tool-site.js';
+import { isSameSite, OFFICIAL_AWS_CLI_MIRROR, toolCacheName } from './tool-site.js';
 
 /** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
 export const AWS_CLI_VERSION = '2.36.11';
@@ -43,10 +42,6 @@ export function supportsEksGetToken(v: AwsCliVersion): boolean {
   if (v.major < 1) return false;
   if (v.minor !== 16) return v.minor > 16;
   return v.patch >= 156;
-}
-
-export function isAwsCommand(command: string): boolean {
-  return /^aws(\.exe)?$/i.test(path.basename(command));
 }
 
 export function awsInstallerName(platform: string, arch: string): string {

@@ -15,11 +15,10 @@ import {
   helmError,
   helmHitTransientClusterError,
   readHistory,
-  settleRelease,
-  type ReleaseTarget
+  settleRelease
 } from './cluster/recover.js';
 import { usesSecretStorage } from './cluster/release-history.js';
-import type { HelmRevision } from './cluster/release-plan.js';
+import type { HelmRevision, ReleaseTarget } from './cluster/release-plan.js';
 import { forwardTerminationSignals } from './cluster/signals.js';
 import { explainHelmFailure } from './helm-failure.js';
 import { commandLineForLog, translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';

@@ -22,10 +22,9 @@ import { runnerAwsContext, runnerCredentialEdges } from '../../shared/src/aws/ru
 import type { AwsCredentials } from '../../shared/src/aws/sigv4.js';
 import { stsClient } from '../../shared/src/aws/sts.js';
 import { ActionError, InputError } from '../../shared/src/errors.js';
-import { isAwsCommand } from './aws-plugin.js';
-import type { ExecPlugin } from './cluster-access.js';
+import { isAwsCommand, type ExecPlugin } from './cluster-access.js';
 import type { EksTokenPlan } from './cluster/eks-token.js';
-import type { KubeconfigSource } from './inputs.js';
+import type { KubeconfigSource } from './kubeconfig-input.js';
 
 export interface EksInputs {
   clusterName: string;

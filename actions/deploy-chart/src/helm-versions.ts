@@ -1,5 +1,4 @@
-import { OFFICIAL_HELM_MIRROR } from './inputs.js';
-import { isSameSite, toolCacheName } from './tool-site.js';
+import { isSameSite, OFFICIAL_HELM_MIRROR, toolCacheName } from './tool-site.js';
 
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { InputError } from '../../shared/src/errors.js';
 import { maskSecret } from '../../shared/src/mask.js';
-import { saveState } from '../../shared/src/state.js';
+import { saveState } from '../../shared/src/save-state.js';
+import { State } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { ClusterAccess, ExecPlugin } from './cluster-access.js';
 import { EKS_TOKEN_LIFETIME_MS, planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
 import { helmDeadlineMs } from './helm-args.js';
 import { readKubeconfigYaml, userSecrets, type KubeconfigSource } from './kubeconfig-input.js';
-import { KUBECONFIG_DIR_STATE } from './state-keys.js';
 
 type Map = Record<string, unknown>;
 
@@ -302,7 +302,7 @@ export async function writeKubeconfig(source: KubeconfigSource): Promise<Written
   for (const secret of normalized.secrets) maskSecret(secret);
   for (const warning of normalized.warnings) core.warning(warning);
   const dir = await makePrivateDir('kubeconfig');
-  saveState(KUBECONFIG_DIR_STATE, dir);
+  saveState(State.KubeconfigDir, dir);
   const file = path.join(dir, 'config');
   await writeFile(file, stringify(normalized.doc), { mode: 0o600 });
   core.info(

@@ -5,6 +5,9 @@
 // to the sums shipped in this action. Pure.
 import { createHash } from 'node:crypto';
 
+export const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
+export const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
+
 /**
  * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
  * slash, the default port, and http:// too (being held to the shipped sums is never weaker).

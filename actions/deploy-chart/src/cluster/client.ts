@@ -6,9 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { processRunner, type ProcessRunner } from '../../../shared/src/exec.js';
 import { isTransientFailure } from '../../../shared/src/transient.js';
-import type { ClusterAccess } from '../cluster-access.js';
+import type { ClusterAccess, ExecCredential } from '../cluster-access.js';
 import type { EksTokenPlan } from './eks-token.js';
-import { ExecCredentialSource, type ExecCredential } from './exec-credential.js';
+import { ExecCredentialSource } from './exec-credential.js';
 import type { KubeList, KubeStatus } from './types.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;

@@ -16,10 +16,10 @@ import {
   REPORT_EVERYTHING,
   type PodFailure
 } from './pod-failure.js';
-import { readHistory, type ReleaseTarget } from './recover.js';
+import { readHistory } from './recover.js';
 import { readLatestRecord } from './release-history.js';
 import { planRolloutWatch, releaseObjects, type ManifestObject } from './release-objects.js';
-import type { HelmRevision } from './release-plan.js';
+import type { HelmRevision, ReleaseTarget } from './release-plan.js';
 import type { KubeEvent, Pod } from './types.js';
 
 export interface PodSummary {

@@ -3,16 +3,8 @@
 // request, and the ExecCredential it prints on stdout cached until it expires.
 import { maskSecret } from '../../../shared/src/mask.js';
 import type { ProcessRunner } from '../../../shared/src/exec.js';
-import type { ExecPlugin } from '../cluster-access.js';
+import type { ExecCredential, ExecPlugin } from '../cluster-access.js';
 import { planEksToken, signEksToken, type EksTokenPlan } from './eks-token.js';
-
-export interface ExecCredential {
-  token?: string;
-  clientCertPem?: string;
-  clientKeyPem?: string;
-  /** Epoch ms; undefined means the plugin did not say, so the credential is kept until a 401. */
-  expiresAt?: number;
-}
 
 /** The exec plugin could not produce a credential: the message says which command and why. */
 export class ExecPluginError extends Error {

@@ -21,7 +21,7 @@ import {
   type FailFastRules,
   type PodFailure
 } from './pod-failure.js';
-import type { ReleaseTarget } from './recover.js';
+import type { ReleaseTarget } from './release-plan.js';
 import { readReleaseRecord } from './release-history.js';
 import {
   collectionPath,

@@ -4,7 +4,7 @@
 import * as core from '@actions/core';
 import { ActionError } from '../../../shared/src/errors.js';
 import { retry } from '../../../shared/src/retry.js';
-import type { ClusterAccess } from '../cluster-access.js';
+import { isIamExec, type ClusterAccess } from '../cluster-access.js';
 import {
   isTransientClusterError,
   KubeApiError,
@@ -85,15 +85,10 @@ function execArg(access: ClusterAccess, flag: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-function isAwsExec(access: ClusterAccess): boolean {
-  const command = access.exec?.command ?? '';
-  return /(^|\/)aws(\.exe)?$/.test(command) || command.includes('aws-iam-authenticator');
-}
-
 /** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
 export function explainUnauthorized(access: ClusterAccess, kubeMessage: string): ActionError {
   const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
-  if (isAwsExec(access)) {
+  if (isIamExec(access.exec)) {
     const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
     const region =
       execArg(access, '--region') ??
@@ -141,7 +136,7 @@ export function explainForbidden(
   namespace: string,
   kubeMessage: string
 ): ActionError {
-  const hint = isAwsExec(access)
+  const hint = isIamExec(access.exec)
     ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
     : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
   return new ActionError(

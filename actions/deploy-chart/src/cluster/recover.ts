@@ -12,13 +12,9 @@ import {
   parseHistory,
   recoveryRules,
   type HelmRevision,
-  type Recovery
+  type Recovery,
+  type ReleaseTarget
 } from './release-plan.js';
-
-export interface ReleaseTarget {
-  release: string;
-  namespace: string;
-}
 
 /**
  * The release's revisions, oldest first; [] when the release does not exist. With a client

@@ -16,6 +16,12 @@
 //   (pending-install, or only failed revisions before) is uninstalled.
 // - An unreadable timestamp counts as live: we would rather stop than break a running deploy.
 
+/** The release a run deploys, and where. */
+export interface ReleaseTarget {
+  release: string;
+  namespace: string;
+}
+
 export interface HelmRevision {
   revision: number;
   /** RFC 3339 time of the revision's last deploy attempt; absent or '' when helm has none. */

@@ -3,7 +3,7 @@
 import { markdownTable } from '../../../shared/src/summary.js';
 import type { KubeClient } from './client.js';
 import { readNamedObjects, readReleaseObjects } from './release-history.js';
-import type { ReleaseTarget } from './recover.js';
+import type { ReleaseTarget } from './release-plan.js';
 import type { HelmRevision } from './release-plan.js';
 import type { Ingress, Service, Workload } from './types.js';
 import { ingressUrl, serviceUrl } from './url.js';

@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import type { KubeClient } from './client.js';
 import { objectEventsBy } from './events.js';
 import { pause } from './pause.js';
-import type { ReleaseTarget } from './recover.js';
+import type { ReleaseTarget } from './release-plan.js';
 import { readReleaseObjects, readNamedObjects } from './release-history.js';
 import type { Ingress, KubeEvent, LoadBalancerIngress, Service } from './types.js';
 
