@@ -32160,7 +32160,7 @@ function printExecCredential(args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
 /* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7652);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6322);
 
 
 
@@ -32174,7 +32174,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7652:
+/***/ 6322:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34198,7 +34198,7 @@ async function readNamedObjects(client, collection, names) {
 //   pending-upgrade or pending-rollback ("another operation is in progress").
 // - A pending revision younger than the live window is presumed to belong to a run that is
 //   still working; we refuse to touch it and say when it will be considered abandoned. The
-//   window is 2 × the helm timeout + 1 minute: helm applies its timeout per phase (pre-hooks,
+//   window is 2 × the helm timeout + 1 minute (budget.ts): helm applies its timeout per phase (pre-hooks,
 //   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
 //   and API latency. This assumes the other run uses the same timeout (the same workflow).
 //   Runs of this action settle their own release when cancelled, so abandoned pending
@@ -34219,9 +34219,6 @@ function parseHistory(stdout) {
     if (!Array.isArray(rows))
         throw new Error('helm history printed no JSON array');
     return [...rows].sort((a, b) => a.revision - b.revision);
-}
-function recoveryRules(helmTimeoutMs) {
-    return { liveWindowMs: 2 * helmTimeoutMs + 60_000 };
 }
 /** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
 function revisionAge(revision, now) {
@@ -34337,9 +34334,9 @@ async function perform(helm, target, recovery) {
         throw new errors/* ActionError */.lZ(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
     }
 }
-async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) {
+async function recoverPendingRelease(helm, target, rules, options = {}) {
     const revisions = await readHistory(helm, target, options.client);
-    const recovery = decideRecovery(revisions, options.now ?? new Date(), recoveryRules(helmTimeoutMs));
+    const recovery = decideRecovery(revisions, options.now ?? new Date(), rules);
     if (recovery.action === 'refuse') {
         throw new errors/* ActionError */.lZ(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
     }
@@ -35266,33 +35263,8 @@ function explainHelmFailure(stderr) {
     };
 }
 
-// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
-var credentials = __nccwpck_require__(1227);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
-
-/**
- * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
- * The timeout input is bounded far below it; a delay is clamped here anyway.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
- * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
- * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
- * run treats a pending release as live (recoveryRules), so that rule holds. Pure; never more
- * than a timer can wait.
- */
-function helmDeadlineMs(timeoutMs) {
-    return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
-}
-/**
- * The role session a deploy asks for: the whole step (recovery, the upgrade, a rollback, the
- * report; each at most helmDeadlineMs) plus 10 minutes, at least STS's hour, at most 12 h.
- */
-function deploySessionSeconds(timeoutMs) {
-    return (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs(timeoutMs) + 10 * 60_000);
-}
-function planDeploy(inputs, namespace, setArgs) {
+function planDeploy(inputs, namespace, setArgs, time) {
     return {
         release: inputs.release,
         chart: inputs.chart,
@@ -35300,7 +35272,7 @@ function planDeploy(inputs, namespace, setArgs) {
         valuesFiles: inputs.valuesFiles,
         setArgs,
         timeout: inputs.timeout,
-        helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
+        helmDeadlineMs: time.helmDeadlineMs,
         wait: inputs.wait,
         rollbackOnFailure: inputs.rollbackOnFailure,
         createNamespace: inputs.createNamespace,
@@ -35518,9 +35490,45 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
 var eks_cluster = __nccwpck_require__(3590);
+// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
+var credentials = __nccwpck_require__(1227);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/budget.ts
+// Every duration the deploy derives from the `timeout` input, computed once (timeBudget) and
+// handed to the parts that wait or stop: helm's deadline, its kill grace, the window in which
+// a pending release counts as live, whether a token outlives helm, how long the URL is awaited
+// and how long the role session lasts. The rules between them are asserted in budget.test.ts.
+
+
+/**
+ * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
+ * The timeout input is bounded far below it; a delay is clamped here anyway.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * helm's SIGTERM handler records the release as failed, which needs the API server; if that
+ * hangs too, helm is killed after this grace and the deploy settles the release instead.
+ */
+const KILL_GRACE_MS = 15_000;
+/** How much longer than helm's last possible moment (deadline + kill grace) a shared token must live. */
+const TOKEN_MARGIN_MS = 15_000;
+/** The budget for a helm timeout. Pure. */
+function timeBudget(timeoutMs) {
+    const helmDeadlineMs = Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
+    return {
+        timeoutMs,
+        helmDeadlineMs,
+        killGraceMs: KILL_GRACE_MS,
+        pendingLiveWindowMs: 2 * timeoutMs + 60_000,
+        tokenOutlivesHelm: helmDeadlineMs + KILL_GRACE_MS + TOKEN_MARGIN_MS <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8,
+        urlWaitMs: timeoutMs,
+        roleSessionSeconds: (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs + 10 * 60_000)
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-cli.ts
+
 
 /** Exit code of a process killed by a signal, as a shell reports it (SIGTERM → 143). */
 const SIGNAL_EXIT = {
@@ -35528,12 +35536,9 @@ const SIGNAL_EXIT = {
     SIGINT: 130,
     SIGKILL: 137
 };
-/**
- * helm's SIGTERM handler records the release as failed, which needs the API server; if that
- * hangs too, helm is killed after this grace and the deploy settles the release instead.
- */
-const SIGKILL_AFTER_MS = 15_000;
-function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}, 
+function createHelmCli(path, major, kubeconfigPath, 
+/** SIGTERM → SIGKILL (TimeBudget.killGraceMs). */
+killAfterMs = KILL_GRACE_MS, extraEnv = {}, 
 /** helm's working directory: the workspace, the base the path inputs were checked against. */
 cwd) {
     const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
@@ -36630,7 +36635,6 @@ async function removeDir(dir) {
 
 
 
-
 const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
 const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
@@ -36860,19 +36864,12 @@ async function writeKubeconfig(source) {
     return { path: file, dir, access: normalized.access };
 }
 /**
- * helm is stopped at helmDeadlineMs and killed 15 s later: a token valid 30 s past the
- * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
- */
-function tokenOutlivesHelm(timeoutMs) {
-    return helmDeadlineMs(timeoutMs) + 30_000 <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8;
-}
-/**
  * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
  * handed the token, else helm and the action both run the plugin. Pure.
  */
-function planTokenSource(exec, env, timeoutMs, keysFrom) {
+function planTokenSource(exec, env, time, keysFrom) {
     const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
-    if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
+    if ('sign' in plan && !time.tokenOutlivesHelm) {
         return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
     }
     return plan;
@@ -36897,8 +36894,8 @@ function sharedTokenMessage(command, signedHere) {
  * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
  * the token outlives helm's run; otherwise helm keeps running the plugin itself.
  */
-async function shareExecToken(kube, mint, timeoutMs, signedHere) {
-    if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs))
+async function shareExecToken(kube, mint, time, signedHere) {
+    if (!kube.access.exec || !time.tokenOutlivesHelm)
         return;
     const token = await mint();
     if (!token)
@@ -38414,13 +38411,15 @@ async function planUpgrade(helm, client, deploy) {
 
 
 
+
 async function run() {
     try {
         const inputs = readInputs(); // every input validated; errors name the input and the fix
         for (const warning of inputs.warnings)
             lib_core/* warning */.$e(warning);
         const started = Date.now();
-        const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
+        const time = timeBudget(inputs.timeoutMs); // every deadline, once
+        const session = time.roleSessionSeconds; // the role outlives every helm call
         const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, session)); // credentials + DescribeCluster
         const source = eks?.kubeconfig ?? inputs.kubeconfig;
         const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
@@ -38428,8 +38427,7 @@ async function run() {
         const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, session)); // role-arn
         const execEnv = eks?.helmEnv ?? lent?.env;
         const tokenPlan = eks?.tokenPlan ??
-            (exec &&
-                planTokenSource(exec, { ...process.env, ...execEnv }, inputs.timeoutMs, lent?.keysFrom));
+            (exec && planTokenSource(exec, { ...process.env, ...execEnv }, time, lent?.keysFrom));
         if (exec && tokenPlan)
             lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
         const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
@@ -38437,12 +38435,12 @@ async function run() {
             ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+        const helm = createHelmCli(installed.path, installed.major, kube.path, time.killGraceMs, execEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
         );
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
             lib_core/* info */.pq(`set: ${describeSetTypes(inputs.setValues)}`);
-        const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir));
+        const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir), time);
         const target = { release: plan.release, namespace };
         const client = createKubeClient(kube.access, { tokenPlan, execEnv });
         await preflight(client, kube.access, {
@@ -38451,21 +38449,21 @@ async function run() {
         }).catch(async (error) => {
             throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
         });
-        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
+        await shareExecToken(kube, () => client.bearerToken(), time, tokenSignedHere);
         if (inputs.mode === 'plan') {
             const result = await planUpgrade(helm, client, plan); // changes nothing, records no revision
             const context = { helm: `helm ${installed.version}`, chart: inputs.chart };
             return await reportPlan(result, context, inputs.githubToken); // summary, outputs, PR comment
         }
         if (inputs.recoverPending && plan.dryRun === 'none') {
-            await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
+            await recoverPendingRelease(helm, target, { liveWindowMs: time.pendingLiveWindowMs }, { client });
         }
         const before = plan.dryRun === 'none' ? await latestRevisionNumber(helm, target, client) : undefined;
         const revision = await deploy(helm, client, plan, inputs.failFast).catch(async (error) => {
             await reportFailedRevision(helm, client, target, before); // outputs even on failure
             throw error;
         });
-        await report(client, target, revision, started + inputs.timeoutMs);
+        await report(client, target, revision, started + time.urlWaitMs);
     }
     catch (error) {
         (0,errors/* fail */.fJ)(error);

@@ -1,11 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import {
-  normalizeKubeconfig,
-  sharedTokenMessage,
-  tokenOutlivesHelm,
-  withBearerToken
-} from '../src/kubeconfig.js';
+import { normalizeKubeconfig, sharedTokenMessage, withBearerToken } from '../src/kubeconfig.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcfake\n-----END EC PRIVATE KEY-----\n';
@@ -376,15 +371,6 @@ describe('normalization', () => {
 });
 
 describe("helm reuses the exec plugin's token", () => {
-  test.each([
-    ['5m', 300_000, true],
-    ['6m30s', 390_000, true],
-    ['7m', 420_000, false],
-    ['1h', 3_600_000, false]
-  ])('timeout %s: the 15-minute token outlives helm: %s', (_text, ms, want) =>
-    expect(tokenOutlivesHelm(ms)).toBe(want)
-  );
-
   test.each([
     [
       true,

@@ -9,8 +9,8 @@ import { saveState } from '../../shared/src/save-state.js';
 import { State } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { ClusterAccess, ExecPlugin } from './cluster-access.js';
-import { EKS_TOKEN_LIFETIME_MS, planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
-import { helmDeadlineMs } from './helm-args.js';
+import type { TimeBudget } from './budget.js';
+import { planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
 import { readKubeconfigYaml, userSecrets, type KubeconfigSource } from './kubeconfig-input.js';
 
 type Map = Record<string, unknown>;
@@ -312,25 +312,17 @@ export async function writeKubeconfig(source: KubeconfigSource): Promise<Written
 }
 
 /**
- * helm is stopped at helmDeadlineMs and killed 15 s later: a token valid 30 s past the
- * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
- */
-export function tokenOutlivesHelm(timeoutMs: number): boolean {
-  return helmDeadlineMs(timeoutMs) + 30_000 <= EKS_TOKEN_LIFETIME_MS;
-}
-
-/**
  * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
  * handed the token, else helm and the action both run the plugin. Pure.
  */
 export function planTokenSource(
   exec: ExecPlugin,
   env: NodeJS.ProcessEnv,
-  timeoutMs: number,
+  time: TimeBudget,
   keysFrom?: string
 ): EksTokenPlan {
   const plan = planEksToken(exec, env, keysFrom);
-  if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
+  if ('sign' in plan && !time.tokenOutlivesHelm) {
     return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
   }
   return plan;
@@ -361,10 +353,10 @@ export function sharedTokenMessage(command: string, signedHere: boolean): string
 export async function shareExecToken(
   kube: WrittenKubeconfig,
   mint: () => Promise<string | undefined>,
-  timeoutMs: number,
+  time: TimeBudget,
   signedHere: boolean
 ): Promise<void> {
-  if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs)) return;
+  if (!kube.access.exec || !time.tokenOutlivesHelm) return;
   const token = await mint();
   if (!token) return;
   maskSecret(token);

@@ -17,6 +17,7 @@ import {
 } from '../../src/cluster/eks-token.js';
 import { ExecCredentialSource, parseExecCredential } from '../../src/cluster/exec-credential.js';
 import { planTokenSource } from '../../src/kubeconfig.js';
+import { timeBudget } from '../../src/budget.js';
 import { verifyEksToken } from '../../../../test/emulator/auth/eks-token.js';
 import { captureStdout } from './capture-stdout.js';
 
@@ -153,8 +154,8 @@ describe('planEksToken', () => {
   });
 
   test('a timeout longer than a token lives: helm and the action both run aws', () => {
-    expect('sign' in planTokenSource(awsExec(SEED_ARGS), {}, 5 * 60_000)).toBe(true);
-    const long = planTokenSource(awsExec(SEED_ARGS), {}, 10 * 60_000);
+    expect('sign' in planTokenSource(awsExec(SEED_ARGS), {}, timeBudget(5 * 60_000))).toBe(true);
+    const long = planTokenSource(awsExec(SEED_ARGS), {}, timeBudget(10 * 60_000));
     expect('runCli' in long && long.runCli).toMatch(/timeout is longer than one token lives/);
   });
 

@@ -1,5 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
+import { timeBudget } from '../../src/budget.js';
 import {
   isTransientClusterError,
   KubeApiError,
@@ -25,7 +26,7 @@ const rev = (revision: number, status: string, minutesAgo = 60): HelmRevision =>
   app_version: '1.0',
   description: ''
 });
-const FIVE_MINUTES = 5 * 60_000;
+const LIVE_WINDOW = { liveWindowMs: timeBudget(5 * 60_000).pendingLiveWindowMs };
 
 const stdout = captureStdout();
 
@@ -37,7 +38,7 @@ test('an abandoned pending-upgrade is rolled back to the last deployed revision,
   const helm = new FakeHelm();
   helm.history = [rev(1, 'superseded'), rev(2, 'deployed'), rev(3, 'pending-upgrade', 30)];
   await expect(
-    recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW })
+    recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW })
   ).resolves.toMatchObject({
     action: 'rollback',
     toRevision: 2
@@ -54,14 +55,14 @@ test('an abandoned pending-upgrade is rolled back to the last deployed revision,
 test('an abandoned pending-install is uninstalled', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'pending-install', 30)];
-  await recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW });
+  await recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW });
   expect(helm.calls.at(-1)).toEqual(['uninstall', 'demo', '--namespace', 'web']);
 });
 
 test('a live pending release is left alone and the error says how to recover by hand', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 2)];
-  const error = await recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW }).catch(
+  const error = await recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW }).catch(
     (e: unknown) => e
   );
   expect(error).toBeInstanceOf(ActionError);
@@ -74,7 +75,7 @@ test("a failing rollback is an ActionError with helm's message", async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 30)];
   helm.exitCode = 1;
-  await expect(recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW })).rejects.toThrow(
+  await expect(recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW })).rejects.toThrow(
     /recovering release "demo" failed: helm rollback demo 1 --namespace web exited with code 1: Error: boom/
   );
 });

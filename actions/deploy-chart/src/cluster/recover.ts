@@ -10,9 +10,9 @@ import {
   decideRecovery,
   describeRecovery,
   parseHistory,
-  recoveryRules,
   type HelmRevision,
   type Recovery,
+  type RecoveryRules,
   type ReleaseTarget
 } from './release-plan.js';
 
@@ -81,15 +81,11 @@ export interface RecoverOptions {
 export async function recoverPendingRelease(
   helm: HelmCli,
   target: ReleaseTarget,
-  helmTimeoutMs: number,
+  rules: RecoveryRules,
   options: RecoverOptions = {}
 ): Promise<Recovery> {
   const revisions = await readHistory(helm, target, options.client);
-  const recovery = decideRecovery(
-    revisions,
-    options.now ?? new Date(),
-    recoveryRules(helmTimeoutMs)
-  );
+  const recovery = decideRecovery(revisions, options.now ?? new Date(), rules);
   if (recovery.action === 'refuse') {
     throw new ActionError(
       describeRecovery(target.release, target.namespace, recovery),

@@ -5,7 +5,7 @@
 //   pending-upgrade or pending-rollback ("another operation is in progress").
 // - A pending revision younger than the live window is presumed to belong to a run that is
 //   still working; we refuse to touch it and say when it will be considered abandoned. The
-//   window is 2 × the helm timeout + 1 minute: helm applies its timeout per phase (pre-hooks,
+//   window is 2 × the helm timeout + 1 minute (budget.ts): helm applies its timeout per phase (pre-hooks,
 //   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
 //   and API latency. This assumes the other run uses the same timeout (the same workflow).
 //   Runs of this action settle their own release when cancelled, so abandoned pending
@@ -55,10 +55,6 @@ export function parseHistory(stdout: string): HelmRevision[] {
   const rows = JSON.parse(stdout || '[]') as HelmRevision[];
   if (!Array.isArray(rows)) throw new Error('helm history printed no JSON array');
   return [...rows].sort((a, b) => a.revision - b.revision);
-}
-
-export function recoveryRules(helmTimeoutMs: number): RecoveryRules {
-  return { liveWindowMs: 2 * helmTimeoutMs + 60_000 };
 }
 
 /** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
