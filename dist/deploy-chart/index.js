@@ -32160,7 +32160,7 @@ function printExecCredential(args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
 /* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6322);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9823);
 
 
 
@@ -32174,7 +32174,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6322:
+/***/ 9823:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32187,6 +32187,1114 @@ __nccwpck_require__.d(__webpack_exports__, {
 var lib_core = __nccwpck_require__(6058);
 // EXTERNAL MODULE: ./actions/shared/src/errors.ts
 var errors = __nccwpck_require__(7524);
+// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
+var credentials = __nccwpck_require__(1227);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
+var eks_token = __nccwpck_require__(6972);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/budget.ts
+// Every duration the deploy derives from the `timeout` input, computed once (timeBudget) and
+// handed to the parts that wait or stop: helm's deadline, its kill grace, the window in which
+// a pending release counts as live, whether a token outlives helm, how long the URL is awaited
+// and how long the role session lasts. The rules between them are asserted in budget.test.ts.
+
+
+/**
+ * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
+ * The timeout input is bounded far below it; a delay is clamped here anyway.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * helm's SIGTERM handler records the release as failed, which needs the API server; if that
+ * hangs too, helm is killed after this grace and the deploy settles the release instead.
+ */
+const KILL_GRACE_MS = 15_000;
+/** How much longer than helm's last possible moment (deadline + kill grace) a shared token must live. */
+const TOKEN_MARGIN_MS = 15_000;
+/** The budget for a helm timeout. Pure. */
+function timeBudget(timeoutMs) {
+    const helmDeadlineMs = Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
+    return {
+        timeoutMs,
+        helmDeadlineMs,
+        killGraceMs: KILL_GRACE_MS,
+        pendingLiveWindowMs: 2 * timeoutMs + 60_000,
+        tokenOutlivesHelm: helmDeadlineMs + KILL_GRACE_MS + TOKEN_MARGIN_MS <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8,
+        urlWaitMs: timeoutMs,
+        roleSessionSeconds: (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs + 10 * 60_000)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/retry.ts
+/** How long to wait before attempt `attempt + 1` (0-based): exponential, capped, full jitter. */
+function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
+    const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** Parses a `Retry-After` header (seconds or HTTP date) into milliseconds, or undefined. */
+function retryAfterMs(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0)
+        return seconds * 1000;
+    if (!/[a-z]/i.test(header))
+        return undefined; // not seconds and not an HTTP date (e.g. "-1")
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Runs `operation` until it succeeds, `decide` says stop, or attempts run out. */
+async function retry(operation, options) {
+    const sleep = options.sleep ?? realSleep;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await operation();
+        }
+        catch (error) {
+            const decision = options.decide(error);
+            if (!decision.retry || attempt + 1 >= options.attempts)
+                throw error;
+            const waitMs = Math.min(options.maxMs, decision.waitMs ?? backoffDelay(attempt, options.baseMs, options.maxMs));
+            options.onRetry?.(error, attempt + 1, waitMs);
+            await sleep(waitMs);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster-access.ts
+var cluster_access = __nccwpck_require__(449);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./actions/shared/src/exec.ts
+
+const processRunner = {
+    async run(command, args, options = {}) {
+        const result = await lib_exec/* getExecOutput */.H(command, args, {
+            ignoreReturnCode: true,
+            silent: options.silent ?? false,
+            cwd: options.cwd,
+            env: options.env ? { ...process.env, ...options.env } : undefined,
+            input: options.input === undefined ? undefined : Buffer.from(options.input)
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+};
+
+;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
+// One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
+// its release settling and its helm re-run, and by the image build's registry retries.
+// A status decides when there is one (a refusal is an answer, however its text reads); a
+// Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
+// The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
+// shows an outage: the connection lost or refused, a handshake or read that timed out, a
+// stream cut short (EOF), etcd electing a leader, a 503/504 from the front.
+/** Node's codes for a connection that failed or was cut, not for a wrong address or certificate. */
+const TRANSIENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'ERR_HTTP2_GOAWAY_SESSION',
+    'ERR_HTTP2_SESSION_ERROR',
+    'ERR_HTTP2_STREAM_CANCEL'
+]);
+/** The same failures as Go's net/http, client-go, helm and the registry clients print them. */
+const TRANSIENT_TEXT = new RegExp([
+    'http2: client connection lost',
+    'http2: server sent GOAWAY',
+    '\\bGOAWAY\\b',
+    'TLS handshake timeout',
+    'i/o timeout',
+    '\\bunexpected EOF\\b',
+    '(?:^|[\\s:"])EOF\\b',
+    'connection refused',
+    'connection reset',
+    'broken pipe',
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'etcdserver: leader changed',
+    'etcdserver: request timed out',
+    'Timeout: request did not complete',
+    'the server is currently unable to handle the request',
+    'the server was unable to return a response in the time allotted',
+    '\\bTooManyRequests\\b',
+    '\\bServiceUnavailable\\b',
+    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
+].join('|'), 'i');
+/** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
+function isTransientStatus(status) {
+    return status === 429 || (status >= 500 && status !== 501);
+}
+function isTransientCode(code) {
+    return TRANSIENT_CODES.has(code);
+}
+function isTransientText(text) {
+    return TRANSIENT_TEXT.test(text);
+}
+/** Whether a failure may pass by itself and is worth another try. Pure. */
+function isTransientFailure(facts) {
+    if (facts.status !== undefined && facts.status > 0)
+        return isTransientStatus(facts.status);
+    if (facts.code !== undefined && isTransientCode(facts.code))
+        return true;
+    return isTransientText(facts.text ?? '');
+}
+
+// EXTERNAL MODULE: ./actions/shared/src/mask.ts
+var mask = __nccwpck_require__(8219);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/exec-credential.ts
+// The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
+// way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
+// request, and the ExecCredential it prints on stdout cached until it expires.
+
+
+/** The exec plugin could not produce a credential: the message says which command and why. */
+class ExecPluginError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ExecPluginError';
+    }
+}
+/** Parses the plugin's stdout (an ExecCredential object). Pure. */
+function parseExecCredential(command, stdout) {
+    let doc;
+    try {
+        doc = JSON.parse(stdout);
+    }
+    catch {
+        throw new ExecPluginError(`the kubeconfig exec plugin "${command}" printed no ExecCredential JSON on stdout`);
+    }
+    const status = doc?.status;
+    const text = (key) => (typeof status?.[key] === 'string' ? status[key] : '');
+    const credential = {};
+    if (text('token'))
+        credential.token = text('token');
+    if (text('clientCertificateData') && text('clientKeyData')) {
+        credential.clientCertPem = text('clientCertificateData');
+        credential.clientKeyPem = text('clientKeyData');
+    }
+    if (!credential.token && !credential.clientCertPem) {
+        throw new ExecPluginError(`the kubeconfig exec plugin "${command}" returned an ExecCredential without status.token or client certificate`);
+    }
+    const expires = Date.parse(text('expirationTimestamp'));
+    if (!Number.isNaN(expires))
+        credential.expiresAt = expires;
+    return credential;
+}
+/** Whether a cached credential may still be sent: 30 s of margin for clock skew and latency. */
+function isFresh(credential, now) {
+    return credential.expiresAt === undefined || credential.expiresAt - 30_000 > now;
+}
+/** Last lines of the plugin's stderr: enough to show aws's own error, never its full output. */
+function tail(text, lines = 5) {
+    return text.trim().split(/\r?\n/).slice(-lines).join('\n');
+}
+class ExecCredentialSource {
+    plugin;
+    plan;
+    runner;
+    cached;
+    now;
+    /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
+    env;
+    /**
+     * `plan` says who makes the tokens (planTokenSource, or cluster-name's signing keys): a
+     * plain `aws eks get-token` with AWS keys in its environment is signed in process.
+     */
+    constructor(plugin, plan, runner, options = {}) {
+        this.plugin = plugin;
+        this.plan = plan;
+        this.runner = runner;
+        this.now = options.now ?? Date.now;
+        this.env = options.env ?? {};
+    }
+    /**
+     * A valid credential, running the plugin only when the cached one expired or was refused.
+     * `cached` says it was not minted for this call, so a 401 may mean it went stale.
+     */
+    async get() {
+        if (this.cached && isFresh(this.cached, this.now()))
+            return { credential: this.cached, cached: true };
+        const credential = 'sign' in this.plan
+            ? (0,eks_token/* signEksToken */.kS)(this.plan.sign, new Date(this.now()))
+            : await this.runPlugin();
+        (0,mask/* maskSecret */.$)(credential.token);
+        (0,mask/* maskSecret */.$)(credential.clientKeyPem);
+        this.cached = credential;
+        return { credential, cached: false };
+    }
+    async runPlugin() {
+        const { command, args, env, apiVersion } = this.plugin;
+        const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
+        let result;
+        try {
+            result = await this.runner.run(command, args, {
+                silent: true,
+                env: { ...this.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
+            });
+        }
+        catch (error) {
+            throw new ExecPluginError(`the kubeconfig exec plugin "${command}" could not be started (${error.message}); is it installed and on PATH?`);
+        }
+        if (result.exitCode !== 0) {
+            throw new ExecPluginError(`the kubeconfig exec plugin "${command} ${args.join(' ')}" exited with code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`);
+        }
+        return parseExecCredential(command, result.stdout);
+    }
+    /** The server refused the credential (401): the next request runs the plugin again. */
+    invalidate() {
+        this.cached = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/client.ts
+// A minimal Kubernetes REST client for the few calls the deploy makes (version, list, watch,
+// logs, delete, and the plan's dry-run patches), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
+// API server exactly as the kubeconfig's current context says: its CA, and a bearer token,
+// client certificate, basic auth or exec plugin credential.
+
+
+
+
+
+/** The API server answered with a non-2xx status; `kubeMessage` is its Status message. */
+class KubeApiError extends Error {
+    method;
+    url;
+    statusCode;
+    reason;
+    kubeMessage;
+    constructor(method, url, statusCode, reason, kubeMessage) {
+        super(`${method} ${url}: ${statusCode} ${reason}${kubeMessage ? `: ${kubeMessage}` : ''}`);
+        this.method = method;
+        this.url = url;
+        this.statusCode = statusCode;
+        this.reason = reason;
+        this.kubeMessage = kubeMessage;
+        this.name = 'KubeApiError';
+    }
+}
+/** The request never got an HTTP answer: `code` is Node's (ECONNREFUSED, CERT_HAS_EXPIRED …). */
+class KubeNetworkError extends Error {
+    url;
+    code;
+    detail;
+    constructor(url, code, detail) {
+        super(`${url}: ${code}: ${detail}`);
+        this.url = url;
+        this.code = code;
+        this.detail = detail;
+        this.name = 'KubeNetworkError';
+    }
+}
+/**
+ * Whether a failure may pass by itself: the API server restarting or behind a load balancer
+ * that cut the connection (EKS control-plane updates), throttling, etcd electing a leader,
+ * or a helm child that hit the same. The rule is the shared one (shared/src/transient.ts). Pure.
+ */
+function isTransientClusterError(error) {
+    if (error instanceof KubeApiError) {
+        return isTransientFailure({ status: error.statusCode, text: error.kubeMessage });
+    }
+    if (error instanceof KubeNetworkError) {
+        return isTransientFailure({ code: error.code, text: error.detail });
+    }
+    return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
+}
+/** `https://host/prefix` + `/api/v1/...` + query, keeping a server path prefix (Rancher, proxies). */
+function apiUrl(server, path, query = {}) {
+    const url = new URL(server);
+    url.pathname = url.pathname.replace(/\/+$/, '') + path;
+    for (const [key, value] of Object.entries(query)) {
+        if (value !== undefined)
+            url.searchParams.set(key, String(value));
+    }
+    return url;
+}
+/** The Status object of an error response, or a synthetic one for non-JSON bodies. */
+function parseStatus(statusCode, body) {
+    try {
+        const status = JSON.parse(body);
+        if (status && typeof status === 'object' && (status.message || status.reason)) {
+            return {
+                reason: status.reason ?? (external_node_http_default()).STATUS_CODES[statusCode] ?? '',
+                message: status.message ?? ''
+            };
+        }
+    }
+    catch {
+        // Not JSON: a proxy or load balancer answered; its text is the best explanation we have.
+    }
+    return { reason: (external_node_http_default()).STATUS_CODES[statusCode] ?? 'Error', message: body.trim().slice(0, 300) };
+}
+class RestClient {
+    access;
+    server;
+    exec;
+    timeoutMs;
+    constructor(access, deps) {
+        this.access = access;
+        this.server = access.server;
+        this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
+        if (access.exec) {
+            if (!deps.tokenPlan) {
+                throw new Error(`the kubeconfig user runs "${access.exec.command}", and no token plan says who makes its tokens (planTokenSource)`);
+            }
+            this.exec = new ExecCredentialSource(access.exec, deps.tokenPlan, deps.runner ?? processRunner, { now: deps.now, env: deps.execEnv });
+        }
+    }
+    async get(path, query) {
+        return JSON.parse(await this.getText(path, query));
+    }
+    async getText(path, query) {
+        const response = await this.send({ method: 'GET', path, query, timeoutMs: this.timeoutMs });
+        return response.body;
+    }
+    list(path, query) {
+        return this.get(path, query);
+    }
+    async delete(path) {
+        await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
+    }
+    async patch(path, body, contentType, query) {
+        const response = await this.send({
+            method: 'PATCH',
+            path,
+            query,
+            body: { text: body, contentType },
+            timeoutMs: this.timeoutMs
+        });
+        return JSON.parse(response.body);
+    }
+    async bearerToken() {
+        if (!this.exec)
+            return this.access.token;
+        return (await this.exec.get()).credential.token;
+    }
+    async watch(path, query, onEvent, signal) {
+        const url = apiUrl(this.server, path, query).toString();
+        await this.send({
+            method: 'GET',
+            path,
+            query: { ...query, watch: true },
+            signal,
+            // The server closes a watch after its timeoutSeconds; silence far beyond that is a dead link.
+            timeoutMs: (Number(query.timeoutSeconds ?? 300) + 30) * 1000,
+            onLine: (line) => {
+                const event = JSON.parse(line);
+                if (!event?.type || !event.object)
+                    throw new Error(`GET ${url}: the answer is not a watch stream`);
+                if (event.type === 'ERROR') {
+                    const status = event.object;
+                    throw new KubeApiError('WATCH', url, status.code ?? 500, status.reason ?? 'Error', status.message ?? '');
+                }
+                onEvent(event);
+            }
+        });
+    }
+    /**
+     * One request. With an exec plugin, a 401 for a cached credential (revoked, or expired
+     * without saying when) runs the plugin again and retries once; a freshly minted one that
+     * is refused is refused for good, and running the plugin again would only cost time.
+     */
+    async send(spec) {
+        const exec = await this.exec?.get();
+        try {
+            return await this.attempt(spec, exec?.credential);
+        }
+        catch (error) {
+            const stale = exec?.cached && error instanceof KubeApiError && error.statusCode === 401;
+            if (!this.exec || !stale)
+                throw error;
+            this.exec.invalidate();
+            return this.attempt(spec, (await this.exec.get()).credential);
+        }
+    }
+    attempt(spec, credential) {
+        const url = apiUrl(this.server, spec.path, spec.query);
+        const shownUrl = apiUrl(this.server, spec.path).toString();
+        const options = this.requestOptions(spec.method, credential, spec.body?.contentType);
+        const transport = url.protocol === 'http:' ? (external_node_http_default()) : (external_node_https_default());
+        return new Promise((resolve, reject) => {
+            if (spec.signal?.aborted)
+                return resolve({ statusCode: 0, body: '' });
+            const request = transport.request(url, options, (response) => {
+                const statusCode = response.statusCode ?? 0;
+                const ok = statusCode >= 200 && statusCode < 300;
+                let body = '';
+                let pending = '';
+                response.setEncoding('utf8');
+                response.on('data', (chunk) => {
+                    if (!ok || !spec.onLine) {
+                        body += chunk;
+                        return;
+                    }
+                    pending += chunk;
+                    let newline;
+                    while ((newline = pending.indexOf('\n')) >= 0) {
+                        const line = pending.slice(0, newline).trim();
+                        pending = pending.slice(newline + 1);
+                        if (!line)
+                            continue;
+                        try {
+                            spec.onLine(line);
+                        }
+                        catch (error) {
+                            request.destroy();
+                            reject(error);
+                            return;
+                        }
+                    }
+                });
+                response.on('end', () => {
+                    if (ok)
+                        return resolve({ statusCode, body });
+                    const status = parseStatus(statusCode, body);
+                    reject(new KubeApiError(spec.method, shownUrl, statusCode, status.reason, status.message));
+                });
+                response.on('error', (error) => onError(error));
+            });
+            const onError = (error) => {
+                if (spec.signal?.aborted)
+                    return resolve({ statusCode: 0, body: '' });
+                reject(new KubeNetworkError(shownUrl, error.code ?? 'ERROR', error.message));
+            };
+            const onAbort = () => request.destroy();
+            spec.signal?.addEventListener('abort', onAbort, { once: true });
+            request.on('close', () => spec.signal?.removeEventListener('abort', onAbort));
+            request.setTimeout(spec.timeoutMs, () => {
+                request.destroy(Object.assign(new Error(`no answer within ${spec.timeoutMs / 1000}s`), {
+                    code: 'ETIMEDOUT'
+                }));
+            });
+            request.on('error', onError);
+            request.end(spec.body?.text);
+        });
+    }
+    requestOptions(method, credential, contentType) {
+        const { access } = this;
+        const headers = {
+            Accept: 'application/json',
+            'User-Agent': 'deploy-chart-action',
+            ...(contentType ? { 'Content-Type': contentType } : {})
+        };
+        const token = credential?.token ?? access.token;
+        if (token) {
+            headers.Authorization = `Bearer ${token}`;
+        }
+        else if (access.username !== undefined && access.password !== undefined) {
+            headers.Authorization = `Basic ${Buffer.from(`${access.username}:${access.password}`).toString('base64')}`;
+        }
+        return {
+            method,
+            headers,
+            // A fresh connection per request: nothing is pooled, so nothing keeps the step alive.
+            agent: false,
+            ca: access.caPem,
+            cert: credential?.clientCertPem ?? access.clientCertPem,
+            key: credential?.clientKeyPem ?? access.clientKeyPem,
+            rejectUnauthorized: !access.insecureSkipTlsVerify
+        };
+    }
+}
+function createKubeClient(access, deps = {}) {
+    return new RestClient(access, deps);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/preflight.ts
+// Before helm runs: is the API server reachable, are the credentials accepted, does the
+// namespace exist? Each failure becomes one ActionError that names the thing and the fix,
+// instead of helm's "Kubernetes cluster unreachable" after a long wait.
+
+
+
+
+
+
+const CERTIFICATE_NOT_TRUSTED = [
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT'
+];
+/** Why the server could not be reached, from Node's error code. Pure. */
+function explainUnreachable(server, code, detail) {
+    const host = new URL(server).host;
+    const message = `cannot reach the Kubernetes API server ${server}: ${code} (${detail})`;
+    if (code === 'ECONNREFUSED') {
+        return new errors/* ActionError */.lZ(message, `Nothing accepts connections at ${host}: check the server URL of the kubeconfig's cluster (for EKS: aws eks describe-cluster --query cluster.endpoint) and that the cluster is running.`);
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        return new errors/* ActionError */.lZ(message, `The host name ${host} does not resolve: check the kubeconfig's server URL; a deleted or recreated EKS cluster gets a new endpoint.`);
+    }
+    if (['ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
+        return new errors/* ActionError */.lZ(message, `No answer from ${host}: the endpoint may be private or firewalled. For EKS, enable public endpoint access and allow the runner's address in publicAccessCidrs, or deploy from a runner inside the VPC.`);
+    }
+    if (CERTIFICATE_NOT_TRUSTED.includes(code)) {
+        return new errors/* ActionError */.lZ(message, `The server's certificate is not signed by the kubeconfig's certificate-authority-data: copy the cluster's CA again (for EKS: aws eks describe-cluster --query cluster.certificateAuthority.data).`);
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        return new errors/* ActionError */.lZ(message, `The server's certificate does not name ${host}: the server URL and the CA belong to different clusters; take both from the same cluster.`);
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return new errors/* ActionError */.lZ(message, `The server's certificate is outside its validity period: check the runner's clock and the cluster's certificates.`);
+    }
+    if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        return new errors/* ActionError */.lZ(message, `TLS failed: is ${server} really an https endpoint, and the port the API server's?`);
+    }
+    return new errors/* ActionError */.lZ(message, `Check the kubeconfig's server URL and the runner's network access to it.`);
+}
+/** The exec plugin gave no credential (it is run first when the token is minted for helm). Pure. */
+function explainExecPluginFailure(server, error) {
+    return new errors/* ActionError */.lZ(`cannot get credentials for ${server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
+}
+/** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
+function execArg(access, flag) {
+    const args = access.exec?.args ?? [];
+    const index = args.indexOf(flag);
+    return index >= 0 ? args[index + 1] : undefined;
+}
+/** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
+function explainUnauthorized(access, kubeMessage) {
+    const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
+    if ((0,cluster_access/* isIamExec */.f)(access.exec)) {
+        const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
+        const region = execArg(access, '--region') ??
+            access.exec?.env.AWS_REGION ??
+            access.exec?.env.AWS_DEFAULT_REGION ??
+            '(not set)';
+        return new errors/* ActionError */.lZ(message, [
+            'The token from "aws eks get-token" was not accepted. Check:',
+            "- the AWS keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the kubeconfig exec env, or the runner's AWS credentials): right pair, active, not rotated;",
+            '- that this IAM identity is mapped into the cluster: an EKS access entry (aws eks list-access-entries) or the aws-auth ConfigMap (mapUsers / mapRoles);',
+            `- the cluster name (${cluster}) and region (${region}) in the exec args: they must name this cluster (${access.server});`,
+            "- the runner's clock (the token is a signed, time-limited request)."
+        ].join('\n'));
+    }
+    if (access.exec) {
+        return new errors/* ActionError */.lZ(message, `The credential from the exec plugin "${access.exec.command}" was not accepted: check the plugin's configuration and the identity's access to this cluster.`);
+    }
+    if (access.token) {
+        return new errors/* ActionError */.lZ(message, 'The kubeconfig token is expired, revoked or from another cluster: create a new one (e.g. a ServiceAccount token) and update the secret.');
+    }
+    if (access.clientCertPem) {
+        return new errors/* ActionError */.lZ(message, "The client certificate is expired or not signed by the cluster's client CA: issue a new one and update the secret.");
+    }
+    return new errors/* ActionError */.lZ(message, "The kubeconfig's user sends no usable credentials: give it a token, a client certificate or an exec plugin.");
+}
+/** 403: the identity is known but may not do what helm needs in the namespace. Pure. */
+function explainForbidden(access, namespace, kubeMessage) {
+    const hint = (0,cluster_access/* isIamExec */.f)(access.exec)
+        ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
+        : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
+    return new errors/* ActionError */.lZ(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
+}
+function explain(error, access, namespace) {
+    if (error instanceof KubeNetworkError) {
+        return explainUnreachable(access.server, error.code, error.detail);
+    }
+    if (error instanceof ExecPluginError)
+        return explainExecPluginFailure(access.server, error);
+    if (error instanceof KubeApiError && error.statusCode === 401) {
+        return explainUnauthorized(access, error.kubeMessage);
+    }
+    if (error instanceof KubeApiError && error.statusCode === 403) {
+        return explainForbidden(access, namespace, error.kubeMessage);
+    }
+    return error;
+}
+/**
+ * Throws an ActionError naming the problem and its fix; returns the server's version.
+ * `/version` checks reachability and authentication (a rejected token gets 401 even there);
+ * reading the namespace checks it exists and that the identity may see it.
+ */
+async function preflight(client, access, target) {
+    const { namespace } = target;
+    const call = (operation) => retry(operation, {
+        attempts: 3,
+        baseMs: 500,
+        maxMs: 4000,
+        decide: (error) => ({ retry: isTransientClusterError(error) })
+    }).catch((error) => {
+        throw explain(error, access, namespace);
+    });
+    const version = await call(() => client.get('/version'));
+    const serverVersion = version.gitVersion ?? 'unknown';
+    lib_core/* info */.pq(`Kubernetes API server ${access.server} answers: ${serverVersion}`);
+    if (target.createNamespace)
+        return { serverVersion };
+    try {
+        await call(() => client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`));
+    }
+    catch (error) {
+        if (error instanceof errors/* ActionError */.lZ && /403 Forbidden/.test(error.message)) {
+            // Namespace-scoped identities may not read Namespace objects; what helm needs is the
+            // release Secrets. A list in a missing namespace is empty, not an error, so existence
+            // stays unproven and helm will say so if it is missing.
+            await call(() => client.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, { limit: 1 }));
+            lib_core/* info */.pq(`Namespace "${namespace}" cannot be read by this identity; its Secrets can, which is what helm needs.`);
+            return { serverVersion };
+        }
+        if (error instanceof KubeApiError && error.statusCode === 404) {
+            throw new errors/* ActionError */.lZ(`namespace "${namespace}" does not exist in the cluster at ${access.server}`, `Create it first (kubectl create namespace ${namespace}), fix the namespace input, or set create-namespace: true.`);
+        }
+        throw error;
+    }
+    return { serverVersion };
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-objects.ts
+// Which objects a release has, and which pods belong to the rollout this deploy asked for.
+// The objects come from the release itself (the manifest and hooks helm recorded), never
+// from a label a chart may not set. Pods come from each workload's own ownership chain:
+// Deployment → its newest ReplicaSet → pods; StatefulSet → pods of its updateRevision;
+// DaemonSet → pods of its current template generation; Job → its pods; a bare Pod → itself.
+// A workload is judged only once the cluster runs what this release asked for (its pod
+// template matches the manifest and its controller observed that generation), so the
+// previous rollout's broken pods are not blamed on a fix that helm has not applied yet, and a
+// re-run of the same failing commit (nothing new is created) is judged at once. Pure.
+
+/** The manifest's objects; documents that are empty or not objects are skipped. */
+function manifestObjects(manifest, namespace) {
+    const objects = [];
+    for (const document of (0,dist/* parseAllDocuments */.hR)(manifest)) {
+        const value = document.toJS();
+        if (!value || typeof value !== 'object')
+            continue;
+        const items = value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
+        for (const item of items) {
+            const metadata = (item.metadata ?? {});
+            if (typeof item.kind !== 'string' || !metadata.name)
+                continue;
+            const spec = item.spec;
+            objects.push({
+                apiVersion: String(item.apiVersion ?? ''),
+                kind: item.kind,
+                name: metadata.name,
+                namespace: metadata.namespace ?? namespace,
+                template: item.kind === 'Pod' ? { spec: item.spec } : spec?.template
+            });
+        }
+    }
+    return objects;
+}
+/** The release's objects: its manifest, then the hooks that run while it installs (not tests). */
+function releaseObjects(record, namespace) {
+    const hooks = (record.hooks ?? [])
+        .filter((hook) => !(hook.events ?? []).every((event) => event.startsWith('test')))
+        .flatMap((hook) => manifestObjects(hook.manifest ?? '', namespace).map((o) => ({ ...o, hook: true })));
+    return [...manifestObjects(record.manifest ?? '', namespace), ...hooks];
+}
+const WORKLOADS = {
+    Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
+    StatefulSet: { apiVersion: 'apps/v1', plural: 'statefulsets' },
+    DaemonSet: { apiVersion: 'apps/v1', plural: 'daemonsets' },
+    Job: { apiVersion: 'batch/v1', plural: 'jobs' },
+    Pod: { apiVersion: 'v1', plural: 'pods' }
+};
+/** Kinds that run no pods of their own while a release rolls out: nothing to follow. */
+const PODLESS_KINDS = new Set(('ConfigMap Secret Service ServiceAccount PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints EndpointSlice LimitRange ResourceQuota Ingress IngressClass NetworkPolicy ' +
+    'HorizontalPodAutoscaler PodDisruptionBudget Role RoleBinding ClusterRole ' +
+    'ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass CronJob ' +
+    'MutatingWebhookConfiguration ValidatingWebhookConfiguration APIService ReplicaSet ' +
+    'PodTemplate RuntimeClass CSIDriver VolumeAttachment Lease').split(' '));
+/** The collection a workload is read from, e.g. `/apis/apps/v1/namespaces/web/deployments`. */
+function collectionPath(kind, namespace) {
+    const { apiVersion, plural } = WORKLOADS[kind];
+    const base = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
+    return `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+}
+function replicaSetsPath(namespace) {
+    return `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/replicasets`;
+}
+/** Splits the release's objects into workloads to follow, and what cannot be followed. */
+function planRolloutWatch(objects) {
+    const workloads = [];
+    const unfollowable = [];
+    for (const object of objects) {
+        const known = WORKLOADS[object.kind];
+        if (known && object.apiVersion === known.apiVersion) {
+            workloads.push(object);
+        }
+        else if (!PODLESS_KINDS.has(object.kind)) {
+            unfollowable.push(object);
+        }
+    }
+    return { workloads, unfollowable };
+}
+/** `Widget/a, ServiceMonitor/b`: the one warning's list. */
+function describeObjects(objects) {
+    return objects.map((o) => `${o.kind}/${o.name}`).join(', ');
+}
+/** Resource quantities the server rewrites ("1000m" → "1"): not compared. */
+const NORMALIZED_KEYS = new Set(['resources']);
+/**
+ * Whether `have` (the live object, with server defaults added) holds everything `want` (the
+ * manifest) says. Lists are compared item by item in order; scalars as strings (the server
+ * may turn "80" into 80); null and empty values in the manifest match anything. Pure.
+ */
+function containsSpec(want, have) {
+    if (want === null || want === undefined)
+        return true;
+    if (Array.isArray(want)) {
+        if (!Array.isArray(have))
+            return want.length === 0;
+        return want.every((item, i) => containsSpec(item, have[i]));
+    }
+    if (typeof want === 'object') {
+        const entries = Object.entries(want);
+        if (have === null || typeof have !== 'object')
+            return entries.length === 0;
+        return entries.every(([key, value]) => NORMALIZED_KEYS.has(key) || containsSpec(value, have[key]));
+    }
+    return String(want) === String(have);
+}
+function ownedBy(object, uid) {
+    return !!uid && (object.metadata?.ownerReferences ?? []).some((o) => o.uid === uid);
+}
+function revisionOf(replicaSet) {
+    return Number(replicaSet.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+}
+const alive = (pod) => !pod.metadata?.deletionTimestamp;
+/** The pods of the rollout the release asked for, for one workload. Pure. */
+function rolloutPods(input) {
+    const { workload, live } = input;
+    const result = (current, pods, extra = {}) => ({
+        workload,
+        current,
+        pods: pods.filter(alive),
+        ...extra
+    });
+    if (!live)
+        return result(false, [], { note: 'not created yet' });
+    const uid = live.metadata?.uid;
+    if (workload.kind === 'Pod') {
+        return containsSpec(workload.template, { spec: live.spec })
+            ? result(true, [live])
+            : result(false, [], { note: 'spec differs from the release' });
+    }
+    if (!containsSpec(workload.template, live.spec?.template)) {
+        return result(false, [], { note: 'pod template differs from the release (not applied yet)' });
+    }
+    const generation = live.metadata?.generation;
+    const observed = live.status?.observedGeneration;
+    if (workload.kind !== 'Job' && generation !== undefined && (observed ?? 0) < generation) {
+        return result(false, [], { note: `generation ${generation} not observed yet` });
+    }
+    const owned = input.pods.filter((pod) => ownedBy(pod, uid));
+    switch (workload.kind) {
+        case 'Deployment': {
+            const newest = input.replicaSets
+                .filter((rs) => ownedBy(rs, uid))
+                .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+            if (!newest)
+                return result(false, [], { note: 'no ReplicaSet yet' });
+            const pods = input.pods.filter((pod) => ownedBy(pod, newest.metadata?.uid));
+            return result(true, pods, { replicaSet: newest });
+        }
+        case 'StatefulSet': {
+            const revision = live.status?.updateRevision;
+            if (!revision)
+                return result(false, [], { note: 'no updateRevision yet' });
+            return result(true, owned.filter((pod) => pod.metadata?.labels?.['controller-revision-hash'] === revision));
+        }
+        case 'DaemonSet':
+            return result(true, owned.filter((pod) => pod.metadata?.labels?.['pod-template-generation'] === String(generation)));
+        case 'Job':
+            return result(true, owned);
+    }
+}
+/** `app=web,tier in (a,b)` from a workload's `spec.selector` (matchLabels and matchExpressions). */
+function selectorString(selector) {
+    if (!selector || typeof selector !== 'object')
+        return undefined;
+    const { matchLabels, matchExpressions } = selector;
+    const parts = Object.entries(matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+    for (const { key, operator, values = [] } of matchExpressions ?? []) {
+        if (operator === 'In')
+            parts.push(`${key} in (${values.join(',')})`);
+        else if (operator === 'NotIn')
+            parts.push(`${key} notin (${values.join(',')})`);
+        else if (operator === 'Exists')
+            parts.push(key);
+        else if (operator === 'DoesNotExist')
+            parts.push(`!${key}`);
+    }
+    return parts.length ? parts.join(',') : undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-history.ts
+// `helm history` without running helm: helm's default storage keeps each revision in a Secret
+// `sh.helm.release.v1.<release>.v<N>` (labels owner=helm, name=<release>) whose `release` key
+// holds base64(gzip(JSON)) of the release record (pkg/storage/driver/util.go, helm 3 and 4).
+// One API call with the cached token replaces a helm process that would run the kubeconfig's
+// exec plugin again (`aws eks get-token` costs seconds per call).
+
+
+
+const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
+/** The record inside a release Secret's `data.release` (base64 of helm's base64 gzip JSON). Pure. */
+function decodeReleaseRecord(data) {
+    const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
+    const bytes = Buffer.from(helmEncoded, 'base64');
+    const gzipped = GZIP_MAGIC.every((byte, i) => bytes[i] === byte);
+    return JSON.parse((gzipped ? (0,external_node_zlib_.gunzipSync)(bytes) : bytes).toString('utf8'));
+}
+/** The row `helm history -o json` prints for the record. Pure. */
+function historyRow(record) {
+    const metadata = record.chart?.metadata ?? {};
+    return {
+        revision: record.version ?? 0,
+        updated: record.info?.last_deployed,
+        status: record.info?.status ?? 'unknown',
+        chart: `${metadata.name ?? ''}-${metadata.version ?? ''}`,
+        app_version: metadata.appVersion ?? '',
+        description: record.info?.description ?? ''
+    };
+}
+/** Whether helm keeps releases in Secrets, where this module reads them (HELM_DRIVER). */
+function usesSecretStorage(driver) {
+    return !driver || driver === 'secret' || driver === 'secrets';
+}
+/** The release's revisions, oldest first; [] when it has none. */
+async function readStoredHistory(client, target) {
+    const list = await client.list(secretsPath(target.namespace), {
+        labelSelector: `owner=helm,name=${target.release}`
+    });
+    return list.items
+        .filter((secret) => secret.data?.release)
+        .map((secret) => historyRow(decodeReleaseRecord(secret.data.release)))
+        .sort((a, b) => a.revision - b.revision);
+}
+const secretsPath = (namespace) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
+/** One revision's record (manifest, hooks, status); undefined while helm has not written it. */
+async function readReleaseRecord(client, target, revision) {
+    const name = `sh.helm.release.v1.${target.release}.v${revision}`;
+    try {
+        const secret = await client.get(`${secretsPath(target.namespace)}/${encodeURIComponent(name)}`);
+        return secret.data?.release ? decodeReleaseRecord(secret.data.release) : undefined;
+    }
+    catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** The newest revision's record, or undefined when the release has none. */
+async function readLatestRecord(client, target) {
+    const list = await client.list(secretsPath(target.namespace), {
+        labelSelector: `owner=helm,name=${target.release}`
+    });
+    return list.items
+        .filter((secret) => secret.data?.release)
+        .map((secret) => decodeReleaseRecord(secret.data.release))
+        .sort((a, b) => (a.version ?? 0) - (b.version ?? 0))
+        .at(-1);
+}
+/** The objects of the newest revision's manifest (not its hooks); [] without a release. */
+async function readReleaseObjects(client, target) {
+    const record = await readLatestRecord(client, target);
+    return record ? releaseObjects({ manifest: record.manifest }, target.namespace) : [];
+}
+/** The objects of `collection` with these names; those that do not exist are left out. */
+async function readNamedObjects(client, collection, names) {
+    const found = await Promise.all(names.map((name) => client.get(`${collection}/${encodeURIComponent(name)}`).catch((error) => {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    })));
+    return found.filter((object) => object !== undefined);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-plan.ts
+// What to do with a release that a previous run left pending, decided from `helm history`.
+//
+// The rule (documented in the README's troubleshooting):
+// - Only the latest revision matters: helm refuses to upgrade while it is pending-install,
+//   pending-upgrade or pending-rollback ("another operation is in progress").
+// - A pending revision younger than the live window is presumed to belong to a run that is
+//   still working; we refuse to touch it and say when it will be considered abandoned. The
+//   window is 2 × the helm timeout + 1 minute (budget.ts): helm applies its timeout per phase (pre-hooks,
+//   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
+//   and API latency. This assumes the other run uses the same timeout (the same workflow).
+//   Runs of this action settle their own release when cancelled, so abandoned pending
+//   revisions only come from killed runners or other tools, and waiting is the safe side.
+// - An older pending revision is abandoned: pending-upgrade/pending-rollback are rolled back
+//   to the latest revision that was deployed or superseded (helm's own notion of "last
+//   successful", as in its atomic rollback); a release that never deployed successfully
+//   (pending-install, or only failed revisions before) is uninstalled.
+// - An unreadable timestamp counts as live: we would rather stop than break a running deploy.
+const PENDING = ['pending-install', 'pending-upgrade', 'pending-rollback'];
+const SUCCEEDED = ['deployed', 'superseded'];
+function isPending(status) {
+    return PENDING.includes(status);
+}
+/** `helm history <release> -o json` (helm 3 and 4 print the same fields). */
+function parseHistory(stdout) {
+    const rows = JSON.parse(stdout || '[]');
+    if (!Array.isArray(rows))
+        throw new Error('helm history printed no JSON array');
+    return [...rows].sort((a, b) => a.revision - b.revision);
+}
+/** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
+function revisionAge(revision, now) {
+    const updated = Date.parse(revision.updated ?? '');
+    if (Number.isNaN(updated))
+        return undefined;
+    return Math.max(0, now.getTime() - updated);
+}
+function decideRecovery(revisions, now, rules) {
+    const sorted = [...revisions].sort((a, b) => a.revision - b.revision);
+    const pending = sorted.at(-1);
+    if (!pending || !isPending(pending.status))
+        return { action: 'none' };
+    const ageMs = revisionAge(pending, now);
+    const live = rules.liveWindowMs > 0 && (ageMs === undefined || ageMs < rules.liveWindowMs);
+    if (live)
+        return { action: 'refuse', pending, ageMs, liveWindowMs: rules.liveWindowMs };
+    const lastGood = sorted
+        .filter((r) => r.revision < pending.revision && SUCCEEDED.includes(r.status))
+        .at(-1);
+    if (pending.status === 'pending-install' || !lastGood) {
+        return { action: 'uninstall', pending, ageMs };
+    }
+    return { action: 'rollback', toRevision: lastGood.revision, pending, ageMs };
+}
+/** "1m 05s", "42s": ages in messages. */
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 60)
+        return `${seconds}s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60)
+        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+/** The sentence the log shows for a recovery. Pure. */
+function describeRecovery(release, namespace, recovery) {
+    if (recovery.action === 'none')
+        return `release "${release}" has no pending revision`;
+    const { pending } = recovery;
+    const since = recovery.ageMs === undefined ? 'at an unknown time' : `${formatDuration(recovery.ageMs)} ago`;
+    const what = `release "${release}" in namespace "${namespace}" is ${pending.status} (revision ${pending.revision}, started ${since})`;
+    switch (recovery.action) {
+        case 'rollback':
+            return `${what}: no helm is working on it any more, so it is rolled back to revision ${recovery.toRevision}, the last successful one`;
+        case 'uninstall':
+            return `${what} and was never deployed successfully: no helm is working on it any more, so it is uninstalled`;
+        case 'refuse': {
+            const when = recovery.ageMs === undefined
+                ? 'its start time is unknown, so it is never considered abandoned automatically'
+                : `it will be considered abandoned after ${formatDuration(recovery.liveWindowMs)} (2 × timeout + 1m), in ${formatDuration(recovery.liveWindowMs - recovery.ageMs)}`;
+            return `${what}: another run may still be changing it, so this run leaves it alone; ${when}`;
+        }
+    }
+}
+/** "python-application-0.1.0" → "0.1.0": helm prints `<name>-<version>`, and both may contain '-'. */
+function chartVersion(chart) {
+    const strict = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$/;
+    const loose = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.+-]*)?$/;
+    for (const pattern of [strict, loose]) {
+        for (let dash = chart.indexOf('-'); dash >= 0; dash = chart.indexOf('-', dash + 1)) {
+            if (pattern.test(chart.slice(dash + 1)))
+                return chart.slice(dash + 1);
+        }
+    }
+    return '';
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/recover.ts
+// Performs release-plan's decision with the helm binary: reads the history, and rolls back or
+// uninstalls an abandoned pending release with a warning, so the deploy can proceed.
+
+
+
+
+
+
+/**
+ * The release's revisions, oldest first; [] when the release does not exist. With a client
+ * (and helm's default Secret storage) they are read through the API; otherwise helm runs.
+ */
+async function readHistory(helm, target, client) {
+    if (client && usesSecretStorage(process.env.HELM_DRIVER))
+        return readStoredHistory(client, target);
+    const { release, namespace } = target;
+    const result = await helm.run(['history', release, '--namespace', namespace, '--output', 'json'], {
+        silent: true
+    });
+    if (result.exitCode !== 0) {
+        if (/release: not found/.test(result.stderr))
+            return [];
+        throw new errors/* ActionError */.lZ(`helm history ${release} --namespace ${namespace} failed (exit code ${result.exitCode}): ${result.stderr.trim()}`);
+    }
+    return parseHistory(result.stdout);
+}
+function manualFix(target, revisions) {
+    const { release, namespace } = target;
+    const lastGood = revisions.filter((r) => ['deployed', 'superseded'].includes(r.status)).at(-1);
+    return lastGood
+        ? `To recover by hand once no other run is deploying: helm rollback ${release} ${lastGood.revision} --namespace ${namespace}`
+        : `To recover by hand once no other run is deploying: helm uninstall ${release} --namespace ${namespace}`;
+}
+async function perform(helm, target, recovery) {
+    const { release, namespace } = target;
+    if (recovery.action !== 'rollback' && recovery.action !== 'uninstall')
+        return;
+    lib_core/* warning */.$e(describeRecovery(release, namespace, recovery));
+    const args = recovery.action === 'rollback'
+        ? ['rollback', release, String(recovery.toRevision), '--namespace', namespace]
+        : ['uninstall', release, '--namespace', namespace];
+    const result = await helm.run(args);
+    if (result.exitCode !== 0) {
+        throw new errors/* ActionError */.lZ(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
+    }
+}
+async function recoverPendingRelease(helm, target, rules, options = {}) {
+    const revisions = await readHistory(helm, target, options.client);
+    const recovery = decideRecovery(revisions, options.now ?? new Date(), rules);
+    if (recovery.action === 'refuse') {
+        throw new errors/* ActionError */.lZ(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
+    }
+    await perform(helm, target, recovery);
+    return recovery;
+}
+/** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
+const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
+/**
+ * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
+ * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
+ * Retried while the API server is unreachable, since that is often why helm failed.
+ */
+async function settleRelease(helm, target, client, sleep) {
+    return retry(async () => {
+        const revisions = await readHistory(helm, target, client);
+        const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
+        await perform(helm, target, recovery);
+        return recovery;
+    }, {
+        ...SETTLE_RETRY,
+        sleep,
+        decide: (error) => ({ retry: isTransientClusterError(error) }),
+        onRetry: (error, attempt, waitMs) => lib_core/* info */.pq(`release ${target.release}: the API server is unavailable (${error.message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`)
+    });
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "crypto"
@@ -32315,8 +33423,6 @@ const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.
 var external_util_ = __nccwpck_require__(9023);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
 var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -33010,23 +34116,6 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./actions/shared/src/exec.ts
-
-const processRunner = {
-    async run(command, args, options = {}) {
-        const result = await lib_exec/* getExecOutput */.H(command, args, {
-            ignoreReturnCode: true,
-            silent: options.silent ?? false,
-            cwd: options.cwd,
-            env: options.env ? { ...process.env, ...options.env } : undefined,
-            input: options.input === undefined ? undefined : Buffer.from(options.input)
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-};
-
-// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster-access.ts
-var cluster_access = __nccwpck_require__(449);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/download.ts
@@ -33309,1089 +34398,545 @@ async function ensureAuthPlugin(exec, mirror, runner = processRunner, web = webD
     }
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
-// One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
-// its release settling and its helm re-run, and by the image build's registry retries.
-// A status decides when there is one (a refusal is an answer, however its text reads); a
-// Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
-// The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
-// shows an outage: the connection lost or refused, a handshake or read that timed out, a
-// stream cut short (EOF), etcd electing a leader, a 503/504 from the front.
-/** Node's codes for a connection that failed or was cut, not for a wrong address or certificate. */
-const TRANSIENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET',
-    'ERR_HTTP2_GOAWAY_SESSION',
-    'ERR_HTTP2_SESSION_ERROR',
-    'ERR_HTTP2_STREAM_CANCEL'
-]);
-/** The same failures as Go's net/http, client-go, helm and the registry clients print them. */
-const TRANSIENT_TEXT = new RegExp([
-    'http2: client connection lost',
-    'http2: server sent GOAWAY',
-    '\\bGOAWAY\\b',
-    'TLS handshake timeout',
-    'i/o timeout',
-    '\\bunexpected EOF\\b',
-    '(?:^|[\\s:"])EOF\\b',
-    'connection refused',
-    'connection reset',
-    'broken pipe',
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'etcdserver: leader changed',
-    'etcdserver: request timed out',
-    'Timeout: request did not complete',
-    'the server is currently unable to handle the request',
-    'the server was unable to return a response in the time allotted',
-    '\\bTooManyRequests\\b',
-    '\\bServiceUnavailable\\b',
-    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
-].join('|'), 'i');
-/** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
-function isTransientStatus(status) {
-    return status === 429 || (status >= 500 && status !== 501);
-}
-function isTransientCode(code) {
-    return TRANSIENT_CODES.has(code);
-}
-function isTransientText(text) {
-    return TRANSIENT_TEXT.test(text);
-}
-/** Whether a failure may pass by itself and is worth another try. Pure. */
-function isTransientFailure(facts) {
-    if (facts.status !== undefined && facts.status > 0)
-        return isTransientStatus(facts.status);
-    if (facts.code !== undefined && isTransientCode(facts.code))
-        return true;
-    return isTransientText(facts.text ?? '');
+// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
+var eks_cluster = __nccwpck_require__(3590);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
+
+/** Main's side of state.ts: the value the post step reads back with readState. */
+function saveState(key, value) {
+    lib_core/* saveState */.LZ(key, value);
 }
 
-// EXTERNAL MODULE: ./actions/shared/src/mask.ts
-var mask = __nccwpck_require__(8219);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
-var eks_token = __nccwpck_require__(6972);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/exec-credential.ts
-// The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
-// way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
-// request, and the ExecCredential it prints on stdout cached until it expires.
+;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
+// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
+// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
+// here: the post bundles import this file and stay a few kilobytes.
+var State;
+(function (State) {
+    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
+    State["RegistryAuthDir"] = "auth-dir";
+    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
+    State["KubeconfigDir"] = "kubeconfig-dir";
+})(State || (State = {}));
+/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
+function readState(env, key) {
+    return env[`STATE_${key}`] ?? '';
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
 
 
-/** The exec plugin could not produce a credential: the message says which command and why. */
-class ExecPluginError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ExecPluginError';
+
+/** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
+async function makePrivateDir(prefix) {
+    const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
+}
+/** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
+async function removeDir(dir) {
+    if (dir)
+        await rm(dir, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
+// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
+// by content, and its YAML read so that a syntax error names the line and column but never
+// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
+// any other input is read, so no later error, warning or debug line can show one.
+
+
+
+const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
+const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_input_text = (value) => (typeof value === 'string' ? value : undefined);
+const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
+/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
+const YAML_PROBLEMS = {
+    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
+    BAD_INDENT: 'the line is indented differently from the entries around it',
+    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
+    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
+    DUPLICATE_KEY: 'a key appears twice in one mapping',
+    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
+    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
+    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
+};
+const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
+/**
+ * A kubeconfig's YAML, or an InputError with the position and a description of the first
+ * syntax error, never with the source: yaml's own messages quote it. `where` names the text
+ * the line numbers count in ("the decoded kubeconfig"). Pure.
+ */
+function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
+    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
+    const [error] = parsed.errors;
+    if (error) {
+        const at = error.linePos?.[0];
+        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
+        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
+        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
+        const cut = lastLine
+            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
+            : '';
+        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
+    }
+    try {
+        return parsed.toJS();
+    }
+    catch {
+        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
+        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
     }
 }
-/** Parses the plugin's stdout (an ExecCredential object). Pure. */
-function parseExecCredential(command, stdout) {
+/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
+const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
+function isKubeconfigDoc(doc) {
+    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
+}
+/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
+function decode(raw) {
+    const compact = raw.replace(/\s+/g, '');
+    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
+        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
+        : { encoding: 'yaml', compact, yaml: raw };
+}
+/**
+ * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
+ * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
+ * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
+ * kubeconfig with a syntax error, and told so with the position. Messages never quote the
+ * value. Pure.
+ */
+function parseKubeconfigInput(raw) {
+    const { encoding, yaml } = decode(raw);
     let doc;
     try {
-        doc = JSON.parse(stdout);
-    }
-    catch {
-        throw new ExecPluginError(`the kubeconfig exec plugin "${command}" printed no ExecCredential JSON on stdout`);
-    }
-    const status = doc?.status;
-    const text = (key) => (typeof status?.[key] === 'string' ? status[key] : '');
-    const credential = {};
-    if (text('token'))
-        credential.token = text('token');
-    if (text('clientCertificateData') && text('clientKeyData')) {
-        credential.clientCertPem = text('clientCertificateData');
-        credential.clientKeyPem = text('clientKeyData');
-    }
-    if (!credential.token && !credential.clientCertPem) {
-        throw new ExecPluginError(`the kubeconfig exec plugin "${command}" returned an ExecCredential without status.token or client certificate`);
-    }
-    const expires = Date.parse(text('expirationTimestamp'));
-    if (!Number.isNaN(expires))
-        credential.expiresAt = expires;
-    return credential;
-}
-/** Whether a cached credential may still be sent: 30 s of margin for clock skew and latency. */
-function isFresh(credential, now) {
-    return credential.expiresAt === undefined || credential.expiresAt - 30_000 > now;
-}
-/** Last lines of the plugin's stderr: enough to show aws's own error, never its full output. */
-function tail(text, lines = 5) {
-    return text.trim().split(/\r?\n/).slice(-lines).join('\n');
-}
-class ExecCredentialSource {
-    plugin;
-    runner;
-    cached;
-    /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
-    plan;
-    now;
-    /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
-    env;
-    constructor(plugin, runner, options = {}) {
-        this.plugin = plugin;
-        this.runner = runner;
-        this.now = options.now ?? Date.now;
-        this.env = options.env ?? {};
-        this.plan = options.plan ?? (0,eks_token/* planEksToken */.cz)(plugin, process.env);
-    }
-    /**
-     * A valid credential, running the plugin only when the cached one expired or was refused.
-     * `cached` says it was not minted for this call, so a 401 may mean it went stale.
-     */
-    async get() {
-        if (this.cached && isFresh(this.cached, this.now()))
-            return { credential: this.cached, cached: true };
-        const credential = 'sign' in this.plan
-            ? (0,eks_token/* signEksToken */.kS)(this.plan.sign, new Date(this.now()))
-            : await this.runPlugin();
-        (0,mask/* maskSecret */.$)(credential.token);
-        (0,mask/* maskSecret */.$)(credential.clientKeyPem);
-        this.cached = credential;
-        return { credential, cached: false };
-    }
-    async runPlugin() {
-        const { command, args, env, apiVersion } = this.plugin;
-        const execInfo = { apiVersion, kind: 'ExecCredential', spec: { interactive: false } };
-        let result;
-        try {
-            result = await this.runner.run(command, args, {
-                silent: true,
-                env: { ...this.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) }
-            });
-        }
-        catch (error) {
-            throw new ExecPluginError(`the kubeconfig exec plugin "${command}" could not be started (${error.message}); is it installed and on PATH?`);
-        }
-        if (result.exitCode !== 0) {
-            throw new ExecPluginError(`the kubeconfig exec plugin "${command} ${args.join(' ')}" exited with code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`);
-        }
-        return parseExecCredential(command, result.stdout);
-    }
-    /** The server refused the credential (401): the next request runs the plugin again. */
-    invalidate() {
-        this.cached = undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/client.ts
-// A minimal Kubernetes REST client for the few calls the deploy makes (version, list, watch,
-// logs, delete, and the plan's dry-run patches), built on node:https so the bundle carries no Kubernetes SDK. It speaks to the
-// API server exactly as the kubeconfig's current context says: its CA, and a bearer token,
-// client certificate, basic auth or exec plugin credential.
-
-
-
-
-
-/** The API server answered with a non-2xx status; `kubeMessage` is its Status message. */
-class KubeApiError extends Error {
-    method;
-    url;
-    statusCode;
-    reason;
-    kubeMessage;
-    constructor(method, url, statusCode, reason, kubeMessage) {
-        super(`${method} ${url}: ${statusCode} ${reason}${kubeMessage ? `: ${kubeMessage}` : ''}`);
-        this.method = method;
-        this.url = url;
-        this.statusCode = statusCode;
-        this.reason = reason;
-        this.kubeMessage = kubeMessage;
-        this.name = 'KubeApiError';
-    }
-}
-/** The request never got an HTTP answer: `code` is Node's (ECONNREFUSED, CERT_HAS_EXPIRED …). */
-class KubeNetworkError extends Error {
-    url;
-    code;
-    detail;
-    constructor(url, code, detail) {
-        super(`${url}: ${code}: ${detail}`);
-        this.url = url;
-        this.code = code;
-        this.detail = detail;
-        this.name = 'KubeNetworkError';
-    }
-}
-/**
- * Whether a failure may pass by itself: the API server restarting or behind a load balancer
- * that cut the connection (EKS control-plane updates), throttling, etcd electing a leader,
- * or a helm child that hit the same. The rule is the shared one (shared/src/transient.ts). Pure.
- */
-function isTransientClusterError(error) {
-    if (error instanceof KubeApiError) {
-        return isTransientFailure({ status: error.statusCode, text: error.kubeMessage });
-    }
-    if (error instanceof KubeNetworkError) {
-        return isTransientFailure({ code: error.code, text: error.detail });
-    }
-    return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
-}
-/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-function helmError(helmOutput) {
-    const lines = helmOutput.split(/\r?\n/);
-    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-    return start < 0 ? undefined : lines.slice(start).join('\n');
-}
-/** `https://host/prefix` + `/api/v1/...` + query, keeping a server path prefix (Rancher, proxies). */
-function apiUrl(server, path, query = {}) {
-    const url = new URL(server);
-    url.pathname = url.pathname.replace(/\/+$/, '') + path;
-    for (const [key, value] of Object.entries(query)) {
-        if (value !== undefined)
-            url.searchParams.set(key, String(value));
-    }
-    return url;
-}
-/** The Status object of an error response, or a synthetic one for non-JSON bodies. */
-function parseStatus(statusCode, body) {
-    try {
-        const status = JSON.parse(body);
-        if (status && typeof status === 'object' && (status.message || status.reason)) {
-            return {
-                reason: status.reason ?? (external_node_http_default()).STATUS_CODES[statusCode] ?? '',
-                message: status.message ?? ''
-            };
-        }
-    }
-    catch {
-        // Not JSON: a proxy or load balancer answered; its text is the best explanation we have.
-    }
-    return { reason: (external_node_http_default()).STATUS_CODES[statusCode] ?? 'Error', message: body.trim().slice(0, 300) };
-}
-class RestClient {
-    access;
-    server;
-    exec;
-    timeoutMs;
-    constructor(access, deps) {
-        this.access = access;
-        this.server = access.server;
-        this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
-        if (access.exec) {
-            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
-                now: deps.now,
-                plan: deps.tokenPlan,
-                env: deps.execEnv
-            });
-        }
-    }
-    async get(path, query) {
-        return JSON.parse(await this.getText(path, query));
-    }
-    async getText(path, query) {
-        const response = await this.send({ method: 'GET', path, query, timeoutMs: this.timeoutMs });
-        return response.body;
-    }
-    list(path, query) {
-        return this.get(path, query);
-    }
-    async delete(path) {
-        await this.send({ method: 'DELETE', path, timeoutMs: this.timeoutMs });
-    }
-    async patch(path, body, contentType, query) {
-        const response = await this.send({
-            method: 'PATCH',
-            path,
-            query,
-            body: { text: body, contentType },
-            timeoutMs: this.timeoutMs
-        });
-        return JSON.parse(response.body);
-    }
-    async bearerToken() {
-        if (!this.exec)
-            return this.access.token;
-        return (await this.exec.get()).credential.token;
-    }
-    async watch(path, query, onEvent, signal) {
-        const url = apiUrl(this.server, path, query).toString();
-        await this.send({
-            method: 'GET',
-            path,
-            query: { ...query, watch: true },
-            signal,
-            // The server closes a watch after its timeoutSeconds; silence far beyond that is a dead link.
-            timeoutMs: (Number(query.timeoutSeconds ?? 300) + 30) * 1000,
-            onLine: (line) => {
-                const event = JSON.parse(line);
-                if (!event?.type || !event.object)
-                    throw new Error(`GET ${url}: the answer is not a watch stream`);
-                if (event.type === 'ERROR') {
-                    const status = event.object;
-                    throw new KubeApiError('WATCH', url, status.code ?? 500, status.reason ?? 'Error', status.message ?? '');
-                }
-                onEvent(event);
-            }
-        });
-    }
-    /**
-     * One request. With an exec plugin, a 401 for a cached credential (revoked, or expired
-     * without saying when) runs the plugin again and retries once; a freshly minted one that
-     * is refused is refused for good, and running the plugin again would only cost time.
-     */
-    async send(spec) {
-        const exec = await this.exec?.get();
-        try {
-            return await this.attempt(spec, exec?.credential);
-        }
-        catch (error) {
-            const stale = exec?.cached && error instanceof KubeApiError && error.statusCode === 401;
-            if (!this.exec || !stale)
-                throw error;
-            this.exec.invalidate();
-            return this.attempt(spec, (await this.exec.get()).credential);
-        }
-    }
-    attempt(spec, credential) {
-        const url = apiUrl(this.server, spec.path, spec.query);
-        const shownUrl = apiUrl(this.server, spec.path).toString();
-        const options = this.requestOptions(spec.method, credential, spec.body?.contentType);
-        const transport = url.protocol === 'http:' ? (external_node_http_default()) : (external_node_https_default());
-        return new Promise((resolve, reject) => {
-            if (spec.signal?.aborted)
-                return resolve({ statusCode: 0, body: '' });
-            const request = transport.request(url, options, (response) => {
-                const statusCode = response.statusCode ?? 0;
-                const ok = statusCode >= 200 && statusCode < 300;
-                let body = '';
-                let pending = '';
-                response.setEncoding('utf8');
-                response.on('data', (chunk) => {
-                    if (!ok || !spec.onLine) {
-                        body += chunk;
-                        return;
-                    }
-                    pending += chunk;
-                    let newline;
-                    while ((newline = pending.indexOf('\n')) >= 0) {
-                        const line = pending.slice(0, newline).trim();
-                        pending = pending.slice(newline + 1);
-                        if (!line)
-                            continue;
-                        try {
-                            spec.onLine(line);
-                        }
-                        catch (error) {
-                            request.destroy();
-                            reject(error);
-                            return;
-                        }
-                    }
-                });
-                response.on('end', () => {
-                    if (ok)
-                        return resolve({ statusCode, body });
-                    const status = parseStatus(statusCode, body);
-                    reject(new KubeApiError(spec.method, shownUrl, statusCode, status.reason, status.message));
-                });
-                response.on('error', (error) => onError(error));
-            });
-            const onError = (error) => {
-                if (spec.signal?.aborted)
-                    return resolve({ statusCode: 0, body: '' });
-                reject(new KubeNetworkError(shownUrl, error.code ?? 'ERROR', error.message));
-            };
-            const onAbort = () => request.destroy();
-            spec.signal?.addEventListener('abort', onAbort, { once: true });
-            request.on('close', () => spec.signal?.removeEventListener('abort', onAbort));
-            request.setTimeout(spec.timeoutMs, () => {
-                request.destroy(Object.assign(new Error(`no answer within ${spec.timeoutMs / 1000}s`), {
-                    code: 'ETIMEDOUT'
-                }));
-            });
-            request.on('error', onError);
-            request.end(spec.body?.text);
-        });
-    }
-    requestOptions(method, credential, contentType) {
-        const { access } = this;
-        const headers = {
-            Accept: 'application/json',
-            'User-Agent': 'deploy-chart-action',
-            ...(contentType ? { 'Content-Type': contentType } : {})
-        };
-        const token = credential?.token ?? access.token;
-        if (token) {
-            headers.Authorization = `Bearer ${token}`;
-        }
-        else if (access.username !== undefined && access.password !== undefined) {
-            headers.Authorization = `Basic ${Buffer.from(`${access.username}:${access.password}`).toString('base64')}`;
-        }
-        return {
-            method,
-            headers,
-            // A fresh connection per request: nothing is pooled, so nothing keeps the step alive.
-            agent: false,
-            ca: access.caPem,
-            cert: credential?.clientCertPem ?? access.clientCertPem,
-            key: credential?.clientKeyPem ?? access.clientKeyPem,
-            rejectUnauthorized: !access.insecureSkipTlsVerify
-        };
-    }
-}
-function createKubeClient(access, deps = {}) {
-    return new RestClient(access, deps);
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/retry.ts
-/** How long to wait before attempt `attempt + 1` (0-based): exponential, capped, full jitter. */
-function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
-    const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-/** Parses a `Retry-After` header (seconds or HTTP date) into milliseconds, or undefined. */
-function retryAfterMs(header, now = Date.now()) {
-    if (!header)
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0)
-        return seconds * 1000;
-    if (!/[a-z]/i.test(header))
-        return undefined; // not seconds and not an HTTP date (e.g. "-1")
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Runs `operation` until it succeeds, `decide` says stop, or attempts run out. */
-async function retry(operation, options) {
-    const sleep = options.sleep ?? realSleep;
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await operation();
-        }
-        catch (error) {
-            const decision = options.decide(error);
-            if (!decision.retry || attempt + 1 >= options.attempts)
-                throw error;
-            const waitMs = Math.min(options.maxMs, decision.waitMs ?? backoffDelay(attempt, options.baseMs, options.maxMs));
-            options.onRetry?.(error, attempt + 1, waitMs);
-            await sleep(waitMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/preflight.ts
-// Before helm runs: is the API server reachable, are the credentials accepted, does the
-// namespace exist? Each failure becomes one ActionError that names the thing and the fix,
-// instead of helm's "Kubernetes cluster unreachable" after a long wait.
-
-
-
-
-
-
-const CERTIFICATE_NOT_TRUSTED = [
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT'
-];
-/** Why the server could not be reached, from Node's error code. Pure. */
-function explainUnreachable(server, code, detail) {
-    const host = new URL(server).host;
-    const message = `cannot reach the Kubernetes API server ${server}: ${code} (${detail})`;
-    if (code === 'ECONNREFUSED') {
-        return new errors/* ActionError */.lZ(message, `Nothing accepts connections at ${host}: check the server URL of the kubeconfig's cluster (for EKS: aws eks describe-cluster --query cluster.endpoint) and that the cluster is running.`);
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        return new errors/* ActionError */.lZ(message, `The host name ${host} does not resolve: check the kubeconfig's server URL; a deleted or recreated EKS cluster gets a new endpoint.`);
-    }
-    if (['ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
-        return new errors/* ActionError */.lZ(message, `No answer from ${host}: the endpoint may be private or firewalled. For EKS, enable public endpoint access and allow the runner's address in publicAccessCidrs, or deploy from a runner inside the VPC.`);
-    }
-    if (CERTIFICATE_NOT_TRUSTED.includes(code)) {
-        return new errors/* ActionError */.lZ(message, `The server's certificate is not signed by the kubeconfig's certificate-authority-data: copy the cluster's CA again (for EKS: aws eks describe-cluster --query cluster.certificateAuthority.data).`);
-    }
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-        return new errors/* ActionError */.lZ(message, `The server's certificate does not name ${host}: the server URL and the CA belong to different clusters; take both from the same cluster.`);
-    }
-    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return new errors/* ActionError */.lZ(message, `The server's certificate is outside its validity period: check the runner's clock and the cluster's certificates.`);
-    }
-    if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
-        return new errors/* ActionError */.lZ(message, `TLS failed: is ${server} really an https endpoint, and the port the API server's?`);
-    }
-    return new errors/* ActionError */.lZ(message, `Check the kubeconfig's server URL and the runner's network access to it.`);
-}
-/** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
-function execArg(access, flag) {
-    const args = access.exec?.args ?? [];
-    const index = args.indexOf(flag);
-    return index >= 0 ? args[index + 1] : undefined;
-}
-/** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
-function explainUnauthorized(access, kubeMessage) {
-    const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
-    if ((0,cluster_access/* isIamExec */.f)(access.exec)) {
-        const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
-        const region = execArg(access, '--region') ??
-            access.exec?.env.AWS_REGION ??
-            access.exec?.env.AWS_DEFAULT_REGION ??
-            '(not set)';
-        return new errors/* ActionError */.lZ(message, [
-            'The token from "aws eks get-token" was not accepted. Check:',
-            "- the AWS keys (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the kubeconfig exec env, or the runner's AWS credentials): right pair, active, not rotated;",
-            '- that this IAM identity is mapped into the cluster: an EKS access entry (aws eks list-access-entries) or the aws-auth ConfigMap (mapUsers / mapRoles);',
-            `- the cluster name (${cluster}) and region (${region}) in the exec args: they must name this cluster (${access.server});`,
-            "- the runner's clock (the token is a signed, time-limited request)."
-        ].join('\n'));
-    }
-    if (access.exec) {
-        return new errors/* ActionError */.lZ(message, `The credential from the exec plugin "${access.exec.command}" was not accepted: check the plugin's configuration and the identity's access to this cluster.`);
-    }
-    if (access.token) {
-        return new errors/* ActionError */.lZ(message, 'The kubeconfig token is expired, revoked or from another cluster: create a new one (e.g. a ServiceAccount token) and update the secret.');
-    }
-    if (access.clientCertPem) {
-        return new errors/* ActionError */.lZ(message, "The client certificate is expired or not signed by the cluster's client CA: issue a new one and update the secret.");
-    }
-    return new errors/* ActionError */.lZ(message, "The kubeconfig's user sends no usable credentials: give it a token, a client certificate or an exec plugin.");
-}
-/** 403: the identity is known but may not do what helm needs in the namespace. Pure. */
-function explainForbidden(access, namespace, kubeMessage) {
-    const hint = (0,cluster_access/* isIamExec */.f)(access.exec)
-        ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
-        : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
-    return new errors/* ActionError */.lZ(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
-}
-function explain(error, access, namespace) {
-    if (error instanceof KubeNetworkError) {
-        return explainUnreachable(access.server, error.code, error.detail);
-    }
-    if (error instanceof ExecPluginError) {
-        return new errors/* ActionError */.lZ(`cannot get credentials for ${access.server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
-    }
-    if (error instanceof KubeApiError && error.statusCode === 401) {
-        return explainUnauthorized(access, error.kubeMessage);
-    }
-    if (error instanceof KubeApiError && error.statusCode === 403) {
-        return explainForbidden(access, namespace, error.kubeMessage);
-    }
-    return error;
-}
-/**
- * Throws an ActionError naming the problem and its fix; returns the server's version.
- * `/version` checks reachability and authentication (a rejected token gets 401 even there);
- * reading the namespace checks it exists and that the identity may see it.
- */
-async function preflight(client, access, target) {
-    const { namespace } = target;
-    const call = (operation) => retry(operation, {
-        attempts: 3,
-        baseMs: 500,
-        maxMs: 4000,
-        decide: (error) => ({ retry: isTransientClusterError(error) })
-    }).catch((error) => {
-        throw explain(error, access, namespace);
-    });
-    const version = await call(() => client.get('/version'));
-    const serverVersion = version.gitVersion ?? 'unknown';
-    lib_core/* info */.pq(`Kubernetes API server ${access.server} answers: ${serverVersion}`);
-    if (target.createNamespace)
-        return { serverVersion };
-    try {
-        await call(() => client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`));
+        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
     }
     catch (error) {
-        if (error instanceof errors/* ActionError */.lZ && /403 Forbidden/.test(error.message)) {
-            // Namespace-scoped identities may not read Namespace objects; what helm needs is the
-            // release Secrets. A list in a missing namespace is empty, not an error, so existence
-            // stays unproven and helm will say so if it is missing.
-            await call(() => client.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`, { limit: 1 }));
-            lib_core/* info */.pq(`Namespace "${namespace}" cannot be read by this identity; its Secrets can, which is what helm needs.`);
-            return { serverVersion };
-        }
-        if (error instanceof KubeApiError && error.statusCode === 404) {
-            throw new errors/* ActionError */.lZ(`namespace "${namespace}" does not exist in the cluster at ${access.server}`, `Create it first (kubectl create namespace ${namespace}), fix the namespace input, or set create-namespace: true.`);
-        }
-        throw error;
+        if (KUBECONFIG_KEYS.test(yaml))
+            throw error;
     }
-    return { serverVersion };
+    if (isKubeconfigDoc(doc))
+        return { yaml, encoding, raw };
+    if (encoding === 'base64') {
+        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+    }
+    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
 }
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-objects.ts
-// Which objects a release has, and which pods belong to the rollout this deploy asked for.
-// The objects come from the release itself (the manifest and hooks helm recorded), never
-// from a label a chart may not set. Pods come from each workload's own ownership chain:
-// Deployment → its newest ReplicaSet → pods; StatefulSet → pods of its updateRevision;
-// DaemonSet → pods of its current template generation; Job → its pods; a bare Pod → itself.
-// A workload is judged only once the cluster runs what this release asked for (its pod
-// template matches the manifest and its controller observed that generation), so the
-// previous rollout's broken pods are not blamed on a fix that helm has not applied yet, and a
-// re-run of the same failing commit (nothing new is created) is judged at once. Pure.
-
-/** The manifest's objects; documents that are empty or not objects are skipped. */
-function manifestObjects(manifest, namespace) {
-    const objects = [];
-    for (const document of (0,dist/* parseAllDocuments */.hR)(manifest)) {
-        const value = document.toJS();
-        if (!value || typeof value !== 'object')
-            continue;
-        const items = value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
-        for (const item of items) {
-            const metadata = (item.metadata ?? {});
-            if (typeof item.kind !== 'string' || !metadata.name)
+/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
+const PLAIN_EXEC_ENV = new Set([
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_STS_REGIONAL_ENDPOINTS'
+]);
+/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
+function userSecrets(user) {
+    if (!isMap(user))
+        return [];
+    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
+        .map((key) => kubeconfig_input_text(user[key]))
+        .filter((value) => !!value);
+    for (const key of ['client-key-data', 'client-certificate-data']) {
+        const value = kubeconfig_input_text(user[key]);
+        if (value)
+            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
+    }
+    const exec = isMap(user.exec) ? user.exec : undefined;
+    if (exec && Array.isArray(exec.env)) {
+        for (const entry of exec.env) {
+            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
                 continue;
-            const spec = item.spec;
-            objects.push({
-                apiVersion: String(item.apiVersion ?? ''),
-                kind: item.kind,
-                name: metadata.name,
-                namespace: metadata.namespace ?? namespace,
-                template: item.kind === 'Pod' ? { spec: item.spec } : spec?.template
-            });
+            // A number is a secret too: the kubeconfig is written with it as a string.
+            const value = typeof entry.value === 'number' ? String(entry.value) : kubeconfig_input_text(entry.value);
+            if (value)
+                secrets.push(value);
         }
     }
-    return objects;
-}
-/** The release's objects: its manifest, then the hooks that run while it installs (not tests). */
-function releaseObjects(record, namespace) {
-    const hooks = (record.hooks ?? [])
-        .filter((hook) => !(hook.events ?? []).every((event) => event.startsWith('test')))
-        .flatMap((hook) => manifestObjects(hook.manifest ?? '', namespace).map((o) => ({ ...o, hook: true })));
-    return [...manifestObjects(record.manifest ?? '', namespace), ...hooks];
-}
-const WORKLOADS = {
-    Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
-    StatefulSet: { apiVersion: 'apps/v1', plural: 'statefulsets' },
-    DaemonSet: { apiVersion: 'apps/v1', plural: 'daemonsets' },
-    Job: { apiVersion: 'batch/v1', plural: 'jobs' },
-    Pod: { apiVersion: 'v1', plural: 'pods' }
-};
-/** Kinds that run no pods of their own while a release rolls out: nothing to follow. */
-const PODLESS_KINDS = new Set(('ConfigMap Secret Service ServiceAccount PersistentVolumeClaim PersistentVolume Namespace ' +
-    'Endpoints EndpointSlice LimitRange ResourceQuota Ingress IngressClass NetworkPolicy ' +
-    'HorizontalPodAutoscaler PodDisruptionBudget Role RoleBinding ClusterRole ' +
-    'ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass CronJob ' +
-    'MutatingWebhookConfiguration ValidatingWebhookConfiguration APIService ReplicaSet ' +
-    'PodTemplate RuntimeClass CSIDriver VolumeAttachment Lease').split(' '));
-/** The collection a workload is read from, e.g. `/apis/apps/v1/namespaces/web/deployments`. */
-function collectionPath(kind, namespace) {
-    const { apiVersion, plural } = WORKLOADS[kind];
-    const base = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
-    return `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
-}
-function replicaSetsPath(namespace) {
-    return `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/replicasets`;
-}
-/** Splits the release's objects into workloads to follow, and what cannot be followed. */
-function planRolloutWatch(objects) {
-    const workloads = [];
-    const unfollowable = [];
-    for (const object of objects) {
-        const known = WORKLOADS[object.kind];
-        if (known && object.apiVersion === known.apiVersion) {
-            workloads.push(object);
-        }
-        else if (!PODLESS_KINDS.has(object.kind)) {
-            unfollowable.push(object);
+    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
+    if (provider && isMap(provider.config)) {
+        for (const [key, value] of Object.entries(provider.config)) {
+            if (/token|secret/i.test(key) && kubeconfig_input_text(value))
+                secrets.push(value);
         }
     }
-    return { workloads, unfollowable };
+    return secrets;
 }
-/** `Widget/a, ServiceMonitor/b`: the one warning's list. */
-function describeObjects(objects) {
-    return objects.map((o) => `${o.kind}/${o.name}`).join(', ');
+/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
+function kubeconfigSecrets(doc) {
+    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
+    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
 }
-/** Resource quantities the server rewrites ("1000m" → "1"): not compared. */
-const NORMALIZED_KEYS = new Set(['resources']);
-/**
- * Whether `have` (the live object, with server defaults added) holds everything `want` (the
- * manifest) says. Lists are compared item by item in order; scalars as strings (the server
- * may turn "80" into 80); null and empty values in the manifest match anything. Pure.
- */
-function containsSpec(want, have) {
-    if (want === null || want === undefined)
-        return true;
-    if (Array.isArray(want)) {
-        if (!Array.isArray(have))
-            return want.length === 0;
-        return want.every((item, i) => containsSpec(item, have[i]));
+/** The document as far as it parses (yaml recovers what it can around a syntax error). */
+function lenientDoc(yamlText) {
+    try {
+        return (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'silent' }).toJS();
     }
-    if (typeof want === 'object') {
-        const entries = Object.entries(want);
-        if (have === null || typeof have !== 'object')
-            return entries.length === 0;
-        return entries.every(([key, value]) => NORMALIZED_KEYS.has(key) || containsSpec(value, have[key]));
-    }
-    return String(want) === String(have);
-}
-function ownedBy(object, uid) {
-    return !!uid && (object.metadata?.ownerReferences ?? []).some((o) => o.uid === uid);
-}
-function revisionOf(replicaSet) {
-    return Number(replicaSet.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
-}
-const alive = (pod) => !pod.metadata?.deletionTimestamp;
-/** The pods of the rollout the release asked for, for one workload. Pure. */
-function rolloutPods(input) {
-    const { workload, live } = input;
-    const result = (current, pods, extra = {}) => ({
-        workload,
-        current,
-        pods: pods.filter(alive),
-        ...extra
-    });
-    if (!live)
-        return result(false, [], { note: 'not created yet' });
-    const uid = live.metadata?.uid;
-    if (workload.kind === 'Pod') {
-        return containsSpec(workload.template, { spec: live.spec })
-            ? result(true, [live])
-            : result(false, [], { note: 'spec differs from the release' });
-    }
-    if (!containsSpec(workload.template, live.spec?.template)) {
-        return result(false, [], { note: 'pod template differs from the release (not applied yet)' });
-    }
-    const generation = live.metadata?.generation;
-    const observed = live.status?.observedGeneration;
-    if (workload.kind !== 'Job' && generation !== undefined && (observed ?? 0) < generation) {
-        return result(false, [], { note: `generation ${generation} not observed yet` });
-    }
-    const owned = input.pods.filter((pod) => ownedBy(pod, uid));
-    switch (workload.kind) {
-        case 'Deployment': {
-            const newest = input.replicaSets
-                .filter((rs) => ownedBy(rs, uid))
-                .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-            if (!newest)
-                return result(false, [], { note: 'no ReplicaSet yet' });
-            const pods = input.pods.filter((pod) => ownedBy(pod, newest.metadata?.uid));
-            return result(true, pods, { replicaSet: newest });
-        }
-        case 'StatefulSet': {
-            const revision = live.status?.updateRevision;
-            if (!revision)
-                return result(false, [], { note: 'no updateRevision yet' });
-            return result(true, owned.filter((pod) => pod.metadata?.labels?.['controller-revision-hash'] === revision));
-        }
-        case 'DaemonSet':
-            return result(true, owned.filter((pod) => pod.metadata?.labels?.['pod-template-generation'] === String(generation)));
-        case 'Job':
-            return result(true, owned);
-    }
-}
-/** `app=web,tier in (a,b)` from a workload's `spec.selector` (matchLabels and matchExpressions). */
-function selectorString(selector) {
-    if (!selector || typeof selector !== 'object')
+    catch {
         return undefined;
-    const { matchLabels, matchExpressions } = selector;
-    const parts = Object.entries(matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
-    for (const { key, operator, values = [] } of matchExpressions ?? []) {
-        if (operator === 'In')
-            parts.push(`${key} in (${values.join(',')})`);
-        else if (operator === 'NotIn')
-            parts.push(`${key} notin (${values.join(',')})`);
-        else if (operator === 'Exists')
-            parts.push(key);
-        else if (operator === 'DoesNotExist')
-            parts.push(`!${key}`);
     }
-    return parts.length ? parts.join(',') : undefined;
+}
+/**
+ * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
+ * are registered with the runner first, even when the document then turns out to be invalid.
+ * Called before any other input is read.
+ */
+function readKubeconfigInput(raw) {
+    maskKubeconfigInput(raw);
+    return parseKubeconfigInput(raw);
+}
+/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
+function maskKubeconfigInput(raw) {
+    const { encoding, compact, yaml } = decode(raw);
+    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+    // secret fields are, and masking every line would blank ordinary words in the log.
+    if (encoding === 'base64') {
+        (0,mask/* maskSecret */.$)(raw);
+        (0,mask/* maskSecret */.$)(compact);
+    }
+    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
+        (0,mask/* maskSecret */.$)(secret);
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-history.ts
-// `helm history` without running helm: helm's default storage keeps each revision in a Secret
-// `sh.helm.release.v1.<release>.v<N>` (labels owner=helm, name=<release>) whose `release` key
-// holds base64(gzip(JSON)) of the release record (pkg/storage/driver/util.go, helm 3 and 4).
-// One API call with the cached token replaces a helm process that would run the kubeconfig's
-// exec plugin again (`aws eks get-token` costs seconds per call).
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig.ts
 
 
 
-const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
-/** The record inside a release Secret's `data.release` (base64 of helm's base64 gzip JSON). Pure. */
-function decodeReleaseRecord(data) {
-    const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
-    const bytes = Buffer.from(helmEncoded, 'base64');
-    const gzipped = GZIP_MAGIC.every((byte, i) => bytes[i] === byte);
-    return JSON.parse((gzipped ? (0,external_node_zlib_.gunzipSync)(bytes) : bytes).toString('utf8'));
+
+
+
+
+
+
+
+
+const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
+const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
+const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
+const kubeconfig_fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
+const kubeconfig_isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
+/** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
+function namedList(doc, key) {
+    const list = doc[key] ?? [];
+    if (!Array.isArray(list))
+        throw kubeconfig_fail(`${key} must be a list`);
+    return list.map((entry, index) => {
+        const field = key.slice(0, -1);
+        if (!kubeconfig_isMap(entry) || typeof entry.name !== 'string' || !kubeconfig_isMap(entry[field])) {
+            throw kubeconfig_fail(`${key}[${index}] needs a name and a ${field} mapping`);
+        }
+        return { name: entry.name, body: entry[field] };
+    });
 }
-/** The row `helm history -o json` prints for the record. Pure. */
-function historyRow(record) {
-    const metadata = record.chart?.metadata ?? {};
+function pick(list, name, what, from) {
+    const found = list.find((entry) => entry.name === name);
+    if (!found) {
+        const names = list.map((entry) => entry.name).join(', ') || '(none)';
+        throw kubeconfig_fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
+    }
+    return found;
+}
+function decodeData(value, field, owner) {
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== 'string')
+        throw kubeconfig_fail(`${owner} ${field} must be a base64 string`);
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    if (!decoded.includes('-----BEGIN ')) {
+        throw kubeconfig_fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
+    }
+    return decoded;
+}
+/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
+function readReferenced(file, field, embedded, owner, readFile) {
+    if (file === undefined)
+        return undefined;
+    try {
+        return readFile(String(file));
+    }
+    catch {
+        const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
+        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
+    }
+}
+function normalizeExec(exec, owner, warnings) {
+    if (!kubeconfig_isMap(exec))
+        throw kubeconfig_fail(`${owner} exec must be a mapping`);
+    const command = kubeconfig_text(exec.command);
+    if (!command)
+        throw kubeconfig_fail(`${owner} exec has no command; set e.g. command: aws`);
+    let apiVersion = kubeconfig_text(exec.apiVersion) ?? '';
+    if (!EXEC_VERSIONS.includes(apiVersion)) {
+        throw kubeconfig_fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
+    }
+    if (apiVersion === EXEC_V1ALPHA1) {
+        warnings.push(`kubeconfig: ${owner} exec uses ${EXEC_V1ALPHA1}, which helm and kubectl no longer accept; using ${EXEC_V1BETA1} (update the KUBECONFIG secret to stop this warning)`);
+        apiVersion = EXEC_V1BETA1;
+    }
+    const args = exec.args ?? [];
+    if (!Array.isArray(args) ||
+        !args.every((arg) => typeof arg === 'string' || typeof arg === 'number')) {
+        throw kubeconfig_fail(`${owner} exec args must be a list of strings`);
+    }
+    const envList = exec.env ?? [];
+    if (!Array.isArray(envList))
+        throw kubeconfig_fail(`${owner} exec env must be a list of name/value pairs`);
+    const env = {};
+    for (const [index, item] of envList.entries()) {
+        if (!kubeconfig_isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
+            throw kubeconfig_fail(`${owner} exec env[${index}] needs a name and a value`);
+        }
+        env[item.name] = String(item.value);
+    }
+    // client-go reads exec args and env values as strings only: `value: 123` would fail every
+    // helm call, so both are written as the strings they mean.
+    const entry = {
+        ...exec,
+        apiVersion,
+        args: args.map(String),
+        ...(exec.env === undefined
+            ? {}
+            : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
+    };
+    // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
+    if (entry.interactiveMode === undefined)
+        entry.interactiveMode = 'Never';
+    return { entry, plugin: { apiVersion, command, args: args.map(String), env } };
+}
+/**
+ * Checks the structure helm depends on and rewrites what current clients reject. Pure but for
+ * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
+ */
+function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
+    const doc = readKubeconfigYaml(yamlText);
+    if (!kubeconfig_isMap(doc))
+        throw kubeconfig_fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
+    const warnings = [];
+    const clusters = namedList(doc, 'clusters');
+    const contexts = namedList(doc, 'contexts');
+    const users = namedList(doc, 'users');
+    const secrets = users.flatMap((user) => userSecrets(user.body));
+    if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
+        throw kubeconfig_fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
+    }
+    let current = kubeconfig_text(doc['current-context']);
+    if (!current) {
+        if (contexts.length !== 1) {
+            const names = contexts.map((c) => c.name).join(', ') || '(none)';
+            throw kubeconfig_fail(`has no current-context; set current-context to one of: ${names}`);
+        }
+        current = contexts[0].name;
+        warnings.push(`kubeconfig: no current-context; using the only context "${current}"`);
+    }
+    const context = pick(contexts, current, 'context', `current-context "${current}"`);
+    const clusterName = kubeconfig_text(context.body.cluster);
+    const userName = kubeconfig_text(context.body.user);
+    if (!clusterName)
+        throw kubeconfig_fail(`context "${current}" has no cluster; set its cluster: field`);
+    if (!userName)
+        throw kubeconfig_fail(`context "${current}" has no user; set its user: field`);
+    const cluster = pick(clusters, clusterName, 'cluster', `context "${current}"`);
+    const user = pick(users, userName, 'user', `context "${current}"`);
+    const clusterOwner = `cluster "${clusterName}"`;
+    const server = kubeconfig_text(cluster.body.server);
+    if (!server || !/^https?:\/\/[^/]/.test(server)) {
+        throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
+    }
+    const insecureField = cluster.body['insecure-skip-tls-verify'];
+    if (insecureField !== undefined && typeof insecureField !== 'boolean') {
+        // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
+        throw kubeconfig_fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
+    }
+    const insecure = insecureField === true;
+    const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
+    if (insecure && caField) {
+        // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
+        // insecure flag is not allowed".
+        throw kubeconfig_fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
+    }
+    if (insecure)
+        warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
+    const caPem = decodeData(cluster.body['certificate-authority-data'], 'certificate-authority-data', clusterOwner) ??
+        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', 'certificate-authority-data', clusterOwner, readFile);
+    const owner = `user "${userName}"`;
+    const body = user.body;
+    const access = {
+        contextName: current,
+        server,
+        caPem,
+        insecureSkipTlsVerify: insecure,
+        namespace: kubeconfig_text(context.body.namespace),
+        token: kubeconfig_text(body.token) ??
+            readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
+        clientCertPem: decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
+            readReferenced(body['client-certificate'], 'client-certificate', 'client-certificate-data', owner, readFile),
+        clientKeyPem: decodeData(body['client-key-data'], 'client-key-data', owner) ??
+            readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
+        username: kubeconfig_text(body.username),
+        password: kubeconfig_text(body.password)
+    };
+    if (access.token && body.tokenFile !== undefined)
+        secrets.push(access.token);
+    if (access.clientKeyPem)
+        secrets.push(access.clientKeyPem);
+    const userEntry = { ...body };
+    if (body.exec !== undefined) {
+        const { entry, plugin } = normalizeExec(body.exec, owner, warnings);
+        userEntry.exec = entry;
+        access.exec = plugin;
+    }
+    if (!access.token &&
+        !access.clientKeyPem &&
+        !access.password &&
+        !access.exec &&
+        !body['auth-provider']) {
+        throw kubeconfig_fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
+    }
+    // Referenced files are inlined: the written config must not depend on paths of another machine.
+    const clusterEntry = { ...cluster.body };
+    if (caPem && clusterEntry['certificate-authority'] !== undefined) {
+        delete clusterEntry['certificate-authority'];
+        clusterEntry['certificate-authority-data'] = Buffer.from(caPem).toString('base64');
+    }
+    for (const field of ['client-certificate', 'client-key']) {
+        const pem = field === 'client-key' ? access.clientKeyPem : access.clientCertPem;
+        if (pem && userEntry[field] !== undefined) {
+            delete userEntry[field];
+            userEntry[`${field}-data`] = Buffer.from(pem).toString('base64');
+        }
+    }
+    if (access.token && userEntry.tokenFile !== undefined) {
+        delete userEntry.tokenFile;
+        userEntry.token = access.token;
+    }
+    const normalized = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: clusterName, cluster: clusterEntry }],
+        contexts: [{ name: current, context: context.body }],
+        'current-context': current,
+        users: [{ name: userName, user: userEntry }]
+    };
+    return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
+}
+/**
+ * Normalizes the kubeconfig and masks its secrets before anything else is logged. The input's
+ * own secrets were masked when it was read (readKubeconfigInput); those of the files it refers
+ * to (tokenFile, client-key) are masked here. Its warnings are logged.
+ */
+function loadKubeconfig(source) {
+    const normalized = normalizeKubeconfig(source.yaml);
+    for (const secret of normalized.secrets)
+        (0,mask/* maskSecret */.$)(secret);
+    for (const warning of normalized.warnings)
+        lib_core/* warning */.$e(warning);
+    return { ...normalized, encoding: source.encoding };
+}
+/**
+ * Writes the kubeconfig helm uses, once, and tells post where it is. With `token` (one that
+ * outlives helm's run) its user carries that bearer token instead of the exec plugin.
+ */
+async function writeKubeconfig(kubeconfig, token) {
+    const dir = await makePrivateDir('kubeconfig');
+    saveState(State.KubeconfigDir, dir);
+    const file = external_node_path_default().join(dir, 'config');
+    const doc = token ? withBearerToken(kubeconfig.doc, token) : kubeconfig.doc;
+    await (0,promises_namespaceObject.writeFile)(file, (0,dist/* stringify */.As)(doc), { mode: 0o600 });
+    const { access } = kubeconfig;
+    lib_core/* info */.pq(`kubeconfig: context "${access.contextName}" → ${access.server} (${kubeconfig.encoding})`);
+    return { path: file, dir, access };
+}
+/** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
+function withBearerToken(doc, token) {
+    const users = doc.users.map(({ name, user }) => {
+        const kept = { ...user, token };
+        delete kept.exec;
+        return { name, user: kept };
+    });
+    return { ...doc, users };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/credentials.ts
+// Where helm and the API client get their credentials, decided once: connectCluster is the one
+// entry point. By cluster-name the job's credentials (role-arn + OIDC, or the ambient keys) call
+// EKS DescribeCluster and the kubeconfig is built; with the kubeconfig input its aws exec user
+// may get role-arn's keys. Then one token plan says who makes the EKS tokens (signed here, or
+// the exec plugin), the aws CLI is made ready when helm still has to run it, and the kubeconfig
+// helm uses is written once: with the token the client minted when it outlives helm (so helm
+// starts no plugin), else with the exec user.
+
+
+
+
+
+
+
+
+
+/**
+ * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
+ * handed the token, else helm and the action both run the plugin. Pure.
+ */
+function planTokenSource(exec, env, time, keysFrom) {
+    const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
+    if ('sign' in plan && !time.tokenOutlivesHelm) {
+        return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
+    }
+    return plan;
+}
+/** Where the token handed to helm came from, for the log. Pure. */
+function sharedTokenMessage(command, signedHere) {
+    return signedHere
+        ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+        : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
+}
+/** Credentials → the kubeconfig helm uses (written once) → the API client. */
+async function connectCluster(inputs, time) {
+    const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, time.roleSessionSeconds));
+    const kubeconfig = loadKubeconfig(eks?.kubeconfig ?? inputs.kubeconfig); // masked, normalized
+    const { access } = kubeconfig;
+    const { exec } = access;
+    const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, time.roleSessionSeconds));
+    const helmEnv = eks?.helmEnv ?? lent?.env ?? {};
+    const tokenPlan = eks?.tokenPlan ??
+        (exec && planTokenSource(exec, { ...process.env, ...helmEnv }, time, lent?.keysFrom));
+    if (exec && tokenPlan)
+        lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
+    const signedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
+    await ensureAuthPlugin(signedHere ? undefined : exec, inputs.awsCliMirror);
+    const client = createKubeClient(access, { tokenPlan, execEnv: helmEnv });
+    // The token the client has (signed here, or printed by the exec plugin) is handed to helm
+    // when it outlives helm's run, so each helm call does not start `aws eks get-token` again.
+    const token = exec && time.tokenOutlivesHelm ? await mintToken(client, access.server) : undefined;
+    const kube = await writeKubeconfig(kubeconfig, token);
+    if (exec && token)
+        lib_core/* info */.pq(sharedTokenMessage(exec.command, signedHere));
     return {
-        revision: record.version ?? 0,
-        updated: record.info?.last_deployed,
-        status: record.info?.status ?? 'unknown',
-        chart: `${metadata.name ?? ''}-${metadata.version ?? ''}`,
-        app_version: metadata.appVersion ?? '',
-        description: record.info?.description ?? ''
+        kube,
+        client,
+        helmEnv,
+        explainRefusal: (error) => (0,eks_cluster/* explainEksRefusal */.z0)(error, eks)
     };
 }
-/** Whether helm keeps releases in Secrets, where this module reads them (HELM_DRIVER). */
-function usesSecretStorage(driver) {
-    return !driver || driver === 'secret' || driver === 'secrets';
-}
-/** The release's revisions, oldest first; [] when it has none. */
-async function readStoredHistory(client, target) {
-    const list = await client.list(secretsPath(target.namespace), {
-        labelSelector: `owner=helm,name=${target.release}`
-    });
-    return list.items
-        .filter((secret) => secret.data?.release)
-        .map((secret) => historyRow(decodeReleaseRecord(secret.data.release)))
-        .sort((a, b) => a.revision - b.revision);
-}
-const secretsPath = (namespace) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
-/** One revision's record (manifest, hooks, status); undefined while helm has not written it. */
-async function readReleaseRecord(client, target, revision) {
-    const name = `sh.helm.release.v1.${target.release}.v${revision}`;
+async function mintToken(client, server) {
     try {
-        const secret = await client.get(`${secretsPath(target.namespace)}/${encodeURIComponent(name)}`);
-        return secret.data?.release ? decodeReleaseRecord(secret.data.release) : undefined;
+        const token = await client.bearerToken();
+        (0,mask/* maskSecret */.$)(token);
+        return token;
     }
     catch (error) {
-        if (error instanceof KubeApiError && error.statusCode === 404)
-            return undefined;
-        throw error;
+        throw error instanceof ExecPluginError ? explainExecPluginFailure(server, error) : error;
     }
-}
-/** The newest revision's record, or undefined when the release has none. */
-async function readLatestRecord(client, target) {
-    const list = await client.list(secretsPath(target.namespace), {
-        labelSelector: `owner=helm,name=${target.release}`
-    });
-    return list.items
-        .filter((secret) => secret.data?.release)
-        .map((secret) => decodeReleaseRecord(secret.data.release))
-        .sort((a, b) => (a.version ?? 0) - (b.version ?? 0))
-        .at(-1);
-}
-/** The objects of the newest revision's manifest (not its hooks); [] without a release. */
-async function readReleaseObjects(client, target) {
-    const record = await readLatestRecord(client, target);
-    return record ? releaseObjects({ manifest: record.manifest }, target.namespace) : [];
-}
-/** The objects of `collection` with these names; those that do not exist are left out. */
-async function readNamedObjects(client, collection, names) {
-    const found = await Promise.all(names.map((name) => client.get(`${collection}/${encodeURIComponent(name)}`).catch((error) => {
-        if (error instanceof KubeApiError && error.statusCode === 404)
-            return undefined;
-        throw error;
-    })));
-    return found.filter((object) => object !== undefined);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/release-plan.ts
-// What to do with a release that a previous run left pending, decided from `helm history`.
-//
-// The rule (documented in the README's troubleshooting):
-// - Only the latest revision matters: helm refuses to upgrade while it is pending-install,
-//   pending-upgrade or pending-rollback ("another operation is in progress").
-// - A pending revision younger than the live window is presumed to belong to a run that is
-//   still working; we refuse to touch it and say when it will be considered abandoned. The
-//   window is 2 × the helm timeout + 1 minute (budget.ts): helm applies its timeout per phase (pre-hooks,
-//   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
-//   and API latency. This assumes the other run uses the same timeout (the same workflow).
-//   Runs of this action settle their own release when cancelled, so abandoned pending
-//   revisions only come from killed runners or other tools, and waiting is the safe side.
-// - An older pending revision is abandoned: pending-upgrade/pending-rollback are rolled back
-//   to the latest revision that was deployed or superseded (helm's own notion of "last
-//   successful", as in its atomic rollback); a release that never deployed successfully
-//   (pending-install, or only failed revisions before) is uninstalled.
-// - An unreadable timestamp counts as live: we would rather stop than break a running deploy.
-const PENDING = ['pending-install', 'pending-upgrade', 'pending-rollback'];
-const SUCCEEDED = ['deployed', 'superseded'];
-function isPending(status) {
-    return PENDING.includes(status);
-}
-/** `helm history <release> -o json` (helm 3 and 4 print the same fields). */
-function parseHistory(stdout) {
-    const rows = JSON.parse(stdout || '[]');
-    if (!Array.isArray(rows))
-        throw new Error('helm history printed no JSON array');
-    return [...rows].sort((a, b) => a.revision - b.revision);
-}
-/** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
-function revisionAge(revision, now) {
-    const updated = Date.parse(revision.updated ?? '');
-    if (Number.isNaN(updated))
-        return undefined;
-    return Math.max(0, now.getTime() - updated);
-}
-function decideRecovery(revisions, now, rules) {
-    const sorted = [...revisions].sort((a, b) => a.revision - b.revision);
-    const pending = sorted.at(-1);
-    if (!pending || !isPending(pending.status))
-        return { action: 'none' };
-    const ageMs = revisionAge(pending, now);
-    const live = rules.liveWindowMs > 0 && (ageMs === undefined || ageMs < rules.liveWindowMs);
-    if (live)
-        return { action: 'refuse', pending, ageMs, liveWindowMs: rules.liveWindowMs };
-    const lastGood = sorted
-        .filter((r) => r.revision < pending.revision && SUCCEEDED.includes(r.status))
-        .at(-1);
-    if (pending.status === 'pending-install' || !lastGood) {
-        return { action: 'uninstall', pending, ageMs };
-    }
-    return { action: 'rollback', toRevision: lastGood.revision, pending, ageMs };
-}
-/** "1m 05s", "42s": ages in messages. */
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    if (minutes < 60)
-        return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-    return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
-/** The sentence the log shows for a recovery. Pure. */
-function describeRecovery(release, namespace, recovery) {
-    if (recovery.action === 'none')
-        return `release "${release}" has no pending revision`;
-    const { pending } = recovery;
-    const since = recovery.ageMs === undefined ? 'at an unknown time' : `${formatDuration(recovery.ageMs)} ago`;
-    const what = `release "${release}" in namespace "${namespace}" is ${pending.status} (revision ${pending.revision}, started ${since})`;
-    switch (recovery.action) {
-        case 'rollback':
-            return `${what}: no helm is working on it any more, so it is rolled back to revision ${recovery.toRevision}, the last successful one`;
-        case 'uninstall':
-            return `${what} and was never deployed successfully: no helm is working on it any more, so it is uninstalled`;
-        case 'refuse': {
-            const when = recovery.ageMs === undefined
-                ? 'its start time is unknown, so it is never considered abandoned automatically'
-                : `it will be considered abandoned after ${formatDuration(recovery.liveWindowMs)} (2 × timeout + 1m), in ${formatDuration(recovery.liveWindowMs - recovery.ageMs)}`;
-            return `${what}: another run may still be changing it, so this run leaves it alone; ${when}`;
-        }
-    }
-}
-/** "python-application-0.1.0" → "0.1.0": helm prints `<name>-<version>`, and both may contain '-'. */
-function chartVersion(chart) {
-    const strict = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$/;
-    const loose = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.+-]*)?$/;
-    for (const pattern of [strict, loose]) {
-        for (let dash = chart.indexOf('-'); dash >= 0; dash = chart.indexOf('-', dash + 1)) {
-            if (pattern.test(chart.slice(dash + 1)))
-                return chart.slice(dash + 1);
-        }
-    }
-    return '';
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/recover.ts
-// Performs release-plan's decision with the helm binary: reads the history, and rolls back or
-// uninstalls an abandoned pending release with a warning, so the deploy can proceed.
-
-
-
-
-
-
-/**
- * The release's revisions, oldest first; [] when the release does not exist. With a client
- * (and helm's default Secret storage) they are read through the API; otherwise helm runs.
- */
-async function readHistory(helm, target, client) {
-    if (client && usesSecretStorage(process.env.HELM_DRIVER))
-        return readStoredHistory(client, target);
-    const { release, namespace } = target;
-    const result = await helm.run(['history', release, '--namespace', namespace, '--output', 'json'], {
-        silent: true
-    });
-    if (result.exitCode !== 0) {
-        if (/release: not found/.test(result.stderr))
-            return [];
-        throw new errors/* ActionError */.lZ(`helm history ${release} --namespace ${namespace} failed (exit code ${result.exitCode}): ${result.stderr.trim()}`);
-    }
-    return parseHistory(result.stdout);
-}
-function manualFix(target, revisions) {
-    const { release, namespace } = target;
-    const lastGood = revisions.filter((r) => ['deployed', 'superseded'].includes(r.status)).at(-1);
-    return lastGood
-        ? `To recover by hand once no other run is deploying: helm rollback ${release} ${lastGood.revision} --namespace ${namespace}`
-        : `To recover by hand once no other run is deploying: helm uninstall ${release} --namespace ${namespace}`;
-}
-async function perform(helm, target, recovery) {
-    const { release, namespace } = target;
-    if (recovery.action !== 'rollback' && recovery.action !== 'uninstall')
-        return;
-    lib_core/* warning */.$e(describeRecovery(release, namespace, recovery));
-    const args = recovery.action === 'rollback'
-        ? ['rollback', release, String(recovery.toRevision), '--namespace', namespace]
-        : ['uninstall', release, '--namespace', namespace];
-    const result = await helm.run(args);
-    if (result.exitCode !== 0) {
-        throw new errors/* ActionError */.lZ(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
-    }
-}
-async function recoverPendingRelease(helm, target, rules, options = {}) {
-    const revisions = await readHistory(helm, target, options.client);
-    const recovery = decideRecovery(revisions, options.now ?? new Date(), rules);
-    if (recovery.action === 'refuse') {
-        throw new errors/* ActionError */.lZ(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
-    }
-    await perform(helm, target, recovery);
-    return recovery;
-}
-/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-function recover_helmError(helmOutput) {
-    const lines = helmOutput.split(/\r?\n/);
-    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-    return start < 0 ? undefined : lines.slice(start).join('\n');
-}
-/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
-const BUILT_IN_KINDS = new Set(('ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
-    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
-    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
-    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass').split(' '));
-/**
- * Whether helm failed because the API server was unavailable: judged from helm's own error,
- * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
- * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
- * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
- * no rule for their kind (or their CRD was created a moment before): when only those are
- * Unknown, the API server was there. Pure.
- */
-function helmHitTransientClusterError(helmOutput) {
-    const error = recover_helmError(helmOutput);
-    if (error === undefined)
-        return false;
-    const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
-    if (resources.length) {
-        return (resources.every(([, , status]) => status === 'Unknown') &&
-            resources.some(([, kind]) => BUILT_IN_KINDS.has(kind)));
-    }
-    return isTransientClusterError(error);
-}
-/** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
-const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
-/**
- * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is
- * ours and nobody is working on it, so it is recovered now rather than blocking the next run.
- * Retried while the API server is unreachable, since that is often why helm failed.
- */
-async function settleRelease(helm, target, client, sleep) {
-    return retry(async () => {
-        const revisions = await readHistory(helm, target, client);
-        const recovery = decideRecovery(revisions, new Date(), { liveWindowMs: 0 });
-        await perform(helm, target, recovery);
-        return recovery;
-    }, {
-        ...SETTLE_RETRY,
-        sleep,
-        decide: (error) => ({ retry: isTransientClusterError(error) }),
-        onRetry: (error, attempt, waitMs) => lib_core/* info */.pq(`release ${target.release}: the API server is unavailable (${error.message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`)
-    });
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/summary.ts
@@ -35215,7 +35760,42 @@ function forwardTerminationSignals(onSignal, source = process) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-failure.ts
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-outcome.ts
+// What one `helm upgrade --install` came to, read from its output and how it ended, and what
+// to tell the user about it. The one place that reads helm's `Error:` lines. Pure.
+
+
+
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+function helmError(helmOutput) {
+    const lines = helmOutput.split(/\r?\n/);
+    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+    return start < 0 ? undefined : lines.slice(start).join('\n');
+}
+/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
+const BUILT_IN_KINDS = new Set(('ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
+    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
+    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass').split(' '));
+/**
+ * Whether helm failed because the API server was unavailable: judged from helm's own error,
+ * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
+ * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
+ * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
+ * no rule for their kind (or their CRD was created a moment before): when only those are
+ * Unknown, the API server was there. Pure.
+ */
+function helmHitTransientClusterError(helmOutput) {
+    const error = helmError(helmOutput);
+    if (error === undefined)
+        return false;
+    const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
+    if (resources.length) {
+        return (resources.every(([, , status]) => status === 'Unknown') &&
+            resources.some(([, kind]) => BUILT_IN_KINDS.has(kind)));
+    }
+    return isTransientClusterError(error);
+}
 const SCHEMA_FAILURE = /values don't meet the specifications of the schema/;
 /**
  * Value paths helm's schema errors name: helm 3 `- a.b: reason` (`(root)` for the top),
@@ -35261,6 +35841,52 @@ function explainHelmFailure(stderr) {
             .filter((line) => /^\s*-\s/.test(line))
             .join('\n')
     };
+}
+/** The one classification of a helm run. Pure. */
+function classifyHelmRun(run) {
+    const { result, failure, overran, signal } = run;
+    if (result.exitCode === 0 && !signal && !failure && !overran)
+        return { kind: 'deployed' };
+    if (failure)
+        return { kind: 'stopped-early', failure };
+    if (overran)
+        return { kind: 'overran' };
+    if (signal)
+        return { kind: 'cancelled', signal };
+    const explained = explainHelmFailure(result.stderr);
+    if (explained)
+        return { kind: 'refused-values', explained };
+    if (helmHitTransientClusterError(result.stderr)) {
+        return {
+            kind: 'cluster-unavailable',
+            error: helmError(result.stderr).split('\n')[0],
+            output: result.stderr
+        };
+    }
+    return { kind: 'failed', exitCode: result.exitCode, output: result.stderr || result.stdout };
+}
+/** The last lines of helm's output: where its own error is. */
+function lastLines(text, count = 15) {
+    return text.trim().split(/\r?\n/).slice(-count).join('\n');
+}
+const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
+/** The error a failed deploy ends with, one per outcome. Pure. */
+function explainOutcome(outcome, plan) {
+    const { release } = plan;
+    switch (outcome.kind) {
+        case 'stopped-early':
+            return new errors/* ActionError */.lZ(`deploy of ${release} stopped early: ${describePodFailure(outcome.failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+        case 'overran':
+            return new errors/* ActionError */.lZ(`deploy of ${release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
+        case 'cancelled':
+            return new errors/* ActionError */.lZ(`deploy of ${release} was cancelled (${outcome.signal}); helm was stopped and the release is not left pending`);
+        case 'refused-values':
+            return new errors/* ActionError */.lZ(outcome.explained.message, outcome.explained.hint);
+        case 'cluster-unavailable':
+            return new errors/* ActionError */.lZ(`deploy of ${release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(outcome.output));
+        case 'failed':
+            return new errors/* ActionError */.lZ(`helm upgrade ${release} (namespace ${plan.namespace}) failed with exit code ${outcome.exitCode}`, lastLines(outcome.output));
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
@@ -35363,11 +35989,6 @@ function commandLineForLog(args) {
 
 
 
-
-const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
-function lastLines(text, count = 15) {
-    return text.trim().split(/\r?\n/).slice(-count).join('\n');
-}
 /** A release we could not settle must not fail with a bare network error: say what is left. */
 async function settleOrExplain(helm, target, client, helmOutput) {
     try {
@@ -35436,93 +36057,46 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
     const failFastOn = failFast && live && plan.wait ? permissions : undefined;
     let stopHelm = new AbortController();
     const signals = forwardTerminationSignals(() => stopHelm.abort());
+    /** One helm run, its release settled when it failed; what it came to, as of now. */
+    const attempt = async () => {
+        const ran = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
+        const run = { ...ran, signal: signals.received };
+        if (classifyHelmRun(run).kind === 'deployed')
+            return run;
+        if (live)
+            await settleOrExplain(helm, target, client, ran.result.stderr || ran.result.stdout);
+        return { ...ran, signal: signals.received };
+    };
     try {
-        let attempt;
-        for (let run = 1;; run++) {
-            attempt = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
-            const { result, failure, overran } = attempt;
-            if (result.exitCode === 0 && !signals.received && !failure && !overran) {
-                return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
-            }
-            if (live)
-                await settleOrExplain(helm, target, client, result.stderr || result.stdout);
-            const retry = run === 1 &&
-                !signals.received &&
-                !failure &&
-                !overran &&
-                helmHitTransientClusterError(result.stderr);
-            if (!retry)
-                break;
-            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${recover_helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+        let run = await attempt();
+        const first = classifyHelmRun(run);
+        if (first.kind === 'cluster-unavailable') {
+            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${first.error}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
             await sleep(RETRY_AFTER_MS);
+            // Cancelled while waiting: the first run's outcome stands, as a cancellation.
             if (signals.received)
-                break; // cancelled while waiting: the first run's outcome stands
-            stopHelm = new AbortController();
+                run = { ...run, signal: signals.received };
+            else {
+                stopHelm = new AbortController();
+                run = await attempt();
+            }
         }
-        const { result, failure, overran } = attempt;
-        const diagnostics = await collectDiagnostics(client, helm, target, failure, {
-            since: started,
-            permissions
-        });
-        logDiagnostics(diagnostics);
-        await appendSummary(renderDiagnosticsSummary(diagnostics));
-        if (failure) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+        const outcome = classifyHelmRun(run);
+        if (outcome.kind === 'deployed') {
+            return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
         }
-        if (overran) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
-        }
-        if (signals.received) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`);
-        }
-        const explained = explainHelmFailure(result.stderr);
-        if (explained)
-            throw new errors/* ActionError */.lZ(explained.message, explained.hint);
-        if (helmHitTransientClusterError(result.stderr)) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
-        }
-        throw new errors/* ActionError */.lZ(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
+        await reportDiagnostics(client, helm, target, run.failure, { since: started, permissions });
+        throw explainOutcome(outcome, plan);
     }
     finally {
         signals.dispose();
     }
 }
-
-// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
-var eks_cluster = __nccwpck_require__(3590);
-// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
-var credentials = __nccwpck_require__(1227);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/budget.ts
-// Every duration the deploy derives from the `timeout` input, computed once (timeBudget) and
-// handed to the parts that wait or stop: helm's deadline, its kill grace, the window in which
-// a pending release counts as live, whether a token outlives helm, how long the URL is awaited
-// and how long the role session lasts. The rules between them are asserted in budget.test.ts.
-
-
-/**
- * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
- * The timeout input is bounded far below it; a delay is clamped here anyway.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * helm's SIGTERM handler records the release as failed, which needs the API server; if that
- * hangs too, helm is killed after this grace and the deploy settles the release instead.
- */
-const KILL_GRACE_MS = 15_000;
-/** How much longer than helm's last possible moment (deadline + kill grace) a shared token must live. */
-const TOKEN_MARGIN_MS = 15_000;
-/** The budget for a helm timeout. Pure. */
-function timeBudget(timeoutMs) {
-    const helmDeadlineMs = Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
-    return {
-        timeoutMs,
-        helmDeadlineMs,
-        killGraceMs: KILL_GRACE_MS,
-        pendingLiveWindowMs: 2 * timeoutMs + 60_000,
-        tokenOutlivesHelm: helmDeadlineMs + KILL_GRACE_MS + TOKEN_MARGIN_MS <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8,
-        urlWaitMs: timeoutMs,
-        roleSessionSeconds: (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs + 10 * 60_000)
-    };
+/** The cluster's side of a failed deploy: in the log and in the job summary. */
+async function reportDiagnostics(client, helm, target, failure, options) {
+    const diagnostics = await collectDiagnostics(client, helm, target, failure, options);
+    logDiagnostics(diagnostics);
+    await appendSummary(renderDiagnosticsSummary(diagnostics));
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -35592,8 +36166,6 @@ cwd) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-install.ts
 
 
@@ -35778,169 +36350,6 @@ flag) {
         return resolved;
     const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
     throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
-// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
-// by content, and its YAML read so that a syntax error names the line and column but never
-// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
-// any other input is read, so no later error, warning or debug line can show one.
-
-
-
-const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
-const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const kubeconfig_input_text = (value) => (typeof value === 'string' ? value : undefined);
-const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
-/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
-const YAML_PROBLEMS = {
-    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
-    BAD_INDENT: 'the line is indented differently from the entries around it',
-    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
-    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
-    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
-    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
-    DUPLICATE_KEY: 'a key appears twice in one mapping',
-    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
-    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
-    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
-};
-const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
-/**
- * A kubeconfig's YAML, or an InputError with the position and a description of the first
- * syntax error, never with the source: yaml's own messages quote it. `where` names the text
- * the line numbers count in ("the decoded kubeconfig"). Pure.
- */
-function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
-    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
-    const [error] = parsed.errors;
-    if (error) {
-        const at = error.linePos?.[0];
-        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
-        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
-        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
-        const cut = lastLine
-            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
-            : '';
-        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
-    }
-    try {
-        return parsed.toJS();
-    }
-    catch {
-        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
-        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
-    }
-}
-/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
-const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
-function isKubeconfigDoc(doc) {
-    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
-}
-/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
-function decode(raw) {
-    const compact = raw.replace(/\s+/g, '');
-    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
-        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
-        : { encoding: 'yaml', compact, yaml: raw };
-}
-/**
- * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
- * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
- * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
- * kubeconfig with a syntax error, and told so with the position. Messages never quote the
- * value. Pure.
- */
-function parseKubeconfigInput(raw) {
-    const { encoding, yaml } = decode(raw);
-    let doc;
-    try {
-        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
-    }
-    catch (error) {
-        if (KUBECONFIG_KEYS.test(yaml))
-            throw error;
-    }
-    if (isKubeconfigDoc(doc))
-        return { yaml, encoding, raw };
-    if (encoding === 'base64') {
-        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
-    }
-    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
-}
-/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set([
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    'AWS_STS_REGIONAL_ENDPOINTS'
-]);
-/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
-function userSecrets(user) {
-    if (!isMap(user))
-        return [];
-    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
-        .map((key) => kubeconfig_input_text(user[key]))
-        .filter((value) => !!value);
-    for (const key of ['client-key-data', 'client-certificate-data']) {
-        const value = kubeconfig_input_text(user[key]);
-        if (value)
-            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
-    }
-    const exec = isMap(user.exec) ? user.exec : undefined;
-    if (exec && Array.isArray(exec.env)) {
-        for (const entry of exec.env) {
-            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
-                continue;
-            // A number is a secret too: the kubeconfig is written with it as a string.
-            const value = typeof entry.value === 'number' ? String(entry.value) : kubeconfig_input_text(entry.value);
-            if (value)
-                secrets.push(value);
-        }
-    }
-    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
-    if (provider && isMap(provider.config)) {
-        for (const [key, value] of Object.entries(provider.config)) {
-            if (/token|secret/i.test(key) && kubeconfig_input_text(value))
-                secrets.push(value);
-        }
-    }
-    return secrets;
-}
-/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
-function kubeconfigSecrets(doc) {
-    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
-    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
-}
-/** The document as far as it parses (yaml recovers what it can around a syntax error). */
-function lenientDoc(yamlText) {
-    try {
-        return (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'silent' }).toJS();
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
- * are registered with the runner first, even when the document then turns out to be invalid.
- * Called before any other input is read.
- */
-function readKubeconfigInput(raw) {
-    maskKubeconfigInput(raw);
-    return parseKubeconfigInput(raw);
-}
-/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
-function maskKubeconfigInput(raw) {
-    const { encoding, compact, yaml } = decode(raw);
-    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
-    // secret fields are, and masking every line would blank ordinary words in the log.
-    if (encoding === 'base64') {
-        (0,mask/* maskSecret */.$)(raw);
-        (0,mask/* maskSecret */.$)(compact);
-    }
-    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
-        (0,mask/* maskSecret */.$)(secret);
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/set-values.ts
@@ -36578,332 +36987,6 @@ function parseInputs(read, env, where) {
 /** The runner's inputs, environment and file system. */
 function readInputs() {
     return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
-
-/** Main's side of state.ts: the value the post step reads back with readState. */
-function saveState(key, value) {
-    lib_core/* saveState */.LZ(key, value);
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/state.ts
-// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
-// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
-// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
-// here: the post bundles import this file and stay a few kilobytes.
-var State;
-(function (State) {
-    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
-    State["RegistryAuthDir"] = "auth-dir";
-    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
-    State["KubeconfigDir"] = "kubeconfig-dir";
-})(State || (State = {}));
-/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
-function readState(env, key) {
-    return env[`STATE_${key}`] ?? '';
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
-
-
-
-/** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
-async function makePrivateDir(prefix) {
-    const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
-}
-/** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
-async function removeDir(dir) {
-    if (dir)
-        await rm(dir, { recursive: true, force: true });
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig.ts
-
-
-
-
-
-
-
-
-
-
-
-
-const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
-const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
-const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
-const kubeconfig_fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
-const kubeconfig_isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
-/** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
-function namedList(doc, key) {
-    const list = doc[key] ?? [];
-    if (!Array.isArray(list))
-        throw kubeconfig_fail(`${key} must be a list`);
-    return list.map((entry, index) => {
-        const field = key.slice(0, -1);
-        if (!kubeconfig_isMap(entry) || typeof entry.name !== 'string' || !kubeconfig_isMap(entry[field])) {
-            throw kubeconfig_fail(`${key}[${index}] needs a name and a ${field} mapping`);
-        }
-        return { name: entry.name, body: entry[field] };
-    });
-}
-function pick(list, name, what, from) {
-    const found = list.find((entry) => entry.name === name);
-    if (!found) {
-        const names = list.map((entry) => entry.name).join(', ') || '(none)';
-        throw kubeconfig_fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
-    }
-    return found;
-}
-function decodeData(value, field, owner) {
-    if (value === undefined)
-        return undefined;
-    if (typeof value !== 'string')
-        throw kubeconfig_fail(`${owner} ${field} must be a base64 string`);
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    if (!decoded.includes('-----BEGIN ')) {
-        throw kubeconfig_fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
-    }
-    return decoded;
-}
-/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
-function readReferenced(file, field, embedded, owner, readFile) {
-    if (file === undefined)
-        return undefined;
-    try {
-        return readFile(String(file));
-    }
-    catch {
-        const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
-        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
-    }
-}
-function normalizeExec(exec, owner, warnings) {
-    if (!kubeconfig_isMap(exec))
-        throw kubeconfig_fail(`${owner} exec must be a mapping`);
-    const command = kubeconfig_text(exec.command);
-    if (!command)
-        throw kubeconfig_fail(`${owner} exec has no command; set e.g. command: aws`);
-    let apiVersion = kubeconfig_text(exec.apiVersion) ?? '';
-    if (!EXEC_VERSIONS.includes(apiVersion)) {
-        throw kubeconfig_fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
-    }
-    if (apiVersion === EXEC_V1ALPHA1) {
-        warnings.push(`kubeconfig: ${owner} exec uses ${EXEC_V1ALPHA1}, which helm and kubectl no longer accept; using ${EXEC_V1BETA1} (update the KUBECONFIG secret to stop this warning)`);
-        apiVersion = EXEC_V1BETA1;
-    }
-    const args = exec.args ?? [];
-    if (!Array.isArray(args) ||
-        !args.every((arg) => typeof arg === 'string' || typeof arg === 'number')) {
-        throw kubeconfig_fail(`${owner} exec args must be a list of strings`);
-    }
-    const envList = exec.env ?? [];
-    if (!Array.isArray(envList))
-        throw kubeconfig_fail(`${owner} exec env must be a list of name/value pairs`);
-    const env = {};
-    for (const [index, item] of envList.entries()) {
-        if (!kubeconfig_isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
-            throw kubeconfig_fail(`${owner} exec env[${index}] needs a name and a value`);
-        }
-        env[item.name] = String(item.value);
-    }
-    // client-go reads exec args and env values as strings only: `value: 123` would fail every
-    // helm call, so both are written as the strings they mean.
-    const entry = {
-        ...exec,
-        apiVersion,
-        args: args.map(String),
-        ...(exec.env === undefined
-            ? {}
-            : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
-    };
-    // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
-    if (entry.interactiveMode === undefined)
-        entry.interactiveMode = 'Never';
-    return { entry, plugin: { apiVersion, command, args: args.map(String), env } };
-}
-/**
- * Checks the structure helm depends on and rewrites what current clients reject. Pure but for
- * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
- */
-function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
-    const doc = readKubeconfigYaml(yamlText);
-    if (!kubeconfig_isMap(doc))
-        throw kubeconfig_fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
-    const warnings = [];
-    const clusters = namedList(doc, 'clusters');
-    const contexts = namedList(doc, 'contexts');
-    const users = namedList(doc, 'users');
-    const secrets = users.flatMap((user) => userSecrets(user.body));
-    if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
-        throw kubeconfig_fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
-    }
-    let current = kubeconfig_text(doc['current-context']);
-    if (!current) {
-        if (contexts.length !== 1) {
-            const names = contexts.map((c) => c.name).join(', ') || '(none)';
-            throw kubeconfig_fail(`has no current-context; set current-context to one of: ${names}`);
-        }
-        current = contexts[0].name;
-        warnings.push(`kubeconfig: no current-context; using the only context "${current}"`);
-    }
-    const context = pick(contexts, current, 'context', `current-context "${current}"`);
-    const clusterName = kubeconfig_text(context.body.cluster);
-    const userName = kubeconfig_text(context.body.user);
-    if (!clusterName)
-        throw kubeconfig_fail(`context "${current}" has no cluster; set its cluster: field`);
-    if (!userName)
-        throw kubeconfig_fail(`context "${current}" has no user; set its user: field`);
-    const cluster = pick(clusters, clusterName, 'cluster', `context "${current}"`);
-    const user = pick(users, userName, 'user', `context "${current}"`);
-    const clusterOwner = `cluster "${clusterName}"`;
-    const server = kubeconfig_text(cluster.body.server);
-    if (!server || !/^https?:\/\/[^/]/.test(server)) {
-        throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
-    }
-    const insecureField = cluster.body['insecure-skip-tls-verify'];
-    if (insecureField !== undefined && typeof insecureField !== 'boolean') {
-        // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
-        throw kubeconfig_fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
-    }
-    const insecure = insecureField === true;
-    const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
-    if (insecure && caField) {
-        // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
-        // insecure flag is not allowed".
-        throw kubeconfig_fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
-    }
-    if (insecure)
-        warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
-    const caPem = decodeData(cluster.body['certificate-authority-data'], 'certificate-authority-data', clusterOwner) ??
-        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', 'certificate-authority-data', clusterOwner, readFile);
-    const owner = `user "${userName}"`;
-    const body = user.body;
-    const access = {
-        contextName: current,
-        server,
-        caPem,
-        insecureSkipTlsVerify: insecure,
-        namespace: kubeconfig_text(context.body.namespace),
-        token: kubeconfig_text(body.token) ??
-            readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
-        clientCertPem: decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
-            readReferenced(body['client-certificate'], 'client-certificate', 'client-certificate-data', owner, readFile),
-        clientKeyPem: decodeData(body['client-key-data'], 'client-key-data', owner) ??
-            readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
-        username: kubeconfig_text(body.username),
-        password: kubeconfig_text(body.password)
-    };
-    if (access.token && body.tokenFile !== undefined)
-        secrets.push(access.token);
-    if (access.clientKeyPem)
-        secrets.push(access.clientKeyPem);
-    const userEntry = { ...body };
-    if (body.exec !== undefined) {
-        const { entry, plugin } = normalizeExec(body.exec, owner, warnings);
-        userEntry.exec = entry;
-        access.exec = plugin;
-    }
-    if (!access.token &&
-        !access.clientKeyPem &&
-        !access.password &&
-        !access.exec &&
-        !body['auth-provider']) {
-        throw kubeconfig_fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
-    }
-    // Referenced files are inlined: the written config must not depend on paths of another machine.
-    const clusterEntry = { ...cluster.body };
-    if (caPem && clusterEntry['certificate-authority'] !== undefined) {
-        delete clusterEntry['certificate-authority'];
-        clusterEntry['certificate-authority-data'] = Buffer.from(caPem).toString('base64');
-    }
-    for (const field of ['client-certificate', 'client-key']) {
-        const pem = field === 'client-key' ? access.clientKeyPem : access.clientCertPem;
-        if (pem && userEntry[field] !== undefined) {
-            delete userEntry[field];
-            userEntry[`${field}-data`] = Buffer.from(pem).toString('base64');
-        }
-    }
-    if (access.token && userEntry.tokenFile !== undefined) {
-        delete userEntry.tokenFile;
-        userEntry.token = access.token;
-    }
-    const normalized = {
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: clusterName, cluster: clusterEntry }],
-        contexts: [{ name: current, context: context.body }],
-        'current-context': current,
-        users: [{ name: userName, user: userEntry }]
-    };
-    return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
-}
-/**
- * Writes the normalized kubeconfig and tells post where it is. The input's own secrets were
- * masked when it was read (readKubeconfigInput); those of the files it refers to (tokenFile,
- * client-key) are masked here, before anything else is logged.
- */
-async function writeKubeconfig(source) {
-    const normalized = normalizeKubeconfig(source.yaml);
-    for (const secret of normalized.secrets)
-        (0,mask/* maskSecret */.$)(secret);
-    for (const warning of normalized.warnings)
-        lib_core/* warning */.$e(warning);
-    const dir = await makePrivateDir('kubeconfig');
-    saveState(State.KubeconfigDir, dir);
-    const file = external_node_path_default().join(dir, 'config');
-    await (0,promises_namespaceObject.writeFile)(file, (0,dist/* stringify */.As)(normalized.doc), { mode: 0o600 });
-    lib_core/* info */.pq(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
-    return { path: file, dir, access: normalized.access };
-}
-/**
- * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
- * handed the token, else helm and the action both run the plugin. Pure.
- */
-function planTokenSource(exec, env, time, keysFrom) {
-    const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
-    if ('sign' in plan && !time.tokenOutlivesHelm) {
-        return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
-    }
-    return plan;
-}
-/** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
-function withBearerToken(yamlText, token) {
-    const doc = (0,dist/* parse */.qg)(yamlText, { logLevel: 'error' });
-    for (const entry of doc.users) {
-        delete entry.user.exec;
-        entry.user.token = token;
-    }
-    return (0,dist/* stringify */.As)(doc);
-}
-/** Where the token handed to helm came from, for the log. Pure. */
-function sharedTokenMessage(command, signedHere) {
-    return signedHere
-        ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
-        : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
-}
-/**
- * Hands helm the token the API client already has (signed here, or printed by the exec
- * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
- * the token outlives helm's run; otherwise helm keeps running the plugin itself.
- */
-async function shareExecToken(kube, mint, time, signedHere) {
-    if (!kube.access.exec || !time.tokenOutlivesHelm)
-        return;
-    const token = await mint();
-    if (!token)
-        return;
-    (0,mask/* maskSecret */.$)(token);
-    const text = await (0,promises_namespaceObject.readFile)(kube.path, 'utf8');
-    await (0,promises_namespaceObject.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
-    lib_core/* info */.pq(sharedTokenMessage(kube.access.exec.command, signedHere));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
@@ -38206,7 +38289,7 @@ async function readCurrentRelease(helm, client, target) {
         return { version: 0, status: 'deployed', manifest: result.stdout };
     if (/release: not found/.test(result.stderr))
         return undefined;
-    throw new errors/* ActionError */.lZ(`helm ${args.join(' ')} failed (exit code ${result.exitCode}): ${recover_helmError(result.stderr) ?? result.stderr.trim()}`);
+    throw new errors/* ActionError */.lZ(`helm ${args.join(' ')} failed (exit code ${result.exitCode}): ${helmError(result.stderr) ?? result.stderr.trim()}`);
 }
 /** values.schema.json from helm's release JSON, or undefined. Pure. */
 function chartSchema(encoded) {
@@ -38236,7 +38319,7 @@ async function renderUpgrade(helm, plan) {
     ];
     const result = await helm.run(args, { silent: true });
     if (result.exitCode !== 0) {
-        const reason = recover_helmError(result.stderr) ?? result.stderr.trim().split('\n').slice(-5).join('\n');
+        const reason = helmError(result.stderr) ?? result.stderr.trim().split('\n').slice(-5).join('\n');
         return { error: reason || `helm exited with code ${result.exitCode}` };
     }
     try {
@@ -38408,10 +38491,6 @@ async function planUpgrade(helm, client, deploy) {
 
 
 
-
-
-
-
 async function run() {
     try {
         const inputs = readInputs(); // every input validated; errors name the input and the fix
@@ -38419,37 +38498,25 @@ async function run() {
             lib_core/* warning */.$e(warning);
         const started = Date.now();
         const time = timeBudget(inputs.timeoutMs); // every deadline, once
-        const session = time.roleSessionSeconds; // the role outlives every helm call
-        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, session)); // credentials + DescribeCluster
-        const source = eks?.kubeconfig ?? inputs.kubeconfig;
-        const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
-        const { exec } = kube.access;
-        const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, session)); // role-arn
-        const execEnv = eks?.helmEnv ?? lent?.env;
-        const tokenPlan = eks?.tokenPlan ??
-            (exec && planTokenSource(exec, { ...process.env, ...execEnv }, time, lent?.keysFrom));
-        if (exec && tokenPlan)
-            lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
-        const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
-        const [, installed] = await Promise.all([
-            ensureAuthPlugin(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
+        const [cluster, installed] = await Promise.all([
+            connectCluster(inputs, time), // credentials, the kubeconfig helm uses, the API client
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, time.killGraceMs, execEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+        const { kube, client } = cluster;
+        const helm = createHelmCli(installed.path, installed.major, kube.path, time.killGraceMs, cluster.helmEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
         );
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
             lib_core/* info */.pq(`set: ${describeSetTypes(inputs.setValues)}`);
-        const plan = planDeploy(inputs, namespace, await writeSetArgs(inputs.setValues, kube.dir), time);
+        const setArgs = await writeSetArgs(inputs.setValues, kube.dir);
+        const plan = planDeploy(inputs, namespace, setArgs, time);
         const target = { release: plan.release, namespace };
-        const client = createKubeClient(kube.access, { tokenPlan, execEnv });
         await preflight(client, kube.access, {
             namespace,
             createNamespace: plan.createNamespace
         }).catch(async (error) => {
-            throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
+            throw await cluster.explainRefusal(error); // a 401 by cluster-name: no access entry
         });
-        await shareExecToken(kube, () => client.bearerToken(), time, tokenSignedHere);
         if (inputs.mode === 'plan') {
             const result = await planUpgrade(helm, client, plan); // changes nothing, records no revision
             const context = { helm: `helm ${installed.version}`, chart: inputs.chart };
@@ -42018,7 +42085,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
+__webpack_unused_export__ = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import { normalizeKubeconfig, sharedTokenMessage, withBearerToken } from '../src/kubeconfig.js';
+import { sharedTokenMessage } from '../src/credentials.js';
+import { normalizeKubeconfig, withBearerToken } from '../src/kubeconfig.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcfake\n-----END EC PRIVATE KEY-----\n';
@@ -386,7 +387,7 @@ describe("helm reuses the exec plugin's token", () => {
 
   test('the exec user becomes a token user; cluster and context are unchanged', () => {
     const normalized = normalizeKubeconfig(seed, noFiles);
-    const written = parse(withBearerToken(stringify(normalized.doc), 'k8s-aws-v1.minted'));
+    const written = withBearerToken(normalized.doc, 'k8s-aws-v1.minted');
     expect(written.users).toEqual([
       { name: 'basickapp-aws', user: { token: 'k8s-aws-v1.minted' } }
     ]);

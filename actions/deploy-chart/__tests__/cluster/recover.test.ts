@@ -6,12 +6,7 @@ import {
   KubeApiError,
   KubeNetworkError
 } from '../../src/cluster/client.js';
-import {
-  helmHitTransientClusterError,
-  readHistory,
-  recoverPendingRelease,
-  settleRelease
-} from '../../src/cluster/recover.js';
+import { readHistory, recoverPendingRelease, settleRelease } from '../../src/cluster/recover.js';
 import type { HelmRevision } from '../../src/cluster/release-plan.js';
 import { FakeHelm } from './fake-helm.js';
 import { captureStdout } from './capture-stdout.js';
@@ -197,63 +192,4 @@ test.each([
   ]
 ])('%s', (_case, error, want) => {
   expect(isTransientClusterError(error)).toBe(want);
-});
-
-const RETRIED_WARNING =
-  'W1125 14:41:26.157931 object_status_reporter.go:765] ListAndWatch error (retry expected): failed to list /v1, Kind=Service: the server is currently unable to handle the request';
-
-test.each([
-  [
-    'helm: a PATCH cut by an API server restart is transient',
-    'Release "demo" does not exist. Installing it now.\nError: Patch "https://10.0.0.1/apis/apps/v1/namespaces/web/deployments/demo": read tcp 10.0.0.2:5582->10.0.0.1:443: read: connection reset by peer',
-    true
-  ],
-  [
-    'helm: the API server refusing connections is transient',
-    'Error: INSTALLATION FAILED: Kubernetes cluster unreachable: Get "https://10.0.0.1/version": dial tcp 10.0.0.1:443: connect: connection refused',
-    true
-  ],
-  [
-    'helm: a 503 is transient',
-    'Error: UPGRADE FAILED: the server is currently unable to handle the request (get services demo)',
-    true
-  ],
-  [
-    'helm: the wait timing out is not transient, even after warnings helm retried past',
-    `${RETRIED_WARNING}\nError: INSTALLATION FAILED: context deadline exceeded`,
-    false
-  ],
-  [
-    'helm 4: a watcher that lost the API server (every resource Unknown) is transient',
-    'Error: resource ConfigMap/web/demo-configmap not ready. status: Unknown, message: \nresource Deployment/web/demo not ready. status: Unknown, message: ',
-    true
-  ],
-  [
-    'helm 4: a rollout still in progress at the timeout is not transient',
-    'Error: resource Deployment/web/demo not ready. status: InProgress, message: Available: 0/1\nresource Service/web/demo not ready. status: Unknown, message: \ncontext deadline exceeded',
-    false
-  ],
-  [
-    'helm 4: only custom resources Unknown (kstatus has no rule, the CRD is new) is not an outage',
-    'Error: resource Widget/web/demo not ready. status: Unknown, message: \nresource Gadget/web/demo-2 not ready. status: Unknown, message: \ncontext deadline exceeded',
-    false
-  ],
-  [
-    'helm 4: custom and built-in resources all Unknown is an outage',
-    'Error: resource Widget/web/demo not ready. status: Unknown, message: \nresource Deployment/web/demo not ready. status: Unknown, message: ',
-    true
-  ],
-  [
-    'helm: a GOAWAY from the load balancer in front of the API server is transient',
-    'Error: UPGRADE FAILED: Get "https://x/apis/apps/v1/namespaces/web/deployments/demo": http2: server sent GOAWAY and closed the connection',
-    true
-  ],
-  [
-    'helm: a schema refusal is not transient',
-    "Error: values don't meet the specifications of the schema(s)",
-    false
-  ],
-  ['helm: output without an Error: line is not a failure of helm', RETRIED_WARNING, false]
-])('%s', (_case, output, want) => {
-  expect(helmHitTransientClusterError(output)).toBe(want);
 });

@@ -4,7 +4,7 @@
 import { maskSecret } from '../../../shared/src/mask.js';
 import type { ProcessRunner } from '../../../shared/src/exec.js';
 import type { ExecCredential, ExecPlugin } from '../cluster-access.js';
-import { planEksToken, signEksToken, type EksTokenPlan } from './eks-token.js';
+import { signEksToken, type EksTokenPlan } from './eks-token.js';
 
 /** The exec plugin could not produce a credential: the message says which command and why. */
 export class ExecPluginError extends Error {
@@ -54,22 +54,23 @@ function tail(text: string, lines = 5): string {
 
 export class ExecCredentialSource {
   private cached?: ExecCredential;
-  /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
-  private readonly plan: EksTokenPlan;
-
   private readonly now: () => number;
 
   /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
   private readonly env: Record<string, string>;
 
+  /**
+   * `plan` says who makes the tokens (planTokenSource, or cluster-name's signing keys): a
+   * plain `aws eks get-token` with AWS keys in its environment is signed in process.
+   */
   constructor(
     private readonly plugin: ExecPlugin,
+    private readonly plan: EksTokenPlan,
     private readonly runner: ProcessRunner,
-    options: { now?: () => number; plan?: EksTokenPlan; env?: Record<string, string> } = {}
+    options: { now?: () => number; env?: Record<string, string> } = {}
   ) {
     this.now = options.now ?? Date.now;
     this.env = options.env ?? {};
-    this.plan = options.plan ?? planEksToken(plugin, process.env);
   }
 
   /**

@@ -78,6 +78,14 @@ export function explainUnreachable(server: string, code: string, detail: string)
   );
 }
 
+/** The exec plugin gave no credential (it is run first when the token is minted for helm). Pure. */
+export function explainExecPluginFailure(server: string, error: ExecPluginError): ActionError {
+  return new ActionError(
+    `cannot get credentials for ${server}: ${error.message}`,
+    'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.'
+  );
+}
+
 /** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
 function execArg(access: ClusterAccess, flag: string): string | undefined {
   const args = access.exec?.args ?? [];
@@ -149,12 +157,7 @@ function explain(error: unknown, access: ClusterAccess, namespace: string): unkn
   if (error instanceof KubeNetworkError) {
     return explainUnreachable(access.server, error.code, error.detail);
   }
-  if (error instanceof ExecPluginError) {
-    return new ActionError(
-      `cannot get credentials for ${access.server}: ${error.message}`,
-      'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.'
-    );
-  }
+  if (error instanceof ExecPluginError) return explainExecPluginFailure(access.server, error);
   if (error instanceof KubeApiError && error.statusCode === 401) {
     return explainUnauthorized(access, error.kubeMessage);
   }
