@@ -31399,11 +31399,22 @@ function reason(error) {
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 class NetworkError extends Error {
     url;
+    /** Node's or undici's code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); ETIMEDOUT for our own timeout. */
+    code;
     constructor(url, cause) {
         super(`${url}: ${reason(cause)}`);
         this.url = url;
         this.name = 'NetworkError';
+        this.code = codeOf(cause);
     }
+}
+function codeOf(error) {
+    const inner = error?.cause ?? error;
+    const { code } = (inner ?? {});
+    if (typeof code === 'string')
+        return code;
+    const name = error?.name;
+    return name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
 }
 /**
  * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
@@ -32108,7 +32119,8 @@ async function registryCredentials(inputs, edges) {
 
 ;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
 // One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
-// its release settling and its helm re-run, and by the image build's registry retries.
+// its release settling, its helm re-run and image pull verdicts, and by the image build's
+// registry retries (HTTP and docker/podman output alike). Nothing else decides it.
 // A status decides when there is one (a refusal is an answer, however its text reads); a
 // Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
 // The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
@@ -32123,6 +32135,9 @@ const TRANSIENT_CODES = new Set([
     'ETIMEDOUT',
     'EAI_AGAIN',
     'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
     'ERR_HTTP2_GOAWAY_SESSION',
     'ERR_HTTP2_SESSION_ERROR',
     'ERR_HTTP2_STREAM_CANCEL'
@@ -32134,6 +32149,8 @@ const TRANSIENT_TEXT = new RegExp([
     '\\bGOAWAY\\b',
     'TLS handshake timeout',
     'i/o timeout',
+    'connection timed out',
+    'Client\\.Timeout exceeded',
     '\\bunexpected EOF\\b',
     '(?:^|[\\s:"])EOF\\b',
     'connection refused',
@@ -32173,27 +32190,32 @@ function isTransientFailure(facts) {
 
 
 
-// Refusals come first: a 403 page may mention a timeout, and it must never be retried.
-const KINDS = [
-    ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i],
+// Refusals come first: a 403 page may mention a timeout, and it must never be retried. Each
+// kind of answer stands for its HTTP status, which the shared rule judges (501 is no outage).
+const ANSWERS = [
+    ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i, 403],
     [
         'auth',
         // The last is how podman and buildah say a login was refused.
-        /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i
+        /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i,
+        401
     ],
-    ['rate-limited', /toomanyrequests|too many requests|\b429\b/i],
+    ['rate-limited', /toomanyrequests|too many requests|\b429\b/i, 429],
     [
         'server',
-        /\b50[0-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i
-    ],
-    // The shared rule for a cut or refused connection, plus a resolver hiccup on the runner.
-    ['network', new RegExp(`${TRANSIENT_TEXT.source}|no such host|timed? ?out`, 'i')]
+        /\b50[02-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i,
+        503
+    ]
 ];
+/** What a tool's output says went wrong; a cut or refused connection by the shared rule. */
 function classifyFailure(text) {
-    return KINDS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+    const answer = ANSWERS.find(([, pattern]) => pattern.test(text))?.[0];
+    return answer ?? (isTransientFailure({ text }) ? 'network' : 'other');
 }
+/** Whether a kind is worth another try: the shared rule, from the status the kind stands for. */
 function isRetryableKind(kind) {
-    return kind === 'rate-limited' || kind === 'server' || kind === 'network';
+    const status = ANSWERS.find(([answer]) => answer === kind)?.[2];
+    return kind === 'network' || isTransientFailure({ status });
 }
 const GHCR_PERMISSIONS = [
     'Give the job write access to packages: add permissions: { contents: read, packages: write } to the job.',
@@ -32420,10 +32442,12 @@ function registryErrorText(body) {
     }
     return body.trim().slice(0, 300);
 }
+/** The shared rule (shared/src/transient.ts), for the registry's answers and a lost connection. */
 function isRetryable(error) {
-    if (error instanceof NetworkError)
-        return { retry: true };
-    if (error instanceof RegistryError && isTransientStatus(error.status)) {
+    if (error instanceof NetworkError) {
+        return { retry: isTransientFailure({ code: error.code, text: error.message }) };
+    }
+    if (error instanceof RegistryError && isTransientFailure({ status: error.status })) {
         return { retry: true, waitMs: error.extra.retryAfterMs };
     }
     return { retry: false };

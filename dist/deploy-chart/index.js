@@ -32288,7 +32288,8 @@ const processRunner = {
 
 ;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
 // One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
-// its release settling and its helm re-run, and by the image build's registry retries.
+// its release settling, its helm re-run and image pull verdicts, and by the image build's
+// registry retries (HTTP and docker/podman output alike). Nothing else decides it.
 // A status decides when there is one (a refusal is an answer, however its text reads); a
 // Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
 // The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
@@ -32303,6 +32304,9 @@ const TRANSIENT_CODES = new Set([
     'ETIMEDOUT',
     'EAI_AGAIN',
     'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
     'ERR_HTTP2_GOAWAY_SESSION',
     'ERR_HTTP2_SESSION_ERROR',
     'ERR_HTTP2_STREAM_CANCEL'
@@ -32314,6 +32318,8 @@ const TRANSIENT_TEXT = new RegExp([
     '\\bGOAWAY\\b',
     'TLS handshake timeout',
     'i/o timeout',
+    'connection timed out',
+    'Client\\.Timeout exceeded',
     '\\bunexpected EOF\\b',
     '(?:^|[\\s:"])EOF\\b',
     'connection refused',
@@ -35011,7 +35017,7 @@ function pullCause(message) {
         return 'unknown';
     if (FINAL_PULL_CAUSE.test(cause))
         return 'final';
-    if (isTransientText(cause) || TRANSIENT_PULL_CAUSE.test(cause))
+    if (isTransientFailure({ text: cause }) || TRANSIENT_PULL_CAUSE.test(cause))
         return 'transient';
     return 'unknown';
 }
@@ -39098,11 +39104,22 @@ function reason(error) {
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 class NetworkError extends Error {
     url;
+    /** Node's or undici's code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); ETIMEDOUT for our own timeout. */
+    code;
     constructor(url, cause) {
         super(`${url}: ${reason(cause)}`);
         this.url = url;
         this.name = 'NetworkError';
+        this.code = codeOf(cause);
     }
+}
+function codeOf(error) {
+    const inner = error?.cause ?? error;
+    const { code } = (inner ?? {});
+    if (typeof code === 'string')
+        return code;
+    const name = error?.name;
+    return name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
 }
 /**
  * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with

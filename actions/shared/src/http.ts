@@ -32,13 +32,25 @@ function reason(error: unknown): string {
 
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 export class NetworkError extends Error {
+  /** Node's or undici's code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); ETIMEDOUT for our own timeout. */
+  readonly code?: string;
+
   constructor(
     readonly url: string,
     cause: unknown
   ) {
     super(`${url}: ${reason(cause)}`);
     this.name = 'NetworkError';
+    this.code = codeOf(cause);
   }
+}
+
+function codeOf(error: unknown): string | undefined {
+  const inner = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const { code } = (inner ?? {}) as { code?: unknown };
+  if (typeof code === 'string') return code;
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
 }
 
 /**
