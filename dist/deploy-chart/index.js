@@ -32160,7 +32160,7 @@ function printExecCredential(args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
 /* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9823);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5390);
 
 
 
@@ -32174,7 +32174,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9823:
+/***/ 5390:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33301,6 +33301,9 @@ async function settleRelease(helm, target, client, sleep) {
     });
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "crypto"
@@ -33443,7 +33446,7 @@ var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisA
 /**
  * Internal class for retries
  */
-class RetryHelper {
+class retry_helper_RetryHelper {
     constructor(maxAttempts, minSeconds, maxSeconds) {
         if (maxAttempts < 1) {
             throw new Error('max attempts should be greater than or equal to 1');
@@ -33467,11 +33470,11 @@ class RetryHelper {
                     if (isRetryable && !isRetryable(err)) {
                         throw err;
                     }
-                    lib_core/* info */.pq(err.message);
+                    core.info(err.message);
                 }
                 // Sleep
                 const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                core.info(`Waiting ${seconds} seconds before trying again`);
                 yield this.sleep(seconds);
                 attempt++;
             }
@@ -33535,10 +33538,10 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
+        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
+        yield io.mkdirP(path.dirname(dest));
+        core.debug(`Downloading ${url}`);
+        core.debug(`Destination ${dest}`);
         const maxAttempts = 3;
         const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
         const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
@@ -33561,15 +33564,15 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
+        if (fs.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
-        const http = new lib/* HttpClient */.Qq(userAgent, [], {
+        const http = new httpm.HttpClient(userAgent, [], {
             allowRetries: false
         });
         if (auth) {
-            lib_core/* debug */.Yz('set auth');
+            core.debug('set auth');
             if (headers === undefined) {
                 headers = {};
             }
@@ -33578,29 +33581,29 @@ function downloadToolAttempt(url, dest, auth, headers) {
         const response = yield http.get(url, headers);
         if (response.message.statusCode !== 200) {
             const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
             throw err;
         }
         // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const pipeline = util.promisify(stream.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
+            yield pipeline(readStream, fs.createWriteStream(dest));
+            core.debug('download complete');
             succeeded = true;
             return dest;
         }
         finally {
             // Error, delete dest before retry
             if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
+                core.debug('download failed');
                 try {
-                    yield lib_io/* rmRF */.Yz(dest);
+                    yield io.rmRF(dest);
                 }
                 catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                    core.debug(`Failed to delete '${dest}'. ${err.message}`);
                 }
             }
         }
@@ -34117,34 +34120,71 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/download.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
+var http = __nccwpck_require__(7593);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/verified-install.ts
+// The one way tools are installed (azure/setup-helm's order): tool cache → download → verify
+// sha256 → extract → cache → PATH. helm and the AWS CLI both come through installVerified, and
+// every byte comes over the one HTTP edge the actions use (shared/src/http.ts: Node's fetch).
 
 
 
 
-const http = new lib/* HttpClient */.Qq('basickapp-deploy-chart');
+
+
+
+
+
+
 /** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
 async function fetchText(url) {
     let response;
     try {
-        response = await http.get(url);
+        response = await (0,http/* fetchClient */.W)().request({ method: 'GET', url });
     }
     catch (error) {
         throw new Error(`cannot reach ${url}: ${error.message}`, { cause: error });
     }
-    const body = await response.readBody();
-    const status = response.message.statusCode ?? 0;
-    if (status < 200 || status >= 300)
-        throw new Error(`GET ${url} answered HTTP ${status}`);
-    return body;
+    if (response.status < 200 || response.status >= 300) {
+        throw new Error(`GET ${url} answered HTTP ${response.status}`);
+    }
+    return response.body;
 }
+/** Streams `url` into a new file under RUNNER_TEMP; non-2xx is an error naming the URL. */
+async function fetchFile(url) {
+    const file = external_node_path_default().join(process.env.RUNNER_TEMP || external_node_os_default().tmpdir(), (0,external_node_crypto_.randomUUID)());
+    let response;
+    try {
+        response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(600_000) });
+    }
+    catch (error) {
+        throw new Error(`cannot reach ${new http/* NetworkError */.D(url, error).message}`, { cause: error });
+    }
+    if (!response.ok || !response.body)
+        throw new Error(`GET ${url} answered HTTP ${response.status}`);
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(response.body), (0,external_node_fs_namespaceObject.createWriteStream)(file));
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(file, { force: true });
+        throw new Error(`downloading ${url} failed: ${error.message}`, { cause: error });
+    }
+    return file;
+}
+const webDownloads = { text: fetchText, file: fetchFile };
 function sha256File(file) {
     return new Promise((resolve, reject) => {
         const hash = (0,external_node_crypto_.createHash)('sha256');
@@ -34154,7 +34194,39 @@ function sha256File(file) {
             .on('end', () => resolve(hash.digest('hex')));
     });
 }
-const webDownloads = { text: fetchText, file: (url) => downloadTool(url) };
+/** The tool's directory, from the tool cache or downloaded, verified and cached; on PATH. */
+async function installVerified(tool, web) {
+    let dir = find(tool.cacheName, tool.version);
+    if (dir) {
+        lib_core/* info */.pq(`${tool.label}: ${tool.version} from the tool cache (verified from ${tool.site} when cached)`);
+    }
+    else
+        dir = await downloadVerified(tool, web);
+    lib_core/* addPath */.fM(dir);
+    return dir;
+}
+async function downloadVerified(tool, web) {
+    const check = await tool.checksum();
+    lib_core/* info */.pq(`${tool.label}: downloading ${tool.url}`);
+    const archive = await web.file(tool.url);
+    let extracted;
+    try {
+        lib_core/* info */.pq(`${tool.label}: ${tool.file}: ${check(await sha256File(archive))}`);
+        extracted =
+            tool.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
+        const dir = external_node_path_default().join(extracted, tool.dir);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dir, tool.binary))) {
+            throw new Error(`${tool.file} has no ${external_node_path_default().posix.join(tool.dir, tool.binary)}`);
+        }
+        return await cacheDir(dir, tool.cacheName, tool.version);
+    }
+    finally {
+        // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
+        await (0,promises_namespaceObject.rm)(archive, { force: true });
+        if (extracted)
+            await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
+    }
+}
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/tool-site.ts
 // Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
@@ -34306,8 +34378,6 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
 
 
 
-
-
 /** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
 const AWS_CLI_VERSION = '2.36.11';
 /**
@@ -34352,31 +34422,38 @@ async function installedVersion(runner) {
         return undefined; // not on PATH
     }
 }
-/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror, web) {
-    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
-    const toolName = toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR);
-    const cached = find(toolName, AWS_CLI_VERSION);
-    if (cached)
-        return cached;
+/** The official installer's aws/dist is a self-contained CLI: cached as is, no root install. */
+function awsCliTool(mirror, web) {
     const file = awsInstallerName(process.platform, process.arch);
     const url = mirrorUrl(mirror, file);
     const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
-    const expected = official
-        ? OFFICIAL_AWS_CLI_SHA256[file]
-        : parseSha256File(await web.text(`${url}.sha256`));
-    if (!expected)
-        throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
-    lib_core/* info */.pq(`aws: downloading ${url}`);
-    const archive = await web.file(url);
-    const actual = await sha256File(archive);
-    if (actual !== expected) {
-        throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
-    }
-    const dist = external_node_path_default().join(await extractZip(archive), 'aws', 'dist');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dist, 'aws')))
-        throw new Error(`${file} has no aws/dist/aws`);
-    return cacheDir(dist, toolName, AWS_CLI_VERSION);
+    return {
+        label: 'aws',
+        site: mirror,
+        // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+        cacheName: toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR),
+        version: AWS_CLI_VERSION,
+        file,
+        url,
+        archive: 'zip',
+        checksum: async () => {
+            const expected = official
+                ? OFFICIAL_AWS_CLI_SHA256[file]
+                : parseSha256File(await web.text(`${url}.sha256`));
+            if (!expected)
+                throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
+            return (actual) => {
+                if (actual !== expected) {
+                    throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
+                }
+                return official
+                    ? 'sha256 matches the sum shipped in this action'
+                    : "sha256 matches the mirror's published sum";
+            };
+        },
+        dir: external_node_path_default().join('aws', 'dist'),
+        binary: 'aws'
+    };
 }
 /**
  * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
@@ -34395,8 +34472,7 @@ async function ensureAuthPlugin(exec, mirror, runner = processRunner, web = webD
         : 'the aws command is not on PATH';
     lib_core/* warning */.$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
     try {
-        const dir = await installAwsCli(mirror, web);
-        lib_core/* addPath */.fM(dir);
+        const dir = await installVerified(awsCliTool(mirror, web), web);
         lib_core/* info */.pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
     }
     catch (error) {
@@ -34406,8 +34482,6 @@ async function ensureAuthPlugin(exec, mirror, runner = processRunner, web = webD
 
 // EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
 var eks_cluster = __nccwpck_require__(3590);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
 
 /** Main's side of state.ts: the value the post step reads back with readState. */
@@ -34432,9 +34506,6 @@ function readState(env, key) {
     return env[`STATE_${key}`] ?? '';
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
 
 
@@ -36178,9 +36249,6 @@ cwd) {
 
 
 
-
-
-
 async function resolveVersion(version, mirror, web) {
     if (version !== 'latest')
         return version;
@@ -36189,38 +36257,27 @@ async function resolveVersion(version, mirror, web) {
     lib_core/* info */.pq(`helm: latest is ${resolved} (${url})`);
     return resolved;
 }
-/** Download → verify → extract → cache; the tool cache then serves every later run. */
-async function downloadVerified(version, mirror, web) {
+/** helm's release archive on the mirror, held to its .sha256sum and the shipped sums. */
+function helmTool(version, mirror, web) {
     const platform = helmPlatform(process.platform, process.arch);
     const file = helmArchiveName(version, platform);
     const url = mirrorUrl(mirror, file);
-    lib_core/* info */.pq(`helm: downloading ${url}`);
-    const published = parseSha256File(await web.text(`${url}.sha256sum`));
-    const archive = await web.file(url);
-    let extracted;
-    try {
-        const how = verifyDigest({
-            file,
-            actual: await sha256File(archive),
-            published,
-            official: isOfficialHelmMirror(mirror)
-        });
-        lib_core/* info */.pq(`helm: ${file}: ${how}`);
-        extracted =
-            platform.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
-        const binDir = external_node_path_default().join(extracted, `${platform.os}-${platform.arch}`);
-        const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
-        if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(binDir, binary))) {
-            throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
-        }
-        return await cacheDir(binDir, helmToolName(mirror), version);
-    }
-    finally {
-        // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
-        await (0,promises_namespaceObject.rm)(archive, { force: true });
-        if (extracted)
-            await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
-    }
+    return {
+        label: 'helm',
+        site: mirror,
+        cacheName: helmToolName(mirror),
+        version,
+        file,
+        url,
+        archive: platform.archive,
+        checksum: async () => {
+            const published = parseSha256File(await web.text(`${url}.sha256sum`));
+            const official = isOfficialHelmMirror(mirror);
+            return (actual) => verifyDigest({ file, actual, published, official });
+        },
+        dir: `${platform.os}-${platform.arch}`,
+        binary: platform.os === 'windows' ? 'helm.exe' : 'helm'
+    };
 }
 /**
  * azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH.
@@ -36230,12 +36287,7 @@ async function downloadVerified(version, mirror, web) {
 async function installHelm(requested, mirror, web = webDownloads) {
     try {
         const version = await resolveVersion(requested, mirror, web);
-        let dir = find(helmToolName(mirror), version);
-        if (dir)
-            lib_core/* info */.pq(`helm: ${version} from the tool cache (verified from ${mirror} when cached)`);
-        else
-            dir = await downloadVerified(version, mirror, web);
-        lib_core/* addPath */.fM(dir);
+        const dir = await installVerified(helmTool(version, mirror, web), web);
         const binary = external_node_path_default().join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
         return { path: binary, version, major: version.startsWith('v3.') ? 3 : 4 };
     }
@@ -37299,8 +37351,6 @@ async function reportFailedRevision(helm, client, target, before) {
     lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)${current && current !== revision ? `; the release is now at revision ${current.revision}, ${current.status} (outputs current-revision and current-status)` : ''}`);
 }
 
-// EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
-var src_http = __nccwpck_require__(7593);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/comment.ts
 /** The pull request of a `pull_request` (or `pull_request_target`) run, from its event payload. Pure. */
 function pullRequestOf(env, event) {
@@ -38013,7 +38063,7 @@ function readEvent(file) {
         return undefined;
     }
 }
-async function reportPlan(plan, context, githubToken, edges = { http: (0,src_http/* fetchClient */.W)(), env: process.env }) {
+async function reportPlan(plan, context, githubToken, edges = { http: (0,http/* fetchClient */.W)(), env: process.env }) {
     const workspace = edges.env.GITHUB_WORKSPACE || process.cwd();
     const inWorkspace = !external_node_path_default().relative(workspace, context.chart).startsWith('..');
     const chart = inWorkspace && !context.chart.startsWith('oci://')
@@ -39085,10 +39135,9 @@ function fail(error) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ NetworkError),
   W: () => (/* binding */ fetchClient)
 });
-
-// UNUSED EXPORTS: NetworkError
 
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");

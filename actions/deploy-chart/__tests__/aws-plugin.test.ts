@@ -25,7 +25,7 @@ import {
   supportsEksGetToken
 } from '../src/aws-plugin.js';
 import { isAwsCommand, type ExecPlugin } from '../src/cluster-access.js';
-import { fetchText, type Downloads } from '../src/download.js';
+import { fetchText, type Downloads } from '../src/verified-install.js';
 import { OFFICIAL_AWS_CLI_MIRROR } from '../src/tool-site.js';
 import { processRunner } from '../../shared/src/exec.js';
 import { pathWithout } from '../../../test/support/runner.js';

@@ -2,7 +2,9 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * The smallest HTTP surface the actions need, behind an interface so tests can hand in a
- * fake. Built on Node's own fetch: no client library in the bundle, no cold-start cost.
+ * fake. Built on Node's own fetch, the one HTTP edge: registry, AWS and GitHub calls and the
+ * verified tool downloads (deploy-chart's verified-install.ts) all go through it, and none
+ * through a client library (@actions/tool-cache is used for its cache and extraction only).
  */
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
