@@ -31784,8 +31784,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ad: () => (/* binding */ parseExecRoleInputs)
 });
 
-// UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand, explainNoAccessEntry
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -34135,10 +34133,57 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
 var http = __nccwpck_require__(7593);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/tool-site.ts
+// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
+// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
+// without the site in the name, a binary fetched from a custom mirror (checked against that
+// mirror's own sums) would later be used by runs of the official site, which hold downloads
+// to the sums shipped in this action. Pure.
+
+const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
+const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
+/**
+ * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
+ * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
+ */
+function isSameSite(mirror, official) {
+    try {
+        const url = new URL(mirror);
+        const want = new URL(official);
+        const base = (u) => u.pathname.replace(/\/+$/, '');
+        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
+            url.hostname === want.hostname &&
+            (url.port === '' || url.port === want.port) &&
+            base(url) === base(want) &&
+            !url.search &&
+            !url.username);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
+ * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
+ */
+function toolCacheName(tool, mirror, official) {
+    if (isSameSite(mirror, official))
+        return `${tool}-from-${new URL(official).hostname}`;
+    const url = new URL(mirror);
+    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
+    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
+    return `${tool}-from-${site}-${key}`;
+}
+/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
+function mirrorUrl(mirror, file) {
+    return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/verified-install.ts
 // The one way tools are installed (azure/setup-helm's order): tool cache → download → verify
 // sha256 → extract → cache → PATH. helm and the AWS CLI both come through installVerified, and
 // every byte comes over the one HTTP edge the actions use (shared/src/http.ts: Node's fetch).
+
 
 
 
@@ -34206,9 +34251,10 @@ async function installVerified(tool, web) {
     return dir;
 }
 async function downloadVerified(tool, web) {
-    const check = await tool.checksum();
-    lib_core/* info */.pq(`${tool.label}: downloading ${tool.url}`);
-    const archive = await web.file(tool.url);
+    const url = mirrorUrl(tool.site, tool.file);
+    const check = await tool.checksum(url);
+    lib_core/* info */.pq(`${tool.label}: downloading ${url}`);
+    const archive = await web.file(url);
     let extracted;
     try {
         lib_core/* info */.pq(`${tool.label}: ${tool.file}: ${check(await sha256File(archive))}`);
@@ -34226,48 +34272,6 @@ async function downloadVerified(tool, web) {
         if (extracted)
             await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
     }
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/tool-site.ts
-// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
-// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
-// without the site in the name, a binary fetched from a custom mirror (checked against that
-// mirror's own sums) would later be used by runs of the official site, which hold downloads
-// to the sums shipped in this action. Pure.
-
-const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
-const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
-/**
- * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
- * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
- */
-function isSameSite(mirror, official) {
-    try {
-        const url = new URL(mirror);
-        const want = new URL(official);
-        const base = (u) => u.pathname.replace(/\/+$/, '');
-        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
-            url.hostname === want.hostname &&
-            (url.port === '' || url.port === want.port) &&
-            base(url) === base(want) &&
-            !url.search &&
-            !url.username);
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
- * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
- */
-function toolCacheName(tool, mirror, official) {
-    if (isSameSite(mirror, official))
-        return `${tool}-from-${new URL(official).hostname}`;
-    const url = new URL(mirror);
-    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
-    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
-    return `${tool}-from-${site}-${key}`;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
@@ -34322,10 +34326,6 @@ function helmPlatform(platform, arch) {
 function helmArchiveName(version, platform) {
     return `helm-${version}-${platform.os}-${platform.arch}.${platform.archive}`;
 }
-/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
-function mirrorUrl(mirror, file) {
-    return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
-}
 /** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
 function isOfficialHelmMirror(mirror) {
     return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
@@ -34367,6 +34367,26 @@ function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
     return official
         ? "sha256 matches the published sum (this version is not in the action's table)"
         : "sha256 matches the mirror's published sum";
+}
+/** helm's release archive on the mirror, held to its .sha256sum and the shipped sums. */
+function helmTool(version, mirror, web) {
+    const platform = helmPlatform(process.platform, process.arch);
+    const file = helmArchiveName(version, platform);
+    return {
+        label: 'helm',
+        site: mirror,
+        cacheName: helmToolName(mirror),
+        version,
+        file,
+        archive: platform.archive,
+        checksum: async (url) => {
+            const published = parseSha256File(await web.text(`${url}.sha256sum`));
+            const official = isOfficialHelmMirror(mirror);
+            return (actual) => verifyDigest({ file, actual, published, official });
+        },
+        dir: `${platform.os}-${platform.arch}`,
+        binary: platform.os === 'windows' ? 'helm.exe' : 'helm'
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/aws-plugin.ts
@@ -34425,7 +34445,6 @@ async function installedVersion(runner) {
 /** The official installer's aws/dist is a self-contained CLI: cached as is, no root install. */
 function awsCliTool(mirror, web) {
     const file = awsInstallerName(process.platform, process.arch);
-    const url = mirrorUrl(mirror, file);
     const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
     return {
         label: 'aws',
@@ -34434,9 +34453,8 @@ function awsCliTool(mirror, web) {
         cacheName: toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR),
         version: AWS_CLI_VERSION,
         file,
-        url,
         archive: 'zip',
-        checksum: async () => {
+        checksum: async (url) => {
             const expected = official
                 ? OFFICIAL_AWS_CLI_SHA256[file]
                 : parseSha256File(await web.text(`${url}.sha256`));
@@ -34611,11 +34629,7 @@ function parseKubeconfigInput(raw) {
     throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
 }
 /** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set([
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    'AWS_STS_REGIONAL_ENDPOINTS'
-]);
+const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
 /** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
 function userSecrets(user) {
     if (!isMap(user))
@@ -36249,6 +36263,7 @@ cwd) {
 
 
 
+
 async function resolveVersion(version, mirror, web) {
     if (version !== 'latest')
         return version;
@@ -36256,28 +36271,6 @@ async function resolveVersion(version, mirror, web) {
     const resolved = parseLatestVersion(await web.text(url));
     lib_core/* info */.pq(`helm: latest is ${resolved} (${url})`);
     return resolved;
-}
-/** helm's release archive on the mirror, held to its .sha256sum and the shipped sums. */
-function helmTool(version, mirror, web) {
-    const platform = helmPlatform(process.platform, process.arch);
-    const file = helmArchiveName(version, platform);
-    const url = mirrorUrl(mirror, file);
-    return {
-        label: 'helm',
-        site: mirror,
-        cacheName: helmToolName(mirror),
-        version,
-        file,
-        url,
-        archive: platform.archive,
-        checksum: async () => {
-            const published = parseSha256File(await web.text(`${url}.sha256sum`));
-            const official = isOfficialHelmMirror(mirror);
-            return (actual) => verifyDigest({ file, actual, published, official });
-        },
-        dir: `${platform.os}-${platform.arch}`,
-        binary: platform.os === 'windows' ? 'helm.exe' : 'helm'
-    };
 }
 /**
  * azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH.

@@ -14,7 +14,7 @@ import { isLoopbackRegistry } from './image-ref.js';
 import { runRetried, type RetryPolicy } from './retried-run.js';
 
 /** Environment that points docker, podman and buildah at this step's own credentials. */
-export function authEnv(dir: string): Record<string, string> {
+function authEnv(dir: string): Record<string, string> {
   return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: path.join(dir, 'auth.json') };
 }
 

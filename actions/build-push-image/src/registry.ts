@@ -43,7 +43,7 @@ export function tokenUrl(challenge: Challenge, scope: string): string {
   return url.toString();
 }
 
-export function basicAuthorization({ username, password }: Credentials): string {
+function basicAuthorization({ username, password }: Credentials): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 

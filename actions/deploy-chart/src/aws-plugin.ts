@@ -9,7 +9,7 @@ import {
   type Downloads,
   type VerifiedTool
 } from './verified-install.js';
-import { mirrorUrl, parseSha256File } from './helm-versions.js';
+import { parseSha256File } from './helm-versions.js';
 import { isSameSite, OFFICIAL_AWS_CLI_MIRROR, toolCacheName } from './tool-site.js';
 
 /** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
@@ -21,12 +21,12 @@ export const AWS_CLI_VERSION = '2.36.11';
  * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
  * installer is refused and the user is told to install the CLI first.
  */
-export const OFFICIAL_AWS_CLI_SHA256: Readonly<Record<string, string>> = {
+const OFFICIAL_AWS_CLI_SHA256: Readonly<Record<string, string>> = {
   'awscli-exe-linux-x86_64-2.36.11.zip':
     '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
 };
 
-export interface AwsCliVersion {
+interface AwsCliVersion {
   major: number;
   minor: number;
   patch: number;
@@ -69,7 +69,6 @@ async function installedVersion(runner: ProcessRunner): Promise<AwsCliVersion | 
 /** The official installer's aws/dist is a self-contained CLI: cached as is, no root install. */
 function awsCliTool(mirror: string, web: Downloads): VerifiedTool {
   const file = awsInstallerName(process.platform, process.arch);
-  const url = mirrorUrl(mirror, file);
   const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
   return {
     label: 'aws',
@@ -78,9 +77,8 @@ function awsCliTool(mirror: string, web: Downloads): VerifiedTool {
     cacheName: toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR),
     version: AWS_CLI_VERSION,
     file,
-    url,
     archive: 'zip',
-    checksum: async () => {
+    checksum: async (url) => {
       const expected = official
         ? OFFICIAL_AWS_CLI_SHA256[file]
         : parseSha256File(await web.text(`${url}.sha256`));

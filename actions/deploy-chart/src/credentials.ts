@@ -18,7 +18,7 @@ import { connectEks, explainEksRefusal, lendRoleToExec } from './eks-cluster.js'
 import type { Inputs } from './inputs.js';
 import { loadKubeconfig, writeKubeconfig, type WrittenKubeconfig } from './kubeconfig.js';
 
-export interface ClusterConnection {
+interface ClusterConnection {
   /** The kubeconfig helm uses (KUBECONFIG), written once: 0600, its directory in state. */
   kube: WrittenKubeconfig;
   /** The API client, signed in as helm is. */

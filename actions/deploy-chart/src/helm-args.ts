@@ -43,7 +43,7 @@ export function planDeploy(
 }
 
 /** Flags helm 4 renamed, as [helm 3, helm 4]; extra-args written for either major work on both. */
-export const RENAMED_FLAGS: Array<[string, string]> = [['--force', '--force-replace']];
+const RENAMED_FLAGS: Array<[string, string]> = [['--force', '--force-replace']];
 
 export function translateFlags(
   args: string[],

@@ -1,24 +1,11 @@
 import * as core from '@actions/core';
 import path from 'node:path';
 import { ActionError } from '../../shared/src/errors.js';
-import {
-  installVerified,
-  webDownloads,
-  type Downloads,
-  type VerifiedTool
-} from './verified-install.js';
-import {
-  helmArchiveName,
-  helmPlatform,
-  helmToolName,
-  isOfficialHelmMirror,
-  mirrorUrl,
-  parseLatestVersion,
-  parseSha256File,
-  verifyDigest
-} from './helm-versions.js';
+import { installVerified, webDownloads, type Downloads } from './verified-install.js';
+import { helmTool, parseLatestVersion } from './helm-versions.js';
+import { mirrorUrl } from './tool-site.js';
 
-export interface InstalledHelm {
+interface InstalledHelm {
   path: string;
   version: string;
   major: 3 | 4;
@@ -30,29 +17,6 @@ async function resolveVersion(version: string, mirror: string, web: Downloads): 
   const resolved = parseLatestVersion(await web.text(url));
   core.info(`helm: latest is ${resolved} (${url})`);
   return resolved;
-}
-
-/** helm's release archive on the mirror, held to its .sha256sum and the shipped sums. */
-function helmTool(version: string, mirror: string, web: Downloads): VerifiedTool {
-  const platform = helmPlatform(process.platform, process.arch);
-  const file = helmArchiveName(version, platform);
-  const url = mirrorUrl(mirror, file);
-  return {
-    label: 'helm',
-    site: mirror,
-    cacheName: helmToolName(mirror),
-    version,
-    file,
-    url,
-    archive: platform.archive,
-    checksum: async () => {
-      const published = parseSha256File(await web.text(`${url}.sha256sum`));
-      const official = isOfficialHelmMirror(mirror);
-      return (actual) => verifyDigest({ file, actual, published, official });
-    },
-    dir: `${platform.os}-${platform.arch}`,
-    binary: platform.os === 'windows' ? 'helm.exe' : 'helm'
-  };
 }
 
 /**

@@ -45,7 +45,7 @@ export function helmHitTransientClusterError(helmOutput: string): boolean {
 }
 
 /** A helm failure whose cause is one of our inputs, as an error that names the input. */
-export interface ExplainedFailure {
+interface ExplainedFailure {
   message: string;
   hint: string;
 }

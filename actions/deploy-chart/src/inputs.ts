@@ -385,10 +385,7 @@ export function parseSetLines(text: string): SetValue[] {
 }
 
 /** The inputs that were given but mean nothing on the path the others chose. Pure. */
-export function ignoredInputWarnings(
-  read: InputReader,
-  inputs: Omit<Inputs, 'warnings'>
-): string[] {
+function ignoredInputWarnings(read: InputReader, inputs: Omit<Inputs, 'warnings'>): string[] {
   const warnings: string[] = [];
   if (inputs.dryRun !== 'none') {
     for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast'] as const) {

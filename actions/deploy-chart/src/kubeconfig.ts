@@ -13,7 +13,7 @@ import { readKubeconfigYaml, userSecrets, type KubeconfigSource } from './kubeco
 
 type Map = Record<string, unknown>;
 
-export interface NormalizedKubeconfig {
+interface NormalizedKubeconfig {
   /** Only the current context, its cluster and its user, ready to write. */
   doc: Map;
   access: ClusterAccess;
@@ -284,7 +284,7 @@ export function normalizeKubeconfig(
 }
 
 /** The kubeconfig input (or the one built by cluster-name), normalized, its secrets masked. */
-export interface LoadedKubeconfig extends NormalizedKubeconfig {
+interface LoadedKubeconfig extends NormalizedKubeconfig {
   encoding: KubeconfigSource['encoding'];
 }
 

@@ -41,3 +41,8 @@ export function toolCacheName(tool: string, mirror: string, official: string): s
   const key = createHash('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
   return `${tool}-from-${site}-${key}`;
 }
+
+/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
+export function mirrorUrl(mirror: string, file: string): string {
+  return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
+}

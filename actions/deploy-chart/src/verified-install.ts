@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fetchClient, NetworkError } from '../../shared/src/http.js';
+import { mirrorUrl } from './tool-site.js';
 
 /** Where tool downloads come from; an object so a test can hand in its own site. */
 export interface Downloads {
@@ -73,15 +74,14 @@ export interface VerifiedTool {
   site: string;
   cacheName: string;
   version: string;
-  /** The archive's file name and URL. */
+  /** The archive's file name under the site. */
   file: string;
-  url: string;
   archive: 'tar.gz' | 'zip';
   /**
    * Fetches what the archive is held to (before the download) and returns the check: it says
    * how the archive was verified, or throws when its sha256 does not match.
    */
-  checksum: () => Promise<(actual: string) => string>;
+  checksum: (url: string) => Promise<(actual: string) => string>;
   /** The folder inside the extracted archive that is cached, and the binary it must hold. */
   dir: string;
   binary: string;
@@ -100,9 +100,10 @@ export async function installVerified(tool: VerifiedTool, web: Downloads): Promi
 }
 
 async function downloadVerified(tool: VerifiedTool, web: Downloads): Promise<string> {
-  const check = await tool.checksum();
-  core.info(`${tool.label}: downloading ${tool.url}`);
-  const archive = await web.file(tool.url);
+  const url = mirrorUrl(tool.site, tool.file);
+  const check = await tool.checksum(url);
+  core.info(`${tool.label}: downloading ${url}`);
+  const archive = await web.file(url);
   let extracted: string | undefined;
   try {
     core.info(`${tool.label}: ${tool.file}: ${check(await sha256File(archive))}`);

@@ -87,7 +87,7 @@ export function isTransientClusterError(error: unknown): boolean {
   return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
 }
 
-export interface KubeClientDeps {
+interface KubeClientDeps {
   /** Runs the exec credential plugin; the real process runner by default. */
   runner?: ProcessRunner;
   /** Who makes the exec user's tokens (credentials.ts plans it); required with an exec user. */

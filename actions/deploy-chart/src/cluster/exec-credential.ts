@@ -43,7 +43,7 @@ export function parseExecCredential(command: string, stdout: string): ExecCreden
 }
 
 /** Whether a cached credential may still be sent: 30 s of margin for clock skew and latency. */
-export function isFresh(credential: ExecCredential, now: number): boolean {
+function isFresh(credential: ExecCredential, now: number): boolean {
   return credential.expiresAt === undefined || credential.expiresAt - 30_000 > now;
 }
 

@@ -36,7 +36,7 @@ import {
 } from './release-objects.js';
 import type { KubeEvent, KubeObject, LiveWorkload, Pod } from './types.js';
 
-export interface FailFastOptions extends ReleaseTarget {
+interface FailFastOptions extends ReleaseTarget {
   /** The revision helm is writing (the newest one + 1). */
   revision: number;
   permissions: Permissions;

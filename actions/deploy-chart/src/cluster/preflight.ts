@@ -13,7 +13,7 @@ import {
 } from './client.js';
 import { ExecPluginError } from './exec-credential.js';
 
-export interface PreflightTarget {
+interface PreflightTarget {
   namespace: string;
   createNamespace: boolean;
 }

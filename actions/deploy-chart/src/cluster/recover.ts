@@ -72,7 +72,7 @@ async function perform(helm: HelmCli, target: ReleaseTarget, recovery: Recovery)
  * Before deploying: recovers a pending release that no run is working on any more; throws
  * an ActionError when another run may still be changing it (see release-plan.ts for the rule).
  */
-export interface RecoverOptions {
+interface RecoverOptions {
   /** Reads the history through the API instead of running helm (see readHistory). */
   client?: KubeClient;
   now?: Date;
@@ -97,7 +97,7 @@ export async function recoverPendingRelease(
 }
 
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
-export const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
+const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
 
 /**
  * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is

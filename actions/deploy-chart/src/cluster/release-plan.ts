@@ -46,7 +46,7 @@ export type Recovery =
 const PENDING = ['pending-install', 'pending-upgrade', 'pending-rollback'];
 const SUCCEEDED = ['deployed', 'superseded'];
 
-export function isPending(status: string): boolean {
+function isPending(status: string): boolean {
   return PENDING.includes(status);
 }
 
@@ -58,7 +58,7 @@ export function parseHistory(stdout: string): HelmRevision[] {
 }
 
 /** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
-export function revisionAge(revision: HelmRevision, now: Date): number | undefined {
+function revisionAge(revision: HelmRevision, now: Date): number | undefined {
   const updated = Date.parse(revision.updated ?? '');
   if (Number.isNaN(updated)) return undefined;
   return Math.max(0, now.getTime() - updated);

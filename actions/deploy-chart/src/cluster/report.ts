@@ -8,7 +8,7 @@ import type { HelmRevision } from './release-plan.js';
 import type { Ingress, Service, Workload } from './types.js';
 import { ingressUrl, serviceUrl } from './url.js';
 
-export interface ResourceStatus {
+interface ResourceStatus {
   kind: string;
   name: string;
   /** "2/2" for workloads, "yes"/"pending" for addresses, "-" when readiness does not apply. */
@@ -78,7 +78,7 @@ export async function readReleaseResources(
   ];
 }
 
-export interface SuccessReport {
+interface SuccessReport {
   target: ReleaseTarget;
   revision: HelmRevision;
   resources: ResourceStatus[];

@@ -42,7 +42,7 @@ export function ingressUrl(ingress: Ingress): string | undefined {
   return `http://${lb}`;
 }
 
-export interface UrlState {
+interface UrlState {
   url?: string;
   /** An address may still come: a LoadBalancer Service or an Ingress has none yet. */
   waiting: boolean;
@@ -74,7 +74,7 @@ export function loadBalancerFailure(events: KubeEvent[]): string {
   return `${object}: ${failure.reason}: ${(failure.message ?? '').trim()}`;
 }
 
-export interface UrlWaitOptions {
+interface UrlWaitOptions {
   pollMs?: number;
   /** How often the events of address-less Services are read. */
   eventsEveryMs?: number;

@@ -41,7 +41,7 @@ export function planLogLines(plan: Plan): string[] {
   });
 }
 
-export interface ReportEdges {
+interface ReportEdges {
   http: HttpClient;
   env: Record<string, string | undefined>;
 }
