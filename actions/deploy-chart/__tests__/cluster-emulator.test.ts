@@ -13,6 +13,7 @@ import type { DeployPlan } from '../src/helm-args.js';
 import { timeBudget } from '../src/budget.js';
 import type { HelmCli } from '../src/helm-cli.js';
 import { createKubeClient, type KubeClient } from '../src/cluster/client.js';
+import { planEksToken } from '../src/cluster/eks-token.js';
 import { collectDiagnostics, renderDiagnosticsSummary } from '../src/cluster/diagnostics.js';
 import { watchRollout } from '../src/cluster/fail-fast.js';
 import { Permissions } from '../src/cluster/permissions.js';
@@ -105,10 +106,14 @@ function awsAccess(secretAccessKey: string): ClusterAccess {
   };
 }
 
+/** The client main makes for this user: its token plan from the exec env over the runner's. */
+const awsClient = (access: ClusterAccess) =>
+  createKubeClient(access, { tokenPlan: planEksToken(access.exec!, process.env) });
+
 describe("preflight with the seed's `aws eks get-token` user", () => {
   test('the real aws CLI token is accepted', async () => {
     const access = awsAccess(AWS_SECRET);
-    const { serverVersion } = await preflight(createKubeClient(access), access, {
+    const { serverVersion } = await preflight(awsClient(access), access, {
       namespace: NS,
       createNamespace: false
     });
@@ -117,7 +122,7 @@ describe("preflight with the seed's `aws eks get-token` user", () => {
 
   test('a wrong AWS secret key: 401 with what to check', async () => {
     const access = awsAccess('wrongSecretKeyWrongSecretKeyWrongSecretK');
-    const error = await preflight(createKubeClient(access), access, {
+    const error = await preflight(awsClient(access), access, {
       namespace: NS,
       createNamespace: false
     }).catch((e: unknown) => e);
