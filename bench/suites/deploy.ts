@@ -27,15 +27,16 @@ const FAILURE_HELM: HelmVersion = 'v4.1.4';
 /** The deploy-chart main step's log, cut where each part of its work ends. */
 export const DEPLOY_PHASES: PhaseMarker[] = [
   { phase: 'node start + bundle load (first line)', endsAt: /^/ },
-  { phase: 'inputs + kubeconfig', endsAt: /^kubeconfig: / },
-  { phase: 'token plan (signed here, or aws eks get-token)', endsAt: /^kubeconfig: the / },
+  // connectCluster (credentials.ts) and the helm install run side by side: the token plan is
+  // logged first, then helm, then the kubeconfig once it is written (with the token for helm).
+  { phase: 'inputs + kubeconfig + token plan (signed here, or aws)', endsAt: /^kubeconfig: the / },
   { phase: 'helm from the tool cache (∥ aws CLI check when aws must run)', endsAt: /^helm: / },
-  { phase: 'preflight: token + GET /version', endsAt: /^Kubernetes API server / },
+  { phase: 'token for helm minted + kubeconfig written', endsAt: /^kubeconfig: context / },
+  { phase: 'preflight: GET /version', endsAt: /^Kubernetes API server / },
   {
-    phase: 'preflight namespace + token handed to helm',
-    endsAt: /^kubeconfig: helm (re)?uses the /
+    phase: 'preflight namespace + recover-pending (release history) + fail-fast watch',
+    endsAt: /^helm upgrade /
   },
-  { phase: 'recover-pending (release history) + fail-fast watch', endsAt: /^helm upgrade / },
   { phase: 'helm upgrade --install --wait', endsAt: /^(REVISION: \d+|Error: )/ },
   { phase: 'release history + URL + outputs', endsAt: /: revision \d+ / },
   { phase: 'release resources for the summary + exit' }

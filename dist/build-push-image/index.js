@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5169);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6676);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5169:
+/***/ 6676:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31399,11 +31399,22 @@ function reason(error) {
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 class NetworkError extends Error {
     url;
+    /** Node's or undici's code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); ETIMEDOUT for our own timeout. */
+    code;
     constructor(url, cause) {
         super(`${url}: ${reason(cause)}`);
         this.url = url;
         this.name = 'NetworkError';
+        this.code = codeOf(cause);
     }
+}
+function codeOf(error) {
+    const inner = error?.cause ?? error;
+    const { code } = (inner ?? {});
+    if (typeof code === 'string')
+        return code;
+    const name = error?.name;
+    return name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
 }
 /**
  * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
@@ -32108,7 +32119,8 @@ async function registryCredentials(inputs, edges) {
 
 ;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
 // One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
-// its release settling and its helm re-run, and by the image build's registry retries.
+// its release settling, its helm re-run and image pull verdicts, and by the image build's
+// registry retries (HTTP and docker/podman output alike). Nothing else decides it.
 // A status decides when there is one (a refusal is an answer, however its text reads); a
 // Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
 // The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
@@ -32123,6 +32135,9 @@ const TRANSIENT_CODES = new Set([
     'ETIMEDOUT',
     'EAI_AGAIN',
     'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
     'ERR_HTTP2_GOAWAY_SESSION',
     'ERR_HTTP2_SESSION_ERROR',
     'ERR_HTTP2_STREAM_CANCEL'
@@ -32134,6 +32149,8 @@ const TRANSIENT_TEXT = new RegExp([
     '\\bGOAWAY\\b',
     'TLS handshake timeout',
     'i/o timeout',
+    'connection timed out',
+    'Client\\.Timeout exceeded',
     '\\bunexpected EOF\\b',
     '(?:^|[\\s:"])EOF\\b',
     'connection refused',
@@ -32173,27 +32190,32 @@ function isTransientFailure(facts) {
 
 
 
-// Refusals come first: a 403 page may mention a timeout, and it must never be retried.
-const KINDS = [
-    ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i],
+// Refusals come first: a 403 page may mention a timeout, and it must never be retried. Each
+// kind of answer stands for its HTTP status, which the shared rule judges (501 is no outage).
+const ANSWERS = [
+    ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i, 403],
     [
         'auth',
         // The last is how podman and buildah say a login was refused.
-        /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i
+        /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i,
+        401
     ],
-    ['rate-limited', /toomanyrequests|too many requests|\b429\b/i],
+    ['rate-limited', /toomanyrequests|too many requests|\b429\b/i, 429],
     [
         'server',
-        /\b50[0-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i
-    ],
-    // The shared rule for a cut or refused connection, plus a resolver hiccup on the runner.
-    ['network', new RegExp(`${TRANSIENT_TEXT.source}|no such host|timed? ?out`, 'i')]
+        /\b50[02-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i,
+        503
+    ]
 ];
+/** What a tool's output says went wrong; a cut or refused connection by the shared rule. */
 function classifyFailure(text) {
-    return KINDS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+    const answer = ANSWERS.find(([, pattern]) => pattern.test(text))?.[0];
+    return answer ?? (isTransientFailure({ text }) ? 'network' : 'other');
 }
+/** Whether a kind is worth another try: the shared rule, from the status the kind stands for. */
 function isRetryableKind(kind) {
-    return kind === 'rate-limited' || kind === 'server' || kind === 'network';
+    const status = ANSWERS.find(([answer]) => answer === kind)?.[2];
+    return kind === 'network' || isTransientFailure({ status });
 }
 const GHCR_PERMISSIONS = [
     'Give the job write access to packages: add permissions: { contents: read, packages: write } to the job.',
@@ -32420,10 +32442,12 @@ function registryErrorText(body) {
     }
     return body.trim().slice(0, 300);
 }
+/** The shared rule (shared/src/transient.ts), for the registry's answers and a lost connection. */
 function isRetryable(error) {
-    if (error instanceof NetworkError)
-        return { retry: true };
-    if (error instanceof RegistryError && isTransientStatus(error.status)) {
+    if (error instanceof NetworkError) {
+        return { retry: isTransientFailure({ code: error.code, text: error.message }) };
+    }
+    if (error instanceof RegistryError && isTransientFailure({ status: error.status })) {
         return { retry: true, waitMs: error.extra.retryAfterMs };
     }
     return { retry: false };
@@ -33465,17 +33489,28 @@ async function buildImage(runner, engine, plan, env) {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
 
-/**
- * Typed keys for values the main step hands to the post step (actions/setup-node style):
- * a misspelt key is a compile error, not a cleanup that silently never runs.
- */
-function state_saveState(key, value) {
+/** Main's side of state.ts: the value the post step reads back with readState. */
+function save_state_saveState(key, value) {
     saveState(key, value);
 }
-function readState(key) {
-    return core.getState(key);
+
+;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
+// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
+// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
+// here: the post bundles import this file and stay a few kilobytes.
+var State;
+(function (State) {
+    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
+    State["RegistryAuthDir"] = "auth-dir";
+    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
+    State["KubeconfigDir"] = "kubeconfig-dir";
+})(State || (State = {}));
+/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
+function readState(env, key) {
+    return env[`STATE_${key}`] ?? '';
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/retried-run.ts
@@ -33537,6 +33572,7 @@ async function runRetried(runner, label, command, context, policy, step) {
 
 
 
+
 /** Environment that points docker, podman and buildah at this step's own credentials. */
 function authEnv(dir) {
     return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: external_node_path_default().join(dir, 'auth.json') };
@@ -33575,7 +33611,7 @@ async function carryDockerSetup(dir) {
  */
 async function login(runner, engine, credentials, context, policy) {
     const dir = await makePrivateDir('build-push-image-auth');
-    state_saveState('auth-dir', dir);
+    save_state_saveState(State.RegistryAuthDir, dir);
     if (engine.bin === 'docker')
         await carryDockerSetup(dir);
     const env = authEnv(dir);

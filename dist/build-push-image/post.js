@@ -1,17 +1,34 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 757:
+/***/ 523:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _shared_src_cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(228);
+/* harmony import */ var _shared_src_state_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(446);
+
+
+await (0,_shared_src_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .removeSavedDir */ .f)(process.env, _shared_src_state_js__WEBPACK_IMPORTED_MODULE_1__/* .State */ .U.RegistryAuthDir, 'registry credentials', console.log);
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  tP: () => (/* binding */ cleanup)
+  f: () => (/* binding */ removeSavedDir)
 });
 
-// UNUSED EXPORTS: stateValue, warningCommand
+// UNUSED EXPORTS: warningCommand
 
+// EXTERNAL MODULE: ./actions/shared/src/state.ts
+var state = __nccwpck_require__(446);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
@@ -33,46 +50,56 @@ async function removeDir(dir) {
         await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./actions/build-push-image/src/cleanup.ts
+;// CONCATENATED MODULE: ./actions/shared/src/cleanup.ts
+// The one post step both actions run: it runs after every job, even cancelled ones, and only
+// deletes a directory the main step named in its state. It logs by hand instead of loading
+// @actions/core (1 MB with its HTTP client) for that, and never fails the job: it warns.
 
-// The post step runs after every job, even cancelled ones, and only deletes a directory:
-// it reads its state and logs by hand instead of loading @actions/core (1 MB with its HTTP
-// client) for that.
-/** The state the main step saved, as the runner hands it to the post step. */
-function stateValue(env, key) {
-    return env[`STATE_${key}`] ?? '';
-}
+
 /** A `::warning::` workflow command, with its data escaped as @actions/core does. */
 function warningCommand(message) {
     return `::warning::${message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`;
 }
-/** Deletes this step's registry credentials; a problem is a warning, never a failure. */
-async function cleanup(env, log, remove = removeDir) {
-    const dir = stateValue(env, 'auth-dir');
+/** Deletes the directory saved under `key` (`what` names it in the log); a problem is a warning. */
+async function removeSavedDir(env, key, what, log, remove = removeDir) {
+    const dir = (0,state/* readState */.u)(env, key);
     if (!dir)
         return;
     try {
         await remove(dir);
-        log(`removed registry credentials in ${dir}`);
+        log(`removed ${what} in ${dir}`);
     }
     catch (error) {
-        log(warningCommand(`could not remove registry credentials in ${dir}: ${String(error)}`));
+        log(warningCommand(`could not remove ${what} in ${dir}: ${String(error)}`));
     }
 }
 
 
 /***/ }),
 
-/***/ 523:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 446:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(757);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ State),
+/* harmony export */   u: () => (/* binding */ readState)
+/* harmony export */ });
+// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
+// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
+// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
+// here: the post bundles import this file and stay a few kilobytes.
+var State;
+(function (State) {
+    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
+    State["RegistryAuthDir"] = "auth-dir";
+    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
+    State["KubeconfigDir"] = "kubeconfig-dir";
+})(State || (State = {}));
+/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
+function readState(env, key) {
+    return env[`STATE_${key}`] ?? '';
+}
 
-await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .cleanup */ .tP)(process.env, (line) => console.log(line));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ })
 

@@ -31609,133 +31609,31 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2681:
+/***/ 449:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CP: () => (/* binding */ ensureAuthPlugin),
-/* harmony export */   Xg: () => (/* binding */ isAwsCommand)
+/* harmony export */   X: () => (/* binding */ isAwsCommand),
+/* harmony export */   f: () => (/* binding */ isIamExec)
 /* harmony export */ });
-/* unused harmony exports AWS_CLI_VERSION, OFFICIAL_AWS_CLI_SHA256, parseAwsCliVersion, supportsEksGetToken, awsInstallerName */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3002);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7524);
-/* harmony import */ var _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7422);
-/* harmony import */ var _download_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2466);
-/* harmony import */ var _helm_versions_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8654);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1850);
-/* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6430);
-
-
-
-
-
-
-
-
-
-
-/** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
-const AWS_CLI_VERSION = '2.36.11';
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /**
- * sha256 of the official installer archives (AWS publishes only PGP signatures). Source: a
- * pinned EC2 bootstrap script that checks awscli-exe-linux-x86_64-2.36.11.zip with
- * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
- * installer is refused and the user is told to install the CLI first.
+ * How to reach the API server, as read from the normalized kubeconfig's current context.
+ * The kubeconfig parser produces it; the Kubernetes client (preflight, fail-fast watch,
+ * diagnostics, URL lookup) consumes it, so neither depends on the other's internals.
  */
-const OFFICIAL_AWS_CLI_SHA256 = {
-    'awscli-exe-linux-x86_64-2.36.11.zip': '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
-};
-/** `aws-cli/1.45.11 Python/3.11.7 Linux/6.1 botocore/1.43.11` → 1.45.11. */
-function parseAwsCliVersion(output) {
-    const match = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
-    if (!match)
-        return undefined;
-    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
-}
-/** `aws eks get-token` arrived in v1 1.16.156 and is in every v2. */
-function supportsEksGetToken(v) {
-    if (v.major >= 2)
-        return true;
-    if (v.major < 1)
-        return false;
-    if (v.minor !== 16)
-        return v.minor > 16;
-    return v.patch >= 156;
-}
+
+/**
+ * Whether the exec plugin is the aws CLI (`aws eks get-token`): the one place that decides it,
+ * for the token signed in process, the CLI install, role-arn and the 401/403 hints. Pure.
+ */
 function isAwsCommand(command) {
-    return /^aws(\.exe)?$/i.test(node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(command));
+    return /^aws(\.exe)?$/i.test(node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(command));
 }
-function awsInstallerName(platform, arch) {
-    const cpu = { x64: 'x86_64', arm64: 'aarch64' }[arch];
-    if (platform !== 'linux' || !cpu) {
-        throw new Error(`the action installs the AWS CLI only on Linux x64/arm64 (this runner is ${platform}/${arch})`);
-    }
-    return `awscli-exe-linux-${cpu}-${AWS_CLI_VERSION}.zip`;
-}
-async function installedVersion(runner) {
-    try {
-        const result = await runner.run('aws', ['--version'], { silent: true });
-        return result.exitCode === 0 ? parseAwsCliVersion(result.stdout + result.stderr) : undefined;
-    }
-    catch {
-        return undefined; // not on PATH
-    }
-}
-/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror, web) {
-    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
-    const toolName = (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_9__/* .toolCacheName */ .k)('aws-cli', mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9);
-    const cached = _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .find */ .I6(toolName, AWS_CLI_VERSION);
-    if (cached)
-        return cached;
-    const file = awsInstallerName(process.platform, process.arch);
-    const url = (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .mirrorUrl */ .zS)(mirror, file);
-    const official = (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_9__/* .isSameSite */ .e)(mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .OFFICIAL_AWS_CLI_MIRROR */ .d9);
-    const expected = official
-        ? OFFICIAL_AWS_CLI_SHA256[file]
-        : (0,_helm_versions_js__WEBPACK_IMPORTED_MODULE_7__/* .parseSha256File */ .Zo)(await web.text(`${url}.sha256`));
-    if (!expected)
-        throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: downloading ${url}`);
-    const archive = await web.file(url);
-    const actual = await (0,_download_js__WEBPACK_IMPORTED_MODULE_6__/* .sha256File */ .Q3)(archive);
-    if (actual !== expected) {
-        throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
-    }
-    const dist = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(await _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .extractZip */ .JE(archive), 'aws', 'dist');
-    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dist, 'aws')))
-        throw new Error(`${file} has no aws/dist/aws`);
-    return _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .cacheDir */ .e8(dist, toolName, AWS_CLI_VERSION);
-}
-/**
- * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
- * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
- */
-async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .processRunner */ .q, web = _download_js__WEBPACK_IMPORTED_MODULE_6__/* .webDownloads */ .sQ) {
-    if (!exec || !isAwsCommand(exec.command))
-        return;
-    const found = await installedVersion(runner);
-    if (found && supportsEksGetToken(found)) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: aws-cli/${found.major}.${found.minor}.${found.patch} supports eks get-token`);
-        return;
-    }
-    const why = found
-        ? `aws-cli/${found.major}.${found.minor}.${found.patch} is too old for eks get-token (needs 1.16.156+ or 2.x)`
-        : 'the aws command is not on PATH';
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
-    try {
-        const dir = await installAwsCli(mirror, web);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(dir);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
-    }
-    catch (error) {
-        throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`kubeconfig exec plugin: ${why}, and installing the AWS CLI ${AWS_CLI_VERSION} failed: ${error.message}`, 'Install the AWS CLI v2 in an earlier step (it is preinstalled on GitHub-hosted Ubuntu runners), or check aws-cli-mirror.');
-    }
+/** Whether the exec plugin signs in as an IAM identity (aws, aws-iam-authenticator): the EKS hints apply. Pure. */
+function isIamExec(exec) {
+    return !!exec && (isAwsCommand(exec.command) || exec.command.includes('aws-iam-authenticator'));
 }
 
 
@@ -31754,7 +31652,7 @@ async function ensureAuthPlugin(exec, mirror, runner = _shared_src_exec_js__WEBP
 /* harmony import */ var _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1227);
 /* harmony import */ var _shared_src_aws_endpoints_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3467);
 /* harmony import */ var _shared_src_aws_sigv4_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2034);
-/* harmony import */ var _aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2681);
+/* harmony import */ var _cluster_access_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(449);
 // The EKS bearer token `aws eks get-token` prints, signed here instead: a SigV4-presigned STS
 // GetCallerIdentity URL that also signs the header `x-k8s-aws-id: <cluster>`. Signing needs no
 // network, so when the kubeconfig's exec plugin is a plain `aws eks get-token` and the AWS keys
@@ -31809,7 +31707,7 @@ function readGetTokenArgs(args) {
  * from (the action puts an assumed role's there). Pure.
  */
 function planEksToken(exec, runnerEnv, runnerKeysFrom = _shared_src_aws_credentials_js__WEBPACK_IMPORTED_MODULE_0__/* .ENVIRONMENT_SOURCE */ .Q_) {
-    if (!(0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command)) {
+    if (!(0,_cluster_access_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .X)(exec.command)) {
         return { runCli: `the exec plugin is "${exec.command}", not aws` };
     }
     const options = readGetTokenArgs(exec.args);
@@ -31865,57 +31763,9 @@ function describeTokenPlan(plan, exec) {
     if ('sign' in plan) {
         return `kubeconfig: the EKS token for cluster "${plan.sign.clusterName}" (${plan.sign.region}) is signed here, as aws eks get-token signs it, with the credentials from ${plan.keysFrom}`;
     }
-    const why = (0,_aws_plugin_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .Xg)(exec.command) ? ` (${plan.runCli})` : '';
+    const why = (0,_cluster_access_js__WEBPACK_IMPORTED_MODULE_3__/* .isAwsCommand */ .X)(exec.command) ? ` (${plan.runCli})` : '';
     return `kubeconfig: the exec plugin "${exec.command}" makes the tokens${why}`;
 }
-
-
-/***/ }),
-
-/***/ 2466:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q3: () => (/* binding */ sha256File),
-/* harmony export */   sQ: () => (/* binding */ webDownloads)
-/* harmony export */ });
-/* unused harmony export fetchText */
-/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3002);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_3__);
-
-
-
-
-const http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('basickapp-deploy-chart');
-/** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
-async function fetchText(url) {
-    let response;
-    try {
-        response = await http.get(url);
-    }
-    catch (error) {
-        throw new Error(`cannot reach ${url}: ${error.message}`, { cause: error });
-    }
-    const body = await response.readBody();
-    const status = response.message.statusCode ?? 0;
-    if (status < 200 || status >= 300)
-        throw new Error(`GET ${url} answered HTTP ${status}`);
-    return body;
-}
-function sha256File(file) {
-    return new Promise((resolve, reject) => {
-        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createHash)('sha256');
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_3__.createReadStream)(file)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve(hash.digest('hex')));
-    });
-}
-const webDownloads = { text: fetchText, file: (url) => _actions_tool_cache__WEBPACK_IMPORTED_MODULE_1__/* .downloadTool */ .bq(url) };
 
 
 /***/ }),
@@ -31933,8 +31783,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   E1: () => (/* binding */ parseEksInputs),
   Ad: () => (/* binding */ parseExecRoleInputs)
 });
-
-// UNUSED EXPORTS: credentialEnv, eksKubeconfig, execCredentialCommand, explainNoAccessEntry
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -32071,8 +31919,8 @@ function runnerCredentialEdges(context, region) {
     };
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
-var aws_plugin = __nccwpck_require__(2681);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster-access.ts
+var cluster_access = __nccwpck_require__(449);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/eks-cluster.ts
 // Deploy by cluster name, with no kubeconfig secret: the credentials (role-arn + the job's
 // OIDC token, or the ambient keys) call EKS DescribeCluster for the API server's URL and CA,
@@ -32188,7 +32036,7 @@ async function logCredentials(role, sessionSeconds, edges, purpose = '') {
  * user gets the ambient keys from the runner's environment, as it always did.
  */
 async function lendRoleToExec(inputs, exec, sessionSeconds, edges = defaultEdges(inputs.region)) {
-    if (!exec || !(0,aws_plugin/* isAwsCommand */.Xg)(exec.command)) {
+    if (!exec || !(0,cluster_access/* isAwsCommand */.X)(exec.command)) {
         throw new errors/* InputError */.dz('role-arn', `is set, but the kubeconfig's user ${exec ? `runs "${exec.command}", not aws` : 'has no exec plugin'}; the role's credentials are for an \`aws eks get-token\` exec user. Remove role-arn, or deploy by cluster-name`);
     }
     if ((0,credentials/* planCredentials */.kJ)(undefined, exec.env).kind === 'environment') {
@@ -32304,131 +32152,13 @@ function printExecCredential(args) {
 
 /***/ }),
 
-/***/ 8654:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MS: () => (/* binding */ helmArchiveName),
-/* harmony export */   Ub: () => (/* binding */ verifyDigest),
-/* harmony export */   XV: () => (/* binding */ parseLatestVersion),
-/* harmony export */   Yv: () => (/* binding */ helmToolName),
-/* harmony export */   Zo: () => (/* binding */ parseSha256File),
-/* harmony export */   ah: () => (/* binding */ helmPlatform),
-/* harmony export */   dd: () => (/* binding */ isOfficialHelmMirror),
-/* harmony export */   zS: () => (/* binding */ mirrorUrl)
-/* harmony export */ });
-/* unused harmony export OFFICIAL_HELM_SHA256 */
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1850);
-/* harmony import */ var _tool_site_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6430);
-
-
-/**
- * sha256 of the official helm release archives the action knows, checked in addition to the
- * `.sha256sum` the download site publishes: a compromised or tampered site would have to
- * change both. Only the official site is held to this table; a custom mirror is checked
- * against its own published sums (it may rebuild archives, as the tests' mirror does).
- *
- * Sources (the values agree across them):
- * - v3.17.2: helm's v3.17.2 release notes (checksums listed per platform), cross-checked with
- *   cert-manager/makefile-modules modules/tools/00_mod.mk (helm_<os>_<arch>_SHA256SUM for
- *   v3.17.2) and the linux-amd64 pin in solo-io workshop install scripts.
- * - v4.1.4: bitcoin-dev-project/warnet src/warnet/constants.py (HELM_BLESSED_NAME_AND_CHECKSUMS,
- *   copied from the release's .sha256sum files), linux-amd64 cross-checked with a pinned
- *   managed-VM release manifest that downloads helm v4.1.4.
- */
-const OFFICIAL_HELM_SHA256 = {
-    'helm-v3.17.2-linux-amd64.tar.gz': '90c28792a1eb5fb0b50028e39ebf826531ebfcf73f599050dbd79bab2f277241',
-    'helm-v3.17.2-linux-arm64.tar.gz': 'd78d76ec7625a94991e887ac049d93f44bd70e4876200b945f813c9e1ed1df7c',
-    'helm-v3.17.2-darwin-amd64.tar.gz': '3e240238c7a3a10efd37b8e16615b28e94ba5db5957247bb42009ba6d52f76e9',
-    'helm-v3.17.2-darwin-arm64.tar.gz': 'b843cebcbebc9eccb1e43aba9cca7693d32e9f2c4a35344990e3b7b381933948',
-    'helm-v4.1.4-linux-amd64.tar.gz': '70b2c30a19da4db264dfd68c8a3664e05093a361cefd89572ffb36f8abfa3d09',
-    'helm-v4.1.4-linux-arm64.tar.gz': '13d03672be289045d2ff00e4e345d61de1c6f21c1257a45955a30e8ae036d8f1',
-    'helm-v4.1.4-linux-arm.tar.gz': 'c4a7d37032379cc7e82c9c76487d1041b193c9a0fbb4b8f3790230899b830a4f',
-    'helm-v4.1.4-darwin-amd64.tar.gz': 'abf09c8503ad1d8ef76d3737a058c3456a998aae5f5966fce4bb3031aeb1654e',
-    'helm-v4.1.4-darwin-arm64.tar.gz': '7c2eca678e8001fa863cdf8cbf6ac1b3799f9404a89eb55c08260ef5732e658d',
-    'helm-v4.1.4-windows-amd64.zip': 'bd60f567f667631a2c9b698dfabe5e3cd52eaaf4264163c0a9cae566db8560e8',
-    'helm-v4.1.4-windows-arm64.zip': 'd0a651026da4a26b28bdfc3d455ce3dfacbc267182dc2225c2172b1dcc549643'
-};
-const ARCHES = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ia32: '386',
-    ppc64: 'ppc64le',
-    s390x: 's390x',
-    riscv64: 'riscv64'
-};
-/** Node's platform/arch names → the names in helm's archive file names. */
-function helmPlatform(platform, arch) {
-    const os = platform === 'win32' ? 'windows' : platform;
-    if (os !== 'linux' && os !== 'darwin' && os !== 'windows') {
-        throw new Error(`helm publishes no build for ${platform}`);
-    }
-    const helmArch = ARCHES[arch];
-    if (!helmArch)
-        throw new Error(`helm publishes no build for ${platform}/${arch}`);
-    return { os, arch: helmArch, archive: os === 'windows' ? 'zip' : 'tar.gz' };
-}
-function helmArchiveName(version, platform) {
-    return `helm-${version}-${platform.os}-${platform.arch}.${platform.archive}`;
-}
-/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
-function mirrorUrl(mirror, file) {
-    return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
-}
-/** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
-function isOfficialHelmMirror(mirror) {
-    return (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_1__/* .isSameSite */ .e)(mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .OFFICIAL_HELM_MIRROR */ .F8);
-}
-/** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
-function helmToolName(mirror) {
-    return (0,_tool_site_js__WEBPACK_IMPORTED_MODULE_1__/* .toolCacheName */ .k)('helm', mirror, _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .OFFICIAL_HELM_MIRROR */ .F8);
-}
-/** `helm-latest-version` holds one line, `vX.Y.Z`. */
-function parseLatestVersion(text) {
-    const version = text.split(/\r?\n/).find((line) => /^v\d+\.\d+\.\d+$/.test(line.trim()));
-    if (!version)
-        throw new Error('helm-latest-version holds no vX.Y.Z line');
-    return version.trim();
-}
-/** `<hex>  <file>` (sha256sum's format) or a bare hex digest. */
-function parseSha256File(text) {
-    const digest = /^\s*([0-9a-fA-F]{64})(\s|$)/.exec(text)?.[1];
-    if (!digest)
-        throw new Error('is not a sha256sum line');
-    return digest.toLowerCase();
-}
-/**
- * The verification rule, pure: the archive must match the mirror's published sum, and an
- * archive from the official site must also match the shipped table when the table knows it.
- * Returns how it was verified, for the log; throws on any mismatch.
- */
-function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
-    const { file, actual, published, official } = check;
-    if (actual !== published) {
-        throw new Error(`${file}: sha256 ${actual} does not match the published ${file}.sha256sum (${published}); the download is corrupt or tampered with — refusing to use it`);
-    }
-    const shipped = official ? table[file] : undefined;
-    if (shipped && actual !== shipped) {
-        throw new Error(`${file}: sha256 ${actual} matches the site's .sha256sum but not the sum shipped in this action (${shipped}); refusing to use it`);
-    }
-    if (shipped)
-        return 'sha256 matches the published sum and the sum shipped in this action';
-    return official
-        ? "sha256 matches the published sum (this version is not in the action's table)"
-        : "sha256 matches the mirror's published sum";
-}
-
-
-/***/ }),
-
 /***/ 3180:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _eks_cluster_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3590);
 /* harmony import */ var _exec_credential_plugin_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1293);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4168);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5390);
 
 
 
@@ -32442,731 +32172,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1850:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  d9: () => (/* binding */ OFFICIAL_AWS_CLI_MIRROR),
-  F8: () => (/* binding */ OFFICIAL_HELM_MIRROR),
-  Ko: () => (/* binding */ readInputs)
-});
-
-// UNUSED EXPORTS: BOOL_SHORTHANDS, CONNECTION_FLAGS, DEFAULT_HELM_VERSION, MAX_TIMEOUT_MS, PATH_FLAGS, VALUE_SHORTHANDS, ignoredInputWarnings, parseChart, parseDryRun, parseExtraArgs, parseGoDuration, parseHelmVersion, parseInputs, parseKubeconfigInput, parseMirror, parseNamespace, parseRelease, parseSetLines, parseTimeout, parseValuesFiles
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./actions/shared/src/errors.ts
-var errors = __nccwpck_require__(7524);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
-
-
-/** Raw input text, trimmed; '' when unset. Kept tiny so parsers below stay pure. */
-function rawInput(name) {
-    return core/* getInput */.V4(name, { trimWhitespace: true });
-}
-function requiredInput(name, hint, read = rawInput) {
-    const value = read(name);
-    if (!value)
-        throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
-    return value;
-}
-const TRUE_WORDS = ['true', 'True', 'TRUE'];
-const FALSE_WORDS = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core-schema booleans, as @actions/core accepts, but with a default and our error. */
-function parseBoolean(name, text, fallback) {
-    if (text === '')
-        return fallback;
-    if (TRUE_WORDS.includes(text))
-        return true;
-    if (FALSE_WORDS.includes(text))
-        return false;
-    throw new errors/* InputError */.dz(name, `must be true or false, got "${text}"`);
-}
-/** Non-empty, non-comment lines of a multi-line input. */
-function parseLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-}
-/**
- * `KEY=VALUE` lines. Only the first `=` splits, so values keep commas, `=` and quotes.
- * Returns pairs in input order; a later duplicate key wins where the caller builds a map.
- */
-function parseKeyValueLines(name, text) {
-    return parseLines(text).map((line, index) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0) {
-            throw new InputError(name, `line ${index + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
-        }
-        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
-    });
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
-
-
-
-const hostPathFs = {
-    realpath(file) {
-        try {
-            // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
-            // normalizes `..` away before it looks at any link.
-            return external_node_fs_.realpathSync.native(file);
-        }
-        catch (error) {
-            const code = error.code;
-            if (code === 'ENOENT' || code === 'ENOTDIR')
-                return undefined;
-            throw error;
-        }
-    }
-};
-/** The runner's roots and the real file system: what readInputs hands the parsers. */
-function hostWhere(env, cwd) {
-    return { roots: pathRoots(env, cwd), fs: hostPathFs };
-}
-function pathRoots(env, cwd) {
-    return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
-}
-/**
- * The path as the OS will open it: the longest existing prefix is resolved by realpath (so
- * `link/..` means what the kernel makes of it, not what string normalization does), the
- * missing rest is appended.
- */
-function canonical(joined, fs) {
-    const whole = fs.realpath(joined);
-    if (whole !== undefined)
-        return { path: whole, exists: true };
-    const parts = joined.split((external_node_path_default()).sep);
-    for (let keep = parts.length - 1; keep > 0; keep--) {
-        const prefix = parts.slice(0, keep).join((external_node_path_default()).sep) || (external_node_path_default()).sep;
-        const real = fs.realpath(prefix);
-        if (real !== undefined) {
-            return { path: external_node_path_default().resolve(real, ...parts.slice(keep)), exists: false };
-        }
-    }
-    return { path: external_node_path_default().resolve(joined), exists: false };
-}
-function isInside(file, root) {
-    const rel = external_node_path_default().relative(root, file);
-    return rel === '' || (!rel.startsWith(`..${(external_node_path_default()).sep}`) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
-}
-/**
- * The rule both actions apply to every path input: resolve it (relative to the workspace,
- * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
- * that does not exist is judged by where it would be; the caller says that it is missing.
- */
-function resolveInWorkspace(input, text, roots, fs, 
-/** The flag the path is the value of, named in the message (extra-args). */
-flag) {
-    const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
-    const resolved = canonical(joined, fs);
-    const allowed = [roots.workspace, roots.runnerTemp]
-        .filter((root) => Boolean(root))
-        .map((root) => fs.realpath(root) ?? external_node_path_default().resolve(root));
-    if (allowed.some((root) => isInside(resolved.path, root)))
-        return resolved;
-    const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
-    throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
-}
-
-// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
-var eks_cluster = __nccwpck_require__(3590);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
-var kubeconfig_input = __nccwpck_require__(4880);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
-var set_values = __nccwpck_require__(3991);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/mode.ts
-
-function parseMode(text) {
-    const mode = text.trim().toLowerCase() || 'deploy';
-    if (mode === 'deploy' || mode === 'plan')
-        return mode;
-    throw new errors/* InputError */.dz('mode', `"${text}" is neither deploy nor plan; use plan on pull requests to show what a deploy would change, deploy (the default) to deploy`);
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
-/**
- * Splits a command line into words the way a POSIX shell quotes them — single quotes,
- * double quotes, backslash escapes — and does nothing else: no variables, globs,
- * pipes or command substitution, because the words go to helm as an argument array.
- */
-function splitArgs(text) {
-    const words = [];
-    let word = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                word += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
-                word += text[++i];
-            else
-                word += ch;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                words.push(word);
-            word = '';
-            inWord = false;
-        }
-        else {
-            inWord = true;
-            if (ch === "'" || ch === '"')
-                quote = ch;
-            else if (ch === '\\') {
-                if (i + 1 >= text.length)
-                    throw new Error('ends with a lone backslash');
-                const next = text[++i];
-                if (next !== '\n')
-                    word += next;
-            }
-            else
-                word += ch;
-        }
-    }
-    if (quote)
-        throw new Error(`has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
-    if (inWord)
-        words.push(word);
-    return words;
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/inputs.ts
-
-
-
-
-
-
-
-
-
-
-
-/** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
-const DEFAULT_HELM_VERSION = 'v4.1.4';
-const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
-const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
-function parseRelease(text) {
-    const name = text || 'python-application';
-    if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
-        throw new errors/* InputError */.dz('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
-    }
-    return name;
-}
-function parseNamespace(text) {
-    if (!text)
-        return undefined;
-    if (text.length > 63 || !DNS1123_LABEL.test(text)) {
-        throw new errors/* InputError */.dz('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
-    }
-    return text;
-}
-const GO_UNITS_MS = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-    us: 0.001,
-    µs: 0.001,
-    ns: 0.000001
-};
-/** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
-function parseGoDuration(name, text) {
-    if (/^\d+(\.\d+)?$/.test(text)) {
-        throw new errors/* InputError */.dz(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
-    }
-    if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
-        throw new errors/* InputError */.dz(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
-    }
-    let total = 0;
-    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
-        total += Number(amount) * GO_UNITS_MS[unit];
-    }
-    if (total <= 0)
-        throw new errors/* InputError */.dz(name, `"${text}" must be longer than zero`);
-    return total;
-}
-/** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
-const MAX_TIMEOUT_MS = 6 * 3_600_000;
-function parseTimeout(text) {
-    const timeout = text || '5m';
-    const timeoutMs = parseGoDuration('timeout', timeout);
-    if (timeoutMs > MAX_TIMEOUT_MS) {
-        throw new errors/* InputError */.dz('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
-    }
-    return { timeout, timeoutMs };
-}
-function parseDryRun(text) {
-    switch (text) {
-        case '':
-        case 'false':
-        case 'none':
-            return 'none';
-        case 'true':
-        case 'client':
-            return 'client';
-        case 'server':
-            return 'server';
-        default:
-            throw new errors/* InputError */.dz('dry-run', `"${text}" is not one of false, true (= client), client or server`);
-    }
-}
-/** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
-function parseHelmVersion(text) {
-    if (!text)
-        return DEFAULT_HELM_VERSION;
-    if (text.toLowerCase() === 'latest')
-        return 'latest';
-    const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
-    if (!match) {
-        throw new errors/* InputError */.dz('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
-    }
-    return text.startsWith('v') ? text : `v${text}`;
-}
-function parseMirror(name, text, fallback) {
-    const value = text || fallback;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new errors/* InputError */.dz(name, `"${value}" is not a URL; write e.g. ${fallback}`);
-    }
-    // Checked first, and the value not quoted: it holds a password. The downloads send no
-    // credentials from the URL, and every download line would print it.
-    if (url.username || url.password) {
-        throw new errors/* InputError */.dz(name, `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new errors/* InputError */.dz(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
-    }
-    if (url.search || url.hash) {
-        throw new errors/* InputError */.dz(name, `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`);
-    }
-    return value.replace(/\/+$/, '');
-}
-const USE_KUBECONFIG = 'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
-/**
- * Every flag of helm 3.17 and 4.1 that changes where or as whom helm connects
- * (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere than the
- * kubeconfig input says, be misreported as an outage, or print a token in the log.
- * --burst-limit and --qps only pace the requests, so they stay allowed.
- */
-const CONNECTION_FLAGS = [
-    '--kubeconfig',
-    '--kube-context',
-    '--kube-token',
-    '--kube-apiserver',
-    '--kube-as-user',
-    '--kube-as-group',
-    '--kube-ca-file',
-    '--kube-tls-server-name',
-    '--kube-insecure-skip-tls-verify'
-];
-/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
-const MANAGED_FLAGS = [
-    [CONNECTION_FLAGS, USE_KUBECONFIG],
-    [['--install', '-i'], 'the action always runs upgrade --install'],
-    [['--namespace', '-n'], 'use the namespace input'],
-    [['--wait'], 'use the wait input'],
-    [['--timeout'], 'use the timeout input'],
-    [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
-    [['--create-namespace'], 'use the create-namespace input'],
-    [['--dry-run'], 'use the dry-run input'],
-    [['--values', '-f'], 'use the values input'],
-    [['--set', '--set-string'], 'use the set input (one key=value per line)']
-];
-/**
- * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
- * --set-file, --values and the connection flags; the list is checked against real helm in
- * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
- */
-const PATH_FLAGS = [
-    '--ca-file',
-    '--cert-file',
-    '--key-file',
-    '--keyring',
-    '--post-renderer',
-    '--registry-config',
-    '--repository-cache',
-    '--repository-config',
-    '--content-cache'
-];
-/** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
-const BOOL_SHORTHANDS = 'ih';
-const VALUE_SHORTHANDS = 'flon';
-/** The flags a word sets, as pflag reads it: `--name[=value]`, or a chain like `-if file`. */
-function flagsOf(arg) {
-    if (arg.startsWith('--'))
-        return [arg.split('=', 1)[0]];
-    if (!arg.startsWith('-'))
-        return [];
-    const flags = [];
-    for (const ch of arg.slice(1)) {
-        flags.push(`-${ch}`);
-        if (!BOOL_SHORTHANDS.includes(ch))
-            break; // a value flag (or one helm will refuse) ends it
-    }
-    return flags.filter((flag) => BOOL_SHORTHANDS.includes(flag[1]) || VALUE_SHORTHANDS.includes(flag[1]));
-}
-/** The value of a `--flag value` or `--flag=value` at args[i], if that is `flag`. */
-function inputs_valueOf(args, i, flag) {
-    if (args[i] === flag)
-        return args[i + 1];
-    return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
-}
-/**
- * helm runs with the workspace as its working directory (main.ts), so a relative path means
- * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
- * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
- * only a path to a program in the workspace is taken.
- */
-function checkPathFlag(flag, file, where) {
-    if (file === '')
-        throw new errors/* InputError */.dz('extra-args', `${flag} has no value; give a path`);
-    if (flag !== '--post-renderer') {
-        resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
-        return;
-    }
-    if (!file.includes('/')) {
-        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`);
-    }
-    const { path: full, exists } = resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
-    if (!exists) {
-        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`);
-    }
-}
-/**
- * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
- * message never repeats its value: it may be a token), and a --set-file whose file is outside
- * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
- */
-function parseExtraArgs(text, where) {
-    let args;
-    try {
-        args = splitArgs(text);
-    }
-    catch (error) {
-        throw new errors/* InputError */.dz('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
-    }
-    const end = args.indexOf('--');
-    const flagWords = end < 0 ? args : args.slice(0, end);
-    flagWords.forEach((arg, i) => {
-        const set = flagsOf(arg);
-        for (const [flags, use] of MANAGED_FLAGS) {
-            const hit = flags.find((flag) => set.includes(flag));
-            if (hit)
-                throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
-        }
-        for (const flag of PATH_FLAGS) {
-            const file = inputs_valueOf(flagWords, i, flag);
-            if (file !== undefined)
-                checkPathFlag(flag, file, where);
-        }
-        const setFile = inputs_valueOf(flagWords, i, '--set-file');
-        for (const file of setFile === undefined ? [] : (0,set_values/* setFilePaths */.x1)(setFile)) {
-            resolveInWorkspace('extra-args', file, where.roots, where.fs);
-        }
-    });
-    return args;
-}
-/** A local chart (directory or .tgz) in the workspace, or an oci:// reference. */
-function parseChart(text, where) {
-    const chart = text || 'charts/python-application';
-    if (chart.startsWith('oci://'))
-        return chart;
-    const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
-    if (!exists) {
-        throw new errors/* InputError */.dz('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
-    }
-    if ((0,external_node_fs_.statSync)(full).isDirectory() && !(0,external_node_fs_.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
-        throw new errors/* InputError */.dz('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
-    }
-    return full;
-}
-function parseValuesFiles(text, where) {
-    return parseLines(text).map((file) => {
-        const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
-        if (exists && !(0,external_node_fs_.statSync)(full).isFile()) {
-            throw new errors/* InputError */.dz('values', `"${file}" is a directory (${full}); list values files`);
-        }
-        if (!exists) {
-            throw new errors/* InputError */.dz('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
-        }
-        return full;
-    });
-}
-function parseSetLines(text) {
-    return (0,set_values/* resolveSetValues */.hf)((0,set_values/* parseSetInput */.w7)(text));
-}
-/** The inputs that were given but mean nothing on the path the others chose. Pure. */
-function ignoredInputWarnings(read, inputs) {
-    const warnings = [];
-    if (inputs.dryRun !== 'none') {
-        for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast']) {
-            if (read(name)) {
-                warnings.push(`${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`);
-            }
-        }
-    }
-    else if (inputs.rollbackOnFailure && !inputs.wait) {
-        warnings.push('wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure');
-    }
-    if (inputs.eks && read('aws-cli-mirror')) {
-        warnings.push('aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it');
-    }
-    return warnings;
-}
-/**
- * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
- * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
- */
-function parseInputs(read, env, where) {
-    // First: the kubeconfig's secrets are masked before any other input is read.
-    const given = read('kubeconfig');
-    if (given)
-        (0,kubeconfig_input/* maskKubeconfigInput */.iJ)(given);
-    const eks = (0,eks_cluster/* parseEksInputs */.E1)(read, env);
-    if (eks && given) {
-        throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
-    }
-    const kubeconfig = eks
-        ? undefined
-        : (0,kubeconfig_input/* parseKubeconfigInput */.B)(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read));
-    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(read, env);
-    const inputs = {
-        mode: parseMode(read('mode')),
-        githubToken: read('github-token'),
-        ...(eks ? { eks } : { kubeconfig }),
-        ...(execRole ? { execRole } : {}),
-        workspace: where.roots.workspace,
-        release: parseRelease(read('release')),
-        chart: parseChart(read('chart'), where),
-        namespace: parseNamespace(read('namespace')),
-        valuesFiles: parseValuesFiles(read('values'), where),
-        setValues: parseSetLines(read('set')),
-        ...parseTimeout(read('timeout')),
-        wait: parseBoolean('wait', read('wait'), true),
-        rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
-        createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
-        dryRun: parseDryRun(read('dry-run')),
-        extraArgs: parseExtraArgs(read('extra-args'), where),
-        helmVersion: parseHelmVersion(read('helm-version')),
-        helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
-        awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
-        failFast: parseBoolean('fail-fast', read('fail-fast'), true),
-        recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
-    };
-    return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
-}
-/** The runner's inputs, environment and file system. */
-function readInputs() {
-    return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
-}
-
-
-/***/ }),
-
-/***/ 4880:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ parseKubeconfigInput),
-/* harmony export */   L$: () => (/* binding */ readKubeconfigYaml),
-/* harmony export */   ZX: () => (/* binding */ userSecrets),
-/* harmony export */   iJ: () => (/* binding */ maskKubeconfigInput)
-/* harmony export */ });
-/* unused harmony exports PLAIN_EXEC_ENV, kubeconfigSecrets, readKubeconfigInput */
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
-/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7524);
-/* harmony import */ var _shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8219);
-// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
-// by content, and its YAML read so that a syntax error names the line and column but never
-// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
-// any other input is read, so no later error, warning or debug line can show one.
-
-
-
-const fail = (detail) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('kubeconfig', detail);
-const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value) => (typeof value === 'string' ? value : undefined);
-const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
-/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
-const YAML_PROBLEMS = {
-    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
-    BAD_INDENT: 'the line is indented differently from the entries around it',
-    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
-    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
-    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
-    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
-    DUPLICATE_KEY: 'a key appears twice in one mapping',
-    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
-    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
-    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
-};
-const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
-/**
- * A kubeconfig's YAML, or an InputError with the position and a description of the first
- * syntax error, never with the source: yaml's own messages quote it. `where` names the text
- * the line numbers count in ("the decoded kubeconfig"). Pure.
- */
-function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
-    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
-    const parsed = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(yamlText, { logLevel: 'error' });
-    const [error] = parsed.errors;
-    if (error) {
-        const at = error.linePos?.[0];
-        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
-        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
-        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
-        const cut = lastLine
-            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
-            : '';
-        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
-    }
-    try {
-        return parsed.toJS();
-    }
-    catch {
-        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
-        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
-    }
-}
-/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
-const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
-function isKubeconfigDoc(doc) {
-    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
-}
-/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
-function decode(raw) {
-    const compact = raw.replace(/\s+/g, '');
-    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
-        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
-        : { encoding: 'yaml', compact, yaml: raw };
-}
-/**
- * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
- * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
- * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
- * kubeconfig with a syntax error, and told so with the position. Messages never quote the
- * value. Pure.
- */
-function parseKubeconfigInput(raw) {
-    const { encoding, yaml } = decode(raw);
-    let doc;
-    try {
-        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
-    }
-    catch (error) {
-        if (KUBECONFIG_KEYS.test(yaml))
-            throw error;
-    }
-    if (isKubeconfigDoc(doc))
-        return { yaml, encoding, raw };
-    if (encoding === 'base64') {
-        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
-    }
-    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
-}
-/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-const PLAIN_EXEC_ENV = new Set([
-    'AWS_REGION',
-    'AWS_DEFAULT_REGION',
-    'AWS_STS_REGIONAL_ENDPOINTS'
-]);
-/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
-function userSecrets(user) {
-    if (!isMap(user))
-        return [];
-    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
-        .map((key) => text(user[key]))
-        .filter((value) => !!value);
-    for (const key of ['client-key-data', 'client-certificate-data']) {
-        const value = text(user[key]);
-        if (value)
-            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
-    }
-    const exec = isMap(user.exec) ? user.exec : undefined;
-    if (exec && Array.isArray(exec.env)) {
-        for (const entry of exec.env) {
-            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
-                continue;
-            // A number is a secret too: the kubeconfig is written with it as a string.
-            const value = typeof entry.value === 'number' ? String(entry.value) : text(entry.value);
-            if (value)
-                secrets.push(value);
-        }
-    }
-    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
-    if (provider && isMap(provider.config)) {
-        for (const [key, value] of Object.entries(provider.config)) {
-            if (/token|secret/i.test(key) && text(value))
-                secrets.push(value);
-        }
-    }
-    return secrets;
-}
-/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
-function kubeconfigSecrets(doc) {
-    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
-    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
-}
-/** The document as far as it parses (yaml recovers what it can around a syntax error). */
-function lenientDoc(yamlText) {
-    try {
-        return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(yamlText, { logLevel: 'silent' }).toJS();
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
- * are registered with the runner first, even when the document then turns out to be invalid.
- * Called before any other input is read.
- */
-function readKubeconfigInput(raw) {
-    maskKubeconfigInput(raw);
-    return parseKubeconfigInput(raw);
-}
-/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
-function maskKubeconfigInput(raw) {
-    const { encoding, compact, yaml } = decode(raw);
-    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
-    // secret fields are, and masking every line would blank ordinary words in the log.
-    if (encoding === 'base64') {
-        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(raw);
-        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(compact);
-    }
-    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
-        (0,_shared_src_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$)(secret);
-}
-
-
-/***/ }),
-
-/***/ 4168:
+/***/ 5390:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33179,19 +32185,109 @@ __nccwpck_require__.d(__webpack_exports__, {
 var lib_core = __nccwpck_require__(6058);
 // EXTERNAL MODULE: ./actions/shared/src/errors.ts
 var errors = __nccwpck_require__(7524);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/aws-plugin.ts
-var aws_plugin = __nccwpck_require__(2681);
+// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
+var credentials = __nccwpck_require__(1227);
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
+var eks_token = __nccwpck_require__(6972);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/budget.ts
+// Every duration the deploy derives from the `timeout` input, computed once (timeBudget) and
+// handed to the parts that wait or stop: helm's deadline, its kill grace, the window in which
+// a pending release counts as live, whether a token outlives helm, how long the URL is awaited
+// and how long the role session lasts. The rules between them are asserted in budget.test.ts.
+
+
+/**
+ * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
+ * The timeout input is bounded far below it; a delay is clamped here anyway.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * helm's SIGTERM handler records the release as failed, which needs the API server; if that
+ * hangs too, helm is killed after this grace and the deploy settles the release instead.
+ */
+const KILL_GRACE_MS = 15_000;
+/** How much longer than helm's last possible moment (deadline + kill grace) a shared token must live. */
+const TOKEN_MARGIN_MS = 15_000;
+/** The budget for a helm timeout. Pure. */
+function timeBudget(timeoutMs) {
+    const helmDeadlineMs = Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
+    return {
+        timeoutMs,
+        helmDeadlineMs,
+        killGraceMs: KILL_GRACE_MS,
+        pendingLiveWindowMs: 2 * timeoutMs + 60_000,
+        tokenOutlivesHelm: helmDeadlineMs + KILL_GRACE_MS + TOKEN_MARGIN_MS <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8,
+        urlWaitMs: timeoutMs,
+        roleSessionSeconds: (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs + 10 * 60_000)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/retry.ts
+/** How long to wait before attempt `attempt + 1` (0-based): exponential, capped, full jitter. */
+function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
+    const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** Parses a `Retry-After` header (seconds or HTTP date) into milliseconds, or undefined. */
+function retryAfterMs(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0)
+        return seconds * 1000;
+    if (!/[a-z]/i.test(header))
+        return undefined; // not seconds and not an HTTP date (e.g. "-1")
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Runs `operation` until it succeeds, `decide` says stop, or attempts run out. */
+async function retry(operation, options) {
+    const sleep = options.sleep ?? realSleep;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await operation();
+        }
+        catch (error) {
+            const decision = options.decide(error);
+            if (!decision.retry || attempt + 1 >= options.attempts)
+                throw error;
+            const waitMs = Math.min(options.maxMs, decision.waitMs ?? backoffDelay(attempt, options.baseMs, options.maxMs));
+            options.onRetry?.(error, attempt + 1, waitMs);
+            await sleep(waitMs);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster-access.ts
+var cluster_access = __nccwpck_require__(449);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: ./actions/shared/src/exec.ts
-var exec = __nccwpck_require__(7422);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./actions/shared/src/exec.ts
+
+const processRunner = {
+    async run(command, args, options = {}) {
+        const result = await lib_exec/* getExecOutput */.H(command, args, {
+            ignoreReturnCode: true,
+            silent: options.silent ?? false,
+            cwd: options.cwd,
+            env: options.env ? { ...process.env, ...options.env } : undefined,
+            input: options.input === undefined ? undefined : Buffer.from(options.input)
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+};
+
 ;// CONCATENATED MODULE: ./actions/shared/src/transient.ts
 // One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
-// its release settling and its helm re-run, and by the image build's registry retries.
+// its release settling, its helm re-run and image pull verdicts, and by the image build's
+// registry retries (HTTP and docker/podman output alike). Nothing else decides it.
 // A status decides when there is one (a refusal is an answer, however its text reads); a
 // Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
 // The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
@@ -33206,6 +32302,9 @@ const TRANSIENT_CODES = new Set([
     'ETIMEDOUT',
     'EAI_AGAIN',
     'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
     'ERR_HTTP2_GOAWAY_SESSION',
     'ERR_HTTP2_SESSION_ERROR',
     'ERR_HTTP2_STREAM_CANCEL'
@@ -33217,6 +32316,8 @@ const TRANSIENT_TEXT = new RegExp([
     '\\bGOAWAY\\b',
     'TLS handshake timeout',
     'i/o timeout',
+    'connection timed out',
+    'Client\\.Timeout exceeded',
     '\\bunexpected EOF\\b',
     '(?:^|[\\s:"])EOF\\b',
     'connection refused',
@@ -33254,8 +32355,6 @@ function isTransientFailure(facts) {
 
 // EXTERNAL MODULE: ./actions/shared/src/mask.ts
 var mask = __nccwpck_require__(8219);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/cluster/eks-token.ts
-var eks_token = __nccwpck_require__(6972);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/exec-credential.ts
 // The kubeconfig exec plugin (`aws eks get-token`, gke-gcloud-auth-plugin, kubelogin …) run the
 // way client-go runs it: the plugin's env on top of ours, KUBERNETES_EXEC_INFO describing the
@@ -33305,19 +32404,22 @@ function tail(text, lines = 5) {
 }
 class ExecCredentialSource {
     plugin;
+    plan;
     runner;
     cached;
-    /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
-    plan;
     now;
     /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
     env;
-    constructor(plugin, runner, options = {}) {
+    /**
+     * `plan` says who makes the tokens (planTokenSource, or cluster-name's signing keys): a
+     * plain `aws eks get-token` with AWS keys in its environment is signed in process.
+     */
+    constructor(plugin, plan, runner, options = {}) {
         this.plugin = plugin;
+        this.plan = plan;
         this.runner = runner;
         this.now = options.now ?? Date.now;
         this.env = options.env ?? {};
-        this.plan = options.plan ?? (0,eks_token/* planEksToken */.cz)(plugin, process.env);
     }
     /**
      * A valid credential, running the plugin only when the cached one expired or was refused.
@@ -33412,12 +32514,6 @@ function isTransientClusterError(error) {
     }
     return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
 }
-/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-function helmError(helmOutput) {
-    const lines = helmOutput.split(/\r?\n/);
-    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-    return start < 0 ? undefined : lines.slice(start).join('\n');
-}
 /** `https://host/prefix` + `/api/v1/...` + query, keeping a server path prefix (Rancher, proxies). */
 function apiUrl(server, path, query = {}) {
     const url = new URL(server);
@@ -33454,11 +32550,10 @@ class RestClient {
         this.server = access.server;
         this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
         if (access.exec) {
-            this.exec = new ExecCredentialSource(access.exec, deps.runner ?? exec/* processRunner */.q, {
-                now: deps.now,
-                plan: deps.tokenPlan,
-                env: deps.execEnv
-            });
+            if (!deps.tokenPlan) {
+                throw new Error(`the kubeconfig user runs "${access.exec.command}", and no token plan says who makes its tokens (planTokenSource)`);
+            }
+            this.exec = new ExecCredentialSource(access.exec, deps.tokenPlan, deps.runner ?? processRunner, { now: deps.now, env: deps.execEnv });
         }
     }
     async get(path, query) {
@@ -33619,47 +32714,11 @@ function createKubeClient(access, deps = {}) {
     return new RestClient(access, deps);
 }
 
-;// CONCATENATED MODULE: ./actions/shared/src/retry.ts
-/** How long to wait before attempt `attempt + 1` (0-based): exponential, capped, full jitter. */
-function backoffDelay(attempt, baseMs, maxMs, random = Math.random) {
-    const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-/** Parses a `Retry-After` header (seconds or HTTP date) into milliseconds, or undefined. */
-function retryAfterMs(header, now = Date.now()) {
-    if (!header)
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0)
-        return seconds * 1000;
-    if (!/[a-z]/i.test(header))
-        return undefined; // not seconds and not an HTTP date (e.g. "-1")
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Runs `operation` until it succeeds, `decide` says stop, or attempts run out. */
-async function retry(operation, options) {
-    const sleep = options.sleep ?? realSleep;
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await operation();
-        }
-        catch (error) {
-            const decision = options.decide(error);
-            if (!decision.retry || attempt + 1 >= options.attempts)
-                throw error;
-            const waitMs = Math.min(options.maxMs, decision.waitMs ?? backoffDelay(attempt, options.baseMs, options.maxMs));
-            options.onRetry?.(error, attempt + 1, waitMs);
-            await sleep(waitMs);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/preflight.ts
 // Before helm runs: is the API server reachable, are the credentials accepted, does the
 // namespace exist? Each failure becomes one ActionError that names the thing and the fix,
 // instead of helm's "Kubernetes cluster unreachable" after a long wait.
+
 
 
 
@@ -33699,20 +32758,20 @@ function explainUnreachable(server, code, detail) {
     }
     return new errors/* ActionError */.lZ(message, `Check the kubeconfig's server URL and the runner's network access to it.`);
 }
+/** The exec plugin gave no credential (it is run first when the token is minted for helm). Pure. */
+function explainExecPluginFailure(server, error) {
+    return new errors/* ActionError */.lZ(`cannot get credentials for ${server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
+}
 /** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
 function execArg(access, flag) {
     const args = access.exec?.args ?? [];
     const index = args.indexOf(flag);
     return index >= 0 ? args[index + 1] : undefined;
 }
-function isAwsExec(access) {
-    const command = access.exec?.command ?? '';
-    return /(^|\/)aws(\.exe)?$/.test(command) || command.includes('aws-iam-authenticator');
-}
 /** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
 function explainUnauthorized(access, kubeMessage) {
     const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
-    if (isAwsExec(access)) {
+    if ((0,cluster_access/* isIamExec */.f)(access.exec)) {
         const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
         const region = execArg(access, '--region') ??
             access.exec?.env.AWS_REGION ??
@@ -33739,7 +32798,7 @@ function explainUnauthorized(access, kubeMessage) {
 }
 /** 403: the identity is known but may not do what helm needs in the namespace. Pure. */
 function explainForbidden(access, namespace, kubeMessage) {
-    const hint = isAwsExec(access)
+    const hint = (0,cluster_access/* isIamExec */.f)(access.exec)
         ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
         : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
     return new errors/* ActionError */.lZ(`the Kubernetes API server ${access.server} refused access to namespace "${namespace}" (403 Forbidden: ${kubeMessage})`, hint);
@@ -33748,9 +32807,8 @@ function explain(error, access, namespace) {
     if (error instanceof KubeNetworkError) {
         return explainUnreachable(access.server, error.code, error.detail);
     }
-    if (error instanceof ExecPluginError) {
-        return new errors/* ActionError */.lZ(`cannot get credentials for ${access.server}: ${error.message}`, 'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.');
-    }
+    if (error instanceof ExecPluginError)
+        return explainExecPluginFailure(access.server, error);
     if (error instanceof KubeApiError && error.statusCode === 401) {
         return explainUnauthorized(access, error.kubeMessage);
     }
@@ -34081,7 +33139,7 @@ async function readNamedObjects(client, collection, names) {
 //   pending-upgrade or pending-rollback ("another operation is in progress").
 // - A pending revision younger than the live window is presumed to belong to a run that is
 //   still working; we refuse to touch it and say when it will be considered abandoned. The
-//   window is 2 × the helm timeout + 1 minute: helm applies its timeout per phase (pre-hooks,
+//   window is 2 × the helm timeout + 1 minute (budget.ts): helm applies its timeout per phase (pre-hooks,
 //   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
 //   and API latency. This assumes the other run uses the same timeout (the same workflow).
 //   Runs of this action settle their own release when cancelled, so abandoned pending
@@ -34102,9 +33160,6 @@ function parseHistory(stdout) {
     if (!Array.isArray(rows))
         throw new Error('helm history printed no JSON array');
     return [...rows].sort((a, b) => a.revision - b.revision);
-}
-function recoveryRules(helmTimeoutMs) {
-    return { liveWindowMs: 2 * helmTimeoutMs + 60_000 };
 }
 /** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
 function revisionAge(revision, now) {
@@ -34220,44 +33275,14 @@ async function perform(helm, target, recovery) {
         throw new errors/* ActionError */.lZ(`recovering release "${release}" failed: helm ${args.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`, 'Check the release with: helm history ' + `${release} --namespace ${namespace}`);
     }
 }
-async function recoverPendingRelease(helm, target, helmTimeoutMs, options = {}) {
+async function recoverPendingRelease(helm, target, rules, options = {}) {
     const revisions = await readHistory(helm, target, options.client);
-    const recovery = decideRecovery(revisions, options.now ?? new Date(), recoveryRules(helmTimeoutMs));
+    const recovery = decideRecovery(revisions, options.now ?? new Date(), rules);
     if (recovery.action === 'refuse') {
         throw new errors/* ActionError */.lZ(describeRecovery(target.release, target.namespace, recovery), manualFix(target, revisions));
     }
     await perform(helm, target, recovery);
     return recovery;
-}
-/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-function recover_helmError(helmOutput) {
-    const lines = helmOutput.split(/\r?\n/);
-    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-    return start < 0 ? undefined : lines.slice(start).join('\n');
-}
-/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
-const BUILT_IN_KINDS = new Set(('ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
-    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
-    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
-    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass').split(' '));
-/**
- * Whether helm failed because the API server was unavailable: judged from helm's own error,
- * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
- * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
- * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
- * no rule for their kind (or their CRD was created a moment before): when only those are
- * Unknown, the API server was there. Pure.
- */
-function helmHitTransientClusterError(helmOutput) {
-    const error = recover_helmError(helmOutput);
-    if (error === undefined)
-        return false;
-    const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
-    if (resources.length) {
-        return (resources.every(([, , status]) => status === 'Unknown') &&
-            resources.some(([, kind]) => BUILT_IN_KINDS.has(kind)));
-    }
-    return isTransientClusterError(error);
 }
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
 const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
@@ -34278,6 +33303,1737 @@ async function settleRelease(helm, target, client, sleep) {
         decide: (error) => ({ retry: isTransientClusterError(error) }),
         onRetry: (error, attempt, waitMs) => lib_core/* info */.pq(`release ${target.release}: the API server is unavailable (${error.message}); settling again in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`)
     });
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = os.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            debug(`check ${version} satisfies ${versionSpec}`);
+            if (semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    debug(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = os.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = cp.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: external "stream"
+const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class retry_helper_RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    core.info(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                core.info(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
+        yield io.mkdirP(path.dirname(dest));
+        core.debug(`Downloading ${url}`);
+        core.debug(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (fs.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new httpm.HttpClient(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            core.debug('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = util.promisify(stream.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, fs.createWriteStream(dest));
+            core.debug('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                core.debug('download failed');
+                try {
+                    yield io.rmRF(dest);
+                }
+                catch (err) {
+                    core.debug(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        lib_core/* debug */.Yz('Checking tar --version');
+        let versionOutput = '';
+        yield (0,lib_exec/* exec */.m)('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        lib_core/* debug */.Yz(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield (0,lib_exec/* exec */.m)(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield lib_io/* which */.K7('powershell', true);
+            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
+            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield lib_io/* which */.K7('unzip', true);
+        const args = [file];
+        if (!lib_core/* isDebug */._o()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_.arch();
+        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
+        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
+        if (!external_fs_.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of external_fs_.readdirSync(sourceDir)) {
+            const s = external_path_.join(sourceDir, itemName);
+            yield lib_io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || external_os_.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
+        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
+        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
+            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            lib_core/* debug */.Yz('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || external_os_.arch();
+    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
+    if (external_fs_.existsSync(toolPath)) {
+        const children = external_fs_.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = external_path_.join(toolPath, child, arch || '');
+                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
+        // wrap the internal impl
+        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        }
+        yield lib_io/* mkdirP */.U$(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        lib_core/* debug */.Yz(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield lib_io/* rmRF */.Yz(folderPath);
+        yield lib_io/* rmRF */.Yz(markerPath);
+        yield lib_io/* mkdirP */.U$(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    external_fs_.writeFileSync(markerPath, '');
+    lib_core/* debug */.Yz('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = node_modules_semver.clean(versionSpec) || '';
+    lib_core/* debug */.Yz(`isExplicit: ${c}`);
+    const valid = node_modules_semver.valid(c) != null;
+    lib_core/* debug */.Yz(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (node_modules_semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        lib_core/* debug */.Yz(`matched: ${version}`);
+    }
+    else {
+        lib_core/* debug */.Yz('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
+var http = __nccwpck_require__(7593);
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/tool-site.ts
+// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
+// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
+// without the site in the name, a binary fetched from a custom mirror (checked against that
+// mirror's own sums) would later be used by runs of the official site, which hold downloads
+// to the sums shipped in this action. Pure.
+
+const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
+const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
+/**
+ * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
+ * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
+ */
+function isSameSite(mirror, official) {
+    try {
+        const url = new URL(mirror);
+        const want = new URL(official);
+        const base = (u) => u.pathname.replace(/\/+$/, '');
+        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
+            url.hostname === want.hostname &&
+            (url.port === '' || url.port === want.port) &&
+            base(url) === base(want) &&
+            !url.search &&
+            !url.username);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
+ * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
+ */
+function toolCacheName(tool, mirror, official) {
+    if (isSameSite(mirror, official))
+        return `${tool}-from-${new URL(official).hostname}`;
+    const url = new URL(mirror);
+    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
+    const key = (0,external_node_crypto_.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
+    return `${tool}-from-${site}-${key}`;
+}
+/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
+function mirrorUrl(mirror, file) {
+    return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/verified-install.ts
+// The one way tools are installed (azure/setup-helm's order): tool cache → download → verify
+// sha256 → extract → cache → PATH. helm and the AWS CLI both come through installVerified, and
+// every byte comes over the one HTTP edge the actions use (shared/src/http.ts: Node's fetch).
+
+
+
+
+
+
+
+
+
+
+
+/** GETs a small text file (a version pointer, a .sha256sum); non-2xx is an error naming the URL. */
+async function fetchText(url) {
+    let response;
+    try {
+        response = await (0,http/* fetchClient */.W)().request({ method: 'GET', url });
+    }
+    catch (error) {
+        throw new Error(`cannot reach ${url}: ${error.message}`, { cause: error });
+    }
+    if (response.status < 200 || response.status >= 300) {
+        throw new Error(`GET ${url} answered HTTP ${response.status}`);
+    }
+    return response.body;
+}
+/** Streams `url` into a new file under RUNNER_TEMP; non-2xx is an error naming the URL. */
+async function fetchFile(url) {
+    const file = external_node_path_default().join(process.env.RUNNER_TEMP || external_node_os_default().tmpdir(), (0,external_node_crypto_.randomUUID)());
+    let response;
+    try {
+        response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(600_000) });
+    }
+    catch (error) {
+        throw new Error(`cannot reach ${new http/* NetworkError */.D(url, error).message}`, { cause: error });
+    }
+    if (!response.ok || !response.body)
+        throw new Error(`GET ${url} answered HTTP ${response.status}`);
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(response.body), (0,external_node_fs_namespaceObject.createWriteStream)(file));
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(file, { force: true });
+        throw new Error(`downloading ${url} failed: ${error.message}`, { cause: error });
+    }
+    return file;
+}
+const webDownloads = { text: fetchText, file: fetchFile };
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        (0,external_node_fs_namespaceObject.createReadStream)(file)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve(hash.digest('hex')));
+    });
+}
+/** The tool's directory, from the tool cache or downloaded, verified and cached; on PATH. */
+async function installVerified(tool, web) {
+    let dir = find(tool.cacheName, tool.version);
+    if (dir) {
+        lib_core/* info */.pq(`${tool.label}: ${tool.version} from the tool cache (verified from ${tool.site} when cached)`);
+    }
+    else
+        dir = await downloadVerified(tool, web);
+    lib_core/* addPath */.fM(dir);
+    return dir;
+}
+async function downloadVerified(tool, web) {
+    const url = mirrorUrl(tool.site, tool.file);
+    const check = await tool.checksum(url);
+    lib_core/* info */.pq(`${tool.label}: downloading ${url}`);
+    const archive = await web.file(url);
+    let extracted;
+    try {
+        lib_core/* info */.pq(`${tool.label}: ${tool.file}: ${check(await sha256File(archive))}`);
+        extracted =
+            tool.archive === 'zip' ? await extractZip(archive) : await extractTar(archive);
+        const dir = external_node_path_default().join(extracted, tool.dir);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dir, tool.binary))) {
+            throw new Error(`${tool.file} has no ${external_node_path_default().posix.join(tool.dir, tool.binary)}`);
+        }
+        return await cacheDir(dir, tool.cacheName, tool.version);
+    }
+    finally {
+        // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
+        await (0,promises_namespaceObject.rm)(archive, { force: true });
+        if (extracted)
+            await (0,promises_namespaceObject.rm)(extracted, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-versions.ts
+
+/**
+ * sha256 of the official helm release archives the action knows, checked in addition to the
+ * `.sha256sum` the download site publishes: a compromised or tampered site would have to
+ * change both. Only the official site is held to this table; a custom mirror is checked
+ * against its own published sums (it may rebuild archives, as the tests' mirror does).
+ *
+ * Sources (the values agree across them):
+ * - v3.17.2: helm's v3.17.2 release notes (checksums listed per platform), cross-checked with
+ *   cert-manager/makefile-modules modules/tools/00_mod.mk (helm_<os>_<arch>_SHA256SUM for
+ *   v3.17.2) and the linux-amd64 pin in solo-io workshop install scripts.
+ * - v4.1.4: bitcoin-dev-project/warnet src/warnet/constants.py (HELM_BLESSED_NAME_AND_CHECKSUMS,
+ *   copied from the release's .sha256sum files), linux-amd64 cross-checked with a pinned
+ *   managed-VM release manifest that downloads helm v4.1.4.
+ */
+const OFFICIAL_HELM_SHA256 = {
+    'helm-v3.17.2-linux-amd64.tar.gz': '90c28792a1eb5fb0b50028e39ebf826531ebfcf73f599050dbd79bab2f277241',
+    'helm-v3.17.2-linux-arm64.tar.gz': 'd78d76ec7625a94991e887ac049d93f44bd70e4876200b945f813c9e1ed1df7c',
+    'helm-v3.17.2-darwin-amd64.tar.gz': '3e240238c7a3a10efd37b8e16615b28e94ba5db5957247bb42009ba6d52f76e9',
+    'helm-v3.17.2-darwin-arm64.tar.gz': 'b843cebcbebc9eccb1e43aba9cca7693d32e9f2c4a35344990e3b7b381933948',
+    'helm-v4.1.4-linux-amd64.tar.gz': '70b2c30a19da4db264dfd68c8a3664e05093a361cefd89572ffb36f8abfa3d09',
+    'helm-v4.1.4-linux-arm64.tar.gz': '13d03672be289045d2ff00e4e345d61de1c6f21c1257a45955a30e8ae036d8f1',
+    'helm-v4.1.4-linux-arm.tar.gz': 'c4a7d37032379cc7e82c9c76487d1041b193c9a0fbb4b8f3790230899b830a4f',
+    'helm-v4.1.4-darwin-amd64.tar.gz': 'abf09c8503ad1d8ef76d3737a058c3456a998aae5f5966fce4bb3031aeb1654e',
+    'helm-v4.1.4-darwin-arm64.tar.gz': '7c2eca678e8001fa863cdf8cbf6ac1b3799f9404a89eb55c08260ef5732e658d',
+    'helm-v4.1.4-windows-amd64.zip': 'bd60f567f667631a2c9b698dfabe5e3cd52eaaf4264163c0a9cae566db8560e8',
+    'helm-v4.1.4-windows-arm64.zip': 'd0a651026da4a26b28bdfc3d455ce3dfacbc267182dc2225c2172b1dcc549643'
+};
+const ARCHES = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64'
+};
+/** Node's platform/arch names → the names in helm's archive file names. */
+function helmPlatform(platform, arch) {
+    const os = platform === 'win32' ? 'windows' : platform;
+    if (os !== 'linux' && os !== 'darwin' && os !== 'windows') {
+        throw new Error(`helm publishes no build for ${platform}`);
+    }
+    const helmArch = ARCHES[arch];
+    if (!helmArch)
+        throw new Error(`helm publishes no build for ${platform}/${arch}`);
+    return { os, arch: helmArch, archive: os === 'windows' ? 'zip' : 'tar.gz' };
+}
+function helmArchiveName(version, platform) {
+    return `helm-${version}-${platform.os}-${platform.arch}.${platform.archive}`;
+}
+/** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
+function isOfficialHelmMirror(mirror) {
+    return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
+}
+/** The tool-cache name for helm from this site (see tool-site.ts): `helm-from-get.helm.sh`, … */
+function helmToolName(mirror) {
+    return toolCacheName('helm', mirror, OFFICIAL_HELM_MIRROR);
+}
+/** `helm-latest-version` holds one line, `vX.Y.Z`. */
+function parseLatestVersion(text) {
+    const version = text.split(/\r?\n/).find((line) => /^v\d+\.\d+\.\d+$/.test(line.trim()));
+    if (!version)
+        throw new Error('helm-latest-version holds no vX.Y.Z line');
+    return version.trim();
+}
+/** `<hex>  <file>` (sha256sum's format) or a bare hex digest. */
+function parseSha256File(text) {
+    const digest = /^\s*([0-9a-fA-F]{64})(\s|$)/.exec(text)?.[1];
+    if (!digest)
+        throw new Error('is not a sha256sum line');
+    return digest.toLowerCase();
+}
+/**
+ * The verification rule, pure: the archive must match the mirror's published sum, and an
+ * archive from the official site must also match the shipped table when the table knows it.
+ * Returns how it was verified, for the log; throws on any mismatch.
+ */
+function verifyDigest(check, table = OFFICIAL_HELM_SHA256) {
+    const { file, actual, published, official } = check;
+    if (actual !== published) {
+        throw new Error(`${file}: sha256 ${actual} does not match the published ${file}.sha256sum (${published}); the download is corrupt or tampered with — refusing to use it`);
+    }
+    const shipped = official ? table[file] : undefined;
+    if (shipped && actual !== shipped) {
+        throw new Error(`${file}: sha256 ${actual} matches the site's .sha256sum but not the sum shipped in this action (${shipped}); refusing to use it`);
+    }
+    if (shipped)
+        return 'sha256 matches the published sum and the sum shipped in this action';
+    return official
+        ? "sha256 matches the published sum (this version is not in the action's table)"
+        : "sha256 matches the mirror's published sum";
+}
+/** helm's release archive on the mirror, held to its .sha256sum and the shipped sums. */
+function helmTool(version, mirror, web) {
+    const platform = helmPlatform(process.platform, process.arch);
+    const file = helmArchiveName(version, platform);
+    return {
+        label: 'helm',
+        site: mirror,
+        cacheName: helmToolName(mirror),
+        version,
+        file,
+        archive: platform.archive,
+        checksum: async (url) => {
+            const published = parseSha256File(await web.text(`${url}.sha256sum`));
+            const official = isOfficialHelmMirror(mirror);
+            return (actual) => verifyDigest({ file, actual, published, official });
+        },
+        dir: `${platform.os}-${platform.arch}`,
+        binary: platform.os === 'windows' ? 'helm.exe' : 'helm'
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/aws-plugin.ts
+
+
+
+
+
+
+
+
+/** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
+const AWS_CLI_VERSION = '2.36.11';
+/**
+ * sha256 of the official installer archives (AWS publishes only PGP signatures). Source: a
+ * pinned EC2 bootstrap script that checks awscli-exe-linux-x86_64-2.36.11.zip with
+ * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
+ * installer is refused and the user is told to install the CLI first.
+ */
+const OFFICIAL_AWS_CLI_SHA256 = {
+    'awscli-exe-linux-x86_64-2.36.11.zip': '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
+};
+/** `aws-cli/1.45.11 Python/3.11.7 Linux/6.1 botocore/1.43.11` → 1.45.11. */
+function parseAwsCliVersion(output) {
+    const match = /aws-cli\/(\d+)\.(\d+)\.(\d+)/.exec(output);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
+}
+/** `aws eks get-token` arrived in v1 1.16.156 and is in every v2. */
+function supportsEksGetToken(v) {
+    if (v.major >= 2)
+        return true;
+    if (v.major < 1)
+        return false;
+    if (v.minor !== 16)
+        return v.minor > 16;
+    return v.patch >= 156;
+}
+function awsInstallerName(platform, arch) {
+    const cpu = { x64: 'x86_64', arm64: 'aarch64' }[arch];
+    if (platform !== 'linux' || !cpu) {
+        throw new Error(`the action installs the AWS CLI only on Linux x64/arm64 (this runner is ${platform}/${arch})`);
+    }
+    return `awscli-exe-linux-${cpu}-${AWS_CLI_VERSION}.zip`;
+}
+async function installedVersion(runner) {
+    try {
+        const result = await runner.run('aws', ['--version'], { silent: true });
+        return result.exitCode === 0 ? parseAwsCliVersion(result.stdout + result.stderr) : undefined;
+    }
+    catch {
+        return undefined; // not on PATH
+    }
+}
+/** The official installer's aws/dist is a self-contained CLI: cached as is, no root install. */
+function awsCliTool(mirror, web) {
+    const file = awsInstallerName(process.platform, process.arch);
+    const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
+    return {
+        label: 'aws',
+        site: mirror,
+        // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+        cacheName: toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR),
+        version: AWS_CLI_VERSION,
+        file,
+        archive: 'zip',
+        checksum: async (url) => {
+            const expected = official
+                ? OFFICIAL_AWS_CLI_SHA256[file]
+                : parseSha256File(await web.text(`${url}.sha256`));
+            if (!expected)
+                throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
+            return (actual) => {
+                if (actual !== expected) {
+                    throw new Error(`${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`);
+                }
+                return official
+                    ? 'sha256 matches the sum shipped in this action'
+                    : "sha256 matches the mirror's published sum";
+            };
+        },
+        dir: external_node_path_default().join('aws', 'dist'),
+        binary: 'aws'
+    };
+}
+/**
+ * The kubeconfig's exec plugin must work before helm runs it. For `aws`: on PATH and new enough
+ * for `eks get-token`, else the AWS CLI v2 is installed (verified, tool-cached, on PATH).
+ */
+async function ensureAuthPlugin(exec, mirror, runner = processRunner, web = webDownloads) {
+    if (!exec || !(0,cluster_access/* isAwsCommand */.X)(exec.command))
+        return;
+    const found = await installedVersion(runner);
+    if (found && supportsEksGetToken(found)) {
+        lib_core/* info */.pq(`aws: aws-cli/${found.major}.${found.minor}.${found.patch} supports eks get-token`);
+        return;
+    }
+    const why = found
+        ? `aws-cli/${found.major}.${found.minor}.${found.patch} is too old for eks get-token (needs 1.16.156+ or 2.x)`
+        : 'the aws command is not on PATH';
+    lib_core/* warning */.$e(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
+    try {
+        const dir = await installVerified(awsCliTool(mirror, web), web);
+        lib_core/* info */.pq(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
+    }
+    catch (error) {
+        throw new errors/* ActionError */.lZ(`kubeconfig exec plugin: ${why}, and installing the AWS CLI ${AWS_CLI_VERSION} failed: ${error.message}`, 'Install the AWS CLI v2 in an earlier step (it is preinstalled on GitHub-hosted Ubuntu runners), or check aws-cli-mirror.');
+    }
+}
+
+// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
+var eks_cluster = __nccwpck_require__(3590);
+;// CONCATENATED MODULE: ./actions/shared/src/save-state.ts
+
+/** Main's side of state.ts: the value the post step reads back with readState. */
+function saveState(key, value) {
+    lib_core/* saveState */.LZ(key, value);
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+// The values a main step hands its post step, as actions/setup-node keys them (`enum State` in
+// its src/constants.ts, read by main.ts and cache-save.ts): one enum for both actions, so a
+// misspelt key is a compile error, not a cleanup that silently never runs. No @actions/core
+// here: the post bundles import this file and stay a few kilobytes.
+var State;
+(function (State) {
+    /** build-push-image: the step's own docker/podman config directory (registry credentials). */
+    State["RegistryAuthDir"] = "auth-dir";
+    /** deploy-chart: the normalized kubeconfig's directory (it also holds the `set` string files). */
+    State["KubeconfigDir"] = "kubeconfig-dir";
+})(State || (State = {}));
+/** The value main saved, as the runner hands it to the post step (`STATE_<key>`); '' if none. */
+function readState(env, key) {
+    return env[`STATE_${key}`] ?? '';
+}
+
+;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
+
+
+
+/** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
+async function makePrivateDir(prefix) {
+    const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
+}
+/** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
+async function removeDir(dir) {
+    if (dir)
+        await rm(dir, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
+// The kubeconfig input as the user stored it: base64 (wrapped or not) or raw YAML, told apart
+// by content, and its YAML read so that a syntax error names the line and column but never
+// quotes the document (it holds secrets). readKubeconfigInput masks every secret in it before
+// any other input is read, so no later error, warning or debug line can show one.
+
+
+
+const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
+const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_input_text = (value) => (typeof value === 'string' ? value : undefined);
+const KUBECONFIG_HINT = 'store the output of `base64 -w0 ~/.kube/config` (or the YAML itself) as the KUBECONFIG secret and pass kubeconfig: ${{ secrets.KUBECONFIG }}';
+/** What yaml's error codes mean to someone who edited a kubeconfig by hand. */
+const YAML_PROBLEMS = {
+    TAB_AS_INDENT: 'a tab indents the line; YAML indents with spaces only',
+    BAD_INDENT: 'the line is indented differently from the entries around it',
+    BLOCK_AS_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MULTILINE_IMPLICIT_KEY: 'a line here is indented more than the entries around it, or a value holds ": " (quote it)',
+    MISSING_CHAR: 'a closing quote or bracket, or the ":" after a key, is missing',
+    BLOCK_IN_FLOW: 'a [ or { list is not closed before the next entry',
+    DUPLICATE_KEY: 'a key appears twice in one mapping',
+    BAD_DQ_ESCAPE: 'a "double-quoted" value holds an invalid \\ escape; use single quotes',
+    UNEXPECTED_TOKEN: 'a character is out of place (a stray quote, bracket or "-")',
+    MULTIPLE_DOCS: 'a "---" line starts a second YAML document; keep only the kubeconfig'
+};
+const YAML_FIX = 'fix it (indent with spaces, not tabs; entries of one list or mapping start in the same column) and store the secret again';
+/**
+ * A kubeconfig's YAML, or an InputError with the position and a description of the first
+ * syntax error, never with the source: yaml's own messages quote it. `where` names the text
+ * the line numbers count in ("the decoded kubeconfig"). Pure.
+ */
+function readKubeconfigYaml(yamlText, where = 'the kubeconfig') {
+    // logLevel 'error': yaml's warnings go to stderr quoting the source line, which may be a secret.
+    const parsed = (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'error' });
+    const [error] = parsed.errors;
+    if (error) {
+        const at = error.linePos?.[0];
+        const position = at ? ` at line ${at.line}, column ${at.col} of ${where}` : '';
+        const problem = YAML_PROBLEMS[error.code] ?? `YAML error ${error.code}`;
+        const lastLine = at && at.line >= yamlText.trimEnd().split('\n').length;
+        const cut = lastLine
+            ? '; it is on the last line: if the secret was cut short, store `base64 -w0 ~/.kube/config` again'
+            : '';
+        throw fail(`is not valid YAML${position}: ${problem}${cut}; ${YAML_FIX}`);
+    }
+    try {
+        return parsed.toJS();
+    }
+    catch {
+        // An alias without its anchor, or more aliases than yaml expands (a "billion laughs" file).
+        throw fail(`uses a YAML alias (*name) that cannot be resolved; ${YAML_FIX}`);
+    }
+}
+/** Keys only a kubeconfig has at the top level: text that has them is one, even when broken. */
+const KUBECONFIG_KEYS = /^(apiVersion|kind|clusters|contexts|current-context|users|preferences):/m;
+function isKubeconfigDoc(doc) {
+    return isMap(doc) && ('clusters' in doc || 'contexts' in doc || 'current-context' in doc);
+}
+/** The input without its encoding: base64 when all of it (spaces aside) is base64. Pure. */
+function decode(raw) {
+    const compact = raw.replace(/\s+/g, '');
+    return /^[A-Za-z0-9+/]+={0,2}$/.test(compact)
+        ? { encoding: 'base64', compact, yaml: Buffer.from(compact, 'base64').toString('utf8') }
+        : { encoding: 'yaml', compact, yaml: raw };
+}
+/**
+ * Base64 (wrapped lines and stray spaces tolerated, as `base64` without -w0 writes it) or raw
+ * YAML, told apart by content: a kubeconfig is never valid base64, and its base64 never parses
+ * as a kubeconfig mapping. Text with a kubeconfig's top-level keys that is not valid YAML is a
+ * kubeconfig with a syntax error, and told so with the position. Messages never quote the
+ * value. Pure.
+ */
+function parseKubeconfigInput(raw) {
+    const { encoding, yaml } = decode(raw);
+    let doc;
+    try {
+        doc = readKubeconfigYaml(yaml, encoding === 'base64' ? 'the decoded kubeconfig' : undefined);
+    }
+    catch (error) {
+        if (KUBECONFIG_KEYS.test(yaml))
+            throw error;
+    }
+    if (isKubeconfigDoc(doc))
+        return { yaml, encoding, raw };
+    if (encoding === 'base64') {
+        throw fail(`looks like base64 but does not decode to a kubeconfig (no clusters/contexts/current-context); ${KUBECONFIG_HINT}`);
+    }
+    throw fail(`is neither base64 nor a kubeconfig YAML; ${KUBECONFIG_HINT}`);
+}
+/** Exec env values that configure rather than authenticate; masking them would only blur logs. */
+const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
+/** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
+function userSecrets(user) {
+    if (!isMap(user))
+        return [];
+    const secrets = ['token', 'password', 'client-key-data', 'client-certificate-data']
+        .map((key) => kubeconfig_input_text(user[key]))
+        .filter((value) => !!value);
+    for (const key of ['client-key-data', 'client-certificate-data']) {
+        const value = kubeconfig_input_text(user[key]);
+        if (value)
+            secrets.push(Buffer.from(value, 'base64').toString('utf8'));
+    }
+    const exec = isMap(user.exec) ? user.exec : undefined;
+    if (exec && Array.isArray(exec.env)) {
+        for (const entry of exec.env) {
+            if (!isMap(entry) || PLAIN_EXEC_ENV.has(String(entry.name)))
+                continue;
+            // A number is a secret too: the kubeconfig is written with it as a string.
+            const value = typeof entry.value === 'number' ? String(entry.value) : kubeconfig_input_text(entry.value);
+            if (value)
+                secrets.push(value);
+        }
+    }
+    const provider = isMap(user['auth-provider']) ? user['auth-provider'] : undefined;
+    if (provider && isMap(provider.config)) {
+        for (const [key, value] of Object.entries(provider.config)) {
+            if (/token|secret/i.test(key) && kubeconfig_input_text(value))
+                secrets.push(value);
+        }
+    }
+    return secrets;
+}
+/** Every secret value in every user of a kubeconfig document, however malformed. Pure. */
+function kubeconfigSecrets(doc) {
+    const users = isMap(doc) && Array.isArray(doc.users) ? doc.users : [];
+    return [...new Set(users.flatMap((entry) => (isMap(entry) ? userSecrets(entry.user) : [])))];
+}
+/** The document as far as it parses (yaml recovers what it can around a syntax error). */
+function lenientDoc(yamlText) {
+    try {
+        return (0,dist/* parseDocument */.Tp)(yamlText, { logLevel: 'silent' }).toJS();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The kubeconfig input, decoded, after masking: the encoded blob and every secret value in it
+ * are registered with the runner first, even when the document then turns out to be invalid.
+ * Called before any other input is read.
+ */
+function readKubeconfigInput(raw) {
+    maskKubeconfigInput(raw);
+    return parseKubeconfigInput(raw);
+}
+/** Registers the kubeconfig input's secrets with the runner; never throws on a broken one. */
+function maskKubeconfigInput(raw) {
+    const { encoding, compact, yaml } = decode(raw);
+    // The encoded blob is as secret as what it encodes. Raw YAML is not masked whole: its
+    // secret fields are, and masking every line would blank ordinary words in the log.
+    if (encoding === 'base64') {
+        (0,mask/* maskSecret */.$)(raw);
+        (0,mask/* maskSecret */.$)(compact);
+    }
+    for (const secret of kubeconfigSecrets(lenientDoc(yaml)))
+        (0,mask/* maskSecret */.$)(secret);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig.ts
+
+
+
+
+
+
+
+
+
+
+
+const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
+const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
+const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
+const kubeconfig_fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
+const kubeconfig_isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
+/** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
+function namedList(doc, key) {
+    const list = doc[key] ?? [];
+    if (!Array.isArray(list))
+        throw kubeconfig_fail(`${key} must be a list`);
+    return list.map((entry, index) => {
+        const field = key.slice(0, -1);
+        if (!kubeconfig_isMap(entry) || typeof entry.name !== 'string' || !kubeconfig_isMap(entry[field])) {
+            throw kubeconfig_fail(`${key}[${index}] needs a name and a ${field} mapping`);
+        }
+        return { name: entry.name, body: entry[field] };
+    });
+}
+function pick(list, name, what, from) {
+    const found = list.find((entry) => entry.name === name);
+    if (!found) {
+        const names = list.map((entry) => entry.name).join(', ') || '(none)';
+        throw kubeconfig_fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
+    }
+    return found;
+}
+function decodeData(value, field, owner) {
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== 'string')
+        throw kubeconfig_fail(`${owner} ${field} must be a base64 string`);
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    if (!decoded.includes('-----BEGIN ')) {
+        throw kubeconfig_fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
+    }
+    return decoded;
+}
+/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
+function readReferenced(file, field, embedded, owner, readFile) {
+    if (file === undefined)
+        return undefined;
+    try {
+        return readFile(String(file));
+    }
+    catch {
+        const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
+        throw kubeconfig_fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
+    }
+}
+function normalizeExec(exec, owner, warnings) {
+    if (!kubeconfig_isMap(exec))
+        throw kubeconfig_fail(`${owner} exec must be a mapping`);
+    const command = kubeconfig_text(exec.command);
+    if (!command)
+        throw kubeconfig_fail(`${owner} exec has no command; set e.g. command: aws`);
+    let apiVersion = kubeconfig_text(exec.apiVersion) ?? '';
+    if (!EXEC_VERSIONS.includes(apiVersion)) {
+        throw kubeconfig_fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
+    }
+    if (apiVersion === EXEC_V1ALPHA1) {
+        warnings.push(`kubeconfig: ${owner} exec uses ${EXEC_V1ALPHA1}, which helm and kubectl no longer accept; using ${EXEC_V1BETA1} (update the KUBECONFIG secret to stop this warning)`);
+        apiVersion = EXEC_V1BETA1;
+    }
+    const args = exec.args ?? [];
+    if (!Array.isArray(args) ||
+        !args.every((arg) => typeof arg === 'string' || typeof arg === 'number')) {
+        throw kubeconfig_fail(`${owner} exec args must be a list of strings`);
+    }
+    const envList = exec.env ?? [];
+    if (!Array.isArray(envList))
+        throw kubeconfig_fail(`${owner} exec env must be a list of name/value pairs`);
+    const env = {};
+    for (const [index, item] of envList.entries()) {
+        if (!kubeconfig_isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
+            throw kubeconfig_fail(`${owner} exec env[${index}] needs a name and a value`);
+        }
+        env[item.name] = String(item.value);
+    }
+    // client-go reads exec args and env values as strings only: `value: 123` would fail every
+    // helm call, so both are written as the strings they mean.
+    const entry = {
+        ...exec,
+        apiVersion,
+        args: args.map(String),
+        ...(exec.env === undefined
+            ? {}
+            : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
+    };
+    // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
+    if (entry.interactiveMode === undefined)
+        entry.interactiveMode = 'Never';
+    return { entry, plugin: { apiVersion, command, args: args.map(String), env } };
+}
+/**
+ * Checks the structure helm depends on and rewrites what current clients reject. Pure but for
+ * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
+ */
+function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
+    const doc = readKubeconfigYaml(yamlText);
+    if (!kubeconfig_isMap(doc))
+        throw kubeconfig_fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
+    const warnings = [];
+    const clusters = namedList(doc, 'clusters');
+    const contexts = namedList(doc, 'contexts');
+    const users = namedList(doc, 'users');
+    const secrets = users.flatMap((user) => userSecrets(user.body));
+    if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
+        throw kubeconfig_fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
+    }
+    let current = kubeconfig_text(doc['current-context']);
+    if (!current) {
+        if (contexts.length !== 1) {
+            const names = contexts.map((c) => c.name).join(', ') || '(none)';
+            throw kubeconfig_fail(`has no current-context; set current-context to one of: ${names}`);
+        }
+        current = contexts[0].name;
+        warnings.push(`kubeconfig: no current-context; using the only context "${current}"`);
+    }
+    const context = pick(contexts, current, 'context', `current-context "${current}"`);
+    const clusterName = kubeconfig_text(context.body.cluster);
+    const userName = kubeconfig_text(context.body.user);
+    if (!clusterName)
+        throw kubeconfig_fail(`context "${current}" has no cluster; set its cluster: field`);
+    if (!userName)
+        throw kubeconfig_fail(`context "${current}" has no user; set its user: field`);
+    const cluster = pick(clusters, clusterName, 'cluster', `context "${current}"`);
+    const user = pick(users, userName, 'user', `context "${current}"`);
+    const clusterOwner = `cluster "${clusterName}"`;
+    const server = kubeconfig_text(cluster.body.server);
+    if (!server || !/^https?:\/\/[^/]/.test(server)) {
+        throw kubeconfig_fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
+    }
+    const insecureField = cluster.body['insecure-skip-tls-verify'];
+    if (insecureField !== undefined && typeof insecureField !== 'boolean') {
+        // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
+        throw kubeconfig_fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
+    }
+    const insecure = insecureField === true;
+    const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
+    if (insecure && caField) {
+        // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
+        // insecure flag is not allowed".
+        throw kubeconfig_fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
+    }
+    if (insecure)
+        warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
+    const caPem = decodeData(cluster.body['certificate-authority-data'], 'certificate-authority-data', clusterOwner) ??
+        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', 'certificate-authority-data', clusterOwner, readFile);
+    const owner = `user "${userName}"`;
+    const body = user.body;
+    const access = {
+        contextName: current,
+        server,
+        caPem,
+        insecureSkipTlsVerify: insecure,
+        namespace: kubeconfig_text(context.body.namespace),
+        token: kubeconfig_text(body.token) ??
+            readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
+        clientCertPem: decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
+            readReferenced(body['client-certificate'], 'client-certificate', 'client-certificate-data', owner, readFile),
+        clientKeyPem: decodeData(body['client-key-data'], 'client-key-data', owner) ??
+            readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
+        username: kubeconfig_text(body.username),
+        password: kubeconfig_text(body.password)
+    };
+    if (access.token && body.tokenFile !== undefined)
+        secrets.push(access.token);
+    if (access.clientKeyPem)
+        secrets.push(access.clientKeyPem);
+    const userEntry = { ...body };
+    if (body.exec !== undefined) {
+        const { entry, plugin } = normalizeExec(body.exec, owner, warnings);
+        userEntry.exec = entry;
+        access.exec = plugin;
+    }
+    if (!access.token &&
+        !access.clientKeyPem &&
+        !access.password &&
+        !access.exec &&
+        !body['auth-provider']) {
+        throw kubeconfig_fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
+    }
+    // Referenced files are inlined: the written config must not depend on paths of another machine.
+    const clusterEntry = { ...cluster.body };
+    if (caPem && clusterEntry['certificate-authority'] !== undefined) {
+        delete clusterEntry['certificate-authority'];
+        clusterEntry['certificate-authority-data'] = Buffer.from(caPem).toString('base64');
+    }
+    for (const field of ['client-certificate', 'client-key']) {
+        const pem = field === 'client-key' ? access.clientKeyPem : access.clientCertPem;
+        if (pem && userEntry[field] !== undefined) {
+            delete userEntry[field];
+            userEntry[`${field}-data`] = Buffer.from(pem).toString('base64');
+        }
+    }
+    if (access.token && userEntry.tokenFile !== undefined) {
+        delete userEntry.tokenFile;
+        userEntry.token = access.token;
+    }
+    const normalized = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: clusterName, cluster: clusterEntry }],
+        contexts: [{ name: current, context: context.body }],
+        'current-context': current,
+        users: [{ name: userName, user: userEntry }]
+    };
+    return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
+}
+/**
+ * Normalizes the kubeconfig and masks its secrets before anything else is logged. The input's
+ * own secrets were masked when it was read (readKubeconfigInput); those of the files it refers
+ * to (tokenFile, client-key) are masked here. Its warnings are logged.
+ */
+function loadKubeconfig(source) {
+    const normalized = normalizeKubeconfig(source.yaml);
+    for (const secret of normalized.secrets)
+        (0,mask/* maskSecret */.$)(secret);
+    for (const warning of normalized.warnings)
+        lib_core/* warning */.$e(warning);
+    return { ...normalized, encoding: source.encoding };
+}
+/**
+ * Writes the kubeconfig helm uses, once, and tells post where it is. With `token` (one that
+ * outlives helm's run) its user carries that bearer token instead of the exec plugin.
+ */
+async function writeKubeconfig(kubeconfig, token) {
+    const dir = await makePrivateDir('kubeconfig');
+    saveState(State.KubeconfigDir, dir);
+    const file = external_node_path_default().join(dir, 'config');
+    const doc = token ? withBearerToken(kubeconfig.doc, token) : kubeconfig.doc;
+    await (0,promises_namespaceObject.writeFile)(file, (0,dist/* stringify */.As)(doc), { mode: 0o600 });
+    const { access } = kubeconfig;
+    lib_core/* info */.pq(`kubeconfig: context "${access.contextName}" → ${access.server} (${kubeconfig.encoding})`);
+    return { path: file, dir, access };
+}
+/** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
+function withBearerToken(doc, token) {
+    const users = doc.users.map(({ name, user }) => {
+        const kept = { ...user, token };
+        delete kept.exec;
+        return { name, user: kept };
+    });
+    return { ...doc, users };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/credentials.ts
+// Where helm and the API client get their credentials, decided once: connectCluster is the one
+// entry point. By cluster-name the job's credentials (role-arn + OIDC, or the ambient keys) call
+// EKS DescribeCluster and the kubeconfig is built; with the kubeconfig input its aws exec user
+// may get role-arn's keys. Then one token plan says who makes the EKS tokens (signed here, or
+// the exec plugin), the aws CLI is made ready when helm still has to run it, and the kubeconfig
+// helm uses is written once: with the token the client minted when it outlives helm (so helm
+// starts no plugin), else with the exec user.
+
+
+
+
+
+
+
+
+
+/**
+ * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
+ * handed the token, else helm and the action both run the plugin. Pure.
+ */
+function planTokenSource(exec, env, time, keysFrom) {
+    const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
+    if ('sign' in plan && !time.tokenOutlivesHelm) {
+        return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
+    }
+    return plan;
+}
+/** Where the token handed to helm came from, for the log. Pure. */
+function sharedTokenMessage(command, signedHere) {
+    return signedHere
+        ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
+        : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
+}
+/** Credentials → the kubeconfig helm uses (written once) → the API client. */
+async function connectCluster(inputs, time) {
+    const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, time.roleSessionSeconds));
+    const kubeconfig = loadKubeconfig(eks?.kubeconfig ?? inputs.kubeconfig); // masked, normalized
+    const { access } = kubeconfig;
+    const { exec } = access;
+    const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, time.roleSessionSeconds));
+    const helmEnv = eks?.helmEnv ?? lent?.env ?? {};
+    const tokenPlan = eks?.tokenPlan ??
+        (exec && planTokenSource(exec, { ...process.env, ...helmEnv }, time, lent?.keysFrom));
+    if (exec && tokenPlan)
+        lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
+    const signedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
+    await ensureAuthPlugin(signedHere ? undefined : exec, inputs.awsCliMirror);
+    const client = createKubeClient(access, { tokenPlan, execEnv: helmEnv });
+    // The token the client has (signed here, or printed by the exec plugin) is handed to helm
+    // when it outlives helm's run, so each helm call does not start `aws eks get-token` again.
+    const token = exec && time.tokenOutlivesHelm ? await mintToken(client, access.server) : undefined;
+    const kube = await writeKubeconfig(kubeconfig, token);
+    if (exec && token)
+        lib_core/* info */.pq(sharedTokenMessage(exec.command, signedHere));
+    return {
+        kube,
+        client,
+        helmEnv,
+        explainRefusal: (error) => (0,eks_cluster/* explainEksRefusal */.z0)(error, eks)
+    };
+}
+async function mintToken(client, server) {
+    try {
+        const token = await client.bearerToken();
+        (0,mask/* maskSecret */.$)(token);
+        return token;
+    }
+    catch (error) {
+        throw error instanceof ExecPluginError ? explainExecPluginFailure(server, error) : error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/summary.ts
@@ -34352,7 +35108,7 @@ function pullCause(message) {
         return 'unknown';
     if (FINAL_PULL_CAUSE.test(cause))
         return 'final';
-    if (isTransientText(cause) || TRANSIENT_PULL_CAUSE.test(cause))
+    if (isTransientFailure({ text: cause }) || TRANSIENT_PULL_CAUSE.test(cause))
         return 'transient';
     return 'unknown';
 }
@@ -35119,7 +35875,42 @@ function forwardTerminationSignals(onSignal, source = process) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-failure.ts
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-outcome.ts
+// What one `helm upgrade --install` came to, read from its output and how it ended, and what
+// to tell the user about it. The one place that reads helm's `Error:` lines. Pure.
+
+
+
+/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
+function helmError(helmOutput) {
+    const lines = helmOutput.split(/\r?\n/);
+    const start = lines.findLastIndex((line) => line.startsWith('Error: '));
+    return start < 0 ? undefined : lines.slice(start).join('\n');
+}
+/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
+const BUILT_IN_KINDS = new Set(('ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
+    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
+    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
+    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass').split(' '));
+/**
+ * Whether helm failed because the API server was unavailable: judged from helm's own error,
+ * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
+ * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
+ * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
+ * no rule for their kind (or their CRD was created a moment before): when only those are
+ * Unknown, the API server was there. Pure.
+ */
+function helmHitTransientClusterError(helmOutput) {
+    const error = helmError(helmOutput);
+    if (error === undefined)
+        return false;
+    const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
+    if (resources.length) {
+        return (resources.every(([, , status]) => status === 'Unknown') &&
+            resources.some(([, kind]) => BUILT_IN_KINDS.has(kind)));
+    }
+    return isTransientClusterError(error);
+}
 const SCHEMA_FAILURE = /values don't meet the specifications of the schema/;
 /**
  * Value paths helm's schema errors name: helm 3 `- a.b: reason` (`(root)` for the top),
@@ -35166,34 +35957,55 @@ function explainHelmFailure(stderr) {
             .join('\n')
     };
 }
+/** The one classification of a helm run. Pure. */
+function classifyHelmRun(run) {
+    const { result, failure, overran, signal } = run;
+    if (result.exitCode === 0 && !signal && !failure && !overran)
+        return { kind: 'deployed' };
+    if (failure)
+        return { kind: 'stopped-early', failure };
+    if (overran)
+        return { kind: 'overran' };
+    if (signal)
+        return { kind: 'cancelled', signal };
+    const explained = explainHelmFailure(result.stderr);
+    if (explained)
+        return { kind: 'refused-values', explained };
+    if (helmHitTransientClusterError(result.stderr)) {
+        return {
+            kind: 'cluster-unavailable',
+            error: helmError(result.stderr).split('\n')[0],
+            output: result.stderr
+        };
+    }
+    return { kind: 'failed', exitCode: result.exitCode, output: result.stderr || result.stdout };
+}
+/** The last lines of helm's output: where its own error is. */
+function lastLines(text, count = 15) {
+    return text.trim().split(/\r?\n/).slice(-count).join('\n');
+}
+const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
+/** The error a failed deploy ends with, one per outcome. Pure. */
+function explainOutcome(outcome, plan) {
+    const { release } = plan;
+    switch (outcome.kind) {
+        case 'stopped-early':
+            return new errors/* ActionError */.lZ(`deploy of ${release} stopped early: ${describePodFailure(outcome.failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+        case 'overran':
+            return new errors/* ActionError */.lZ(`deploy of ${release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
+        case 'cancelled':
+            return new errors/* ActionError */.lZ(`deploy of ${release} was cancelled (${outcome.signal}); helm was stopped and the release is not left pending`);
+        case 'refused-values':
+            return new errors/* ActionError */.lZ(outcome.explained.message, outcome.explained.hint);
+        case 'cluster-unavailable':
+            return new errors/* ActionError */.lZ(`deploy of ${release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(outcome.output));
+        case 'failed':
+            return new errors/* ActionError */.lZ(`helm upgrade ${release} (namespace ${plan.namespace}) failed with exit code ${outcome.exitCode}`, lastLines(outcome.output));
+    }
+}
 
-// EXTERNAL MODULE: ./actions/shared/src/aws/credentials.ts
-var credentials = __nccwpck_require__(1227);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-args.ts
-
-/**
- * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
- * The timeout input is bounded far below it; a delay is clamped here anyway.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
- * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
- * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
- * run treats a pending release as live (recoveryRules), so that rule holds. Pure; never more
- * than a timer can wait.
- */
-function helmDeadlineMs(timeoutMs) {
-    return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
-}
-/**
- * The role session a deploy asks for: the whole step (recovery, the upgrade, a rollback, the
- * report; each at most helmDeadlineMs) plus 10 minutes, at least STS's hour, at most 12 h.
- */
-function deploySessionSeconds(timeoutMs) {
-    return (0,credentials/* roleSessionSeconds */.cT)(2 * helmDeadlineMs(timeoutMs) + 10 * 60_000);
-}
-function planDeploy(inputs, namespace, setArgs) {
+function planDeploy(inputs, namespace, setArgs, time) {
     return {
         release: inputs.release,
         chart: inputs.chart,
@@ -35201,7 +36013,7 @@ function planDeploy(inputs, namespace, setArgs) {
         valuesFiles: inputs.valuesFiles,
         setArgs,
         timeout: inputs.timeout,
-        helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
+        helmDeadlineMs: time.helmDeadlineMs,
         wait: inputs.wait,
         rollbackOnFailure: inputs.rollbackOnFailure,
         createNamespace: inputs.createNamespace,
@@ -35292,11 +36104,6 @@ function commandLineForLog(args) {
 
 
 
-
-const formatSeconds = (ms) => `${Math.round(ms / 1000)}s`;
-function lastLines(text, count = 15) {
-    return text.trim().split(/\r?\n/).slice(-count).join('\n');
-}
 /** A release we could not settle must not fail with a bare network error: say what is left. */
 async function settleOrExplain(helm, target, client, helmOutput) {
     try {
@@ -35365,63 +36172,52 @@ async function deploy(helm, client, plan, failFast, sleep = (ms) => new Promise(
     const failFastOn = failFast && live && plan.wait ? permissions : undefined;
     let stopHelm = new AbortController();
     const signals = forwardTerminationSignals(() => stopHelm.abort());
+    /** One helm run, its release settled when it failed; what it came to, as of now. */
+    const attempt = async () => {
+        const ran = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
+        const run = { ...ran, signal: signals.received };
+        if (classifyHelmRun(run).kind === 'deployed')
+            return run;
+        if (live)
+            await settleOrExplain(helm, target, client, ran.result.stderr || ran.result.stdout);
+        return { ...ran, signal: signals.received };
+    };
     try {
-        let attempt;
-        for (let run = 1;; run++) {
-            attempt = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
-            const { result, failure, overran } = attempt;
-            if (result.exitCode === 0 && !signals.received && !failure && !overran) {
-                return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
-            }
-            if (live)
-                await settleOrExplain(helm, target, client, result.stderr || result.stdout);
-            const retry = run === 1 &&
-                !signals.received &&
-                !failure &&
-                !overran &&
-                helmHitTransientClusterError(result.stderr);
-            if (!retry)
-                break;
-            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${recover_helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
+        let run = await attempt();
+        const first = classifyHelmRun(run);
+        if (first.kind === 'cluster-unavailable') {
+            lib_core/* warning */.$e(`helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${first.error}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`);
             await sleep(RETRY_AFTER_MS);
+            // Cancelled while waiting: the first run's outcome stands, as a cancellation.
             if (signals.received)
-                break; // cancelled while waiting: the first run's outcome stands
-            stopHelm = new AbortController();
+                run = { ...run, signal: signals.received };
+            else {
+                stopHelm = new AbortController();
+                run = await attempt();
+            }
         }
-        const { result, failure, overran } = attempt;
-        const diagnostics = await collectDiagnostics(client, helm, target, failure, {
-            since: started,
-            permissions
-        });
-        logDiagnostics(diagnostics);
-        await appendSummary(renderDiagnosticsSummary(diagnostics));
-        if (failure) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`, 'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.');
+        const outcome = classifyHelmRun(run);
+        if (outcome.kind === 'deployed') {
+            return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
         }
-        if (overran) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`, 'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.');
-        }
-        if (signals.received) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`);
-        }
-        const explained = explainHelmFailure(result.stderr);
-        if (explained)
-            throw new errors/* ActionError */.lZ(explained.message, explained.hint);
-        if (helmHitTransientClusterError(result.stderr)) {
-            throw new errors/* ActionError */.lZ(`deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`, lastLines(result.stderr));
-        }
-        throw new errors/* ActionError */.lZ(`helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`, lastLines(result.stderr || result.stdout));
+        await reportDiagnostics(client, helm, target, run.failure, { since: started, permissions });
+        throw explainOutcome(outcome, plan);
     }
     finally {
         signals.dispose();
     }
 }
+/** The cluster's side of a failed deploy: in the log and in the job summary. */
+async function reportDiagnostics(client, helm, target, failure, options) {
+    const diagnostics = await collectDiagnostics(client, helm, target, failure, options);
+    logDiagnostics(diagnostics);
+    await appendSummary(renderDiagnosticsSummary(diagnostics));
+}
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/eks-cluster.ts + 3 modules
-var eks_cluster = __nccwpck_require__(3590);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-cli.ts
+
 
 /** Exit code of a process killed by a signal, as a shell reports it (SIGTERM → 143). */
 const SIGNAL_EXIT = {
@@ -35429,12 +36225,9 @@ const SIGNAL_EXIT = {
     SIGINT: 130,
     SIGKILL: 137
 };
-/**
- * helm's SIGTERM handler records the release as failed, which needs the API server; if that
- * hangs too, helm is killed after this grace and the deploy settles the release instead.
- */
-const SIGKILL_AFTER_MS = 15_000;
-function createHelmCli(path, major, kubeconfigPath, killAfterMs = SIGKILL_AFTER_MS, extraEnv = {}, 
+function createHelmCli(path, major, kubeconfigPath, 
+/** SIGTERM → SIGKILL (TimeBudget.killGraceMs). */
+killAfterMs = KILL_GRACE_MS, extraEnv = {}, 
 /** helm's working directory: the workspace, the base the path inputs were checked against. */
 cwd) {
     const env = { ...extraEnv, KUBECONFIG: kubeconfigPath };
@@ -35488,22 +36281,7 @@ cwd) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 3 modules
-var tool_cache = __nccwpck_require__(3002);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/download.ts
-var download = __nccwpck_require__(2466);
-// EXTERNAL MODULE: ./actions/deploy-chart/src/helm-versions.ts
-var helm_versions = __nccwpck_require__(8654);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/helm-install.ts
-
-
 
 
 
@@ -35513,58 +36291,20 @@ var helm_versions = __nccwpck_require__(8654);
 async function resolveVersion(version, mirror, web) {
     if (version !== 'latest')
         return version;
-    const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, 'helm-latest-version');
-    const resolved = (0,helm_versions/* parseLatestVersion */.XV)(await web.text(url));
+    const url = mirrorUrl(mirror, 'helm-latest-version');
+    const resolved = parseLatestVersion(await web.text(url));
     lib_core/* info */.pq(`helm: latest is ${resolved} (${url})`);
     return resolved;
-}
-/** Download → verify → extract → cache; the tool cache then serves every later run. */
-async function downloadVerified(version, mirror, web) {
-    const platform = (0,helm_versions/* helmPlatform */.ah)(process.platform, process.arch);
-    const file = (0,helm_versions/* helmArchiveName */.MS)(version, platform);
-    const url = (0,helm_versions/* mirrorUrl */.zS)(mirror, file);
-    lib_core/* info */.pq(`helm: downloading ${url}`);
-    const published = (0,helm_versions/* parseSha256File */.Zo)(await web.text(`${url}.sha256sum`));
-    const archive = await web.file(url);
-    let extracted;
-    try {
-        const how = (0,helm_versions/* verifyDigest */.Ub)({
-            file,
-            actual: await (0,download/* sha256File */.Q3)(archive),
-            published,
-            official: (0,helm_versions/* isOfficialHelmMirror */.dd)(mirror)
-        });
-        lib_core/* info */.pq(`helm: ${file}: ${how}`);
-        extracted =
-            platform.archive === 'zip' ? await tool_cache/* extractZip */.JE(archive) : await tool_cache/* extractTar */.nN(archive);
-        const binDir = external_node_path_default().join(extracted, `${platform.os}-${platform.arch}`);
-        const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
-        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(binDir, binary))) {
-            throw new Error(`${file} has no ${platform.os}-${platform.arch}/${binary}`);
-        }
-        return await tool_cache/* cacheDir */.e8(binDir, (0,helm_versions/* helmToolName */.Yv)(mirror), version);
-    }
-    finally {
-        // The tool cache holds its own copy; self-hosted runners keep RUNNER_TEMP until job end.
-        await (0,promises_.rm)(archive, { force: true });
-        if (extracted)
-            await (0,promises_.rm)(extracted, { recursive: true, force: true });
-    }
 }
 /**
  * azure/setup-helm's order: tool cache → download → verify sha256 → extract → cache → PATH.
  * The cache is keyed by download site (helmToolName): a binary is reused only by runs of the
  * site it was verified from.
  */
-async function installHelm(requested, mirror, web = download/* webDownloads */.sQ) {
+async function installHelm(requested, mirror, web = webDownloads) {
     try {
         const version = await resolveVersion(requested, mirror, web);
-        let dir = tool_cache/* find */.I6((0,helm_versions/* helmToolName */.Yv)(mirror), version);
-        if (dir)
-            lib_core/* info */.pq(`helm: ${version} from the tool cache (verified from ${mirror} when cached)`);
-        else
-            dir = await downloadVerified(version, mirror, web);
-        lib_core/* addPath */.fM(dir);
+        const dir = await installVerified(helmTool(version, mirror, web), web);
         const binary = external_node_path_default().join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
         return { path: binary, version, major: version.startsWith('v3.') ? 3 : 4 };
     }
@@ -35573,335 +36313,755 @@ async function installHelm(requested, mirror, web = download/* webDownloads */.s
     }
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/inputs.ts + 4 modules
-var src_inputs = __nccwpck_require__(1850);
-;// CONCATENATED MODULE: ./actions/shared/src/state.ts
+;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
 
+
+/** Raw input text, trimmed; '' when unset. Kept tiny so parsers below stay pure. */
+function rawInput(name) {
+    return lib_core/* getInput */.V4(name, { trimWhitespace: true });
+}
+function requiredInput(name, hint, read = rawInput) {
+    const value = read(name);
+    if (!value)
+        throw new errors/* InputError */.dz(name, `is required but empty; ${hint}`);
+    return value;
+}
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
+/** YAML 1.2 core-schema booleans, as @actions/core accepts, but with a default and our error. */
+function parseBoolean(name, text, fallback) {
+    if (text === '')
+        return fallback;
+    if (TRUE_WORDS.includes(text))
+        return true;
+    if (FALSE_WORDS.includes(text))
+        return false;
+    throw new errors/* InputError */.dz(name, `must be true or false, got "${text}"`);
+}
+/** Non-empty, non-comment lines of a multi-line input. */
+function parseLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+}
 /**
- * Typed keys for values the main step hands to the post step (actions/setup-node style):
- * a misspelt key is a compile error, not a cleanup that silently never runs.
+ * `KEY=VALUE` lines. Only the first `=` splits, so values keep commas, `=` and quotes.
+ * Returns pairs in input order; a later duplicate key wins where the caller builds a map.
  */
-function saveState(key, value) {
-    lib_core/* saveState */.LZ(key, value);
-}
-function readState(key) {
-    return core.getState(key);
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./actions/shared/src/temp.ts
-
-
-
-/** A fresh 0700 directory under RUNNER_TEMP (the runner empties it after the job). */
-async function makePrivateDir(prefix) {
-    const base = process.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    return (0,promises_.mkdtemp)(external_node_path_default().join(base, `${prefix}-`)); // mkdtemp creates with mode 0700
-}
-/** Removes a directory tree; a missing directory is not an error (post steps may run twice). */
-async function removeDir(dir) {
-    if (dir)
-        await rm(dir, { recursive: true, force: true });
-}
-
-// EXTERNAL MODULE: ./actions/deploy-chart/src/kubeconfig-input.ts
-var kubeconfig_input = __nccwpck_require__(4880);
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/state-keys.ts
-/** What the main step saves for the post step; one module so post.ts bundles nothing else. */
-const KUBECONFIG_DIR_STATE = 'kubeconfig-dir';
-
-;// CONCATENATED MODULE: ./actions/deploy-chart/src/kubeconfig.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-const EXEC_V1ALPHA1 = 'client.authentication.k8s.io/v1alpha1';
-const EXEC_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
-const EXEC_VERSIONS = [EXEC_V1ALPHA1, EXEC_V1BETA1, 'client.authentication.k8s.io/v1'];
-const fail = (detail) => new errors/* InputError */.dz('kubeconfig', detail);
-const isMap = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const kubeconfig_text = (value) => (typeof value === 'string' ? value : undefined);
-/** The `name`d entries of a kubeconfig list (`clusters`, `contexts`, `users`). */
-function namedList(doc, key) {
-    const list = doc[key] ?? [];
-    if (!Array.isArray(list))
-        throw fail(`${key} must be a list`);
-    return list.map((entry, index) => {
-        const field = key.slice(0, -1);
-        if (!isMap(entry) || typeof entry.name !== 'string' || !isMap(entry[field])) {
-            throw fail(`${key}[${index}] needs a name and a ${field} mapping`);
+function parseKeyValueLines(name, text) {
+    return parseLines(text).map((line, index) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0) {
+            throw new InputError(name, `line ${index + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
         }
-        return { name: entry.name, body: entry[field] };
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
 }
-function pick(list, name, what, from) {
-    const found = list.find((entry) => entry.name === name);
-    if (!found) {
-        const names = list.map((entry) => entry.name).join(', ') || '(none)';
-        throw fail(`${from} names no ${what} "${name}"; ${what}s are: ${names}`);
+
+;// CONCATENATED MODULE: ./actions/shared/src/workspace-path.ts
+
+
+
+const hostPathFs = {
+    realpath(file) {
+        try {
+            // .native is realpath(3): `link/..` as the kernel opens it. The JS realpathSync
+            // normalizes `..` away before it looks at any link.
+            return external_node_fs_namespaceObject.realpathSync.native(file);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code === 'ENOENT' || code === 'ENOTDIR')
+                return undefined;
+            throw error;
+        }
     }
-    return found;
+};
+/** The runner's roots and the real file system: what readInputs hands the parsers. */
+function hostWhere(env, cwd) {
+    return { roots: pathRoots(env, cwd), fs: hostPathFs };
 }
-function decodeData(value, field, owner) {
-    if (value === undefined)
-        return undefined;
-    if (typeof value !== 'string')
-        throw fail(`${owner} ${field} must be a base64 string`);
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    if (!decoded.includes('-----BEGIN ')) {
-        throw fail(`${owner} ${field} is not base64 of a PEM block; embed it with base64 -w0 <file>`);
+function pathRoots(env, cwd) {
+    return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
+}
+/**
+ * The path as the OS will open it: the longest existing prefix is resolved by realpath (so
+ * `link/..` means what the kernel makes of it, not what string normalization does), the
+ * missing rest is appended.
+ */
+function canonical(joined, fs) {
+    const whole = fs.realpath(joined);
+    if (whole !== undefined)
+        return { path: whole, exists: true };
+    const parts = joined.split((external_node_path_default()).sep);
+    for (let keep = parts.length - 1; keep > 0; keep--) {
+        const prefix = parts.slice(0, keep).join((external_node_path_default()).sep) || (external_node_path_default()).sep;
+        const real = fs.realpath(prefix);
+        if (real !== undefined) {
+            return { path: external_node_path_default().resolve(real, ...parts.slice(keep)), exists: false };
+        }
     }
-    return decoded;
+    return { path: external_node_path_default().resolve(joined), exists: false };
 }
-/** A file the kubeconfig refers to, read on the runner; `embedded` is the field to inline it in. */
-function readReferenced(file, field, embedded, owner, readFile) {
-    if (file === undefined)
+function isInside(file, root) {
+    const rel = external_node_path_default().relative(root, file);
+    return rel === '' || (!rel.startsWith(`..${(external_node_path_default()).sep}`) && rel !== '..' && !external_node_path_default().isAbsolute(rel));
+}
+/**
+ * The rule both actions apply to every path input: resolve it (relative to the workspace,
+ * symlinks included) and refuse it unless it stays inside the workspace or RUNNER_TEMP. A path
+ * that does not exist is judged by where it would be; the caller says that it is missing.
+ */
+function resolveInWorkspace(input, text, roots, fs, 
+/** The flag the path is the value of, named in the message (extra-args). */
+flag) {
+    const joined = external_node_path_default().isAbsolute(text) ? text : `${roots.workspace}${(external_node_path_default()).sep}${text}`;
+    const resolved = canonical(joined, fs);
+    const allowed = [roots.workspace, roots.runnerTemp]
+        .filter((root) => Boolean(root))
+        .map((root) => fs.realpath(root) ?? external_node_path_default().resolve(root));
+    if (allowed.some((root) => isInside(resolved.path, root)))
+        return resolved;
+    const viaLink = allowed.some((root) => isInside(external_node_path_default().resolve(joined), root));
+    throw new errors/* InputError */.dz(input, `${flag ? `${flag} ` : ''}"${text}" ${viaLink ? 'is a symlink to' : 'resolves to'} ${resolved.path}, outside the workspace (${allowed[0]})${roots.runnerTemp ? ' and RUNNER_TEMP' : ''}; use a path inside the repository checked out by actions/checkout`);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/set-values.ts
+
+
+
+/**
+ * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
+ * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
+ * work (and `\,`, `\=`, `\[`, `\\` too).
+ */
+function parseSetPath(key) {
+    const steps = [];
+    let current = '';
+    let afterIndex = false;
+    const bad = (why) => new errors/* InputError */.dz('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
+    for (let i = 0; i < key.length; i++) {
+        const ch = key[i];
+        if (ch === '\\' && i + 1 < key.length) {
+            current += key[++i];
+        }
+        else if (ch === '.') {
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('has an empty part');
+            current = '';
+            afterIndex = false;
+        }
+        else if (ch === '[') {
+            const close = key.indexOf(']', i);
+            const index = key.slice(i + 1, close);
+            if (close < 0 || !/^\d+$/.test(index))
+                throw bad('has a list index that is not [N]');
+            if (current)
+                steps.push(current);
+            else if (!afterIndex)
+                throw bad('indexes nothing');
+            steps.push(Number(index));
+            current = '';
+            afterIndex = true;
+            i = close;
+        }
+        else if (afterIndex) {
+            throw bad('needs a "." after a list index');
+        }
+        else {
+            current += ch;
+        }
+    }
+    if (current)
+        steps.push(current);
+    else if (!afterIndex)
+        throw bad('has an empty part');
+    return steps;
+}
+/**
+ * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
+ * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
+ * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
+ * `#` lines between entries are skipped.
+ */
+function parseSetInput(text) {
+    const lines = text.split(/\r?\n/);
+    const values = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
+        if (eq <= 1) {
+            throw new errors/* InputError */.dz('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
+        }
+        const key = line.slice(0, eq - 1).trim();
+        let value = line.slice(eq);
+        const quote = value[0];
+        if (quote !== '"' && quote !== "'") {
+            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
+            continue;
+        }
+        const first = i + 1;
+        const bad = (why) => new errors/* InputError */.dz('set', `line ${first}: the value of "${key}" ${why}`);
+        if (value.length < 2 || !value.endsWith(quote)) {
+            if (value.includes(quote, 1)) {
+                throw bad(`has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`);
+            }
+            // Spans lines: up to the first line that ends with the quote. No other line may hold
+            // it, so that a forgotten quote cannot swallow the lines after it without a word.
+            for (;;) {
+                if (++i >= lines.length) {
+                    throw bad(`opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
+                }
+                const next = lines[i].trimEnd();
+                const inner = next.endsWith(quote) ? next.slice(0, -1) : next;
+                if (inner.includes(quote)) {
+                    throw bad(`opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`);
+                }
+                value += `\n${next}`;
+                if (inner !== next)
+                    break;
+            }
+        }
+        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
+    }
+    return values;
+}
+/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
+function equalFold(text, word) {
+    const chars = [...text];
+    return (chars.length === word.length &&
+        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
+}
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
+ * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
+ * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
+ */
+function helmSetType(text) {
+    if (equalFold(text, 'true') || equalFold(text, 'false'))
+        return 'bool';
+    if (equalFold(text, 'null'))
+        return 'null';
+    if (text === '0')
+        return 'int64';
+    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
+        const n = BigInt(text);
+        if (n >= INT64_MIN && n <= INT64_MAX)
+            return 'int64';
+    }
+    return 'string';
+}
+/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
+function setValueType(value) {
+    return value.quoted ? 'string' : helmSetType(value.text);
+}
+const sameStep = (a, b) => a === b;
+const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
+/**
+ * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
+ * a parent replaces its children. What is left has no key under another, so helm's order of
+ * --set before --set-file cannot change the result. A key under an earlier value, or a list
+ * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
+ */
+function resolveSetValues(values) {
+    let kept = [];
+    for (const value of values) {
+        kept = kept.filter((earlier) => {
+            const shared = Math.min(earlier.path.length, value.path.length);
+            for (let i = 0; i < shared; i++) {
+                if (sameStep(earlier.path[i], value.path[i]))
+                    continue;
+                if (typeof earlier.path[i] !== typeof value.path[i]) {
+                    const where = value.path.slice(0, i).join('.');
+                    throw new errors/* InputError */.dz('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
+                }
+                return true; // different keys or indexes: both stay
+            }
+            // The new line goes under the earlier one: only an earlier null may become a map or list.
+            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
+                throw new errors/* InputError */.dz('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
+            }
+            return false; // same key, a parent of it, or a null it replaces: the later line wins
+        });
+        kept.push(value);
+    }
+    return kept;
+}
+/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
+function helmKey(steps) {
+    return steps
+        .map((step, i) => typeof step === 'number'
+        ? `[${step}]`
+        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
+        .join('');
+}
+/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
+function helmValue(text) {
+    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
+}
+/**
+ * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
+ * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
+ * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
+ */
+function setArgs(values, fileFor) {
+    return values.flatMap((value, index) => setValueType(value) === 'string'
+        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
+        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
+}
+/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
+async function writeSetArgs(values, dir) {
+    if (values.length === 0)
+        return [];
+    const setDir = external_node_path_default().join(dir, 'set');
+    await (0,promises_namespaceObject.mkdir)(setDir, { recursive: true, mode: 0o700 });
+    const fileFor = (index) => external_node_path_default().join(setDir, String(index));
+    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
+        ? (0,promises_namespaceObject.writeFile)(fileFor(index), value.text, { mode: 0o600 })
+        : undefined));
+    return setArgs(values, fileFor);
+}
+/** For the log: each key with the type it reaches the chart as, never its value. */
+function describeSetTypes(values) {
+    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
+}
+/**
+ * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
+ * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
+ */
+function setFilePaths(spec) {
+    const items = [[]];
+    let word = '';
+    const flush = () => {
+        items[items.length - 1].push(word);
+        word = '';
+    };
+    for (let i = 0; i < spec.length; i++) {
+        const ch = spec[i];
+        if (ch === '\\' && i + 1 < spec.length)
+            word += spec[++i];
+        else if (ch === '=' && items[items.length - 1].length === 0)
+            flush();
+        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
+            flush();
+            items.push([]);
+        }
+        else
+            word += ch;
+    }
+    flush();
+    return items
+        .map((item) => item[1])
+        .filter((value) => value !== undefined && value !== '')
+        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
+        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/mode.ts
+
+function parseMode(text) {
+    const mode = text.trim().toLowerCase() || 'deploy';
+    if (mode === 'deploy' || mode === 'plan')
+        return mode;
+    throw new errors/* InputError */.dz('mode', `"${text}" is neither deploy nor plan; use plan on pull requests to show what a deploy would change, deploy (the default) to deploy`);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/split-args.ts
+/**
+ * Splits a command line into words the way a POSIX shell quotes them — single quotes,
+ * double quotes, backslash escapes — and does nothing else: no variables, globs,
+ * pipes or command substitution, because the words go to helm as an argument array.
+ */
+function splitArgs(text) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                word += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]))
+                word += text[++i];
+            else
+                word += ch;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+        }
+        else {
+            inWord = true;
+            if (ch === "'" || ch === '"')
+                quote = ch;
+            else if (ch === '\\') {
+                if (i + 1 >= text.length)
+                    throw new Error('ends with a lone backslash');
+                const next = text[++i];
+                if (next !== '\n')
+                    word += next;
+            }
+            else
+                word += ch;
+        }
+    }
+    if (quote)
+        throw new Error(`has an unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+    if (inWord)
+        words.push(word);
+    return words;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-chart/src/inputs.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
+const DEFAULT_HELM_VERSION = 'v4.1.4';
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Helm's own rule: a DNS-1123 subdomain of at most 53 characters (room for suffixes). */
+function parseRelease(text) {
+    const name = text || 'python-application';
+    if (name.length > 53 || !DNS1123_SUBDOMAIN.test(name)) {
+        throw new errors/* InputError */.dz('release', `"${name}" is not a valid release name: use at most 53 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit`);
+    }
+    return name;
+}
+function parseNamespace(text) {
+    if (!text)
         return undefined;
+    if (text.length > 63 || !DNS1123_LABEL.test(text)) {
+        throw new errors/* InputError */.dz('namespace', `"${text}" is not a valid namespace: use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit`);
+    }
+    return text;
+}
+const GO_UNITS_MS = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 0.000001
+};
+/** A Go `time.Duration` string as helm's --timeout takes it (`5m`, `1h30m`, `90s`), in ms. */
+function parseGoDuration(name, text) {
+    if (/^\d+(\.\d+)?$/.test(text)) {
+        throw new errors/* InputError */.dz(name, `"${text}" has no unit; write it as a Go duration such as ${text}s or 5m`);
+    }
+    if (!/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(text)) {
+        throw new errors/* InputError */.dz(name, `"${text}" is not a Go duration; write e.g. 5m, 90s or 1h30m`);
+    }
+    let total = 0;
+    for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+        total += Number(amount) * GO_UNITS_MS[unit];
+    }
+    if (total <= 0)
+        throw new errors/* InputError */.dz(name, `"${text}" must be longer than zero`);
+    return total;
+}
+/** GitHub ends a job after 6 hours: a longer helm --timeout could never run out. */
+const MAX_TIMEOUT_MS = 6 * 3_600_000;
+function parseTimeout(text) {
+    const timeout = text || '5m';
+    const timeoutMs = parseGoDuration('timeout', timeout);
+    if (timeoutMs > MAX_TIMEOUT_MS) {
+        throw new errors/* InputError */.dz('timeout', `"${timeout}" is longer than 6h, the most a GitHub Actions job may run before GitHub ends it; write at most 6h (e.g. 30m)`);
+    }
+    return { timeout, timeoutMs };
+}
+function parseDryRun(text) {
+    switch (text) {
+        case '':
+        case 'false':
+        case 'none':
+            return 'none';
+        case 'true':
+        case 'client':
+            return 'client';
+        case 'server':
+            return 'server';
+        default:
+            throw new errors/* InputError */.dz('dry-run', `"${text}" is not one of false, true (= client), client or server`);
+    }
+}
+/** `latest`, or an exact helm 3 or 4 release (the leading v is optional). */
+function parseHelmVersion(text) {
+    if (!text)
+        return DEFAULT_HELM_VERSION;
+    if (text.toLowerCase() === 'latest')
+        return 'latest';
+    const match = /^v?([34])\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(text);
+    if (!match) {
+        throw new errors/* InputError */.dz('helm-version', `"${text}" is not an exact helm 3 or 4 release; write e.g. ${DEFAULT_HELM_VERSION}, v3.17.2 or latest`);
+    }
+    return text.startsWith('v') ? text : `v${text}`;
+}
+function parseMirror(name, text, fallback) {
+    const value = text || fallback;
+    let url;
     try {
-        return readFile(String(file));
+        url = new URL(value);
     }
     catch {
-        const fix = embedded === 'token' ? 'put the token itself in token:' : `embed its content as ${embedded}`;
-        throw fail(`${owner} ${field} "${String(file)}" is not a file on the runner; ${fix} instead`);
+        throw new errors/* InputError */.dz(name, `"${value}" is not a URL; write e.g. ${fallback}`);
     }
+    // Checked first, and the value not quoted: it holds a password. The downloads send no
+    // credentials from the URL, and every download line would print it.
+    if (url.username || url.password) {
+        throw new errors/* InputError */.dz(name, `must not hold a user name or password (user:password@host): downloads send none, and the URL is printed in the log; use a mirror that serves the files without credentials, e.g. ${fallback}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors/* InputError */.dz(name, `"${value}" must be an http(s) URL, e.g. ${fallback}`);
+    }
+    if (url.search || url.hash) {
+        throw new errors/* InputError */.dz(name, `"${value}" must be a base URL without ?query or #fragment: files are fetched as <${name}>/<file>, which drops them`);
+    }
+    return value.replace(/\/+$/, '');
 }
-function normalizeExec(exec, owner, warnings) {
-    if (!isMap(exec))
-        throw fail(`${owner} exec must be a mapping`);
-    const command = kubeconfig_text(exec.command);
-    if (!command)
-        throw fail(`${owner} exec has no command; set e.g. command: aws`);
-    let apiVersion = kubeconfig_text(exec.apiVersion) ?? '';
-    if (!EXEC_VERSIONS.includes(apiVersion)) {
-        throw fail(`${owner} exec apiVersion "${apiVersion}" is not one of ${EXEC_VERSIONS.join(', ')}`);
+const USE_KUBECONFIG = 'use the kubeconfig input: helm connects to the cluster, and as the user, that its current-context names';
+/**
+ * Every flag of helm 3.17 and 4.1 that changes where or as whom helm connects
+ * (pkg/cli/environment.go AddFlags, the same in both): one would deploy elsewhere than the
+ * kubeconfig input says, be misreported as an outage, or print a token in the log.
+ * --burst-limit and --qps only pace the requests, so they stay allowed.
+ */
+const CONNECTION_FLAGS = [
+    '--kubeconfig',
+    '--kube-context',
+    '--kube-token',
+    '--kube-apiserver',
+    '--kube-as-user',
+    '--kube-as-group',
+    '--kube-ca-file',
+    '--kube-tls-server-name',
+    '--kube-insecure-skip-tls-verify'
+];
+/** Flags the action sets itself: a second value would fight the inputs, so each names its input. */
+const MANAGED_FLAGS = [
+    [CONNECTION_FLAGS, USE_KUBECONFIG],
+    [['--install', '-i'], 'the action always runs upgrade --install'],
+    [['--namespace', '-n'], 'use the namespace input'],
+    [['--wait'], 'use the wait input'],
+    [['--timeout'], 'use the timeout input'],
+    [['--atomic', '--rollback-on-failure'], 'use the rollback-on-failure input'],
+    [['--create-namespace'], 'use the create-namespace input'],
+    [['--dry-run'], 'use the dry-run input'],
+    [['--values', '-f'], 'use the values input'],
+    [['--set', '--set-string'], 'use the set input (one key=value per line)']
+];
+/**
+ * helm upgrade's flags (3.17 and 4.1) whose value is a local file or directory, besides
+ * --set-file, --values and the connection flags; the list is checked against real helm in
+ * extra-args-helm.test.ts. Each must stay in the workspace or RUNNER_TEMP, like every path input.
+ */
+const PATH_FLAGS = [
+    '--ca-file',
+    '--cert-file',
+    '--key-file',
+    '--keyring',
+    '--post-renderer',
+    '--registry-config',
+    '--repository-cache',
+    '--repository-config',
+    '--content-cache'
+];
+/** helm upgrade's one-letter flags: -i and -h take no value, the others take the rest of the word. */
+const BOOL_SHORTHANDS = 'ih';
+const VALUE_SHORTHANDS = 'flon';
+/** The flags a word sets, as pflag reads it: `--name[=value]`, or a chain like `-if file`. */
+function flagsOf(arg) {
+    if (arg.startsWith('--'))
+        return [arg.split('=', 1)[0]];
+    if (!arg.startsWith('-'))
+        return [];
+    const flags = [];
+    for (const ch of arg.slice(1)) {
+        flags.push(`-${ch}`);
+        if (!BOOL_SHORTHANDS.includes(ch))
+            break; // a value flag (or one helm will refuse) ends it
     }
-    if (apiVersion === EXEC_V1ALPHA1) {
-        warnings.push(`kubeconfig: ${owner} exec uses ${EXEC_V1ALPHA1}, which helm and kubectl no longer accept; using ${EXEC_V1BETA1} (update the KUBECONFIG secret to stop this warning)`);
-        apiVersion = EXEC_V1BETA1;
-    }
-    const args = exec.args ?? [];
-    if (!Array.isArray(args) ||
-        !args.every((arg) => typeof arg === 'string' || typeof arg === 'number')) {
-        throw fail(`${owner} exec args must be a list of strings`);
-    }
-    const envList = exec.env ?? [];
-    if (!Array.isArray(envList))
-        throw fail(`${owner} exec env must be a list of name/value pairs`);
-    const env = {};
-    for (const [index, item] of envList.entries()) {
-        if (!isMap(item) || typeof item.name !== 'string' || item.value === undefined) {
-            throw fail(`${owner} exec env[${index}] needs a name and a value`);
-        }
-        env[item.name] = String(item.value);
-    }
-    // client-go reads exec args and env values as strings only: `value: 123` would fail every
-    // helm call, so both are written as the strings they mean.
-    const entry = {
-        ...exec,
-        apiVersion,
-        args: args.map(String),
-        ...(exec.env === undefined
-            ? {}
-            : { env: Object.entries(env).map(([name, value]) => ({ name, value })) })
-    };
-    // A CI step has no terminal: without this, client-go (exec v1) refuses to run the plugin.
-    if (entry.interactiveMode === undefined)
-        entry.interactiveMode = 'Never';
-    return { entry, plugin: { apiVersion, command, args: args.map(String), env } };
+    return flags.filter((flag) => BOOL_SHORTHANDS.includes(flag[1]) || VALUE_SHORTHANDS.includes(flag[1]));
+}
+/** The value of a `--flag value` or `--flag=value` at args[i], if that is `flag`. */
+function inputs_valueOf(args, i, flag) {
+    if (args[i] === flag)
+        return args[i + 1];
+    return args[i].startsWith(`${flag}=`) ? args[i].slice(flag.length + 1) : undefined;
 }
 /**
- * Checks the structure helm depends on and rewrites what current clients reject. Pure but for
- * `readFile`, which reads files the kubeconfig refers to (certificate-authority, token-file ...).
+ * helm runs with the workspace as its working directory (main.ts), so a relative path means
+ * there what it meant here. helm 3 looks a --post-renderer without a `/` up on PATH (a program
+ * outside the workspace), helm 4 takes it as a plugin name (installed outside the workspace):
+ * only a path to a program in the workspace is taken.
  */
-function normalizeKubeconfig(yamlText, readFile = (file) => (0,external_node_fs_.readFileSync)(file, 'utf8')) {
-    const doc = (0,kubeconfig_input/* readKubeconfigYaml */.L$)(yamlText);
-    if (!isMap(doc))
-        throw fail('is not a YAML mapping; it must be a kubeconfig (kind: Config)');
+function checkPathFlag(flag, file, where) {
+    if (file === '')
+        throw new errors/* InputError */.dz('extra-args', `${flag} has no value; give a path`);
+    if (flag !== '--post-renderer') {
+        resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+        return;
+    }
+    if (!file.includes('/')) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" is not a path: helm would run a program of that name from PATH (helm 3) or a plugin (helm 4), outside the workspace; write the path of a program in the repository, e.g. ./${file}`);
+    }
+    const { path: full, exists } = resolveInWorkspace('extra-args', file, where.roots, where.fs, flag);
+    if (!exists) {
+        throw new errors/* InputError */.dz('extra-args', `${flag} "${file}" does not exist in the workspace (${full}); check out the repository first or fix the path`);
+    }
+}
+/**
+ * More `helm upgrade` flags, split like a shell would. Refused: a flag the inputs manage (the
+ * message never repeats its value: it may be a token), and a --set-file whose file is outside
+ * the workspace and RUNNER_TEMP, and so is the value of any other path flag (PATH_FLAGS). After `--` helm takes no flags, so neither does the check.
+ */
+function parseExtraArgs(text, where) {
+    let args;
+    try {
+        args = splitArgs(text);
+    }
+    catch (error) {
+        throw new errors/* InputError */.dz('extra-args', `${error.message}; quote like a shell, e.g. --description "first deploy"`);
+    }
+    const end = args.indexOf('--');
+    const flagWords = end < 0 ? args : args.slice(0, end);
+    flagWords.forEach((arg, i) => {
+        const set = flagsOf(arg);
+        for (const [flags, use] of MANAGED_FLAGS) {
+            const hit = flags.find((flag) => set.includes(flag));
+            if (hit)
+                throw new errors/* InputError */.dz('extra-args', `must not contain ${hit}: ${use}`);
+        }
+        for (const flag of PATH_FLAGS) {
+            const file = inputs_valueOf(flagWords, i, flag);
+            if (file !== undefined)
+                checkPathFlag(flag, file, where);
+        }
+        const setFile = inputs_valueOf(flagWords, i, '--set-file');
+        for (const file of setFile === undefined ? [] : setFilePaths(setFile)) {
+            resolveInWorkspace('extra-args', file, where.roots, where.fs);
+        }
+    });
+    return args;
+}
+/** A local chart (directory or .tgz) in the workspace, or an oci:// reference. */
+function parseChart(text, where) {
+    const chart = text || 'charts/python-application';
+    if (chart.startsWith('oci://'))
+        return chart;
+    const { path: full, exists } = resolveInWorkspace('chart', chart, where.roots, where.fs);
+    if (!exists) {
+        throw new errors/* InputError */.dz('chart', `"${chart}" does not exist in the workspace (${full}); check out the repository first (actions/checkout) or fix the path`);
+    }
+    if ((0,external_node_fs_namespaceObject.statSync)(full).isDirectory() && !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(full, 'Chart.yaml'))) {
+        throw new errors/* InputError */.dz('chart', `"${chart}" has no Chart.yaml; point it at the chart's directory`);
+    }
+    return full;
+}
+function parseValuesFiles(text, where) {
+    return parseLines(text).map((file) => {
+        const { path: full, exists } = resolveInWorkspace('values', file, where.roots, where.fs);
+        if (exists && !(0,external_node_fs_namespaceObject.statSync)(full).isFile()) {
+            throw new errors/* InputError */.dz('values', `"${file}" is a directory (${full}); list values files`);
+        }
+        if (!exists) {
+            throw new errors/* InputError */.dz('values', `file "${file}" does not exist in the workspace (${full}); list one values file per line`);
+        }
+        return full;
+    });
+}
+function parseSetLines(text) {
+    return resolveSetValues(parseSetInput(text));
+}
+/** The inputs that were given but mean nothing on the path the others chose. Pure. */
+function ignoredInputWarnings(read, inputs) {
     const warnings = [];
-    const clusters = namedList(doc, 'clusters');
-    const contexts = namedList(doc, 'contexts');
-    const users = namedList(doc, 'users');
-    const secrets = users.flatMap((user) => (0,kubeconfig_input/* userSecrets */.ZX)(user.body));
-    if (contexts.length === 0 || clusters.length === 0 || users.length === 0) {
-        throw fail('has no contexts, clusters or users: the secret looks truncated or incomplete (a copy that lost lines, or base64 without -w0); store `base64 -w0 ~/.kube/config` again');
-    }
-    let current = kubeconfig_text(doc['current-context']);
-    if (!current) {
-        if (contexts.length !== 1) {
-            const names = contexts.map((c) => c.name).join(', ') || '(none)';
-            throw fail(`has no current-context; set current-context to one of: ${names}`);
-        }
-        current = contexts[0].name;
-        warnings.push(`kubeconfig: no current-context; using the only context "${current}"`);
-    }
-    const context = pick(contexts, current, 'context', `current-context "${current}"`);
-    const clusterName = kubeconfig_text(context.body.cluster);
-    const userName = kubeconfig_text(context.body.user);
-    if (!clusterName)
-        throw fail(`context "${current}" has no cluster; set its cluster: field`);
-    if (!userName)
-        throw fail(`context "${current}" has no user; set its user: field`);
-    const cluster = pick(clusters, clusterName, 'cluster', `context "${current}"`);
-    const user = pick(users, userName, 'user', `context "${current}"`);
-    const clusterOwner = `cluster "${clusterName}"`;
-    const server = kubeconfig_text(cluster.body.server);
-    if (!server || !/^https?:\/\/[^/]/.test(server)) {
-        throw fail(`${clusterOwner} has no server URL; set server: https://<api-server>`);
-    }
-    const insecureField = cluster.body['insecure-skip-tls-verify'];
-    if (insecureField !== undefined && typeof insecureField !== 'boolean') {
-        // client-go reads only a YAML boolean here; "true" in quotes fails every helm call.
-        throw fail(`${clusterOwner} insecure-skip-tls-verify must be true or false, without quotes (Kubernetes clients refuse anything else)`);
-    }
-    const insecure = insecureField === true;
-    const caField = ['certificate-authority-data', 'certificate-authority'].find((field) => cluster.body[field] !== undefined);
-    if (insecure && caField) {
-        // client-go (helm, kubectl) refuses the pair: "specifying a root certificates file with the
-        // insecure flag is not allowed".
-        throw fail(`${clusterOwner} sets both insecure-skip-tls-verify: true and ${caField}, which Kubernetes clients refuse; remove insecure-skip-tls-verify (the CA then verifies the server), or remove ${caField} to skip verification`);
-    }
-    if (insecure)
-        warnings.push(`kubeconfig: ${clusterOwner} skips TLS verification (insecure-skip-tls-verify)`);
-    const caPem = decodeData(cluster.body['certificate-authority-data'], 'certificate-authority-data', clusterOwner) ??
-        readReferenced(cluster.body['certificate-authority'], 'certificate-authority', 'certificate-authority-data', clusterOwner, readFile);
-    const owner = `user "${userName}"`;
-    const body = user.body;
-    const access = {
-        contextName: current,
-        server,
-        caPem,
-        insecureSkipTlsVerify: insecure,
-        namespace: kubeconfig_text(context.body.namespace),
-        token: kubeconfig_text(body.token) ??
-            readReferenced(body.tokenFile, 'tokenFile', 'token', owner, readFile)?.trim(),
-        clientCertPem: decodeData(body['client-certificate-data'], 'client-certificate-data', owner) ??
-            readReferenced(body['client-certificate'], 'client-certificate', 'client-certificate-data', owner, readFile),
-        clientKeyPem: decodeData(body['client-key-data'], 'client-key-data', owner) ??
-            readReferenced(body['client-key'], 'client-key', 'client-key-data', owner, readFile),
-        username: kubeconfig_text(body.username),
-        password: kubeconfig_text(body.password)
-    };
-    if (access.token && body.tokenFile !== undefined)
-        secrets.push(access.token);
-    if (access.clientKeyPem)
-        secrets.push(access.clientKeyPem);
-    const userEntry = { ...body };
-    if (body.exec !== undefined) {
-        const { entry, plugin } = normalizeExec(body.exec, owner, warnings);
-        userEntry.exec = entry;
-        access.exec = plugin;
-    }
-    if (!access.token &&
-        !access.clientKeyPem &&
-        !access.password &&
-        !access.exec &&
-        !body['auth-provider']) {
-        throw fail(`${owner} has no credentials (token, client certificate, exec plugin or username/password)`);
-    }
-    // Referenced files are inlined: the written config must not depend on paths of another machine.
-    const clusterEntry = { ...cluster.body };
-    if (caPem && clusterEntry['certificate-authority'] !== undefined) {
-        delete clusterEntry['certificate-authority'];
-        clusterEntry['certificate-authority-data'] = Buffer.from(caPem).toString('base64');
-    }
-    for (const field of ['client-certificate', 'client-key']) {
-        const pem = field === 'client-key' ? access.clientKeyPem : access.clientCertPem;
-        if (pem && userEntry[field] !== undefined) {
-            delete userEntry[field];
-            userEntry[`${field}-data`] = Buffer.from(pem).toString('base64');
+    if (inputs.dryRun !== 'none') {
+        for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast']) {
+            if (read(name)) {
+                warnings.push(`${name}: is ignored for a dry run (dry-run: ${read('dry-run')}): nothing is deployed, so nothing is waited for, rolled back or recovered`);
+            }
         }
     }
-    if (access.token && userEntry.tokenFile !== undefined) {
-        delete userEntry.tokenFile;
-        userEntry.token = access.token;
+    else if (inputs.rollbackOnFailure && !inputs.wait) {
+        warnings.push('wait: false is overridden by rollback-on-failure: true: helm waits for the release so that it can roll a failure back; set wait: true, or drop rollback-on-failure');
     }
-    const normalized = {
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: clusterName, cluster: clusterEntry }],
-        contexts: [{ name: current, context: context.body }],
-        'current-context': current,
-        users: [{ name: userName, user: userEntry }]
+    if (inputs.eks && read('aws-cli-mirror')) {
+        warnings.push('aws-cli-mirror: is ignored when deploying by cluster-name: the action signs the EKS token itself and never downloads the AWS CLI; remove it');
+    }
+    return warnings;
+}
+/**
+ * Every input, parsed and validated once: a pure function of the inputs' text (`read`), the
+ * runner's environment (AWS_REGION and friends, for cluster-name) and where paths may lead.
+ */
+function parseInputs(read, env, where) {
+    // First: the kubeconfig's secrets are masked before any other input is read.
+    const given = read('kubeconfig');
+    if (given)
+        maskKubeconfigInput(given);
+    const eks = (0,eks_cluster/* parseEksInputs */.E1)(read, env);
+    if (eks && given) {
+        throw new errors/* InputError */.dz('cluster-name', 'and kubeconfig are both set; give one of them');
+    }
+    const kubeconfig = eks
+        ? undefined
+        : parseKubeconfigInput(requiredInput('kubeconfig', 'pass the base64 KUBECONFIG secret: kubeconfig: ${{ secrets.KUBECONFIG }}, or deploy by cluster-name (with region and role-arn)', read));
+    const execRole = eks ? undefined : (0,eks_cluster/* parseExecRoleInputs */.Ad)(read, env);
+    const inputs = {
+        mode: parseMode(read('mode')),
+        githubToken: read('github-token'),
+        ...(eks ? { eks } : { kubeconfig }),
+        ...(execRole ? { execRole } : {}),
+        workspace: where.roots.workspace,
+        release: parseRelease(read('release')),
+        chart: parseChart(read('chart'), where),
+        namespace: parseNamespace(read('namespace')),
+        valuesFiles: parseValuesFiles(read('values'), where),
+        setValues: parseSetLines(read('set')),
+        ...parseTimeout(read('timeout')),
+        wait: parseBoolean('wait', read('wait'), true),
+        rollbackOnFailure: parseBoolean('rollback-on-failure', read('rollback-on-failure'), false),
+        createNamespace: parseBoolean('create-namespace', read('create-namespace'), false),
+        dryRun: parseDryRun(read('dry-run')),
+        extraArgs: parseExtraArgs(read('extra-args'), where),
+        helmVersion: parseHelmVersion(read('helm-version')),
+        helmMirror: parseMirror('helm-mirror', read('helm-mirror'), OFFICIAL_HELM_MIRROR),
+        awsCliMirror: parseMirror('aws-cli-mirror', read('aws-cli-mirror'), OFFICIAL_AWS_CLI_MIRROR),
+        failFast: parseBoolean('fail-fast', read('fail-fast'), true),
+        recoverPending: parseBoolean('recover-pending', read('recover-pending'), true)
     };
-    return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
+    return { ...inputs, warnings: ignoredInputWarnings(read, inputs) };
 }
-/**
- * Writes the normalized kubeconfig and tells post where it is. The input's own secrets were
- * masked when it was read (readKubeconfigInput); those of the files it refers to (tokenFile,
- * client-key) are masked here, before anything else is logged.
- */
-async function writeKubeconfig(source) {
-    const normalized = normalizeKubeconfig(source.yaml);
-    for (const secret of normalized.secrets)
-        (0,mask/* maskSecret */.$)(secret);
-    for (const warning of normalized.warnings)
-        lib_core/* warning */.$e(warning);
-    const dir = await makePrivateDir('kubeconfig');
-    saveState(KUBECONFIG_DIR_STATE, dir);
-    const file = external_node_path_default().join(dir, 'config');
-    await (0,promises_.writeFile)(file, (0,dist/* stringify */.As)(normalized.doc), { mode: 0o600 });
-    lib_core/* info */.pq(`kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`);
-    return { path: file, dir, access: normalized.access };
-}
-/**
- * helm is stopped at helmDeadlineMs and killed 15 s later: a token valid 30 s past the
- * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
- */
-function tokenOutlivesHelm(timeoutMs) {
-    return helmDeadlineMs(timeoutMs) + 30_000 <= eks_token/* EKS_TOKEN_LIFETIME_MS */.j8;
-}
-/**
- * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
- * handed the token, else helm and the action both run the plugin. Pure.
- */
-function planTokenSource(exec, env, timeoutMs, keysFrom) {
-    const plan = (0,eks_token/* planEksToken */.cz)(exec, env, keysFrom);
-    if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
-        return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
-    }
-    return plan;
-}
-/** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
-function withBearerToken(yamlText, token) {
-    const doc = (0,dist/* parse */.qg)(yamlText, { logLevel: 'error' });
-    for (const entry of doc.users) {
-        delete entry.user.exec;
-        entry.user.token = token;
-    }
-    return (0,dist/* stringify */.As)(doc);
-}
-/** Where the token handed to helm came from, for the log. Pure. */
-function sharedTokenMessage(command, signedHere) {
-    return signedHere
-        ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
-        : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
-}
-/**
- * Hands helm the token the API client already has (signed here, or printed by the exec
- * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
- * the token outlives helm's run; otherwise helm keeps running the plugin itself.
- */
-async function shareExecToken(kube, mint, timeoutMs, signedHere) {
-    if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs))
-        return;
-    const token = await mint();
-    if (!token)
-        return;
-    (0,mask/* maskSecret */.$)(token);
-    const text = await (0,promises_.readFile)(kube.path, 'utf8');
-    await (0,promises_.writeFile)(kube.path, withBearerToken(text, token), { mode: 0o600 });
-    lib_core/* info */.pq(sharedTokenMessage(kube.access.exec.command, signedHere));
+/** The runner's inputs, environment and file system. */
+function readInputs() {
+    return parseInputs(rawInput, process.env, hostWhere(process.env, process.cwd()));
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/cluster/url.ts
@@ -36208,10 +37368,6 @@ async function reportFailedRevision(helm, client, target, before) {
     lib_core/* info */.pq(`${target.release}: revision ${outputs.revision} is ${outputs.status} (outputs revision and status say so)${current && current !== revision ? `; the release is now at revision ${current.revision}, ${current.status} (outputs current-revision and current-status)` : ''}`);
 }
 
-// EXTERNAL MODULE: ./actions/deploy-chart/src/set-values.ts
-var set_values = __nccwpck_require__(3991);
-// EXTERNAL MODULE: ./actions/shared/src/http.ts + 1 modules
-var http = __nccwpck_require__(7593);
 ;// CONCATENATED MODULE: ./actions/deploy-chart/src/plan/comment.ts
 /** The pull request of a `pull_request` (or `pull_request_target`) run, from its event payload. Pure. */
 function pullRequestOf(env, event) {
@@ -36918,7 +38074,7 @@ function readEvent(file) {
     if (!file)
         return undefined;
     try {
-        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
     }
     catch {
         return undefined;
@@ -36932,7 +38088,7 @@ async function reportPlan(plan, context, githubToken, edges = { http: (0,http/* 
         : context.chart;
     const markdown = renderPlan(plan, { ...context, chart });
     const file = external_node_path_default().join(edges.env.RUNNER_TEMP || external_node_os_default().tmpdir(), `deploy-chart-plan-${plan.release}.md`);
-    await (0,promises_.writeFile)(file, markdown, { mode: 0o600 });
+    await (0,promises_namespaceObject.writeFile)(file, markdown, { mode: 0o600 });
     for (const [name, value] of Object.entries(planOutputs(plan, file)))
         lib_core/* setOutput */.uH(name, value);
     const { added, changed, removed } = counts(plan);
@@ -37222,7 +38378,7 @@ async function readCurrentRelease(helm, client, target) {
         return { version: 0, status: 'deployed', manifest: result.stdout };
     if (/release: not found/.test(result.stderr))
         return undefined;
-    throw new errors/* ActionError */.lZ(`helm ${args.join(' ')} failed (exit code ${result.exitCode}): ${recover_helmError(result.stderr) ?? result.stderr.trim()}`);
+    throw new errors/* ActionError */.lZ(`helm ${args.join(' ')} failed (exit code ${result.exitCode}): ${helmError(result.stderr) ?? result.stderr.trim()}`);
 }
 /** values.schema.json from helm's release JSON, or undefined. Pure. */
 function chartSchema(encoded) {
@@ -37252,7 +38408,7 @@ async function renderUpgrade(helm, plan) {
     ];
     const result = await helm.run(args, { silent: true });
     if (result.exitCode !== 0) {
-        const reason = recover_helmError(result.stderr) ?? result.stderr.trim().split('\n').slice(-5).join('\n');
+        const reason = helmError(result.stderr) ?? result.stderr.trim().split('\n').slice(-5).join('\n');
         return { error: reason || `helm exited with code ${result.exitCode}` };
     }
     try {
@@ -37424,371 +38580,50 @@ async function planUpgrade(helm, client, deploy) {
 
 
 
-
-
-
 async function run() {
     try {
-        const inputs = (0,src_inputs/* readInputs */.Ko)(); // every input validated; errors name the input and the fix
+        const inputs = readInputs(); // every input validated; errors name the input and the fix
         for (const warning of inputs.warnings)
             lib_core/* warning */.$e(warning);
         const started = Date.now();
-        const session = deploySessionSeconds(inputs.timeoutMs); // the role outlives every helm call
-        const eks = inputs.eks && (await (0,eks_cluster/* connectEks */.sY)(inputs.eks, session)); // credentials + DescribeCluster
-        const source = eks?.kubeconfig ?? inputs.kubeconfig;
-        const kube = await writeKubeconfig(source); // masked, normalized, 0600, in state
-        const { exec } = kube.access;
-        const lent = inputs.execRole && (await (0,eks_cluster/* lendRoleToExec */._o)(inputs.execRole, exec, session)); // role-arn
-        const execEnv = eks?.helmEnv ?? lent?.env;
-        const tokenPlan = eks?.tokenPlan ??
-            (exec &&
-                planTokenSource(exec, { ...process.env, ...execEnv }, inputs.timeoutMs, lent?.keysFrom));
-        if (exec && tokenPlan)
-            lib_core/* info */.pq((0,eks_token/* describeTokenPlan */.M8)(tokenPlan, exec));
-        const tokenSignedHere = tokenPlan !== undefined && 'sign' in tokenPlan;
-        const [, installed] = await Promise.all([
-            (0,aws_plugin/* ensureAuthPlugin */.CP)(tokenSignedHere ? undefined : exec, inputs.awsCliMirror),
+        const time = timeBudget(inputs.timeoutMs); // every deadline, once
+        const [cluster, installed] = await Promise.all([
+            connectCluster(inputs, time), // credentials, the kubeconfig helm uses, the API client
             installHelm(inputs.helmVersion, inputs.helmMirror)
         ]);
-        const helm = createHelmCli(installed.path, installed.major, kube.path, undefined, execEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
+        const { kube, client } = cluster;
+        const helm = createHelmCli(installed.path, installed.major, kube.path, time.killGraceMs, cluster.helmEnv, inputs.workspace // relative paths in extra-args mean what the checks resolved them to
         );
         const namespace = inputs.namespace ?? kube.access.namespace ?? 'default';
         if (inputs.setValues.length > 0)
-            lib_core/* info */.pq(`set: ${(0,set_values/* describeSetTypes */.zt)(inputs.setValues)}`);
-        const plan = planDeploy(inputs, namespace, await (0,set_values/* writeSetArgs */.Z8)(inputs.setValues, kube.dir));
+            lib_core/* info */.pq(`set: ${describeSetTypes(inputs.setValues)}`);
+        const setArgs = await writeSetArgs(inputs.setValues, kube.dir);
+        const plan = planDeploy(inputs, namespace, setArgs, time);
         const target = { release: plan.release, namespace };
-        const client = createKubeClient(kube.access, { tokenPlan, execEnv });
         await preflight(client, kube.access, {
             namespace,
             createNamespace: plan.createNamespace
         }).catch(async (error) => {
-            throw await (0,eks_cluster/* explainEksRefusal */.z0)(error, eks); // a 401 by cluster-name: no access entry
+            throw await cluster.explainRefusal(error); // a 401 by cluster-name: no access entry
         });
-        await shareExecToken(kube, () => client.bearerToken(), inputs.timeoutMs, tokenSignedHere);
         if (inputs.mode === 'plan') {
             const result = await planUpgrade(helm, client, plan); // changes nothing, records no revision
             const context = { helm: `helm ${installed.version}`, chart: inputs.chart };
             return await reportPlan(result, context, inputs.githubToken); // summary, outputs, PR comment
         }
         if (inputs.recoverPending && plan.dryRun === 'none') {
-            await recoverPendingRelease(helm, target, inputs.timeoutMs, { client });
+            await recoverPendingRelease(helm, target, { liveWindowMs: time.pendingLiveWindowMs }, { client });
         }
         const before = plan.dryRun === 'none' ? await latestRevisionNumber(helm, target, client) : undefined;
         const revision = await deploy(helm, client, plan, inputs.failFast).catch(async (error) => {
             await reportFailedRevision(helm, client, target, before); // outputs even on failure
             throw error;
         });
-        await report(client, target, revision, started + inputs.timeoutMs);
+        await report(client, target, revision, started + time.urlWaitMs);
     }
     catch (error) {
         (0,errors/* fail */.fJ)(error);
     }
-}
-
-
-/***/ }),
-
-/***/ 3991:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Z8: () => (/* binding */ writeSetArgs),
-/* harmony export */   hf: () => (/* binding */ resolveSetValues),
-/* harmony export */   w7: () => (/* binding */ parseSetInput),
-/* harmony export */   x1: () => (/* binding */ setFilePaths),
-/* harmony export */   zt: () => (/* binding */ describeSetTypes)
-/* harmony export */ });
-/* unused harmony exports parseSetPath, helmSetType, setValueType, helmKey, helmValue, setArgs */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7524);
-
-
-
-/**
- * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
- * --set does, so annotation keys like `service\.beta\.kubernetes\.io/aws-load-balancer-type`
- * work (and `\,`, `\=`, `\[`, `\\` too).
- */
-function parseSetPath(key) {
-    const steps = [];
-    let current = '';
-    let afterIndex = false;
-    const bad = (why) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `key "${key}" ${why}; write e.g. pythonApp.tag=v1, list[0].name=x or a\\.dotted\\.key=v`);
-    for (let i = 0; i < key.length; i++) {
-        const ch = key[i];
-        if (ch === '\\' && i + 1 < key.length) {
-            current += key[++i];
-        }
-        else if (ch === '.') {
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('has an empty part');
-            current = '';
-            afterIndex = false;
-        }
-        else if (ch === '[') {
-            const close = key.indexOf(']', i);
-            const index = key.slice(i + 1, close);
-            if (close < 0 || !/^\d+$/.test(index))
-                throw bad('has a list index that is not [N]');
-            if (current)
-                steps.push(current);
-            else if (!afterIndex)
-                throw bad('indexes nothing');
-            steps.push(Number(index));
-            current = '';
-            afterIndex = true;
-            i = close;
-        }
-        else if (afterIndex) {
-            throw bad('needs a "." after a list index');
-        }
-        else {
-            current += ch;
-        }
-    }
-    if (current)
-        steps.push(current);
-    else if (!afterIndex)
-        throw bad('has an empty part');
-    return steps;
-}
-/**
- * `KEY=VALUE` lines; only the first `=` splits, and the value is kept as written (commas, `=`,
- * inner quotes, a leading space). A value in matching "…" or '…' is a string, and may span
- * lines: the lines up to the one that ends with the same quote, verbatim. Blank lines and
- * `#` lines between entries are skipped.
- */
-function parseSetInput(text) {
-    const lines = text.split(/\r?\n/);
-    const values = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const eq = /^(?:[^\\=]|\\.)*=/s.exec(line)?.[0].length ?? 0; // after the first unescaped =
-        if (eq <= 1) {
-            throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `line ${i + 1} "${line}" is not KEY=VALUE; write one KEY=VALUE per line`);
-        }
-        const key = line.slice(0, eq - 1).trim();
-        let value = line.slice(eq);
-        const quote = value[0];
-        if (quote !== '"' && quote !== "'") {
-            values.push({ key, path: parseSetPath(key), text: value, quoted: false });
-            continue;
-        }
-        const first = i + 1;
-        const bad = (why) => new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `line ${first}: the value of "${key}" ${why}`);
-        if (value.length < 2 || !value.endsWith(quote)) {
-            if (value.includes(quote, 1)) {
-                throw bad(`has text after its closing ${quote}; a set line holds one value and no comment: write ${key}=${value.slice(0, value.indexOf(quote, 1) + 1)}`);
-            }
-            // Spans lines: up to the first line that ends with the quote. No other line may hold
-            // it, so that a forgotten quote cannot swallow the lines after it without a word.
-            for (;;) {
-                if (++i >= lines.length) {
-                    throw bad(`opens a ${quote} quote that no line closes; end the value with ${quote}, or write it without quotes`);
-                }
-                const next = lines[i].trimEnd();
-                const inner = next.endsWith(quote) ? next.slice(0, -1) : next;
-                if (inner.includes(quote)) {
-                    throw bad(`opens a ${quote} quote that is still open on line ${i + 1}, which holds another ${quote}; close the value on its own line, or quote a value of several lines that holds ${quote} with ${quote === '"' ? "'" : '"'}`);
-                }
-                value += `\n${next}`;
-                if (inner !== next)
-                    break;
-            }
-        }
-        values.push({ key, path: parseSetPath(key), text: value.slice(1, -1), quoted: true });
-    }
-    return values;
-}
-/** Go's strings.EqualFold against a lower-case ASCII word: ſ (U+017F) folds to s, as in Go. */
-function equalFold(text, word) {
-    const chars = [...text];
-    return (chars.length === word.length &&
-        chars.every((ch, i) => (ch === 'ſ' ? 's' : ch.toLowerCase()) === word[i]));
-}
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-/**
- * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
- * in any case are a bool or null; 0, and base-10 int64s (sign allowed) that do not start with
- * 0, are int64; everything else (01, 1_000, 1e3, 0x1F, .inf, yes, off, ~) stays a string.
- */
-function helmSetType(text) {
-    if (equalFold(text, 'true') || equalFold(text, 'false'))
-        return 'bool';
-    if (equalFold(text, 'null'))
-        return 'null';
-    if (text === '0')
-        return 'int64';
-    if (text !== '' && text[0] !== '0' && /^[+-]?\d+$/.test(text)) {
-        const n = BigInt(text);
-        if (n >= INT64_MIN && n <= INT64_MAX)
-            return 'int64';
-    }
-    return 'string';
-}
-/** The type the value reaches the chart with: quoted is a string, else what --set makes of it. */
-function setValueType(value) {
-    return value.quoted ? 'string' : helmSetType(value.text);
-}
-const sameStep = (a, b) => a === b;
-const kindOf = (step) => (typeof step === 'number' ? 'list' : 'map');
-/**
- * A later line wins, as the lines read top to bottom: one for the same key replaces it, one for
- * a parent replaces its children. What is left has no key under another, so helm's order of
- * --set before --set-file cannot change the result. A key under an earlier value, or a list
- * index where an earlier line made a map (or the reverse), is refused: helm would fail on it.
- */
-function resolveSetValues(values) {
-    let kept = [];
-    for (const value of values) {
-        kept = kept.filter((earlier) => {
-            const shared = Math.min(earlier.path.length, value.path.length);
-            for (let i = 0; i < shared; i++) {
-                if (sameStep(earlier.path[i], value.path[i]))
-                    continue;
-                if (typeof earlier.path[i] !== typeof value.path[i]) {
-                    const where = value.path.slice(0, i).join('.');
-                    throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `"${value.key}" conflicts with an earlier line: ${where} is already a ${kindOf(earlier.path[i])}`);
-                }
-                return true; // different keys or indexes: both stay
-            }
-            // The new line goes under the earlier one: only an earlier null may become a map or list.
-            if (earlier.path.length < value.path.length && setValueType(earlier) !== 'null') {
-                throw new _shared_src_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('set', `"${value.key}" conflicts with an earlier line: ${earlier.path.join('.')} is already a value`);
-            }
-            return false; // same key, a parent of it, or a null it replaces: the later line wins
-        });
-        kept.push(value);
-    }
-    return kept;
-}
-/** A key in helm's --set syntax: `\` escapes what its parser would split on. */
-function helmKey(steps) {
-    return steps
-        .map((step, i) => typeof step === 'number'
-        ? `[${step}]`
-        : `${i === 0 ? '' : '.'}${step.replace(/[\\.[,=]/g, (ch) => `\\${ch}`)}`)
-        .join('');
-}
-/** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
-function helmValue(text) {
-    return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
-}
-/**
- * The helm arguments for the `set` lines: `--set key=value` for the bools, nulls and integers
- * --set types, `--set-file key=<file>` for every string, so that helm takes it byte for byte
- * and no string (a secret, perhaps) is on a command line. `fileFor(i)` names the i-th file. Pure.
- */
-function setArgs(values, fileFor) {
-    return values.flatMap((value, index) => setValueType(value) === 'string'
-        ? ['--set-file', `${helmKey(value.path)}=${helmValue(fileFor(index))}`]
-        : ['--set', `${helmKey(value.path)}=${helmValue(value.text)}`]);
-}
-/** Writes each string value to its own 0600 file under `dir` and returns the helm arguments. */
-async function writeSetArgs(values, dir) {
-    if (values.length === 0)
-        return [];
-    const setDir = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, 'set');
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(setDir, { recursive: true, mode: 0o700 });
-    const fileFor = (index) => node_path__WEBPACK_IMPORTED_MODULE_1___default().join(setDir, String(index));
-    await Promise.all(values.map((value, index) => setValueType(value) === 'string'
-        ? (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(fileFor(index), value.text, { mode: 0o600 })
-        : undefined));
-    return setArgs(values, fileFor);
-}
-/** For the log: each key with the type it reaches the chart as, never its value. */
-function describeSetTypes(values) {
-    return values.map((value) => `${value.key} (${setValueType(value)})`).join(', ');
-}
-/**
- * The local files a `--set-file` value names, read as helm's parser reads it: `key=path`
- * items split on commas, `\` escaping, `{a,b}` lists. URLs (helm fetches them) are not files.
- */
-function setFilePaths(spec) {
-    const items = [[]];
-    let word = '';
-    const flush = () => {
-        items[items.length - 1].push(word);
-        word = '';
-    };
-    for (let i = 0; i < spec.length; i++) {
-        const ch = spec[i];
-        if (ch === '\\' && i + 1 < spec.length)
-            word += spec[++i];
-        else if (ch === '=' && items[items.length - 1].length === 0)
-            flush();
-        else if (ch === ',' && !/^\{[^}]*$/.test(word)) {
-            flush();
-            items.push([]);
-        }
-        else
-            word += ch;
-    }
-    flush();
-    return items
-        .map((item) => item[1])
-        .filter((value) => value !== undefined && value !== '')
-        .flatMap((value) => value.startsWith('{') ? value.replace(/^\{|\}$/g, '').split(',') : [value])
-        .filter((file) => file !== '' && file !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(file));
-}
-
-
-/***/ }),
-
-/***/ 6430:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ isSameSite),
-/* harmony export */   k: () => (/* binding */ toolCacheName)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-// Which download site a tool comes from, and the tool-cache name that keeps its binaries apart.
-// The tool cache keys by name and version only, and self-hosted runners keep it between jobs:
-// without the site in the name, a binary fetched from a custom mirror (checked against that
-// mirror's own sums) would later be used by runs of the official site, which hold downloads
-// to the sums shipped in this action. Pure.
-
-/**
- * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
- * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
- */
-function isSameSite(mirror, official) {
-    try {
-        const url = new URL(mirror);
-        const want = new URL(official);
-        const base = (u) => u.pathname.replace(/\/+$/, '');
-        return ((url.protocol === 'https:' || url.protocol === 'http:') &&
-            url.hostname === want.hostname &&
-            (url.port === '' || url.port === want.port) &&
-            base(url) === base(want) &&
-            !url.search &&
-            !url.username);
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * `<tool>-from-<host>` for the official site, `<tool>-from-<host>[-<port>]-<hash of the URL>`
- * for every other one: our own names, so another tool's `helm` or `aws-cli` is never used.
- */
-function toolCacheName(tool, mirror, official) {
-    if (isSameSite(mirror, official))
-        return `${tool}-from-${new URL(official).hostname}`;
-    const url = new URL(mirror);
-    const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
-    const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
-    return `${tool}-from-${site}-${key}`;
 }
 
 
@@ -38327,40 +39162,15 @@ function fail(error) {
 
 /***/ }),
 
-/***/ 7422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   q: () => (/* binding */ processRunner)
-/* harmony export */ });
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5260);
-
-const processRunner = {
-    async run(command, args, options = {}) {
-        const result = await _actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H(command, args, {
-            ignoreReturnCode: true,
-            silent: options.silent ?? false,
-            cwd: options.cwd,
-            env: options.env ? { ...process.env, ...options.env } : undefined,
-            input: options.input === undefined ? undefined : Buffer.from(options.input)
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-};
-
-
-/***/ }),
-
 /***/ 7593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ NetworkError),
   W: () => (/* binding */ fetchClient)
 });
-
-// UNUSED EXPORTS: NetworkError
 
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
@@ -38376,11 +39186,22 @@ function reason(error) {
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 class NetworkError extends Error {
     url;
+    /** Node's or undici's code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); ETIMEDOUT for our own timeout. */
+    code;
     constructor(url, cause) {
         super(`${url}: ${reason(cause)}`);
         this.url = url;
         this.name = 'NetworkError';
+        this.code = codeOf(cause);
     }
+}
+function codeOf(error) {
+    const inner = error?.cause ?? error;
+    const { code } = (inner ?? {});
+    if (typeof code === 'string')
+        return code;
+    const name = error?.name;
+    return name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
 }
 /**
  * Node's fetch parses HTTP with undici's WebAssembly llhttp, and V8 recompiles that module with
@@ -38578,20 +39399,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -41377,7 +42184,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
+__webpack_unused_export__ = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;
@@ -50342,844 +51149,6 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
-
-/***/ }),
-
-/***/ 3002:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e8: () => (/* binding */ cacheDir),
-  bq: () => (/* binding */ downloadTool),
-  nN: () => (/* binding */ extractTar),
-  JE: () => (/* binding */ extractZip),
-  I6: () => (/* binding */ find)
-});
-
-// UNUSED EXPORTS: HTTPError, cacheFile, evaluateVersions, extract7z, extractXar, findAllVersions, findFromManifest, getManifestFromRepo, isExplicitVersion
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    lib_core/* info */.pq(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib/* HttpClient */.Qq(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            lib_core/* debug */.Yz('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
-                try {
-                    yield lib_io/* rmRF */.Yz(dest);
-                }
-                catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        lib_core/* debug */.Yz('Checking tar --version');
-        let versionOutput = '';
-        yield (0,lib_exec/* exec */.m)('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        lib_core/* debug */.Yz(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield (0,lib_exec/* exec */.m)(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield lib_io/* which */.K7('powershell', true);
-            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
-            yield (0,lib_exec/* exec */.m)(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield lib_io/* which */.K7('unzip', true);
-        const args = [file];
-        if (!lib_core/* isDebug */._o()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield (0,lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_.arch();
-        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
-        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
-        if (!external_fs_.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_.readdirSync(sourceDir)) {
-            const s = external_path_.join(sourceDir, itemName);
-            yield lib_io.cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
-        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
-            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            lib_core/* debug */.Yz('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_.arch();
-    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
-    if (external_fs_.existsSync(toolPath)) {
-        const children = external_fs_.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_.join(toolPath, child, arch || '');
-                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        }
-        yield lib_io/* mkdirP */.U$(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        lib_core/* debug */.Yz(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield lib_io/* rmRF */.Yz(folderPath);
-        yield lib_io/* rmRF */.Yz(markerPath);
-        yield lib_io/* mkdirP */.U$(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_.writeFileSync(markerPath, '');
-    lib_core/* debug */.Yz('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    lib_core/* debug */.Yz(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    lib_core/* debug */.Yz(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        lib_core/* debug */.Yz(`matched: ${version}`);
-    }
-    else {
-        lib_core/* debug */.Yz('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
 
 /***/ })
 

@@ -33,7 +33,11 @@ describe('classifyFailure', () => {
     ['write tcp: broken pipe', 'network'],
     ['net/http: TLS handshake timeout', 'network'],
     ['unexpected EOF', 'network'],
-    ['manifest invalid: manifest invalid', 'other']
+    ['manifest invalid: manifest invalid', 'other'],
+    // The shared rule (shared/src/transient.ts): a name that does not resolve, or 501, is no outage.
+    ['dial tcp: lookup ghcr.example: no such host', 'other'],
+    ['received unexpected HTTP status: 501 Not Implemented', 'other'],
+    ['dial tcp 10.0.0.1:443: connect: connection timed out', 'network']
   ])('%s → %s', (text, kind) => expect(classifyFailure(text)).toBe(kind));
 
   test.each<[FailureKind, boolean]>([

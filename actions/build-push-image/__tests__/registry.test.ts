@@ -270,6 +270,14 @@ describe('RegistryClient.digest', () => {
     expect(sleeps[1]).toBe(2000);
   });
 
+  test('a name that does not resolve is not retried (the shared transient rule)', async () => {
+    const sleeps: number[] = [];
+    const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND ghcr.io'), { code: 'ENOTFOUND' });
+    const { registry } = client([[HEAD, new NetworkError('u', lookup)]], sleeps);
+    await expect(registry.digest('v1')).rejects.toBeInstanceOf(NetworkError);
+    expect(sleeps).toEqual([]);
+  });
+
   test('gives up after the attempts with the last status', async () => {
     const { registry } = client(
       Array.from({ length: 4 }, (): [RegExp, Reply] => [HEAD, { status: 502, body: 'bad gateway' }])

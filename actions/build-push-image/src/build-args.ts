@@ -7,19 +7,18 @@ import {
   type CacheEntry
 } from './build-options.js';
 import { isLoopbackRegistry } from './image-ref.js';
-import type { GitHubContext } from './inputs.js';
+import type { GitHubContext, Inputs } from './inputs.js';
 
 /** docker with the buildx plugin, docker's classic builder, or the daemonless tools. */
 export type EngineKind = 'buildx' | 'docker' | 'podman' | 'buildah';
 
-export interface BuildPlan {
+/** What one build does: the inputs' context, Dockerfile, args, labels and platforms, and more. */
+export interface BuildPlan extends Pick<
+  Inputs,
+  'context' | 'file' | 'buildArgs' | 'labels' | 'platforms'
+> {
   /** Full references `registry/path:tag`, primary first. */
   refs: string[];
-  context: string;
-  file: string;
-  buildArgs: Array<[string, string]>;
-  labels: Array<[string, string]>;
-  platforms: string[];
   provenance: boolean;
   /** Cache, secrets, target and the rest (build-options.ts). */
   options: BuildOptions;
@@ -140,19 +139,19 @@ function checkOptionsSupported(kind: EngineKind, plan: BuildPlan): void {
 }
 
 /** The environment variable that carries a `secrets: NAME=VALUE` value to the build. */
-export function secretEnvName(index: number): string {
+function secretEnvName(index: number): string {
   return `BUILD_PUSH_IMAGE_SECRET_${index}`;
 }
 
 /** `--secret` values: where the build reads each secret, never the secret itself. */
-export function secretArg(secret: BuildSecret, index: number): string {
+function secretArg(secret: BuildSecret, index: number): string {
   const { id, source } = secret;
   if ('file' in source) return `id=${id},src=${source.file}`;
   return `id=${id},env=${'env' in source ? source.env : secretEnvName(index)}`;
 }
 
 /** Values of `secrets: NAME=VALUE` lines, under the names secretArg gave them. */
-export function secretEnvironment(plan: BuildPlan): Record<string, string> {
+function secretEnvironment(plan: BuildPlan): Record<string, string> {
   const env: Record<string, string> = {};
   plan.options.secrets.forEach(({ source }, index) => {
     if ('value' in source) env[secretEnvName(index)] = source.value;
@@ -311,7 +310,7 @@ export function adaptCacheShortcut(
 }
 
 /** What type=gha needs to reach GitHub's cache service; GitHub sets these for JavaScript actions. */
-export const GHA_CACHE_VARIABLES = [
+const GHA_CACHE_VARIABLES = [
   'ACTIONS_CACHE_URL',
   'ACTIONS_RESULTS_URL',
   'ACTIONS_RUNTIME_TOKEN',

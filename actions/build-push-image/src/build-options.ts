@@ -6,7 +6,7 @@ import { InputError } from '../../shared/src/errors.js';
 import { parseBoolean, parseKeyValueLines, parseLines } from '../../shared/src/inputs.js';
 import type { ImageName } from './image-ref.js';
 
-export type CacheType = 'registry' | 'local' | 'gha' | 'inline' | 's3' | 'azblob';
+type CacheType = 'registry' | 'local' | 'gha' | 'inline' | 's3' | 'azblob';
 
 /** One `--cache-from` / `--cache-to` entry. */
 export interface CacheEntry {
@@ -16,7 +16,7 @@ export interface CacheEntry {
 }
 
 /** Where a secret's value comes from; the value itself never reaches a command line. */
-export type SecretSource = { env: string } | { file: string } | { value: string };
+type SecretSource = { env: string } | { file: string } | { value: string };
 
 export interface BuildSecret {
   id: string;
@@ -47,10 +47,10 @@ const ID = /^[A-Za-z0-9_.-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The tag the `cache: registry` shortcut keeps the layer cache under, next to the image. */
-export const CACHE_TAG = 'buildcache';
+const CACHE_TAG = 'buildcache';
 
 /** `a=1,b="x,y"` → pairs; buildx reads these attributes as one CSV record. */
-export function splitAttributes(input: string, text: string): Array<[string, string]> {
+function splitAttributes(input: string, text: string): Array<[string, string]> {
   const fields: string[] = [];
   let current = '';
   let quoted = false;

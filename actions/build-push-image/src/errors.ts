@@ -1,33 +1,38 @@
 import { ActionError } from '../../shared/src/errors.js';
-import { TRANSIENT_TEXT } from '../../shared/src/transient.js';
+import { isTransientFailure } from '../../shared/src/transient.js';
 import { missingEcrRepository } from './ecr-login.js';
 
 /** What went wrong when talking to a registry, judged from a status or a tool's output. */
 export type FailureKind = 'auth' | 'denied' | 'rate-limited' | 'server' | 'network' | 'other';
 
-// Refusals come first: a 403 page may mention a timeout, and it must never be retried.
-const KINDS: Array<[FailureKind, RegExp]> = [
-  ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i],
+// Refusals come first: a 403 page may mention a timeout, and it must never be retried. Each
+// kind of answer stands for its HTTP status, which the shared rule judges (501 is no outage).
+const ANSWERS: Array<[FailureKind, RegExp, number]> = [
+  ['denied', /\bdenied\b|forbidden|\b403\b|installation not allowed/i, 403],
   [
     'auth',
     // The last is how podman and buildah say a login was refused.
-    /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i
+    /unauthorized|authentication required|no basic auth credentials|\b401\b|invalid username\/password/i,
+    401
   ],
-  ['rate-limited', /toomanyrequests|too many requests|\b429\b/i],
+  ['rate-limited', /toomanyrequests|too many requests|\b429\b/i, 429],
   [
     'server',
-    /\b50[0-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i
-  ],
-  // The shared rule for a cut or refused connection, plus a resolver hiccup on the runner.
-  ['network', new RegExp(`${TRANSIENT_TEXT.source}|no such host|timed? ?out`, 'i')]
+    /\b50[02-9]\b|service unavailable|bad gateway|gateway time-?out|internal server error/i,
+    503
+  ]
 ];
 
+/** What a tool's output says went wrong; a cut or refused connection by the shared rule. */
 export function classifyFailure(text: string): FailureKind {
-  return KINDS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+  const answer = ANSWERS.find(([, pattern]) => pattern.test(text))?.[0];
+  return answer ?? (isTransientFailure({ text }) ? 'network' : 'other');
 }
 
+/** Whether a kind is worth another try: the shared rule, from the status the kind stands for. */
 export function isRetryableKind(kind: FailureKind): boolean {
-  return kind === 'rate-limited' || kind === 'server' || kind === 'network';
+  const status = ANSWERS.find(([answer]) => answer === kind)?.[2];
+  return kind === 'network' || isTransientFailure({ status });
 }
 
 /**

@@ -10,7 +10,7 @@ export interface ImageName {
   name: string;
 }
 
-export interface NormalizedName {
+interface NormalizedName {
   image: ImageName;
   /** Set when the input had upper-case letters we lowered (registries reject them). */
   lowered?: { from: string; to: string };

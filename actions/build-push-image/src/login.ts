@@ -4,7 +4,8 @@ import { readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProcessRunner } from '../../shared/src/exec.js';
-import { saveState } from '../../shared/src/state.js';
+import { saveState } from '../../shared/src/save-state.js';
+import { State } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { Engine } from './backend.js';
 import { loginArgs } from './build-args.js';
@@ -12,11 +13,8 @@ import type { FailureContext } from './errors.js';
 import { isLoopbackRegistry } from './image-ref.js';
 import { runRetried, type RetryPolicy } from './retried-run.js';
 
-/** Keys the main step hands to the post step. */
-export type StateKey = 'auth-dir';
-
 /** Environment that points docker, podman and buildah at this step's own credentials. */
-export function authEnv(dir: string): Record<string, string> {
+function authEnv(dir: string): Record<string, string> {
   return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: path.join(dir, 'auth.json') };
 }
 
@@ -60,7 +58,7 @@ export async function login(
   policy: RetryPolicy
 ): Promise<Record<string, string>> {
   const dir = await makePrivateDir('build-push-image-auth');
-  saveState<StateKey>('auth-dir', dir);
+  saveState(State.RegistryAuthDir, dir);
   if (engine.bin === 'docker') await carryDockerSetup(dir);
   const env = authEnv(dir);
   const args = loginArgs(

@@ -11,7 +11,7 @@ import { RegistryClient } from './registry.js';
 import { outcomeOutputs, renderSummary, type Outcome } from './summary.js';
 
 /** Where the step meets the world; tests may hand in fakes. */
-export interface Edges {
+interface Edges {
   runner: ProcessRunner;
   http: HttpClient;
 }

@@ -1,3 +1,4 @@
-import { cleanup } from './cleanup.js';
+import { removeSavedDir } from '../../shared/src/cleanup.js';
+import { State } from '../../shared/src/state.js';
 
-await cleanup(process.env, (line) => console.log(line));
+await removeSavedDir(process.env, State.RegistryAuthDir, 'registry credentials', console.log);

@@ -3,7 +3,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../shared/src/htt
 import { NetworkError } from '../../shared/src/http.js';
 import { maskSecret } from '../../shared/src/mask.js';
 import { retry, retryAfterMs, type RetryDecision } from '../../shared/src/retry.js';
-import { isTransientStatus } from '../../shared/src/transient.js';
+import { isTransientFailure } from '../../shared/src/transient.js';
 import { registryApiBase, type ImageName } from './image-ref.js';
 
 /** Every manifest kind a tag can point at: OCI and Docker, single-platform and lists. */
@@ -43,7 +43,7 @@ export function tokenUrl(challenge: Challenge, scope: string): string {
   return url.toString();
 }
 
-export function basicAuthorization({ username, password }: Credentials): string {
+function basicAuthorization({ username, password }: Credentials): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
@@ -80,9 +80,12 @@ export function registryErrorText(body: string): string {
   return body.trim().slice(0, 300);
 }
 
-export function isRetryable(error: unknown): RetryDecision {
-  if (error instanceof NetworkError) return { retry: true };
-  if (error instanceof RegistryError && isTransientStatus(error.status)) {
+/** The shared rule (shared/src/transient.ts), for the registry's answers and a lost connection. */
+function isRetryable(error: unknown): RetryDecision {
+  if (error instanceof NetworkError) {
+    return { retry: isTransientFailure({ code: error.code, text: error.message }) };
+  }
+  if (error instanceof RegistryError && isTransientFailure({ status: error.status })) {
     return { retry: true, waitMs: error.extra.retryAfterMs };
   }
   return { retry: false };

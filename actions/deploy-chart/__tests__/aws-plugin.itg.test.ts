@@ -21,13 +21,12 @@ import {
   AWS_CLI_VERSION,
   awsInstallerName,
   ensureAuthPlugin,
-  isAwsCommand,
   parseAwsCliVersion,
   supportsEksGetToken
 } from '../src/aws-plugin.js';
-import type { ExecPlugin } from '../src/cluster-access.js';
-import { fetchText, type Downloads } from '../src/download.js';
-import { OFFICIAL_AWS_CLI_MIRROR } from '../src/inputs.js';
+import { isAwsCommand, type ExecPlugin } from '../src/cluster-access.js';
+import { fetchText, type Downloads } from '../src/verified-install.js';
+import { OFFICIAL_AWS_CLI_MIRROR } from '../src/tool-site.js';
 import { processRunner } from '../../shared/src/exec.js';
 import { pathWithout } from '../../../test/harness/runner.js';
 

@@ -9,9 +9,11 @@ import path from 'node:path';
 import { processRunner } from '../../shared/src/exec.js';
 import type { ClusterAccess } from '../src/cluster-access.js';
 import { deploy } from '../src/deploy.js';
-import { helmDeadlineMs, type DeployPlan } from '../src/helm-args.js';
+import type { DeployPlan } from '../src/helm-args.js';
+import { timeBudget } from '../src/budget.js';
 import type { HelmCli } from '../src/helm-cli.js';
 import { createKubeClient, type KubeClient } from '../src/cluster/client.js';
+import { planEksToken } from '../src/cluster/eks-token.js';
 import { collectDiagnostics, renderDiagnosticsSummary } from '../src/cluster/diagnostics.js';
 import { watchRollout } from '../src/cluster/fail-fast.js';
 import { Permissions } from '../src/cluster/permissions.js';
@@ -104,10 +106,14 @@ function awsAccess(secretAccessKey: string): ClusterAccess {
   };
 }
 
+/** The client main makes for this user: its token plan from the exec env over the runner's. */
+const awsClient = (access: ClusterAccess) =>
+  createKubeClient(access, { tokenPlan: planEksToken(access.exec!, process.env) });
+
 describe("preflight with the seed's `aws eks get-token` user", () => {
   test('the real aws CLI token is accepted', async () => {
     const access = awsAccess(AWS_SECRET);
-    const { serverVersion } = await preflight(createKubeClient(access), access, {
+    const { serverVersion } = await preflight(awsClient(access), access, {
       namespace: NS,
       createNamespace: false
     });
@@ -116,7 +122,7 @@ describe("preflight with the seed's `aws eks get-token` user", () => {
 
   test('a wrong AWS secret key: 401 with what to check', async () => {
     const access = awsAccess('wrongSecretKeyWrongSecretKeyWrongSecretK');
-    const error = await preflight(createKubeClient(access), access, {
+    const error = await preflight(awsClient(access), access, {
       namespace: NS,
       createNamespace: false
     }).catch((e: unknown) => e);
@@ -260,12 +266,22 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
     const pending = (await readHistory(helm, target, client)).at(-1);
     expect(pending).toMatchObject({ revision: 3, status: 'pending-upgrade' });
 
-    await expect(recoverPendingRelease(helm, target, 60_000, { client })).rejects.toThrow(
-      /another run may still be changing it/
-    );
+    await expect(
+      recoverPendingRelease(
+        helm,
+        target,
+        { liveWindowMs: timeBudget(60_000).pendingLiveWindowMs },
+        { client }
+      )
+    ).rejects.toThrow(/another run may still be changing it/);
     const anHourLater = new Date(Date.now() + 3600_000);
     await expect(
-      recoverPendingRelease(helm, target, 60_000, { client, now: anHourLater })
+      recoverPendingRelease(
+        helm,
+        target,
+        { liveWindowMs: timeBudget(60_000).pendingLiveWindowMs },
+        { client, now: anHourLater }
+      )
     ).resolves.toMatchObject({
       action: 'rollback',
       toRevision: 1
@@ -295,7 +311,7 @@ describe.each(HELM_VERSIONS)('helm %s', (version: HelmVersion) => {
       valuesFiles: [],
       setArgs: ['--set', `pythonApp.name=${long}`, ...GOOD_IMAGE],
       timeout: '2m',
-      helmDeadlineMs: helmDeadlineMs(299 * 3_600_000),
+      helmDeadlineMs: timeBudget(299 * 3_600_000).helmDeadlineMs,
       wait: false,
       rollbackOnFailure: false,
       createNamespace: false,

@@ -1,14 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { recoveryRules } from '../src/cluster/release-plan.js';
 import {
-  MAX_TIMER_MS,
   commandLineForLog,
-  helmDeadlineMs,
   translateFlags,
   upgradeArgs,
   type DeployPlan
 } from '../src/helm-args.js';
-import { MAX_TIMEOUT_MS } from '../src/inputs.js';
 
 const base: DeployPlan = {
   release: 'python-application',
@@ -93,30 +89,6 @@ describe('flags helm 4 renamed, in extra-args', () => {
     expect(translateFlags(args, major)).toEqual({ args: want, renamed: notes });
   });
 });
-
-test.each([
-  [60_000, 150_000],
-  [5 * 60_000, 630_000],
-  [60 * 60_000, 7_230_000],
-  [MAX_TIMEOUT_MS, 43_230_000] // the longest timeout the input takes: 12 h 30 s
-])(
-  'a %d ms timeout stops helm after %d ms, inside the window a pending release counts as live',
-  (timeoutMs, deadline) => {
-    expect(helmDeadlineMs(timeoutMs)).toBe(deadline);
-    expect(helmDeadlineMs(timeoutMs)).toBeLessThan(recoveryRules(timeoutMs).liveWindowMs);
-    expect(helmDeadlineMs(timeoutMs)).toBeLessThanOrEqual(MAX_TIMER_MS);
-  }
-);
-
-// Node fires a timer whose delay does not fit 32 bits after 1 ms: helm was killed at once.
-test.each([
-  ['299 h', 299 * 3_600_000],
-  ['1000 h', 1000 * 3_600_000],
-  ['the limit of a timer', MAX_TIMER_MS],
-  ['infinity', Number.POSITIVE_INFINITY]
-])('a timeout of %s never gives a deadline a timer cannot wait', (_name, timeoutMs) =>
-  expect(helmDeadlineMs(timeoutMs)).toBe(MAX_TIMER_MS)
-);
 
 describe('the helm command line in the log hides values that may be secret', () => {
   test.each<[string[], string]>([

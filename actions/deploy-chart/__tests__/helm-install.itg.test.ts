@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fetchText, type Downloads } from '../src/download.js';
+import { fetchText, type Downloads } from '../src/verified-install.js';
 import { installHelm } from '../src/helm-install.js';
 import { helmToolName } from '../src/helm-versions.js';
-import { OFFICIAL_HELM_MIRROR } from '../src/inputs.js';
+import { OFFICIAL_HELM_MIRROR } from '../src/tool-site.js';
 import { helmPath } from '../../../test/harness/rigs/helm.js';
 import {
   archiveName,

@@ -5,11 +5,11 @@ import {
   helmPlatform,
   helmToolName,
   isOfficialHelmMirror,
-  mirrorUrl,
   parseLatestVersion,
   parseSha256File,
   verifyDigest
 } from '../src/helm-versions.js';
+import { mirrorUrl } from '../src/tool-site.js';
 
 describe('archive names per runner', () => {
   test.each([

@@ -1,11 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import {
-  normalizeKubeconfig,
-  sharedTokenMessage,
-  tokenOutlivesHelm,
-  withBearerToken
-} from '../src/kubeconfig.js';
+import { sharedTokenMessage } from '../src/credentials.js';
+import { normalizeKubeconfig, withBearerToken } from '../src/kubeconfig.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcfake\n-----END EC PRIVATE KEY-----\n';
@@ -377,15 +373,6 @@ describe('normalization', () => {
 
 describe("helm reuses the exec plugin's token", () => {
   test.each([
-    ['5m', 300_000, true],
-    ['6m30s', 390_000, true],
-    ['7m', 420_000, false],
-    ['1h', 3_600_000, false]
-  ])('timeout %s: the 15-minute token outlives helm: %s', (_text, ms, want) =>
-    expect(tokenOutlivesHelm(ms)).toBe(want)
-  );
-
-  test.each([
     [
       true,
       'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
@@ -400,7 +387,7 @@ describe("helm reuses the exec plugin's token", () => {
 
   test('the exec user becomes a token user; cluster and context are unchanged', () => {
     const normalized = normalizeKubeconfig(seed, noFiles);
-    const written = parse(withBearerToken(stringify(normalized.doc), 'k8s-aws-v1.minted'));
+    const written = withBearerToken(normalized.doc, 'k8s-aws-v1.minted');
     expect(written.users).toEqual([
       { name: 'basickapp-aws', user: { token: 'k8s-aws-v1.minted' } }
     ]);

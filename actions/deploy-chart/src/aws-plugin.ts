@@ -1,14 +1,16 @@
 import * as core from '@actions/core';
-import * as tc from '@actions/tool-cache';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ActionError } from '../../shared/src/errors.js';
 import { processRunner, type ProcessRunner } from '../../shared/src/exec.js';
-import type { ExecPlugin } from './cluster-access.js';
-import { sha256File, webDownloads, type Downloads } from './download.js';
-import { mirrorUrl, parseSha256File } from './helm-versions.js';
-import { OFFICIAL_AWS_CLI_MIRROR } from './inputs.js';
-import { isSameSite, toolCacheName } from './tool-site.js';
+import { isAwsCommand, type ExecPlugin } from './cluster-access.js';
+import {
+  installVerified,
+  webDownloads,
+  type Downloads,
+  type VerifiedTool
+} from './verified-install.js';
+import { parseSha256File } from './helm-versions.js';
+import { isSameSite, OFFICIAL_AWS_CLI_MIRROR, toolCacheName } from './tool-site.js';
 
 /** The AWS CLI v2 release the action installs when the runner's aws cannot run eks get-token. */
 export const AWS_CLI_VERSION = '2.36.11';
@@ -19,12 +21,12 @@ export const AWS_CLI_VERSION = '2.36.11';
  * `sha256sum -c` (size 73022935). No aarch64 sum was found, so on ARM runners the official
  * installer is refused and the user is told to install the CLI first.
  */
-export const OFFICIAL_AWS_CLI_SHA256: Readonly<Record<string, string>> = {
+const OFFICIAL_AWS_CLI_SHA256: Readonly<Record<string, string>> = {
   'awscli-exe-linux-x86_64-2.36.11.zip':
     '50fbb7a2f44a78eab4a210088040e8f0bc4b9937cac8043c2354269d58614df6'
 };
 
-export interface AwsCliVersion {
+interface AwsCliVersion {
   major: number;
   minor: number;
   patch: number;
@@ -43,10 +45,6 @@ export function supportsEksGetToken(v: AwsCliVersion): boolean {
   if (v.major < 1) return false;
   if (v.minor !== 16) return v.minor > 16;
   return v.patch >= 156;
-}
-
-export function isAwsCommand(command: string): boolean {
-  return /^aws(\.exe)?$/i.test(path.basename(command));
 }
 
 export function awsInstallerName(platform: string, arch: string): string {
@@ -68,30 +66,37 @@ async function installedVersion(runner: ProcessRunner): Promise<AwsCliVersion | 
   }
 }
 
-/** The installer's aws/dist is a self-contained CLI: cached as is, no root install needed. */
-async function installAwsCli(mirror: string, web: Downloads): Promise<string> {
-  // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
-  const toolName = toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR);
-  const cached = tc.find(toolName, AWS_CLI_VERSION);
-  if (cached) return cached;
+/** The official installer's aws/dist is a self-contained CLI: cached as is, no root install. */
+function awsCliTool(mirror: string, web: Downloads): VerifiedTool {
   const file = awsInstallerName(process.platform, process.arch);
-  const url = mirrorUrl(mirror, file);
   const official = isSameSite(mirror, OFFICIAL_AWS_CLI_MIRROR);
-  const expected = official
-    ? OFFICIAL_AWS_CLI_SHA256[file]
-    : parseSha256File(await web.text(`${url}.sha256`));
-  if (!expected) throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
-  core.info(`aws: downloading ${url}`);
-  const archive = await web.file(url);
-  const actual = await sha256File(archive);
-  if (actual !== expected) {
-    throw new Error(
-      `${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`
-    );
-  }
-  const dist = path.join(await tc.extractZip(archive), 'aws', 'dist');
-  if (!existsSync(path.join(dist, 'aws'))) throw new Error(`${file} has no aws/dist/aws`);
-  return tc.cacheDir(dist, toolName, AWS_CLI_VERSION);
+  return {
+    label: 'aws',
+    site: mirror,
+    // Keyed by site: a CLI from a custom mirror is never used by a run of the official site.
+    cacheName: toolCacheName('aws-cli', mirror, OFFICIAL_AWS_CLI_MIRROR),
+    version: AWS_CLI_VERSION,
+    file,
+    archive: 'zip',
+    checksum: async (url) => {
+      const expected = official
+        ? OFFICIAL_AWS_CLI_SHA256[file]
+        : parseSha256File(await web.text(`${url}.sha256`));
+      if (!expected) throw new Error(`no sha256 is known for ${file}, so it cannot be verified`);
+      return (actual) => {
+        if (actual !== expected) {
+          throw new Error(
+            `${file}: sha256 ${actual} is not the expected ${expected}; refusing to use it`
+          );
+        }
+        return official
+          ? 'sha256 matches the sum shipped in this action'
+          : "sha256 matches the mirror's published sum";
+      };
+    },
+    dir: path.join('aws', 'dist'),
+    binary: 'aws'
+  };
 }
 
 /**
@@ -115,8 +120,7 @@ export async function ensureAuthPlugin(
     : 'the aws command is not on PATH';
   core.warning(`kubeconfig exec plugin: ${why}; installing the AWS CLI ${AWS_CLI_VERSION}`);
   try {
-    const dir = await installAwsCli(mirror, web);
-    core.addPath(dir);
+    const dir = await installVerified(awsCliTool(mirror, web), web);
     core.info(`aws: installed aws-cli/${AWS_CLI_VERSION} at ${dir} and put it first on PATH`);
   } catch (error) {
     throw new ActionError(

@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
 import { ActionError } from '../../shared/src/errors.js';
-import type { RunResult } from '../../shared/src/exec.js';
 import { appendSummary } from '../../shared/src/summary.js';
 import type { KubeClient } from './cluster/client.js';
 import {
@@ -10,26 +9,14 @@ import {
 } from './cluster/diagnostics.js';
 import { watchRollout, type FailFastWatch } from './cluster/fail-fast.js';
 import { Permissions } from './cluster/permissions.js';
-import { describePodFailure, type PodFailure } from './cluster/pod-failure.js';
-import {
-  helmError,
-  helmHitTransientClusterError,
-  readHistory,
-  settleRelease,
-  type ReleaseTarget
-} from './cluster/recover.js';
+import type { PodFailure } from './cluster/pod-failure.js';
+import { readHistory, settleRelease } from './cluster/recover.js';
 import { usesSecretStorage } from './cluster/release-history.js';
-import type { HelmRevision } from './cluster/release-plan.js';
+import type { HelmRevision, ReleaseTarget } from './cluster/release-plan.js';
 import { forwardTerminationSignals } from './cluster/signals.js';
-import { explainHelmFailure } from './helm-failure.js';
+import { classifyHelmRun, explainOutcome, lastLines, type HelmRun } from './helm-outcome.js';
 import { commandLineForLog, translateFlags, upgradeArgs, type DeployPlan } from './helm-args.js';
 import type { HelmCli } from './helm-cli.js';
-
-const formatSeconds = (ms: number) => `${Math.round(ms / 1000)}s`;
-
-function lastLines(text: string, count = 15): string {
-  return text.trim().split(/\r?\n/).slice(-count).join('\n');
-}
 
 /** A release we could not settle must not fail with a bare network error: say what is left. */
 async function settleOrExplain(
@@ -46,13 +33,6 @@ async function settleOrExplain(
       lastLines(helmOutput)
     );
   }
-}
-
-interface HelmAttempt {
-  result: RunResult;
-  failure?: PodFailure;
-  /** helm was still running at plan.helmDeadlineMs and was stopped. */
-  overran: boolean;
 }
 
 /**
@@ -91,7 +71,7 @@ async function runHelm(
   target: ReleaseTarget,
   failFast: Permissions | undefined,
   stopHelm: AbortController
-): Promise<HelmAttempt> {
+): Promise<Omit<HelmRun, 'signal'>> {
   let overran = false;
   const deadline = setTimeout(() => {
     overran = true;
@@ -138,66 +118,49 @@ export async function deploy(
   const failFastOn = failFast && live && plan.wait ? permissions : undefined;
   let stopHelm = new AbortController();
   const signals = forwardTerminationSignals(() => stopHelm.abort());
+  /** One helm run, its release settled when it failed; what it came to, as of now. */
+  const attempt = async (): Promise<HelmRun> => {
+    const ran = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
+    const run = { ...ran, signal: signals.received };
+    if (classifyHelmRun(run).kind === 'deployed') return run;
+    if (live) await settleOrExplain(helm, target, client, ran.result.stderr || ran.result.stdout);
+    return { ...ran, signal: signals.received };
+  };
   try {
-    let attempt: HelmAttempt;
-    for (let run = 1; ; run++) {
-      attempt = await runHelm(helm, client, plan, target, failFastOn, stopHelm);
-      const { result, failure, overran } = attempt;
-      if (result.exitCode === 0 && !signals.received && !failure && !overran) {
-        return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
-      }
-      if (live) await settleOrExplain(helm, target, client, result.stderr || result.stdout);
-      const retry =
-        run === 1 &&
-        !signals.received &&
-        !failure &&
-        !overran &&
-        helmHitTransientClusterError(result.stderr);
-      if (!retry) break;
+    let run = await attempt();
+    const first = classifyHelmRun(run);
+    if (first.kind === 'cluster-unavailable') {
       core.warning(
-        `helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${helmError(result.stderr)?.split('\n')[0]}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`
+        `helm upgrade ${plan.release}: the Kubernetes API server was unavailable (${first.error}); the release is settled, running helm once more in ${RETRY_AFTER_MS / 1000} s`
       );
       await sleep(RETRY_AFTER_MS);
-      if (signals.received) break; // cancelled while waiting: the first run's outcome stands
-      stopHelm = new AbortController();
+      // Cancelled while waiting: the first run's outcome stands, as a cancellation.
+      if (signals.received) run = { ...run, signal: signals.received };
+      else {
+        stopHelm = new AbortController();
+        run = await attempt();
+      }
     }
-    const { result, failure, overran } = attempt;
-    const diagnostics = await collectDiagnostics(client, helm, target, failure, {
-      since: started,
-      permissions
-    });
-    logDiagnostics(diagnostics);
-    await appendSummary(renderDiagnosticsSummary(diagnostics));
-    if (failure) {
-      throw new ActionError(
-        `deploy of ${plan.release} stopped early: ${describePodFailure(failure)}`,
-        'helm was stopped instead of waiting for the timeout; see the diagnostics above and in the job summary.'
-      );
+    const outcome = classifyHelmRun(run);
+    if (outcome.kind === 'deployed') {
+      return live ? (await readHistory(helm, target, client)).at(-1) : undefined;
     }
-    if (overran) {
-      throw new ActionError(
-        `deploy of ${plan.release}: helm was still running ${formatSeconds(plan.helmDeadlineMs)} after it started, past its own --timeout ${plan.timeout} (twice, for a rollback); it was stopped and the release is not left pending`,
-        'helm was waiting on the Kubernetes API server without an answer: check the control plane and the network to it, then re-run the job.'
-      );
-    }
-    if (signals.received) {
-      throw new ActionError(
-        `deploy of ${plan.release} was cancelled (${signals.received}); helm was stopped and the release is not left pending`
-      );
-    }
-    const explained = explainHelmFailure(result.stderr);
-    if (explained) throw new ActionError(explained.message, explained.hint);
-    if (helmHitTransientClusterError(result.stderr)) {
-      throw new ActionError(
-        `deploy of ${plan.release} failed: the Kubernetes API server was unavailable while helm was working (restarting, or cutting or refusing connections), also when helm ran again; the release is not left pending. Re-run the job; if it keeps happening, check the cluster's control plane (an EKS version upgrade?)`,
-        lastLines(result.stderr)
-      );
-    }
-    throw new ActionError(
-      `helm upgrade ${plan.release} (namespace ${plan.namespace}) failed with exit code ${result.exitCode}`,
-      lastLines(result.stderr || result.stdout)
-    );
+    await reportDiagnostics(client, helm, target, run.failure, { since: started, permissions });
+    throw explainOutcome(outcome, plan);
   } finally {
     signals.dispose();
   }
+}
+
+/** The cluster's side of a failed deploy: in the log and in the job summary. */
+async function reportDiagnostics(
+  client: KubeClient,
+  helm: HelmCli,
+  target: ReleaseTarget,
+  failure: PodFailure | undefined,
+  options: { since: number; permissions: Permissions }
+): Promise<void> {
+  const diagnostics = await collectDiagnostics(client, helm, target, failure, options);
+  logDiagnostics(diagnostics);
+  await appendSummary(renderDiagnosticsSummary(diagnostics));
 }

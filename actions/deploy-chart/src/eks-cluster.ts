@@ -22,10 +22,9 @@ import { runnerAwsContext, runnerCredentialEdges } from '../../shared/src/aws/ru
 import type { AwsCredentials } from '../../shared/src/aws/sigv4.js';
 import { stsClient } from '../../shared/src/aws/sts.js';
 import { ActionError, InputError } from '../../shared/src/errors.js';
-import { isAwsCommand } from './aws-plugin.js';
-import type { ExecPlugin } from './cluster-access.js';
+import { isAwsCommand, type ExecPlugin } from './cluster-access.js';
 import type { EksTokenPlan } from './cluster/eks-token.js';
-import type { KubeconfigSource } from './inputs.js';
+import type { KubeconfigSource } from './kubeconfig-input.js';
 
 export interface EksInputs {
   clusterName: string;
@@ -95,7 +94,7 @@ export function parseExecRoleInputs(
 }
 
 /** The exec user's command: this very bundle, run by this very node. Pure. */
-export function execCredentialCommand(
+function execCredentialCommand(
   bundle: string,
   node: string,
   clusterName: string,
@@ -108,7 +107,7 @@ export function execCredentialCommand(
 }
 
 /** The kubeconfig for a described cluster; no credential in it. Pure. */
-export function eksKubeconfig(
+function eksKubeconfig(
   cluster: EksCluster,
   region: string,
   exec: { command: string; args: string[] }
@@ -146,10 +145,7 @@ export function eksKubeconfig(
 }
 
 /** The variables helm (and so its exec plugin) gets: the credentials, in memory only. Pure. */
-export function credentialEnv(
-  credentials: AwsCredentials,
-  region?: string
-): Record<string, string> {
+function credentialEnv(credentials: AwsCredentials, region?: string): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -174,7 +170,7 @@ async function logCredentials(
 }
 
 /** The assumed role's keys for the kubeconfig's exec user, and where they came from. */
-export interface ExecCredentialsLent {
+interface ExecCredentialsLent {
   env: Record<string, string>;
   keysFrom: string;
 }
@@ -212,7 +208,7 @@ export async function lendRoleToExec(
   return { env: credentialEnv(obtained.credentials), keysFrom: obtained.source };
 }
 
-export interface EksConnection {
+interface EksConnection {
   clusterName: string;
   region: string;
   /** The IAM principal an access entry must name (asks STS only when the credentials are ambient). */
@@ -265,11 +261,7 @@ export async function connectEks(
 }
 
 /** With cluster-name, the API server's 401 means the principal has no EKS access entry. Pure. */
-export function explainNoAccessEntry(
-  clusterName: string,
-  region: string,
-  principal: string
-): ActionError {
+function explainNoAccessEntry(clusterName: string, region: string, principal: string): ActionError {
   return new ActionError(
     `cluster-name: the API server of EKS cluster "${clusterName}" refused ${principal} (401 Unauthorized): it has no EKS access entry for this principal.`,
     `Create one: aws eks create-access-entry --cluster-name ${clusterName} --region ${region} --principal-arn ${principal}, then give it Kubernetes permissions, e.g. aws eks associate-access-policy --cluster-name ${clusterName} --region ${region} --principal-arn ${principal} --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy --access-scope type=namespace,namespaces=<namespace> (or map it in the aws-auth ConfigMap).`

@@ -1,4 +1,4 @@
-import { roleSessionSeconds } from '../../shared/src/aws/credentials.js';
+import type { TimeBudget } from './budget.js';
 import type { DryRun, Inputs } from './inputs.js';
 
 /** What one `helm upgrade --install` does, resolved from the inputs (namespace, values files). */
@@ -11,7 +11,7 @@ export interface DeployPlan {
   /** The `set` lines as --set / --set-file arguments (see set-values.ts); helm applies them last. */
   setArgs: string[];
   timeout: string;
-  /** When helm is stopped if its own --timeout did not end it (see helmDeadlineMs). */
+  /** When helm is stopped if its own --timeout did not end it (TimeBudget.helmDeadlineMs). */
   helmDeadlineMs: number;
   wait: boolean;
   rollbackOnFailure: boolean;
@@ -20,32 +20,12 @@ export interface DeployPlan {
   extraArgs: string[];
 }
 
-/**
- * Node's timers hold a 32-bit signed delay: a longer one fires after 1 ms (with a warning).
- * The timeout input is bounded far below it; a delay is clamped here anyway.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * helm may run up to 2 × timeout (the wait, then a rollback) plus its own API calls, which
- * client-go does not time out: a hung API server would hold it until the job's 6-hour limit.
- * Past this deadline it is stopped. It lies inside the 2 × timeout + 1m during which the next
- * run treats a pending release as live (recoveryRules), so that rule holds. Pure; never more
- * than a timer can wait.
- */
-export function helmDeadlineMs(timeoutMs: number): number {
-  return Math.min(2 * timeoutMs + 30_000, MAX_TIMER_MS);
-}
-
-/**
- * The role session a deploy asks for: the whole step (recovery, the upgrade, a rollback, the
- * report; each at most helmDeadlineMs) plus 10 minutes, at least STS's hour, at most 12 h.
- */
-export function deploySessionSeconds(timeoutMs: number): number {
-  return roleSessionSeconds(2 * helmDeadlineMs(timeoutMs) + 10 * 60_000);
-}
-
-export function planDeploy(inputs: Inputs, namespace: string, setArgs: string[]): DeployPlan {
+export function planDeploy(
+  inputs: Inputs,
+  namespace: string,
+  setArgs: string[],
+  time: TimeBudget
+): DeployPlan {
   return {
     release: inputs.release,
     chart: inputs.chart,
@@ -53,7 +33,7 @@ export function planDeploy(inputs: Inputs, namespace: string, setArgs: string[])
     valuesFiles: inputs.valuesFiles,
     setArgs,
     timeout: inputs.timeout,
-    helmDeadlineMs: helmDeadlineMs(inputs.timeoutMs),
+    helmDeadlineMs: time.helmDeadlineMs,
     wait: inputs.wait,
     rollbackOnFailure: inputs.rollbackOnFailure,
     createNamespace: inputs.createNamespace,
@@ -63,7 +43,7 @@ export function planDeploy(inputs: Inputs, namespace: string, setArgs: string[])
 }
 
 /** Flags helm 4 renamed, as [helm 3, helm 4]; extra-args written for either major work on both. */
-export const RENAMED_FLAGS: Array<[string, string]> = [['--force', '--force-replace']];
+const RENAMED_FLAGS: Array<[string, string]> = [['--force', '--force-replace']];
 
 export function translateFlags(
   args: string[],

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { RunOptions, RunResult } from '../../shared/src/exec.js';
+import { KILL_GRACE_MS } from './budget.js';
 
 export interface HelmRunOptions extends RunOptions {
   /**
@@ -28,17 +29,12 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {
   SIGKILL: 137
 };
 
-/**
- * helm's SIGTERM handler records the release as failed, which needs the API server; if that
- * hangs too, helm is killed after this grace and the deploy settles the release instead.
- */
-const SIGKILL_AFTER_MS = 15_000;
-
 export function createHelmCli(
   path: string,
   major: 3 | 4,
   kubeconfigPath: string,
-  killAfterMs = SIGKILL_AFTER_MS,
+  /** SIGTERM → SIGKILL (TimeBudget.killGraceMs). */
+  killAfterMs = KILL_GRACE_MS,
   extraEnv: Record<string, string> = {},
   /** helm's working directory: the workspace, the base the path inputs were checked against. */
   cwd?: string

@@ -1,5 +1,5 @@
-import { OFFICIAL_HELM_MIRROR } from './inputs.js';
-import { isSameSite, toolCacheName } from './tool-site.js';
+import { isSameSite, OFFICIAL_HELM_MIRROR, toolCacheName } from './tool-site.js';
+import type { Downloads, VerifiedTool } from './verified-install.js';
 
 /**
  * sha256 of the official helm release archives the action knows, checked in addition to the
@@ -40,7 +40,7 @@ export const OFFICIAL_HELM_SHA256: Readonly<Record<string, string>> = {
     'd0a651026da4a26b28bdfc3d455ce3dfacbc267182dc2225c2172b1dcc549643'
 };
 
-export interface HelmPlatform {
+interface HelmPlatform {
   os: 'linux' | 'darwin' | 'windows';
   arch: string;
   archive: 'tar.gz' | 'zip';
@@ -71,11 +71,6 @@ export function helmArchiveName(version: string, platform: HelmPlatform): string
   return `helm-${version}-${platform.os}-${platform.arch}.${platform.archive}`;
 }
 
-/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
-export function mirrorUrl(mirror: string, file: string): string {
-  return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
-}
-
 /** Whether a helm-mirror is the official site, whose archives are held to the shipped sums. */
 export function isOfficialHelmMirror(mirror: string): boolean {
   return isSameSite(mirror, OFFICIAL_HELM_MIRROR);
@@ -100,7 +95,7 @@ export function parseSha256File(text: string): string {
   return digest.toLowerCase();
 }
 
-export interface DigestCheck {
+interface DigestCheck {
   file: string;
   actual: string;
   /** From the mirror's `<file>.sha256sum`. */
@@ -130,4 +125,25 @@ export function verifyDigest(check: DigestCheck, table = OFFICIAL_HELM_SHA256): 
   return official
     ? "sha256 matches the published sum (this version is not in the action's table)"
     : "sha256 matches the mirror's published sum";
+}
+
+/** helm's release archive on the mirror, held to its .sha256sum and the shipped sums. */
+export function helmTool(version: string, mirror: string, web: Downloads): VerifiedTool {
+  const platform = helmPlatform(process.platform, process.arch);
+  const file = helmArchiveName(version, platform);
+  return {
+    label: 'helm',
+    site: mirror,
+    cacheName: helmToolName(mirror),
+    version,
+    file,
+    archive: platform.archive,
+    checksum: async (url) => {
+      const published = parseSha256File(await web.text(`${url}.sha256sum`));
+      const official = isOfficialHelmMirror(mirror);
+      return (actual) => verifyDigest({ file, actual, published, official });
+    },
+    dir: `${platform.os}-${platform.arch}`,
+    binary: platform.os === 'windows' ? 'helm.exe' : 'helm'
+  };
 }

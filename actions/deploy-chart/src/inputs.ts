@@ -23,6 +23,7 @@ import {
 import { parseSetInput, resolveSetValues, setFilePaths, type SetValue } from './set-values.js';
 import { parseMode, type Mode } from './plan/mode.js';
 import { splitArgs } from './split-args.js';
+import { OFFICIAL_AWS_CLI_MIRROR, OFFICIAL_HELM_MIRROR } from './tool-site.js';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -67,8 +68,6 @@ export interface Inputs {
 
 /** The helm release the action pins by default; its sha256 sums ship in helm-versions.ts. */
 export const DEFAULT_HELM_VERSION = 'v4.1.4';
-export const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
-export const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -386,10 +385,7 @@ export function parseSetLines(text: string): SetValue[] {
 }
 
 /** The inputs that were given but mean nothing on the path the others chose. Pure. */
-export function ignoredInputWarnings(
-  read: InputReader,
-  inputs: Omit<Inputs, 'warnings'>
-): string[] {
+function ignoredInputWarnings(read: InputReader, inputs: Omit<Inputs, 'warnings'>): string[] {
   const warnings: string[] = [];
   if (inputs.dryRun !== 'none') {
     for (const name of ['rollback-on-failure', 'recover-pending', 'fail-fast'] as const) {

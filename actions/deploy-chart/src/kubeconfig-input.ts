@@ -113,11 +113,7 @@ export function parseKubeconfigInput(raw: string): KubeconfigSource {
 }
 
 /** Exec env values that configure rather than authenticate; masking them would only blur logs. */
-export const PLAIN_EXEC_ENV = new Set([
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_STS_REGIONAL_ENDPOINTS'
-]);
+const PLAIN_EXEC_ENV = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_STS_REGIONAL_ENDPOINTS']);
 
 /** Secrets anywhere in one user entry, read leniently: the entry may be malformed. Pure. */
 export function userSecrets(user: unknown): string[] {

@@ -1,21 +1,19 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { InputError } from '../../shared/src/errors.js';
 import { maskSecret } from '../../shared/src/mask.js';
-import { saveState } from '../../shared/src/state.js';
+import { saveState } from '../../shared/src/save-state.js';
+import { State } from '../../shared/src/state.js';
 import { makePrivateDir } from '../../shared/src/temp.js';
 import type { ClusterAccess, ExecPlugin } from './cluster-access.js';
-import { EKS_TOKEN_LIFETIME_MS, planEksToken, type EksTokenPlan } from './cluster/eks-token.js';
-import { helmDeadlineMs } from './helm-args.js';
 import { readKubeconfigYaml, userSecrets, type KubeconfigSource } from './kubeconfig-input.js';
-import { KUBECONFIG_DIR_STATE } from './state-keys.js';
 
 type Map = Record<string, unknown>;
 
-export interface NormalizedKubeconfig {
+interface NormalizedKubeconfig {
   /** Only the current context, its cluster and its user, ready to write. */
   doc: Map;
   access: ClusterAccess;
@@ -285,6 +283,23 @@ export function normalizeKubeconfig(
   return { doc: normalized, access, secrets: [...new Set(secrets)], warnings };
 }
 
+/** The kubeconfig input (or the one built by cluster-name), normalized, its secrets masked. */
+interface LoadedKubeconfig extends NormalizedKubeconfig {
+  encoding: KubeconfigSource['encoding'];
+}
+
+/**
+ * Normalizes the kubeconfig and masks its secrets before anything else is logged. The input's
+ * own secrets were masked when it was read (readKubeconfigInput); those of the files it refers
+ * to (tokenFile, client-key) are masked here. Its warnings are logged.
+ */
+export function loadKubeconfig(source: KubeconfigSource): LoadedKubeconfig {
+  const normalized = normalizeKubeconfig(source.yaml);
+  for (const secret of normalized.secrets) maskSecret(secret);
+  for (const warning of normalized.warnings) core.warning(warning);
+  return { ...normalized, encoding: source.encoding };
+}
+
 export interface WrittenKubeconfig {
   /** The normalized file, 0600; helm and kubectl get it only through KUBECONFIG. */
   path: string;
@@ -293,82 +308,31 @@ export interface WrittenKubeconfig {
 }
 
 /**
- * Writes the normalized kubeconfig and tells post where it is. The input's own secrets were
- * masked when it was read (readKubeconfigInput); those of the files it refers to (tokenFile,
- * client-key) are masked here, before anything else is logged.
+ * Writes the kubeconfig helm uses, once, and tells post where it is. With `token` (one that
+ * outlives helm's run) its user carries that bearer token instead of the exec plugin.
  */
-export async function writeKubeconfig(source: KubeconfigSource): Promise<WrittenKubeconfig> {
-  const normalized = normalizeKubeconfig(source.yaml);
-  for (const secret of normalized.secrets) maskSecret(secret);
-  for (const warning of normalized.warnings) core.warning(warning);
+export async function writeKubeconfig(
+  kubeconfig: LoadedKubeconfig,
+  token?: string
+): Promise<WrittenKubeconfig> {
   const dir = await makePrivateDir('kubeconfig');
-  saveState(KUBECONFIG_DIR_STATE, dir);
+  saveState(State.KubeconfigDir, dir);
   const file = path.join(dir, 'config');
-  await writeFile(file, stringify(normalized.doc), { mode: 0o600 });
+  const doc = token ? withBearerToken(kubeconfig.doc, token) : kubeconfig.doc;
+  await writeFile(file, stringify(doc), { mode: 0o600 });
+  const { access } = kubeconfig;
   core.info(
-    `kubeconfig: context "${normalized.access.contextName}" → ${normalized.access.server} (${source.encoding})`
+    `kubeconfig: context "${access.contextName}" → ${access.server} (${kubeconfig.encoding})`
   );
-  return { path: file, dir, access: normalized.access };
-}
-
-/**
- * helm is stopped at helmDeadlineMs and killed 15 s later: a token valid 30 s past the
- * deadline outlives any helm run (for the default 5m timeout: 10m30s + 30s of a 14m token).
- */
-export function tokenOutlivesHelm(timeoutMs: number): boolean {
-  return helmDeadlineMs(timeoutMs) + 30_000 <= EKS_TOKEN_LIFETIME_MS;
-}
-
-/**
- * Who makes the EKS token, for the action and helm alike: signed here only when helm can be
- * handed the token, else helm and the action both run the plugin. Pure.
- */
-export function planTokenSource(
-  exec: ExecPlugin,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-  keysFrom?: string
-): EksTokenPlan {
-  const plan = planEksToken(exec, env, keysFrom);
-  if ('sign' in plan && !tokenOutlivesHelm(timeoutMs)) {
-    return { runCli: 'the timeout is longer than one token lives, so helm renews it with aws' };
-  }
-  return plan;
+  return { path: file, dir, access };
 }
 
 /** The kubeconfig with its user's exec plugin replaced by a minted bearer token. Pure. */
-export function withBearerToken(yamlText: string, token: string): string {
-  const doc = parse(yamlText, { logLevel: 'error' }) as { users: Array<{ user: Map }> };
-  for (const entry of doc.users) {
-    delete entry.user.exec;
-    entry.user.token = token;
-  }
-  return stringify(doc);
-}
-
-/** Where the token handed to helm came from, for the log. Pure. */
-export function sharedTokenMessage(command: string, signedHere: boolean): string {
-  return signedHere
-    ? 'kubeconfig: helm uses the EKS token this action signed (valid longer than helm may run), so it starts no aws process'
-    : `kubeconfig: helm reuses the token that "${command}" printed for this action (valid longer than helm may run), so it does not start "${command}" again`;
-}
-
-/**
- * Hands helm the token the API client already has (signed here, or printed by the exec
- * plugin), so each helm call does not start `aws eks get-token` again (≈ 5 s each). Only when
- * the token outlives helm's run; otherwise helm keeps running the plugin itself.
- */
-export async function shareExecToken(
-  kube: WrittenKubeconfig,
-  mint: () => Promise<string | undefined>,
-  timeoutMs: number,
-  signedHere: boolean
-): Promise<void> {
-  if (!kube.access.exec || !tokenOutlivesHelm(timeoutMs)) return;
-  const token = await mint();
-  if (!token) return;
-  maskSecret(token);
-  const text = await readFile(kube.path, 'utf8');
-  await writeFile(kube.path, withBearerToken(text, token), { mode: 0o600 });
-  core.info(sharedTokenMessage(kube.access.exec.command, signedHere));
+export function withBearerToken(doc: Map, token: string): Map {
+  const users = (doc.users as Array<{ name: string; user: Map }>).map(({ name, user }) => {
+    const kept: Map = { ...user, token };
+    delete kept.exec;
+    return { name, user: kept };
+  });
+  return { ...doc, users };
 }

@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { appendSummary } from '../../shared/src/summary.js';
 import type { KubeClient } from './cluster/client.js';
-import { readHistory, type ReleaseTarget } from './cluster/recover.js';
-import { chartVersion, type HelmRevision } from './cluster/release-plan.js';
+import { readHistory } from './cluster/recover.js';
+import { chartVersion, type HelmRevision, type ReleaseTarget } from './cluster/release-plan.js';
 import { readReleaseResources, renderSuccessSummary } from './cluster/report.js';
 import { waitForReleaseUrl } from './cluster/url.js';
 import type { HelmCli } from './helm-cli.js';

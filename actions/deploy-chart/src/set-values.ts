@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../../shared/src/errors.js';
 
 /** One step of a `set` key: a map key or a list index. */
-export type PathStep = string | number;
+type PathStep = string | number;
 
 /**
  * `a.b[0].c` → ['a', 'b', 0, 'c']. A backslash takes the next character literally, as helm's
@@ -129,7 +129,7 @@ function equalFold(text: string, word: string): boolean {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-export type HelmType = 'bool' | 'null' | 'int64' | 'string';
+type HelmType = 'bool' | 'null' | 'int64' | 'string';
 
 /**
  * What `helm --set` makes of a value: helm's strvals typedVal, rule for rule. true/false/null
@@ -203,7 +203,7 @@ export function helmKey(steps: PathStep[]): string {
 }
 
 /** A value or file name as helm's --set parser reads it back: `\` and `,` escaped. */
-export function helmValue(text: string): string {
+function helmValue(text: string): string {
   return text.replace(/[\\,]/g, (ch) => `\\${ch}`);
 }
 

@@ -5,6 +5,9 @@
 // to the sums shipped in this action. Pure.
 import { createHash } from 'node:crypto';
 
+export const OFFICIAL_HELM_MIRROR = 'https://get.helm.sh';
+export const OFFICIAL_AWS_CLI_MIRROR = 'https://awscli.amazonaws.com';
+
 /**
  * Whether `mirror` is the site `official` names, however it is spelled: host case, a trailing
  * slash, the default port, and http:// too (being held to the shipped sums is never weaker).
@@ -37,4 +40,9 @@ export function toolCacheName(tool: string, mirror: string, official: string): s
   const site = `${url.hostname}${url.port ? `-${url.port}` : ''}`.replace(/[^A-Za-z0-9.-]/g, '-');
   const key = createHash('sha256').update(url.href.replace(/\/+$/, '')).digest('hex').slice(0, 12);
   return `${tool}-from-${site}-${key}`;
+}
+
+/** A file under the mirror's base URL; a base with a path (https://host/helm) keeps it. */
+export function mirrorUrl(mirror: string, file: string): string {
+  return new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).toString();
 }

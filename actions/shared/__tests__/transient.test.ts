@@ -43,6 +43,17 @@ test.each<[string, FailureFacts, boolean]>([
   ['connection reset', { text: 'read: connection reset by peer' }, true],
   ['Node ECONNRESET', { code: 'ECONNRESET', text: 'socket hang up' }, true],
   ['Node ETIMEDOUT', { code: 'ETIMEDOUT', text: 'no answer within 30s' }, true],
+  ['undici connect timeout', { code: 'UND_ERR_CONNECT_TIMEOUT', text: 'fetch failed' }, true],
+  [
+    'a connect that timed out',
+    { text: 'dial tcp 10.0.0.1:443: connect: connection timed out' },
+    true
+  ],
+  [
+    "Go's client timeout",
+    { text: 'net/http: request canceled (Client.Timeout exceeded while awaiting headers)' },
+    true
+  ],
   // Answers: nothing to wait for.
   ['403, even if its text mentions a timeout', { status: 403, text: 'i/o timeout' }, false],
   ['404', { status: 404 }, false],

@@ -2,7 +2,9 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * The smallest HTTP surface the actions need, behind an interface so tests can hand in a
- * fake. Built on Node's own fetch: no client library in the bundle, no cold-start cost.
+ * fake. Built on Node's own fetch, the one HTTP edge: registry, AWS and GitHub calls and the
+ * verified tool downloads (deploy-chart's verified-install.ts) all go through it, and none
+ * through a client library (@actions/tool-cache is used for its cache and extraction only).
  */
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
@@ -32,13 +34,25 @@ function reason(error: unknown): string {
 
 /** A failure below HTTP (refused, reset, DNS, timeout): worth retrying, unlike most statuses. */
 export class NetworkError extends Error {
+  /** Node's or undici's code (ECONNRESET, UND_ERR_CONNECT_TIMEOUT …); ETIMEDOUT for our own timeout. */
+  readonly code?: string;
+
   constructor(
     readonly url: string,
     cause: unknown
   ) {
     super(`${url}: ${reason(cause)}`);
     this.name = 'NetworkError';
+    this.code = codeOf(cause);
   }
+}
+
+function codeOf(error: unknown): string | undefined {
+  const inner = (error as { cause?: unknown } | undefined)?.cause ?? error;
+  const { code } = (inner ?? {}) as { code?: unknown };
+  if (typeof code === 'string') return code;
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'TimeoutError' ? 'ETIMEDOUT' : undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ export interface RetryDecision {
   waitMs?: number;
 }
 
-export interface RetryOptions {
+interface RetryOptions {
   attempts: number;
   baseMs: number;
   maxMs: number;

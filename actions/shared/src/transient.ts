@@ -1,5 +1,6 @@
 // One rule for "this failure may pass by itself, try again": used by the deploy's preflight,
-// its release settling and its helm re-run, and by the image build's registry retries.
+// its release settling, its helm re-run and image pull verdicts, and by the image build's
+// registry retries (HTTP and docker/podman output alike). Nothing else decides it.
 // A status decides when there is one (a refusal is an answer, however its text reads); a
 // Node error code next; otherwise the text, as tools (helm, client-go, docker) print it.
 // The texts are how an API server behind a load balancer over HTTP/2 (EKS) or a registry
@@ -15,19 +16,24 @@ const TRANSIENT_CODES = new Set([
   'ETIMEDOUT',
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_SESSION_ERROR',
   'ERR_HTTP2_STREAM_CANCEL'
 ]);
 
 /** The same failures as Go's net/http, client-go, helm and the registry clients print them. */
-export const TRANSIENT_TEXT = new RegExp(
+const TRANSIENT_TEXT = new RegExp(
   [
     'http2: client connection lost',
     'http2: server sent GOAWAY',
     '\\bGOAWAY\\b',
     'TLS handshake timeout',
     'i/o timeout',
+    'connection timed out',
+    'Client\\.Timeout exceeded',
     '\\bunexpected EOF\\b',
     '(?:^|[\\s:"])EOF\\b',
     'connection refused',
@@ -48,15 +54,15 @@ export const TRANSIENT_TEXT = new RegExp(
 );
 
 /** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
-export function isTransientStatus(status: number): boolean {
+function isTransientStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
 }
 
-export function isTransientCode(code: string): boolean {
+function isTransientCode(code: string): boolean {
   return TRANSIENT_CODES.has(code);
 }
 
-export function isTransientText(text: string): boolean {
+function isTransientText(text: string): boolean {
   return TRANSIENT_TEXT.test(text);
 }
 

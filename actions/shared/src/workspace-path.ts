@@ -44,7 +44,7 @@ export function pathRoots(env: NodeJS.ProcessEnv, cwd: string): PathRoots {
   return { workspace: env.GITHUB_WORKSPACE || cwd, runnerTemp: env.RUNNER_TEMP || undefined };
 }
 
-export interface WorkspacePath {
+interface WorkspacePath {
   /** Absolute, symlinks resolved as far as the path exists. */
   path: string;
   exists: boolean;

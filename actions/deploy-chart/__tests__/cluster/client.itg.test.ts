@@ -139,6 +139,7 @@ describe('exec credential plugin', () => {
     };
     return { runner, calls };
   }
+  const tokenPlan = { runCli: 'the test runs the plugin' };
   const exec = {
     apiVersion: 'client.authentication.k8s.io/v1beta1',
     command: 'aws',
@@ -151,7 +152,7 @@ describe('exec credential plugin', () => {
     const { runner, calls } = fakeRunner(['t1', 't2'], () =>
       new Date(clock + 15 * 60_000).toISOString()
     );
-    const client = createKubeClient(access({ exec }), { runner, now: () => clock });
+    const client = createKubeClient(access({ exec }), { runner, tokenPlan, now: () => clock });
     await client.get('/version');
     await client.get('/version');
     expect(calls).toHaveLength(1);
@@ -178,7 +179,7 @@ describe('exec credential plugin', () => {
         : sendStatus(res, 401, 'Unauthorized', 'Unauthorized')
     );
     const { runner, calls } = fakeRunner(['revoked', 'fresh']);
-    const client = createKubeClient(access({ exec }), { runner });
+    const client = createKubeClient(access({ exec }), { runner, tokenPlan });
     await client.get('/version'); // caches "revoked", which has no expiry
     await expect(client.get('/whoami')).resolves.toEqual({ ok: true });
     expect(calls).toHaveLength(2);
@@ -186,7 +187,7 @@ describe('exec credential plugin', () => {
 
   test('a freshly minted token that is refused is a 401 KubeApiError, without running the plugin again', async () => {
     const { runner, calls } = fakeRunner(['bad']);
-    const error = await createKubeClient(access({ exec }), { runner })
+    const error = await createKubeClient(access({ exec }), { runner, tokenPlan })
       .get('/whoami')
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ statusCode: 401, reason: 'Unauthorized' });
@@ -203,7 +204,9 @@ describe('exec credential plugin', () => {
       ],
       env: { PLUGIN_TOKEN: 'from-env' }
     };
-    await createKubeClient(access({ exec: plugin }), { runner: processRunner }).get('/version');
+    await createKubeClient(access({ exec: plugin }), { runner: processRunner, tokenPlan }).get(
+      '/version'
+    );
     expect(lastRequest().headers.authorization).toBe('Bearer from-env-path');
   });
 
@@ -225,7 +228,7 @@ describe('exec credential plugin', () => {
     ]
   ])('a plugin that %s is an ExecPluginError', async (_name, result, message) => {
     const runner: ProcessRunner = { run: async () => result };
-    const error = await createKubeClient(access({ exec }), { runner })
+    const error = await createKubeClient(access({ exec }), { runner, tokenPlan })
       .get('/version')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecPluginError);

@@ -16,7 +16,8 @@ import {
   type EksTokenRequest
 } from '../../src/cluster/eks-token.js';
 import { ExecCredentialSource, parseExecCredential } from '../../src/cluster/exec-credential.js';
-import { planTokenSource } from '../../src/kubeconfig.js';
+import { planTokenSource } from '../../src/credentials.js';
+import { timeBudget } from '../../src/budget.js';
 import { verifyEksToken } from '../../../../test/emulator/auth/eks-token.js';
 import { captureStdout } from './capture-stdout.js';
 
@@ -153,8 +154,8 @@ describe('planEksToken', () => {
   });
 
   test('a timeout longer than a token lives: helm and the action both run aws', () => {
-    expect('sign' in planTokenSource(awsExec(SEED_ARGS), {}, 5 * 60_000)).toBe(true);
-    const long = planTokenSource(awsExec(SEED_ARGS), {}, 10 * 60_000);
+    expect('sign' in planTokenSource(awsExec(SEED_ARGS), {}, timeBudget(5 * 60_000))).toBe(true);
+    const long = planTokenSource(awsExec(SEED_ARGS), {}, timeBudget(10 * 60_000));
     expect('runCli' in long && long.runCli).toMatch(/timeout is longer than one token lives/);
   });
 
@@ -306,7 +307,10 @@ describe('ExecCredentialSource with a signed token', () => {
 
   test('signs without running aws, caches until 30 s before expiry, then signs again', async () => {
     let now = Date.parse('2026-11-25T12:00:00Z');
-    const source = new ExecCredentialSource(awsExec(SEED_ARGS), noProcesses, { now: () => now });
+    const plan = planEksToken(awsExec(SEED_ARGS), {});
+    const source = new ExecCredentialSource(awsExec(SEED_ARGS), plan, noProcesses, {
+      now: () => now
+    });
     const first = await source.get();
     expect(first.cached).toBe(false);
     expect(first.credential.expiresAt).toBe(now + 14 * 60_000);
@@ -321,9 +325,7 @@ describe('ExecCredentialSource with a signed token', () => {
   });
 
   test('a plan to run the CLI runs the plugin', async () => {
-    const source = new ExecCredentialSource(awsExec(SEED_ARGS), noProcesses, {
-      plan: { runCli: 'test' }
-    });
+    const source = new ExecCredentialSource(awsExec(SEED_ARGS), { runCli: 'test' }, noProcesses);
     await expect(source.get()).rejects.toThrow(/"aws" could not be started \(no process may run\)/);
   });
 });

@@ -1,16 +1,12 @@
 import { expect, test } from '@jest/globals';
 import { ActionError } from '../../../shared/src/errors.js';
+import { timeBudget } from '../../src/budget.js';
 import {
   isTransientClusterError,
   KubeApiError,
   KubeNetworkError
 } from '../../src/cluster/client.js';
-import {
-  helmHitTransientClusterError,
-  readHistory,
-  recoverPendingRelease,
-  settleRelease
-} from '../../src/cluster/recover.js';
+import { readHistory, recoverPendingRelease, settleRelease } from '../../src/cluster/recover.js';
 import type { HelmRevision } from '../../src/cluster/release-plan.js';
 import { FakeHelm } from './fake-helm.js';
 import { captureStdout } from './capture-stdout.js';
@@ -25,7 +21,7 @@ const rev = (revision: number, status: string, minutesAgo = 60): HelmRevision =>
   app_version: '1.0',
   description: ''
 });
-const FIVE_MINUTES = 5 * 60_000;
+const LIVE_WINDOW = { liveWindowMs: timeBudget(5 * 60_000).pendingLiveWindowMs };
 
 const stdout = captureStdout();
 
@@ -37,7 +33,7 @@ test('an abandoned pending-upgrade is rolled back to the last deployed revision,
   const helm = new FakeHelm();
   helm.history = [rev(1, 'superseded'), rev(2, 'deployed'), rev(3, 'pending-upgrade', 30)];
   await expect(
-    recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW })
+    recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW })
   ).resolves.toMatchObject({
     action: 'rollback',
     toRevision: 2
@@ -54,14 +50,14 @@ test('an abandoned pending-upgrade is rolled back to the last deployed revision,
 test('an abandoned pending-install is uninstalled', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'pending-install', 30)];
-  await recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW });
+  await recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW });
   expect(helm.calls.at(-1)).toEqual(['uninstall', 'demo', '--namespace', 'web']);
 });
 
 test('a live pending release is left alone and the error says how to recover by hand', async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 2)];
-  const error = await recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW }).catch(
+  const error = await recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW }).catch(
     (e: unknown) => e
   );
   expect(error).toBeInstanceOf(ActionError);
@@ -74,7 +70,7 @@ test("a failing rollback is an ActionError with helm's message", async () => {
   const helm = new FakeHelm();
   helm.history = [rev(1, 'deployed'), rev(2, 'pending-upgrade', 30)];
   helm.exitCode = 1;
-  await expect(recoverPendingRelease(helm, target, FIVE_MINUTES, { now: NOW })).rejects.toThrow(
+  await expect(recoverPendingRelease(helm, target, LIVE_WINDOW, { now: NOW })).rejects.toThrow(
     /recovering release "demo" failed: helm rollback demo 1 --namespace web exited with code 1: Error: boom/
   );
 });
@@ -196,63 +192,4 @@ test.each([
   ]
 ])('%s', (_case, error, want) => {
   expect(isTransientClusterError(error)).toBe(want);
-});
-
-const RETRIED_WARNING =
-  'W1125 14:41:26.157931 object_status_reporter.go:765] ListAndWatch error (retry expected): failed to list /v1, Kind=Service: the server is currently unable to handle the request';
-
-test.each([
-  [
-    'helm: a PATCH cut by an API server restart is transient',
-    'Release "demo" does not exist. Installing it now.\nError: Patch "https://10.0.0.1/apis/apps/v1/namespaces/web/deployments/demo": read tcp 10.0.0.2:5582->10.0.0.1:443: read: connection reset by peer',
-    true
-  ],
-  [
-    'helm: the API server refusing connections is transient',
-    'Error: INSTALLATION FAILED: Kubernetes cluster unreachable: Get "https://10.0.0.1/version": dial tcp 10.0.0.1:443: connect: connection refused',
-    true
-  ],
-  [
-    'helm: a 503 is transient',
-    'Error: UPGRADE FAILED: the server is currently unable to handle the request (get services demo)',
-    true
-  ],
-  [
-    'helm: the wait timing out is not transient, even after warnings helm retried past',
-    `${RETRIED_WARNING}\nError: INSTALLATION FAILED: context deadline exceeded`,
-    false
-  ],
-  [
-    'helm 4: a watcher that lost the API server (every resource Unknown) is transient',
-    'Error: resource ConfigMap/web/demo-configmap not ready. status: Unknown, message: \nresource Deployment/web/demo not ready. status: Unknown, message: ',
-    true
-  ],
-  [
-    'helm 4: a rollout still in progress at the timeout is not transient',
-    'Error: resource Deployment/web/demo not ready. status: InProgress, message: Available: 0/1\nresource Service/web/demo not ready. status: Unknown, message: \ncontext deadline exceeded',
-    false
-  ],
-  [
-    'helm 4: only custom resources Unknown (kstatus has no rule, the CRD is new) is not an outage',
-    'Error: resource Widget/web/demo not ready. status: Unknown, message: \nresource Gadget/web/demo-2 not ready. status: Unknown, message: \ncontext deadline exceeded',
-    false
-  ],
-  [
-    'helm 4: custom and built-in resources all Unknown is an outage',
-    'Error: resource Widget/web/demo not ready. status: Unknown, message: \nresource Deployment/web/demo not ready. status: Unknown, message: ',
-    true
-  ],
-  [
-    'helm: a GOAWAY from the load balancer in front of the API server is transient',
-    'Error: UPGRADE FAILED: Get "https://x/apis/apps/v1/namespaces/web/deployments/demo": http2: server sent GOAWAY and closed the connection',
-    true
-  ],
-  [
-    'helm: a schema refusal is not transient',
-    "Error: values don't meet the specifications of the schema(s)",
-    false
-  ],
-  ['helm: output without an Error: line is not a failure of helm', RETRIED_WARNING, false]
-])('%s', (_case, output, want) => {
-  expect(helmHitTransientClusterError(output)).toBe(want);
 });

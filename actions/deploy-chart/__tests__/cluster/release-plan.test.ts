@@ -1,11 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
+import { timeBudget } from '../../src/budget.js';
 import {
   chartVersion,
   decideRecovery,
   describeRecovery,
   formatDuration,
   parseHistory,
-  recoveryRules,
   type HelmRevision
 } from '../../src/cluster/release-plan.js';
 
@@ -24,7 +24,7 @@ function rev(revision: number, status: string, updated = minutesAgo(60)): HelmRe
 }
 
 // Default timeout 5m → live window 11m.
-const rules = recoveryRules(5 * 60_000);
+const rules = { liveWindowMs: timeBudget(5 * 60_000).pendingLiveWindowMs };
 
 describe('decideRecovery', () => {
   test.each<[string, HelmRevision[], string]>([
@@ -105,13 +105,6 @@ describe('decideRecovery', () => {
   ])('with no live window (after our helm exited): %s → %s', (_name, history, want) => {
     expect(decideRecovery(history, NOW, { liveWindowMs: 0 }).action).toBe(want);
   });
-});
-
-test.each([
-  [60_000, 3 * 60_000],
-  [5 * 60_000, 11 * 60_000]
-])('a helm timeout of %d ms gives a live window of %d ms', (timeout, window) => {
-  expect(recoveryRules(timeout).liveWindowMs).toBe(window);
 });
 
 test.each<[string, HelmRevision[], string]>([

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { processRunner } from '../../../shared/src/exec.js';
 import { createKubeClient, type KubeClient } from '../../src/cluster/client.js';
+import { timeBudget } from '../../src/budget.js';
 import { planDeploy } from '../../src/helm-args.js';
 import { createHelmCli } from '../../src/helm-cli.js';
 import type { Inputs } from '../../src/inputs.js';
@@ -81,7 +82,7 @@ describe.each(HELM_VERSIONS)('helm %s', (version) => {
     planUpgrade(
       helm(),
       client,
-      planDeploy(inputs(valuesFile(release, values(release, tag))), NS, [])
+      planDeploy(inputs(valuesFile(release, values(release, tag))), NS, [], timeBudget(60_000)) // timeout: 1m
     );
   const deploy = (tag: string) =>
     processRunner.run(
@@ -197,7 +198,7 @@ test('helm 4 planning a release helm 3 recorded: it patches client-side, so drif
   const plan = await planUpgrade(
     createHelmCli(helmPath('v4.1.4'), 4, kubeconfig),
     client,
-    planDeploy(inputs, NS, [])
+    planDeploy(inputs, NS, [], timeBudget(inputs.timeoutMs))
   );
   expect(plan.failure).toBeUndefined();
   expect(plan.entries).toMatchObject([

@@ -6,9 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { processRunner, type ProcessRunner } from '../../../shared/src/exec.js';
 import { isTransientFailure } from '../../../shared/src/transient.js';
-import type { ClusterAccess } from '../cluster-access.js';
+import type { ClusterAccess, ExecCredential } from '../cluster-access.js';
 import type { EksTokenPlan } from './eks-token.js';
-import { ExecCredentialSource, type ExecCredential } from './exec-credential.js';
+import { ExecCredentialSource } from './exec-credential.js';
 import type { KubeList, KubeStatus } from './types.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -87,17 +87,10 @@ export function isTransientClusterError(error: unknown): boolean {
   return isTransientFailure({ text: error instanceof Error ? error.message : String(error) });
 }
 
-/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-export function helmError(helmOutput: string): string | undefined {
-  const lines = helmOutput.split(/\r?\n/);
-  const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-  return start < 0 ? undefined : lines.slice(start).join('\n');
-}
-
-export interface KubeClientDeps {
+interface KubeClientDeps {
   /** Runs the exec credential plugin; the real process runner by default. */
   runner?: ProcessRunner;
-  /** Whether an `aws eks get-token` plugin is signed in process; planned from process.env by default. */
+  /** Who makes the exec user's tokens (credentials.ts plans it); required with an exec user. */
   tokenPlan?: EksTokenPlan;
   /** The environment the exec plugin runs in, under its own env (helm's extra env). */
   execEnv?: Record<string, string>;
@@ -163,11 +156,17 @@ class RestClient implements KubeClient {
     this.server = access.server;
     this.timeoutMs = deps.requestTimeoutMs ?? 30_000;
     if (access.exec) {
-      this.exec = new ExecCredentialSource(access.exec, deps.runner ?? processRunner, {
-        now: deps.now,
-        plan: deps.tokenPlan,
-        env: deps.execEnv
-      });
+      if (!deps.tokenPlan) {
+        throw new Error(
+          `the kubeconfig user runs "${access.exec.command}", and no token plan says who makes its tokens (planTokenSource)`
+        );
+      }
+      this.exec = new ExecCredentialSource(
+        access.exec,
+        deps.tokenPlan,
+        deps.runner ?? processRunner,
+        { now: deps.now, env: deps.execEnv }
+      );
     }
   }
 

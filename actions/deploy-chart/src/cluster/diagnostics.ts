@@ -16,13 +16,13 @@ import {
   REPORT_EVERYTHING,
   type PodFailure
 } from './pod-failure.js';
-import { readHistory, type ReleaseTarget } from './recover.js';
+import { readHistory } from './recover.js';
 import { readLatestRecord } from './release-history.js';
 import { planRolloutWatch, releaseObjects, type ManifestObject } from './release-objects.js';
-import type { HelmRevision } from './release-plan.js';
+import type { HelmRevision, ReleaseTarget } from './release-plan.js';
 import type { KubeEvent, Pod } from './types.js';
 
-export interface PodSummary {
+interface PodSummary {
   name: string;
   phase: string;
   /** "1/2": ready containers / containers. */
@@ -32,7 +32,7 @@ export interface PodSummary {
   node: string;
 }
 
-export interface EventLine {
+interface EventLine {
   time: string;
   type: string;
   reason: string;
@@ -42,7 +42,7 @@ export interface EventLine {
   count: number;
 }
 
-export interface ContainerLog {
+interface ContainerLog {
   pod: string;
   container: string;
   /** The log of the previous (crashed) instance, which is where a crash loop explains itself. */
@@ -50,7 +50,7 @@ export interface ContainerLog {
   text: string;
 }
 
-export interface Diagnostics {
+interface Diagnostics {
   target: ReleaseTarget;
   failure?: PodFailure;
   pods: PodSummary[];
@@ -61,7 +61,7 @@ export interface Diagnostics {
   problems: string[];
 }
 
-export interface DiagnosticsOptions {
+interface DiagnosticsOptions {
   tailLines?: number;
   eventLimit?: number;
   logLimit?: number;
@@ -294,7 +294,7 @@ export async function collectDiagnostics(
   };
 }
 
-export interface LogSection {
+interface LogSection {
   title: string;
   lines: string[];
 }

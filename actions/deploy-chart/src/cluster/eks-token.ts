@@ -6,9 +6,7 @@
 import { ENVIRONMENT_SOURCE, planCredentials } from '../../../shared/src/aws/credentials.js';
 import { partitionSuffix } from '../../../shared/src/aws/endpoints.js';
 import { presignUrl } from '../../../shared/src/aws/sigv4.js';
-import { isAwsCommand } from '../aws-plugin.js';
-import type { ExecPlugin } from '../cluster-access.js';
-import type { ExecCredential } from './exec-credential.js';
+import { isAwsCommand, type ExecCredential, type ExecPlugin } from '../cluster-access.js';
 
 export interface EksTokenRequest {
   clusterName: string;

@@ -3,16 +3,8 @@
 // request, and the ExecCredential it prints on stdout cached until it expires.
 import { maskSecret } from '../../../shared/src/mask.js';
 import type { ProcessRunner } from '../../../shared/src/exec.js';
-import type { ExecPlugin } from '../cluster-access.js';
-import { planEksToken, signEksToken, type EksTokenPlan } from './eks-token.js';
-
-export interface ExecCredential {
-  token?: string;
-  clientCertPem?: string;
-  clientKeyPem?: string;
-  /** Epoch ms; undefined means the plugin did not say, so the credential is kept until a 401. */
-  expiresAt?: number;
-}
+import type { ExecCredential, ExecPlugin } from '../cluster-access.js';
+import { signEksToken, type EksTokenPlan } from './eks-token.js';
 
 /** The exec plugin could not produce a credential: the message says which command and why. */
 export class ExecPluginError extends Error {
@@ -51,7 +43,7 @@ export function parseExecCredential(command: string, stdout: string): ExecCreden
 }
 
 /** Whether a cached credential may still be sent: 30 s of margin for clock skew and latency. */
-export function isFresh(credential: ExecCredential, now: number): boolean {
+function isFresh(credential: ExecCredential, now: number): boolean {
   return credential.expiresAt === undefined || credential.expiresAt - 30_000 > now;
 }
 
@@ -62,22 +54,23 @@ function tail(text: string, lines = 5): string {
 
 export class ExecCredentialSource {
   private cached?: ExecCredential;
-  /** A plain `aws eks get-token` with AWS keys in the environment is signed in process. */
-  private readonly plan: EksTokenPlan;
-
   private readonly now: () => number;
 
   /** Under the plugin's own env, as helm gets it: e.g. an assumed role's keys (role-arn). */
   private readonly env: Record<string, string>;
 
+  /**
+   * `plan` says who makes the tokens (planTokenSource, or cluster-name's signing keys): a
+   * plain `aws eks get-token` with AWS keys in its environment is signed in process.
+   */
   constructor(
     private readonly plugin: ExecPlugin,
+    private readonly plan: EksTokenPlan,
     private readonly runner: ProcessRunner,
-    options: { now?: () => number; plan?: EksTokenPlan; env?: Record<string, string> } = {}
+    options: { now?: () => number; env?: Record<string, string> } = {}
   ) {
     this.now = options.now ?? Date.now;
     this.env = options.env ?? {};
-    this.plan = options.plan ?? planEksToken(plugin, process.env);
   }
 
   /**

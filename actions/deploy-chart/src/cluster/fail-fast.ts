@@ -21,7 +21,7 @@ import {
   type FailFastRules,
   type PodFailure
 } from './pod-failure.js';
-import type { ReleaseTarget } from './recover.js';
+import type { ReleaseTarget } from './release-plan.js';
 import { readReleaseRecord } from './release-history.js';
 import {
   collectionPath,
@@ -36,7 +36,7 @@ import {
 } from './release-objects.js';
 import type { KubeEvent, KubeObject, LiveWorkload, Pod } from './types.js';
 
-export interface FailFastOptions extends ReleaseTarget {
+interface FailFastOptions extends ReleaseTarget {
   /** The revision helm is writing (the newest one + 1). */
   revision: number;
   permissions: Permissions;

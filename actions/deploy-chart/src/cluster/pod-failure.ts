@@ -16,7 +16,7 @@
 // adds a node (1–4 minutes on EKS).
 // Never early: a pod Running but not Ready, liveness restarts below the crash-loop count: the
 // timeout decides, and the diagnostics show the probe failures, last state and logs.
-import { isTransientText } from '../../../shared/src/transient.js';
+import { isTransientFailure } from '../../../shared/src/transient.js';
 import type { ContainerStatus, KubeEvent, LiveWorkload, Pod } from './types.js';
 
 export interface PodFailure {
@@ -86,7 +86,7 @@ export function pullCause(message: string): PullCause {
   const cause = message.replace(/^Back-off pulling image "[^"]*"(?::\s*(?:ErrImagePull:)?)?/, '');
   if (!cause.trim()) return 'unknown';
   if (FINAL_PULL_CAUSE.test(cause)) return 'final';
-  if (isTransientText(cause) || TRANSIENT_PULL_CAUSE.test(cause)) return 'transient';
+  if (isTransientFailure({ text: cause }) || TRANSIENT_PULL_CAUSE.test(cause)) return 'transient';
   return 'unknown';
 }
 

@@ -4,7 +4,7 @@
 import * as core from '@actions/core';
 import { ActionError } from '../../../shared/src/errors.js';
 import { retry } from '../../../shared/src/retry.js';
-import type { ClusterAccess } from '../cluster-access.js';
+import { isIamExec, type ClusterAccess } from '../cluster-access.js';
 import {
   isTransientClusterError,
   KubeApiError,
@@ -13,7 +13,7 @@ import {
 } from './client.js';
 import { ExecPluginError } from './exec-credential.js';
 
-export interface PreflightTarget {
+interface PreflightTarget {
   namespace: string;
   createNamespace: boolean;
 }
@@ -78,6 +78,14 @@ export function explainUnreachable(server: string, code: string, detail: string)
   );
 }
 
+/** The exec plugin gave no credential (it is run first when the token is minted for helm). Pure. */
+export function explainExecPluginFailure(server: string, error: ExecPluginError): ActionError {
+  return new ActionError(
+    `cannot get credentials for ${server}: ${error.message}`,
+    'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.'
+  );
+}
+
 /** `--flag value` from the exec plugin's args, e.g. the cluster name of `aws eks get-token`. */
 function execArg(access: ClusterAccess, flag: string): string | undefined {
   const args = access.exec?.args ?? [];
@@ -85,15 +93,10 @@ function execArg(access: ClusterAccess, flag: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-function isAwsExec(access: ClusterAccess): boolean {
-  const command = access.exec?.command ?? '';
-  return /(^|\/)aws(\.exe)?$/.test(command) || command.includes('aws-iam-authenticator');
-}
-
 /** What to check when the server says 401: depends on how the kubeconfig authenticates. Pure. */
 export function explainUnauthorized(access: ClusterAccess, kubeMessage: string): ActionError {
   const message = `the Kubernetes API server ${access.server} rejected the credentials (401 Unauthorized${kubeMessage ? `: ${kubeMessage}` : ''})`;
-  if (isAwsExec(access)) {
+  if (isIamExec(access.exec)) {
     const cluster = execArg(access, '--cluster-name') ?? execArg(access, '-i') ?? '(not set)';
     const region =
       execArg(access, '--region') ??
@@ -141,7 +144,7 @@ export function explainForbidden(
   namespace: string,
   kubeMessage: string
 ): ActionError {
-  const hint = isAwsExec(access)
+  const hint = isIamExec(access.exec)
     ? `Grant the IAM identity Kubernetes permissions in "${namespace}": an EKS access policy on its access entry (e.g. AmazonEKSEditPolicy scoped to the namespace) or RBAC for the group it is mapped to in aws-auth.`
     : `Grant this identity RBAC permissions in "${namespace}" (helm needs at least the "edit" role: it stores releases as Secrets).`;
   return new ActionError(
@@ -154,12 +157,7 @@ function explain(error: unknown, access: ClusterAccess, namespace: string): unkn
   if (error instanceof KubeNetworkError) {
     return explainUnreachable(access.server, error.code, error.detail);
   }
-  if (error instanceof ExecPluginError) {
-    return new ActionError(
-      `cannot get credentials for ${access.server}: ${error.message}`,
-      'The kubeconfig user\'s exec plugin must run on the runner; for aws: the aws CLI with "eks get-token" on PATH and valid AWS keys in its env.'
-    );
-  }
+  if (error instanceof ExecPluginError) return explainExecPluginFailure(access.server, error);
   if (error instanceof KubeApiError && error.statusCode === 401) {
     return explainUnauthorized(access, error.kubeMessage);
   }

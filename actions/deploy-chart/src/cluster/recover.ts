@@ -10,15 +10,11 @@ import {
   decideRecovery,
   describeRecovery,
   parseHistory,
-  recoveryRules,
   type HelmRevision,
-  type Recovery
+  type Recovery,
+  type RecoveryRules,
+  type ReleaseTarget
 } from './release-plan.js';
-
-export interface ReleaseTarget {
-  release: string;
-  namespace: string;
-}
 
 /**
  * The release's revisions, oldest first; [] when the release does not exist. With a client
@@ -76,7 +72,7 @@ async function perform(helm: HelmCli, target: ReleaseTarget, recovery: Recovery)
  * Before deploying: recovers a pending release that no run is working on any more; throws
  * an ActionError when another run may still be changing it (see release-plan.ts for the rule).
  */
-export interface RecoverOptions {
+interface RecoverOptions {
   /** Reads the history through the API instead of running helm (see readHistory). */
   client?: KubeClient;
   now?: Date;
@@ -85,15 +81,11 @@ export interface RecoverOptions {
 export async function recoverPendingRelease(
   helm: HelmCli,
   target: ReleaseTarget,
-  helmTimeoutMs: number,
+  rules: RecoveryRules,
   options: RecoverOptions = {}
 ): Promise<Recovery> {
   const revisions = await readHistory(helm, target, options.client);
-  const recovery = decideRecovery(
-    revisions,
-    options.now ?? new Date(),
-    recoveryRules(helmTimeoutMs)
-  );
+  const recovery = decideRecovery(revisions, options.now ?? new Date(), rules);
   if (recovery.action === 'refuse') {
     throw new ActionError(
       describeRecovery(target.release, target.namespace, recovery),
@@ -104,46 +96,8 @@ export async function recoverPendingRelease(
   return recovery;
 }
 
-/** helm's own error: its last `Error:` line and what follows, not the warnings before. Pure. */
-export function helmError(helmOutput: string): string | undefined {
-  const lines = helmOutput.split(/\r?\n/);
-  const start = lines.findLastIndex((line) => line.startsWith('Error: '));
-  return start < 0 ? undefined : lines.slice(start).join('\n');
-}
-
-/** Kinds helm 4's watcher reads without a CRD; anything else in its list is a custom resource. */
-const BUILT_IN_KINDS = new Set(
-  (
-    'ConfigMap Secret Service ServiceAccount Pod PersistentVolumeClaim PersistentVolume Namespace ' +
-    'Endpoints LimitRange ResourceQuota Deployment ReplicaSet StatefulSet DaemonSet Job CronJob ' +
-    'Ingress IngressClass NetworkPolicy HorizontalPodAutoscaler PodDisruptionBudget Role ' +
-    'RoleBinding ClusterRole ClusterRoleBinding CustomResourceDefinition StorageClass PriorityClass'
-  ).split(' ')
-);
-
-/**
- * Whether helm failed because the API server was unavailable: judged from helm's own error,
- * not from the warnings it retried past. helm 4's watcher that lost the API server ends with
- * every resource `not ready. status: Unknown` (never observed); a rollout that is merely slow
- * or broken shows InProgress or Failed. Custom resources read `Unknown` too when kstatus has
- * no rule for their kind (or their CRD was created a moment before): when only those are
- * Unknown, the API server was there. Pure.
- */
-export function helmHitTransientClusterError(helmOutput: string): boolean {
-  const error = helmError(helmOutput);
-  if (error === undefined) return false;
-  const resources = [...error.matchAll(/resource (\w+)\/\S+ not ready\. status: (\w+)/g)];
-  if (resources.length) {
-    return (
-      resources.every(([, , status]) => status === 'Unknown') &&
-      resources.some(([, kind]) => BUILT_IN_KINDS.has(kind))
-    );
-  }
-  return isTransientClusterError(error);
-}
-
 /** About 30 s of retries: long enough for an API server restart, short next to a deploy. */
-export const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
+const SETTLE_RETRY = { attempts: 6, baseMs: 1000, maxMs: 8000 };
 
 /**
  * After OUR helm exited (finished, failed, or stopped by a signal): any pending revision is

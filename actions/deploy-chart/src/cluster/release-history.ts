@@ -5,10 +5,9 @@
 // exec plugin again (`aws eks get-token` costs seconds per call).
 import { gunzipSync } from 'node:zlib';
 import type { KubeClient } from './client.js';
-import type { ReleaseTarget } from './recover.js';
 import { releaseObjects, type HelmHook, type ManifestObject } from './release-objects.js';
 import { KubeApiError } from './client.js';
-import type { HelmRevision } from './release-plan.js';
+import type { HelmRevision, ReleaseTarget } from './release-plan.js';
 import type { KubeObject } from './types.js';
 
 export interface ReleaseRecord {

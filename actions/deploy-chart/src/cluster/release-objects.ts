@@ -65,7 +65,7 @@ export function releaseObjects(
   return [...manifestObjects(record.manifest ?? '', namespace), ...hooks];
 }
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'Pod';
+type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'Pod';
 
 const WORKLOADS: Record<WorkloadKind, { apiVersion: string; plural: string }> = {
   Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
@@ -149,7 +149,7 @@ export function containsSpec(want: unknown, have: unknown): boolean {
   return String(want) === String(have);
 }
 
-export interface RolloutInput {
+interface RolloutInput {
   workload: ManifestObject & { kind: WorkloadKind };
   /** The live object; undefined while helm has not created it. */
   live?: LiveWorkload;

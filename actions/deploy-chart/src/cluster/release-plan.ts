@@ -5,7 +5,7 @@
 //   pending-upgrade or pending-rollback ("another operation is in progress").
 // - A pending revision younger than the live window is presumed to belong to a run that is
 //   still working; we refuse to touch it and say when it will be considered abandoned. The
-//   window is 2 × the helm timeout + 1 minute: helm applies its timeout per phase (pre-hooks,
+//   window is 2 × the helm timeout + 1 minute (budget.ts): helm applies its timeout per phase (pre-hooks,
 //   wait, post-hooks, or wait then the atomic rollback), and a minute covers helm's start-up
 //   and API latency. This assumes the other run uses the same timeout (the same workflow).
 //   Runs of this action settle their own release when cancelled, so abandoned pending
@@ -15,6 +15,12 @@
 //   successful", as in its atomic rollback); a release that never deployed successfully
 //   (pending-install, or only failed revisions before) is uninstalled.
 // - An unreadable timestamp counts as live: we would rather stop than break a running deploy.
+
+/** The release a run deploys, and where. */
+export interface ReleaseTarget {
+  release: string;
+  namespace: string;
+}
 
 export interface HelmRevision {
   revision: number;
@@ -40,7 +46,7 @@ export type Recovery =
 const PENDING = ['pending-install', 'pending-upgrade', 'pending-rollback'];
 const SUCCEEDED = ['deployed', 'superseded'];
 
-export function isPending(status: string): boolean {
+function isPending(status: string): boolean {
   return PENDING.includes(status);
 }
 
@@ -51,12 +57,8 @@ export function parseHistory(stdout: string): HelmRevision[] {
   return [...rows].sort((a, b) => a.revision - b.revision);
 }
 
-export function recoveryRules(helmTimeoutMs: number): RecoveryRules {
-  return { liveWindowMs: 2 * helmTimeoutMs + 60_000 };
-}
-
 /** Milliseconds since the revision's timestamp; undefined when there is none to trust. */
-export function revisionAge(revision: HelmRevision, now: Date): number | undefined {
+function revisionAge(revision: HelmRevision, now: Date): number | undefined {
   const updated = Date.parse(revision.updated ?? '');
   if (Number.isNaN(updated)) return undefined;
   return Math.max(0, now.getTime() - updated);

@@ -3,12 +3,12 @@
 import { markdownTable } from '../../../shared/src/summary.js';
 import type { KubeClient } from './client.js';
 import { readNamedObjects, readReleaseObjects } from './release-history.js';
-import type { ReleaseTarget } from './recover.js';
+import type { ReleaseTarget } from './release-plan.js';
 import type { HelmRevision } from './release-plan.js';
 import type { Ingress, Service, Workload } from './types.js';
 import { ingressUrl, serviceUrl } from './url.js';
 
-export interface ResourceStatus {
+interface ResourceStatus {
   kind: string;
   name: string;
   /** "2/2" for workloads, "yes"/"pending" for addresses, "-" when readiness does not apply. */
@@ -78,7 +78,7 @@ export async function readReleaseResources(
   ];
 }
 
-export interface SuccessReport {
+interface SuccessReport {
   target: ReleaseTarget;
   revision: HelmRevision;
   resources: ResourceStatus[];

@@ -4,7 +4,7 @@
 // settles the release before exiting.
 import * as core from '@actions/core';
 
-export interface SignalForwarding {
+interface SignalForwarding {
   /** The first signal received, if any: the step was cancelled. */
   readonly received?: NodeJS.Signals;
   /** Restores the default behaviour (call when helm has exited). */
@@ -12,7 +12,7 @@ export interface SignalForwarding {
 }
 
 /** What the forwarding listens on: `process`, or a fake in tests. */
-export interface SignalSource {
+interface SignalSource {
   on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
   off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
 }

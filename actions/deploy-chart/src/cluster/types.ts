@@ -1,7 +1,7 @@
 // The few fields of Kubernetes objects the deploy reads. Everything is optional because the
 // API server omits empty fields; readers supply their own defaults.
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name?: string;
   namespace?: string;
   uid?: string;
@@ -34,7 +34,7 @@ export interface KubeStatus {
   code?: number;
 }
 
-export interface ContainerState {
+interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
   terminated?: { exitCode?: number; reason?: string; message?: string; finishedAt?: string };
@@ -112,7 +112,7 @@ export interface Workload extends KubeObject {
   };
 }
 
-export interface Condition {
+interface Condition {
   type: string;
   status: string;
   reason?: string;

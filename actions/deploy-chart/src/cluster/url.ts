@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import type { KubeClient } from './client.js';
 import { objectEventsBy } from './events.js';
 import { pause } from './pause.js';
-import type { ReleaseTarget } from './recover.js';
+import type { ReleaseTarget } from './release-plan.js';
 import { readReleaseObjects, readNamedObjects } from './release-history.js';
 import type { Ingress, KubeEvent, LoadBalancerIngress, Service } from './types.js';
 
@@ -42,7 +42,7 @@ export function ingressUrl(ingress: Ingress): string | undefined {
   return `http://${lb}`;
 }
 
-export interface UrlState {
+interface UrlState {
   url?: string;
   /** An address may still come: a LoadBalancer Service or an Ingress has none yet. */
   waiting: boolean;
@@ -74,7 +74,7 @@ export function loadBalancerFailure(events: KubeEvent[]): string {
   return `${object}: ${failure.reason}: ${(failure.message ?? '').trim()}`;
 }
 
-export interface UrlWaitOptions {
+interface UrlWaitOptions {
   pollMs?: number;
   /** How often the events of address-less Services are read. */
   eventsEveryMs?: number;

@@ -47,7 +47,7 @@ export function nextPage(link: string | undefined): string | undefined {
     .find(Boolean);
 }
 
-export type CommentOutcome =
+type CommentOutcome =
   { done: 'created' | 'updated'; url: string } | { done: 'skipped'; warning: string };
 
 interface Comment {

@@ -5,7 +5,7 @@
 import type { Json, JsonObject } from './manifest.js';
 
 /** A step into an object: a key, a list index, or a list item found by its `name`. */
-export type Segment = string | number | { name: string };
+type Segment = string | number | { name: string };
 export type FieldPath = Segment[];
 
 export interface FieldChange {

@@ -35,7 +35,7 @@ const CLUSTER_SCOPED = new Set([
   'VolumeSnapshotClass'
 ]);
 
-export function isClusterScoped(kind: string): boolean {
+function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
 

@@ -13,7 +13,7 @@ export interface ObjectRef {
   name: string;
 }
 
-export interface PlannedField extends ShownChange {
+interface PlannedField extends ShownChange {
   /** The chart did not change this field; it was changed in the cluster since the last deploy. */
   drift: boolean;
 }
@@ -47,7 +47,7 @@ export interface Plan {
   failure?: PlanFailure;
 }
 
-export interface PlanInput {
+interface PlanInput {
   release: string;
   namespace: string;
   /** The manifest of the revision helm upgrades from; undefined when the release does not exist. */

@@ -23,7 +23,7 @@ const CREDENTIAL_VALUE = [
   /:\/\/[^/\s:@]+:[^/\s@]+@/ // URL with user:password
 ];
 
-export function isSecretKind(kind: string): boolean {
+function isSecretKind(kind: string): boolean {
   return kind === 'Secret';
 }
 
@@ -106,7 +106,7 @@ export function sensitiveValues(schema: unknown, valueSets: unknown[]): string[]
   return [...found];
 }
 
-export function looksLikeCredential(value: string, known: string[]): boolean {
+function looksLikeCredential(value: string, known: string[]): boolean {
   return CREDENTIAL_VALUE.some((re) => re.test(value)) || known.some((k) => value.includes(k));
 }
 

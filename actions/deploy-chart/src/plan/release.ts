@@ -4,7 +4,8 @@ import { ActionError } from '../../../shared/src/errors.js';
 import { upgradeArgs, type DeployPlan } from '../helm-args.js';
 import type { HelmCli } from '../helm-cli.js';
 import type { KubeClient } from '../cluster/client.js';
-import { helmError, type ReleaseTarget } from '../cluster/recover.js';
+import { helmError } from '../helm-outcome.js';
+import type { ReleaseTarget } from '../cluster/release-plan.js';
 import { decodeReleaseRecord, usesSecretStorage } from '../cluster/release-history.js';
 import type { KubeObject } from '../cluster/types.js';
 

@@ -10,7 +10,7 @@ import { ActionError } from '../../../shared/src/errors.js';
 import { fetchClient, type HttpClient } from '../../../shared/src/http.js';
 import { maskSecret } from '../../../shared/src/mask.js';
 import { appendSummary } from '../../../shared/src/summary.js';
-import { explainHelmFailure } from '../helm-failure.js';
+import { explainHelmFailure } from '../helm-outcome.js';
 import { pullRequestOf, runUrl, upsertPlanComment } from './comment.js';
 import { formatPath } from './diff.js';
 import { cutForComment, planMarker, renderPlan, type RenderContext } from './markdown.js';
@@ -41,7 +41,7 @@ export function planLogLines(plan: Plan): string[] {
   });
 }
 
-export interface ReportEdges {
+interface ReportEdges {
   http: HttpClient;
   env: Record<string, string | undefined>;
 }

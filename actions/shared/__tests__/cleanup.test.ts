@@ -2,7 +2,15 @@ import { expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanup, warningCommand } from '../src/cleanup.js';
+import { removeSavedDir, warningCommand } from '../src/cleanup.js';
+import { State } from '../src/state.js';
+
+/** build-push-image's post step. */
+const cleanup = (
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  remove?: (dir: string) => Promise<void>
+) => removeSavedDir(env, State.RegistryAuthDir, 'registry credentials', log, remove);
 
 test('removes the credentials directory named in the state', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cleanup-'));
