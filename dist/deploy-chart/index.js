@@ -38337,14 +38337,14 @@ function upgradeBase(releases) {
         return deployed;
     return ['failed', 'superseded'].includes(last.status) ? last : undefined;
 }
-const decode = (secret) => decodeReleaseRecord(secret.data?.release ?? '');
+const release_decode = (secret) => decodeReleaseRecord(secret.data?.release ?? '');
 /** A stored revision's number and status: from its labels, else (no labels) from its record. Pure. */
 function release_revisionOf(secret) {
     const { version, status } = secret.metadata?.labels ?? {};
     if (version && /^\d+$/.test(version) && status) {
         return { version: Number(version), status, secret };
     }
-    const record = decode(secret);
+    const record = release_decode(secret);
     return {
         version: record.version ?? 0,
         status: record.info?.status ?? 'unknown',
@@ -38364,7 +38364,7 @@ async function readCurrentRelease(helm, client, target) {
         const base = upgradeBase(list.items.flatMap((secret) => (secret.data?.release ? [release_revisionOf(secret)] : [])));
         if (!base)
             return undefined;
-        const record = base.record ?? decode(base.secret);
+        const record = base.record ?? release_decode(base.secret);
         return {
             version: base.version,
             status: base.status,
