@@ -32330,9 +32330,9 @@ const TRANSIENT_TEXT = new RegExp([
     'Timeout: request did not complete',
     'the server is currently unable to handle the request',
     'the server was unable to return a response in the time allotted',
-    '\\bTooManyRequests\\b',
+    'too ?many ?requests',
     '\\bServiceUnavailable\\b',
-    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
+    '\\b50[0234] (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)'
 ].join('|'), 'i');
 /** 429 (throttled) and 5xx (unavailable, restarting, etcd trouble), but not 501 Not Implemented. */
 function isTransientStatus(status) {
@@ -35095,8 +35095,6 @@ const REPORT_EVERYTHING = {
 };
 /** Pull failures that no retry can fix: the image or the right to read it is missing. */
 const FINAL_PULL_CAUSE = /not found|manifest unknown|name unknown|does not exist|unauthorized|authentication required|denied|forbidden|invalid reference|InvalidImageName|no match for platform|no such host/i;
-/** Registry answers that pass (besides the shared network rule). */
-const TRANSIENT_PULL_CAUSE = /\b5\d\d\b|too ?many ?requests|\b429\b|timeout/i;
 /**
  * The cause in a kubelet pull message: since 1.32 every failed pull shows as ImagePullBackOff
  * with `Back-off pulling image "x": ErrImagePull: <cause>`; ErrImagePull itself carries the
@@ -35108,7 +35106,7 @@ function pullCause(message) {
         return 'unknown';
     if (FINAL_PULL_CAUSE.test(cause))
         return 'final';
-    if (isTransientFailure({ text: cause }) || TRANSIENT_PULL_CAUSE.test(cause))
+    if (isTransientFailure({ text: cause }))
         return 'transient';
     return 'unknown';
 }

@@ -54,6 +54,18 @@ test.each<[string, FailureFacts, boolean]>([
     { text: 'net/http: request canceled (Client.Timeout exceeded while awaiting headers)' },
     true
   ],
+  // A registry's answer inside a pull or push message (containerd, docker, podman).
+  [
+    'a pull throttled',
+    { text: 'unexpected status from HEAD request: 429 Too Many Requests' },
+    true
+  ],
+  ['a pull throttled, one word', { text: 'TooManyRequests: rate exceeded' }, true],
+  [
+    'a registry 500 in a pull message',
+    { text: 'received unexpected HTTP status: 500 Internal Server Error' },
+    true
+  ],
   // Answers: nothing to wait for.
   ['403, even if its text mentions a timeout', { status: 403, text: 'i/o timeout' }, false],
   ['404', { status: 404 }, false],
@@ -71,6 +83,7 @@ test.each<[string, FailureFacts, boolean]>([
     false
   ],
   ['a word ending in eof', { text: 'Error: thereof' }, false],
+  ['a port that looks like a status', { text: 'dial tcp 10.0.0.1:5000: no route' }, false],
   ['nothing', {}, false]
 ])('%s → %s', (_case, facts, want) => {
   expect(isTransientFailure(facts)).toBe(want);

@@ -46,9 +46,9 @@ const TRANSIENT_TEXT = new RegExp(
     'Timeout: request did not complete',
     'the server is currently unable to handle the request',
     'the server was unable to return a response in the time allotted',
-    '\\bTooManyRequests\\b',
+    'too ?many ?requests',
     '\\bServiceUnavailable\\b',
-    '\\b50[234] (?:Bad Gateway|Service Unavailable|Gateway Time-?out)'
+    '\\b50[0234] (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)'
   ].join('|'),
   'i'
 );

@@ -365,6 +365,8 @@ test.each<[string, PullCause, string]>([
   ['transient', 'transient', backOff('Get "https://ghcr.io/v2/": net/http: TLS handshake timeout')],
   ['transient', 'transient', backOff('received unexpected HTTP status: 502 Bad Gateway')],
   ['transient', 'transient', backOff('failed to do request: EOF')],
+  ['transient', 'transient', backOff('unexpected status from HEAD request: 429 Too Many Requests')],
+  ['transient', 'transient', backOff('received unexpected HTTP status: 500 Internal Server Error')],
   ['unknown', 'unknown', 'Back-off pulling image "x"']
 ])('pullCause %s: %s', (_c, want, message) => expect(pullCause(message)).toBe(want));
 

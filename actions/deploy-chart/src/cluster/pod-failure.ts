@@ -72,9 +72,6 @@ export const REPORT_EVERYTHING: FailFastRules = {
 const FINAL_PULL_CAUSE =
   /not found|manifest unknown|name unknown|does not exist|unauthorized|authentication required|denied|forbidden|invalid reference|InvalidImageName|no match for platform|no such host/i;
 
-/** Registry answers that pass (besides the shared network rule). */
-const TRANSIENT_PULL_CAUSE = /\b5\d\d\b|too ?many ?requests|\b429\b|timeout/i;
-
 export type PullCause = 'final' | 'transient' | 'unknown';
 
 /**
@@ -86,7 +83,7 @@ export function pullCause(message: string): PullCause {
   const cause = message.replace(/^Back-off pulling image "[^"]*"(?::\s*(?:ErrImagePull:)?)?/, '');
   if (!cause.trim()) return 'unknown';
   if (FINAL_PULL_CAUSE.test(cause)) return 'final';
-  if (isTransientFailure({ text: cause }) || TRANSIENT_PULL_CAUSE.test(cause)) return 'transient';
+  if (isTransientFailure({ text: cause })) return 'transient';
   return 'unknown';
 }
 
