@@ -35645,7 +35645,9 @@ function releaseEvents(events, about, limit, since = 0) {
         seen.add(key);
         const object = e.involvedObject ?? {};
         const ours = about.uids.has(object.uid ?? '') || about.names.has(`${object.kind}/${object.name}`);
-        return ours && eventTimeMicros(e) >= since * 1000;
+        // core/v1 events (the kubelet's, kwok's) have whole-second times: one in the second the
+        // deploy started is this deploy's, though its time reads a fraction earlier.
+        return ours && eventTimeMicros(e) >= Math.floor(since / 1000) * 1_000_000;
     })
         .sort((a, b) => eventTimeMicros(a) - eventTimeMicros(b))
         .map((e) => ({

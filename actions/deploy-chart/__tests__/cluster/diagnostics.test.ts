@@ -183,6 +183,16 @@ test("keeps the last events about the release's objects, oldest first by their r
   expect(releaseEvents(events, about, 2, since)).toHaveLength(2);
 });
 
+test('keeps an event with a whole-second time from the second the deploy started in', () => {
+  const about = { uids: new Set(['uid-demo-web-1']), names: new Set<string>() };
+  const events = [
+    event('demo-web-1', '2026-11-25T11:59:31Z', 'Unhealthy'),
+    event('demo-web-1', '2026-11-25T11:59:30Z', 'BackOff', { message: 'the previous rollout' })
+  ];
+  const since = Date.parse('2026-11-25T11:59:31.400Z');
+  expect(releaseEvents(events, about, 10, since).map((e) => e.reason)).toEqual(['Unhealthy']);
+});
+
 const stdout = captureStdout();
 
 test("collects the rollout's pods (by ownership), their events by uid, logs and history, and lists what it could not read", async () => {
