@@ -148,3 +148,10 @@ export const VERBS = [
   'update',
   'watch'
 ];
+
+/** The resource type of a plural resource name (`pods`, `deployments` …); a name it lacks is a bug. */
+export function typeOf(resource: string): ResourceType {
+  const found = RESOURCE_TYPES.find((t) => t.resource === resource);
+  if (!found) throw new Error(`unknown resource ${resource}`);
+  return found;
+}

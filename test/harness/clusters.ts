@@ -4,29 +4,10 @@
 // a describe named `[<kind>]`, which the conformance reporter (test/conformance-reporter.mjs)
 // turns into the scenario × control plane table of test/README.md.
 import { startCluster } from '../emulator/index.js';
+import { KINDS, type ClusterKind, type DeployCluster } from './deploy-cluster.js';
 import { startRealCluster } from './rigs/real-cluster.js';
 
-export const KINDS = ['emulator', 'real'] as const;
-export type ClusterKind = (typeof KINDS)[number];
-
-/** What the deploy scenarios use of a cluster; both kinds have it. */
-export interface DeployCluster {
-  kind: ClusterKind;
-  url: string;
-  caPem: string;
-  /** The seed's kubeconfig: v1alpha1 `aws eks get-token` exec, an identity allowed everything. */
-  kubeconfig: string;
-  kubeconfigBase64: string;
-  /**
-   * The seed's shape for a least-privilege deploy identity: on the real control plane an IAM
-   * user whose access entry only binds a namespace Role (helm-deployer in omer); the emulator
-   * has no RBAC, so there it is the seed kubeconfig itself.
-   */
-  deployKubeconfig: string;
-  /** A kubeconfig whose user is this static bearer token, an admin from then on. */
-  tokenKubeconfig(token: string): string;
-  stop(): Promise<void>;
-}
+export { KINDS, type ClusterKind, type DeployCluster } from './deploy-cluster.js';
 
 export interface DeployClusterOptions {
   staticTokens?: string[];

@@ -1,7 +1,7 @@
 // What every simulated controller shares: the API, the cluster's options, an event recorder,
 // and timers that all stop with the cluster.
 import type { Api } from '../api.js';
-import { RESOURCE_TYPES, type ResourceType } from '../resources.js';
+import { typeOf } from '../resources.js';
 import { ApiError } from '../status.js';
 import type { KObject } from '../store.js';
 import type { EventRecorder } from './events.js';
@@ -52,11 +52,8 @@ export interface ControllerContext {
   logs: Map<string, Map<string, string>>;
 }
 
-export function typeOf(resource: string): ResourceType {
-  const found = RESOURCE_TYPES.find((t) => t.resource === resource);
-  if (!found) throw new Error(`unknown resource ${resource}`);
-  return found;
-}
+// The controllers' modules import typeOf from here with the rest of their context.
+export { typeOf };
 
 export function controllerOf(
   object: KObject

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Api } from '../api.js';
 import { timestamp } from '../api.js';
 import type { KObject } from '../store.js';
-import { typeOf } from './context.js';
+import { typeOf } from '../resources.js';
 
 export class EventRecorder {
   constructor(private readonly api: Api) {}

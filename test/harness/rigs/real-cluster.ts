@@ -23,7 +23,7 @@ import { stringify } from 'yaml';
 import { createCertificateAuthority } from '../../emulator/auth/ca.js';
 import { kubeconfigYaml } from '../../emulator/index.js';
 import { seedKubeconfig, type AwsCredentials } from '../../emulator/auth/kubeconfig.js';
-import type { DeployCluster } from '../clusters.js';
+import type { DeployCluster } from '../deploy-cluster.js';
 import { REPO_ROOT } from '../runner.js';
 import { freePort, makeStateDir, spawnDaemon, waitUntilReady, type Daemon } from './daemon.js';
 import {
