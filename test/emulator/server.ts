@@ -4,40 +4,14 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Api } from './api.js';
-import type { Faults } from './faults.js';
-import { findType, type ResourceType } from './resources.js';
+import { findType } from './resources.js';
+import type { RequestRecord, ResourcePath, ServerDeps } from './routes/deps.js';
 import { discoveryReply } from './routes/discovery.js';
 import { Reply } from './routes/request.js';
 import { resourceReply } from './routes/resources.js';
 import { ApiError, errors } from './status.js';
 
-export interface RequestRecord {
-  method: string;
-  path: string;
-  status: number;
-  userAgent?: string;
-  contentType?: string;
-}
-
-export interface ServerDeps {
-  api: Api;
-  faults: Faults;
-  requests: RequestRecord[];
-  /** True when the bearer token is one this cluster accepts. */
-  authenticate(token: string): boolean;
-  /** RBAC: the user name of the token and whether it may `verb` the resource, if it may not. */
-  authorize?(token: string, request: AccessRequest): string | undefined;
-  /** The text of a container's log, or an ApiError (e.g. container waiting). */
-  podLog(namespace: string, pod: string, container: string | null): string;
-}
-
-export interface AccessRequest {
-  verb: string;
-  /** `pods`, or `pods/log` for a subresource. */
-  resource: string;
-  namespace?: string;
-}
+export type { RequestRecord } from './routes/deps.js';
 
 /** The RBAC verb of a request, as the API server's RequestInfo resolver names it. */
 export function accessVerb(method: string, route: ResourcePath, watch: boolean): string {
@@ -47,14 +21,6 @@ export function accessVerb(method: string, route: ResourcePath, watch: boolean):
   if (method === 'PATCH') return 'patch';
   if (method === 'DELETE') return route.name ? 'delete' : 'deletecollection';
   return method.toLowerCase();
-}
-
-export interface ResourcePath {
-  type: ResourceType;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-  watchPath: boolean;
 }
 
 /** Parses `/api/v1/...` and `/apis/<group>/<version>/...` resource paths. */

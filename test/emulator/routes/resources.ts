@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WriteOptions } from '../api.js';
 import { applyPatch } from '../patch.js';
 import { apiVersionOf } from '../resources.js';
-import type { ResourcePath, ServerDeps } from '../server.js';
+import type { ResourcePath, ServerDeps } from './deps.js';
 import { errors } from '../status.js';
 import { toTable } from '../table.js';
 import { serveWatch } from '../watch.js';
