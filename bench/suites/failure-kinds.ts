@@ -15,7 +15,7 @@ import type { Collector } from '../lib/collector.js';
 import { BENCH_IMAGE, bundleDeploy, type DeployRig } from './deploy.js';
 
 const NAMESPACE = 'bench-kinds';
-/** Long enough that each fail-fast grace (60 s for a missing Secret) is ≤ 0.1 of it. */
+/** Long enough that each fail-fast grace (30 s for Unschedulable) is well under 0.1 of it. */
 const TIMEOUT = '10m';
 const TIMEOUT_MS = 10 * 60_000;
 const GROUP = '9. failure kinds';
@@ -35,7 +35,11 @@ interface Kind {
   /** The image tag deployed (the emulator's options pick on it). */
   tag: string;
   /** A chart of this suite instead of charts/python-application. */
-  chart?: 'secret-volume' | 'hook-job';
+  chart?: 'secret-volume' | 'hook-job' | 'rolling';
+  /** More `set` lines for the suite's chart. */
+  set?: string[];
+  /** A tag deployed (and ready) first, so the measured deploy is an upgrade. */
+  before?: string;
   /** A ResourceQuota in the namespace before the deploy. */
   quotaPods?: string;
   /** What the failure must be named by in the bundle's log (final kinds). */
@@ -117,6 +121,17 @@ export const KINDS: Kind[] = [
     reason: /Unschedulable/
   },
   {
+    id: 'full-node-surge',
+    label: 'Unschedulable, surge pod on a full node (maxUnavailable 0)',
+    final: true,
+    cluster: { pullableImages: GOOD, podsPerNode: 1 },
+    tag: 'ok-surge-2',
+    chart: 'rolling',
+    set: ['maxSurge=1', 'maxUnavailable=0'],
+    before: 'ok-surge-1',
+    reason: /Too many pods/
+  },
+  {
     id: 'flaky',
     label: 'flaky pull that recovers (2 i/o timeouts)',
     final: false,
@@ -133,6 +148,15 @@ export const KINDS: Kind[] = [
       clusterAutoscaler: { scaleUpMs: 20_000 }
     },
     tag: 'ok-scale'
+  },
+  {
+    id: 'full-node-swap',
+    label: 'Unschedulable while the old pod terminates for 45 s (maxUnavailable 1, full node)',
+    final: false,
+    cluster: { pullableImages: GOOD, podsPerNode: 1, stopDelayMs: 45_000 },
+    tag: 'ok-swap-2',
+    chart: 'rolling',
+    before: 'ok-swap-1'
   },
   {
     id: 'slow-lb',
@@ -214,17 +238,22 @@ export async function failureKinds(rig: FailureKindsRig, c: Collector): Promise<
     for (const kind of KINDS) {
       const cluster = await kindCluster(kind);
       try {
-        const image = `${BENCH_IMAGE}:${kind.tag}`;
-        const extra: Record<string, string> = { timeout: TIMEOUT, 'fail-fast': 'true' };
-        if (kind.chart)
-          Object.assign(extra, { chart: path.join(CHART_DIR, kind.chart), set: `image=${image}` });
-        const { main } = await bundleDeploy(
-          deployRig(rig, cluster),
-          version,
-          NAMESPACE,
-          kind.tag,
-          extra
-        );
+        const deploy = (tag: string) => {
+          const extra: Record<string, string> = { timeout: TIMEOUT, 'fail-fast': 'true' };
+          if (kind.chart) {
+            const set = [`image=${BENCH_IMAGE}:${tag}`, ...(kind.set ?? [])].join('\n');
+            Object.assign(extra, { chart: path.join(CHART_DIR, kind.chart), set });
+          }
+          return bundleDeploy(deployRig(rig, cluster), version, NAMESPACE, tag, extra);
+        };
+        if (kind.before) {
+          const first = await deploy(kind.before);
+          if (!first.main.ok)
+            throw new Error(
+              `${kind.label} (${major}): the first deploy failed:\n${first.main.tail}`
+            );
+        }
+        const { main } = await deploy(kind.tag);
         const seconds = (main.elapsedMs / 1000).toFixed(2);
         const id = `kind-${kind.id}-${version}`;
         if (kind.final) {

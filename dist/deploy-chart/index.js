@@ -32975,14 +32975,23 @@ function revisionOf(replicaSet) {
     return Number(replicaSet.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 }
 const alive = (pod) => !pod.metadata?.deletionTimestamp;
+/** The latest deletionTimestamp of the pods being deleted, in epoch ms; undefined if none. */
+function roomFreedAt(pods) {
+    const due = pods
+        .map((pod) => Date.parse(pod.metadata?.deletionTimestamp ?? ''))
+        .filter((ms) => !Number.isNaN(ms));
+    return due.length ? Math.max(...due) : undefined;
+}
 const podReady = (pod) => !!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 /** The pods of the rollout the release asked for, for one workload. Pure. */
 function rolloutPods(input) {
     const { workload, live } = input;
+    const freed = roomFreedAt(input.pods);
     const result = (current, pods, extra = {}) => ({
         workload,
         current,
         pods: pods.filter(alive),
+        ...(freed === undefined ? {} : { roomFreedAt: freed }),
         ...extra
     });
     if (!live)
@@ -35063,10 +35072,10 @@ async function appendSummary(markdown) {
 // unauthorized/denied, invalid reference, no match for the node's platform), an invalid image
 // name, a crash loop past `crashLoopRestarts`, a Job past its backoffLimit or deadline, a
 // Cluster Autoscaler that said it will not add a node (NotTriggerScaleUp).
-// Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount:
-// another controller may still create it), pods that cannot be created (ReplicaFailure /
-// FailedCreate: quota, PodSecurity, a webhook, a missing ServiceAccount; quota frees up as old
-// pods go), a pod Unschedulable with no node on the way.
+// Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount),
+// pods that cannot be created (ReplicaFailure / FailedCreate: quota, PodSecurity, a webhook, a
+// missing ServiceAccount; quota frees up as old pods go), a pod Unschedulable with no node on
+// the way and no pod of its workload still terminating.
 // Waiting, up to a bound: pulls failing for a cause that passes (i/o and TLS handshake
 // timeouts, registry 5xx, connection resets: the kubelet retries them), a pod Unschedulable
 // while Cluster Autoscaler (TriggeredScaleUp) or Karpenter (Nominated, nominatedNodeName)
@@ -35076,18 +35085,18 @@ async function appendSummary(markdown) {
 
 const DEFAULT_FAIL_FAST_RULES = {
     crashLoopRestarts: 3,
-    configErrorMs: 20_000,
-    mountFailureMs: 60_000,
+    missingObjectMs: 20_000,
+    operatorObjectMs: 120_000,
     createFailureMs: 10_000,
     transientPullMs: 180_000,
-    noScaleUpMs: 60_000,
+    noScaleUpMs: 30_000,
     scaleUpMs: 600_000
 };
 /** Everything a pod or workload can show is worth reporting once the deploy failed. */
 const REPORT_EVERYTHING = {
     crashLoopRestarts: 0,
-    configErrorMs: 0,
-    mountFailureMs: 0,
+    missingObjectMs: 0,
+    operatorObjectMs: 0,
     createFailureMs: 0,
     transientPullMs: 0,
     noScaleUpMs: 0,
@@ -35146,6 +35155,15 @@ function lastExit(status) {
     const why = terminated.reason ? ` (${terminated.reason})` : '';
     return `last exit code ${terminated.exitCode ?? '?'}${why}`;
 }
+/** How long a missing Secret/ConfigMap is waited for, and what the message adds. Pure. */
+function missingObjectGrace(rules, context, ageMs) {
+    if (!context.customResources)
+        return { bound: rules.missingObjectMs, note: '' };
+    const waited = rules.operatorObjectMs
+        ? ` for ${Math.round(ageMs / 1000)}s, although an operator of the release's ${context.customResources} could have created it`
+        : '';
+    return { bound: rules.operatorObjectMs, note: waited && ` (not created${waited})` };
+}
 function lastPullFailure(events) {
     return ((events ?? []).filter((e) => e.reason === 'Failed' && /pull/i.test(e.message ?? '')).at(-1)
         ?.message ?? '');
@@ -35183,12 +35201,14 @@ function containerFailure(pod, status, now, rules, context) {
         const exit = lastExit(status);
         return { ...named, message: `restarted ${restarts} times${exit ? `, ${exit}` : ''}` };
     }
-    if (reason === 'CreateContainerConfigError' && podAge >= rules.configErrorMs) {
-        return { ...named, message };
+    if (reason === 'CreateContainerConfigError') {
+        const grace = missingObjectGrace(rules, context, podAge);
+        if (podAge >= grace.bound)
+            return { ...named, message: `${message}${grace.note}` };
     }
     return null;
 }
-/** Unschedulable: waiting while a node is on its way, failing when none will come. */
+/** Unschedulable: waiting while a node is on its way or room is being freed, else failing. */
 function scheduleFailure(pod, now, rules, context) {
     const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable')
@@ -35204,19 +35224,31 @@ function scheduleFailure(pod, now, rules, context) {
         reason: 'Unschedulable',
         message
     });
+    // The scheduler tries again as soon as a pod on a node is gone: a rollout with
+    // maxUnavailable (or a StatefulSet replacing a pod) waits for its own old pods' room, and an
+    // autoscaler that sees no node group to grow says NotTriggerScaleUp meanwhile.
+    const sinceRoom = context.roomFreedAt === undefined ? Infinity : now - context.roomFreedAt;
+    if (sinceRoom < rules.noScaleUpMs)
+        return null;
+    const seconds = (ms) => `${Math.round(ms / 1000)}s`;
     if (latest?.reason === 'NotTriggerScaleUp' && !pod.status?.nominatedNodeName) {
         return fail(`${scheduler}; cluster-autoscaler: ${latest.message ?? ''}`.replace(/^; /, ''));
     }
     const nodeComing = !!pod.status?.nominatedNodeName || !!latest || context.events === undefined;
-    const bound = nodeComing ? rules.scaleUpMs : rules.noScaleUpMs;
-    if (since < bound)
+    if (nodeComing) {
+        if (since < rules.scaleUpMs)
+            return null;
+        const why = context.events === undefined
+            ? 'its events cannot be read to see whether a node is being added'
+            : `although a node was being added (${latest?.reason ?? 'nominated'})`;
+        return fail(`${scheduler} (for ${seconds(since)}, ${why})`.trim());
+    }
+    if (since < rules.noScaleUpMs)
         return null;
-    const detail = nodeComing
-        ? context.events === undefined
-            ? `for ${Math.round(since / 1000)}s (its events cannot be read to see whether a node is being added)`
-            : `for ${Math.round(since / 1000)}s although a node was being added (${latest?.reason ?? 'nominated'})`
-        : `for ${Math.round(since / 1000)}s and no autoscaler is adding a node`;
-    return fail(`${scheduler} (${detail})`.trim());
+    const room = sinceRoom === Infinity
+        ? ''
+        : `, ${seconds(sinceRoom)} after the pods of its workload that were terminating were gone,`;
+    return fail(`${scheduler} (for ${seconds(since)}${room} and no autoscaler is adding a node)`.trim());
 }
 /** A volume that cannot be mounted because its Secret or ConfigMap does not exist. */
 function mountFailure(pod, now, rules, context) {
@@ -35225,13 +35257,15 @@ function mountFailure(pod, now, rules, context) {
         .at(-1);
     if (!mount || pod.status?.phase !== 'Pending')
         return null;
-    if (ageMs(pod.metadata?.creationTimestamp, now) < rules.mountFailureMs)
+    const podAge = ageMs(pod.metadata?.creationTimestamp, now);
+    const grace = missingObjectGrace(rules, context, podAge);
+    if (podAge < grace.bound)
         return null;
     return {
         pod: pod.metadata?.name ?? '',
         initContainer: false,
         reason: 'FailedMount',
-        message: (mount.message ?? '').trim()
+        message: `${(mount.message ?? '').trim()}${grace.note}`
     };
 }
 /** The first final problem of the pod (init containers first: they block the rest), or null. */
@@ -35417,6 +35451,8 @@ class RolloutReader {
     rules;
     now;
     eventCache = new Map();
+    /** Per workload, when the last of its pods seen terminating is gone: pods vanish once deleted. */
+    roomFreedAt = new Map();
     constructor(client, options, rules, now) {
         this.client = client;
         this.options = options;
@@ -35433,9 +35469,23 @@ class RolloutReader {
         this.eventCache.set(uid, { at: this.now(), events });
         return events;
     }
-    async judge(rollout, live) {
+    /** The latest time a terminating pod of this workload frees its room, over every look. */
+    freedAt(rollout) {
+        const { kind, namespace, name } = rollout.workload;
+        const key = `${kind}/${namespace}/${name}`;
+        const seen = Math.max(this.roomFreedAt.get(key) ?? -Infinity, rollout.roomFreedAt ?? -Infinity);
+        if (seen === -Infinity)
+            return undefined;
+        this.roomFreedAt.set(key, seen);
+        return seen;
+    }
+    async judge(rollout, live, plan) {
         const now = this.now();
         const kind = rollout.workload.kind;
+        const shared = {
+            roomFreedAt: this.freedAt(rollout),
+            customResources: describeObjects(plan.unfollowable) || undefined
+        };
         const owner = kind === 'Deployment' ? rollout.replicaSet : live;
         if (owner && kind !== 'Pod') {
             const wanted = wantedPods(kind, live, rollout.replicaSet);
@@ -35446,7 +35496,8 @@ class RolloutReader {
                 return failure;
         }
         for (const pod of [...rollout.pods, ...(rollout.blocking ?? [])]) {
-            const context = needsEvents(pod) ? { events: await this.events(pod) } : { events: [] };
+            const events = needsEvents(pod) ? await this.events(pod) : [];
+            const context = { ...shared, events };
             const failure = classifyPod(pod, now, this.rules, context);
             if (!failure)
                 continue;
@@ -35496,7 +35547,7 @@ function watchRollout(client, options) {
                 lib_core/* debug */.Yz(`fail-fast: ${workload.kind}/${workload.name}: ${rollout.note ?? ''}`);
                 continue;
             }
-            const found = await reader.judge(rollout, live);
+            const found = await reader.judge(rollout, live, current);
             if (found) {
                 failure = found;
                 lib_core/* info */.pq(`Fail-fast: ${describePodFailure(found)}`);

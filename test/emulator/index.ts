@@ -27,6 +27,11 @@ export interface ClusterOptions {
   /** Pre-created namespaces (default: default, kube-system, omer). */
   namespaces?: string[];
   podReadyDelayMs?: number;
+  /**
+   * How long a container takes to exit after SIGTERM (default `podReadyDelayMs`), at most the
+   * pod's grace period: an app that drains connections keeps its pod Terminating that long.
+   */
+  stopDelayMs?: number;
   loadBalancerDelayMs?: number;
   /** Images that pull; others fail with ErrImagePull. With neither this nor `registry`, all pull. */
   pullableImages?: Array<string | RegExp>;
@@ -51,6 +56,13 @@ export interface ClusterOptions {
   nodes?: number;
   /** No node has room: pods stay Pending, `Unschedulable` (`0/N nodes are available: N Insufficient cpu.`). */
   unschedulable?: boolean;
+  /**
+   * How many pods fit on a node (its `allocatable.pods`, as an m5.large's 29). A pod that
+   * fits on none is `Unschedulable` (`N Too many pods.`) until a pod on a node is gone;
+   * Terminating pods still count, as the scheduler counts them. Default: no limit (the Node
+   * still says 29), so long-lived test clusters never fill up.
+   */
+  podsPerNode?: number;
   /**
    * What Cluster Autoscaler does about unschedulable pods: `{ scaleUpMs }` adds a node
    * (`TriggeredScaleUp`: `pod triggered scale-up: [{<nodeGroup> 1->2 (max: 10)}]`) that joins
@@ -147,6 +159,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     {
       region,
       podReadyDelayMs: options.podReadyDelayMs ?? 1000,
+      stopDelayMs: options.stopDelayMs ?? options.podReadyDelayMs ?? 1000,
+      podsPerNode: options.podsPerNode ?? Infinity,
       loadBalancerDelayMs: options.loadBalancerDelayMs ?? 2000,
       nodes: options.nodes ?? 1,
       unschedulable: options.unschedulable ?? false,

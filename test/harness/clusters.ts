@@ -18,6 +18,10 @@ export interface DeployClusterOptions {
   pullableImages?: RegExp[];
   /** Images that pull and run but never pass their readiness probe (`Unhealthy` events). */
   neverReadyImages?: RegExp[];
+  /** Pods a node has room for (default: the emulator no limit, the real node 110). */
+  podsPerNode?: number;
+  /** From a pod's deletion to its removal (its containers' exit after SIGTERM). */
+  stopDelayMs?: number;
   /** Namespaces that exist from the start (default: each kind's own). */
   namespaces?: string[];
   /** The emulator also pulls the images this registry holds (the real one pulls any). */
@@ -59,7 +63,9 @@ export async function startDeployCluster(
     neverReadyImages: options.neverReadyImages,
     pullDelayMs: half,
     startDelayMs: half,
-    loadBalancerDelayMs: options.loadBalancerDelayMs
+    loadBalancerDelayMs: options.loadBalancerDelayMs,
+    podsPerNode: options.podsPerNode,
+    stopDelayMs: options.stopDelayMs
   });
   for (const token of options.staticTokens ?? []) real.tokenKubeconfig(token);
   return { kind, ...real };

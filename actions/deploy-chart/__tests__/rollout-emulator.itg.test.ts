@@ -2,60 +2,22 @@
 // chart sets no app.kubernetes.io/instance label and has two Deployments, read from the release
 // Secret the way helm stores it; events read by uid (the field selector the real API server
 // supports, and the emulator now refuses the ones it does not); and an identity that RBAC denies
-// events and pod logs; pulls that fail transiently then succeed, a never-ready pod, and a
+// events and pod logs; pulls that fail transiently then succeed, a never-ready pod, a
 // LoadBalancer that is never assigned.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { createKubeClient, KubeApiError, type KubeClient } from '../src/cluster/client.js';
 import { collectDiagnostics } from '../src/cluster/diagnostics.js';
 import { objectEvents } from '../src/cluster/events.js';
-import { watchRollout } from '../src/cluster/fail-fast.js';
 import { waitForReleaseUrl } from '../src/cluster/url.js';
-import { Permissions } from '../src/cluster/permissions.js';
-import type { PodFailure } from '../src/cluster/pod-failure.js';
 import type { Pod } from '../src/cluster/types.js';
 import { startCluster, type Cluster } from '../../../test/emulator/index.js';
-import { kubeRequest } from '../../../test/emulator/__tests__/client.js';
-import { encodeRecord } from './cluster/helm-storage.js';
+import { failFastOn, releaseWriter } from './cluster/live-release.js';
 import { FakeHelm } from './cluster/fake-helm.js';
 import { captureStdout } from './cluster/capture-stdout.js';
 
 const NS = 'omer';
 const ADMIN = 'admin-token';
 const LIMITED = 'limited-token';
-
-function deploymentYaml(name: string, image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels: { app: ${name} }
-spec:
-  replicas: 3
-  strategy: { type: RollingUpdate, rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      containers: [{ name: main, image: ${JSON.stringify(image)} }]
-`;
-}
-
-function deploymentObject(name: string, image: string) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, labels: { app: name } },
-    spec: {
-      replicas: 3,
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'main', image }] }
-      }
-    }
-  };
-}
 
 let cluster: Cluster;
 let admin: KubeClient;
@@ -69,68 +31,8 @@ const access = (token: string) => ({
 });
 const stdout = captureStdout();
 
-/** Writes the release Secret helm would write, then creates its Deployments (and Services). */
-async function install(
-  target: Cluster,
-  release: string,
-  deployments: Array<[string, string]>,
-  services: string[] = []
-): Promise<void> {
-  const serviceYaml = (name: string) =>
-    `apiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\nspec:\n  type: LoadBalancer\n  selector: { app: ${name} }\n  ports: [{ port: 80 }]\n`;
-  const manifest = [
-    ...deployments.map(([name, image]) => deploymentYaml(name, image)),
-    ...services.map(serviceYaml)
-  ]
-    .map((doc) => `---\n${doc}`)
-    .join('');
-  const record = {
-    name: release,
-    version: 1,
-    info: { status: 'pending-install' },
-    chart: { metadata: { name: release, version: '1.0.0' } },
-    manifest
-  };
-  const post = (path: string, body: object) =>
-    kubeRequest(target, ADMIN, 'POST', path, { body }).then((answer) => {
-      if (answer.status >= 300) throw new Error(JSON.stringify(answer.body));
-    });
-  await post(`/api/v1/namespaces/${NS}/secrets`, {
-    metadata: {
-      name: `sh.helm.release.v1.${release}.v1`,
-      labels: { owner: 'helm', name: release, version: '1', status: 'pending-install' }
-    },
-    type: 'helm.sh/release.v1',
-    data: { release: encodeRecord(record) }
-  });
-  for (const [name, image] of deployments) {
-    await post(`/apis/apps/v1/namespaces/${NS}/deployments`, deploymentObject(name, image));
-  }
-  for (const name of services) {
-    await post(`/api/v1/namespaces/${NS}/services`, {
-      metadata: { name },
-      spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80 }] }
-    });
-  }
-}
-
-/** Fail-fast on `release` for `ms`, or until it reports. */
-async function failFastFor(release: string, ms: number): Promise<PodFailure[]> {
-  const failures: PodFailure[] = [];
-  const watch = watchRollout(admin, {
-    release,
-    namespace: NS,
-    revision: 1,
-    permissions: new Permissions(NS),
-    onFailure: (f) => failures.push(f),
-    pollMs: 200
-  });
-  for (const end = Date.now() + ms; !failures.length && Date.now() < end;) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await watch.stop();
-  return failures;
-}
+const writer = (target: () => Cluster) => releaseWriter(target, ADMIN, NS);
+const failFastFor = (release: string, ms: number) => failFastOn(admin, NS, release, ms);
 
 const podsOf = async (app: string) =>
   (await admin.list<Pod>(`/api/v1/namespaces/${NS}/pods`, { labelSelector: `app=${app}` })).items;
@@ -150,7 +52,7 @@ beforeAll(async () => {
   });
   admin = createKubeClient(access(ADMIN));
   limited = createKubeClient(access(LIMITED));
-  await install(cluster, 'shop', [
+  await writer(() => cluster).install('shop', [
     ['shop-api', 'ghcr.io/nobody/shop-api:v404'],
     ['shop-worker', 'registry.local/shop-worker:crash']
   ]);
@@ -208,7 +110,7 @@ test('an identity RBAC denies events and pod logs: diagnostics still list the po
 });
 
 test('pulls that fail transiently (TLS handshake timeout) and then succeed are waited for: no early stop', async () => {
-  await install(cluster, 'flaky', [['flaky-web', 'registry.local/flaky-web:flaky']]);
+  await writer(() => cluster).install('flaky', [['flaky-web', 'registry.local/flaky-web:flaky']]);
   const failures = await failFastFor('flaky', 4000);
   expect(failures).toEqual([]);
   const pods = await podsOf('flaky-web');
@@ -218,7 +120,7 @@ test('pulls that fail transiently (TLS handshake timeout) and then succeed are w
 });
 
 test('a pod that runs but never gets Ready is not stopped early; the diagnostics show the probe failures and its log', async () => {
-  await install(cluster, 'slow', [['slow-web', 'registry.local/slow-web:unready']]);
+  await writer(() => cluster).install('slow', [['slow-web', 'registry.local/slow-web:unready']]);
   expect(await failFastFor('slow', 2000)).toEqual([]);
   const d = await collectDiagnostics(admin, new FakeHelm(), { release: 'slow', namespace: NS });
   expect(
@@ -236,7 +138,7 @@ test('a LoadBalancer that is never assigned: the url is empty and the warning qu
     loadBalancerFailure: 'could not find any suitable subnets for creating the ELB'
   });
   try {
-    await install(broken, 'lb', [['lb-web', 'registry.local/lb-web:1']], ['lb-web']);
+    await writer(() => broken).install('lb', [['lb-web', 'registry.local/lb-web:1']], ['lb-web']);
     const client = createKubeClient({ ...access(ADMIN), server: broken.url, caPem: broken.caPem });
     const url = await waitForReleaseUrl(
       client,

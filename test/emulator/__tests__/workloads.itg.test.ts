@@ -603,3 +603,83 @@ describe('Cluster Autoscaler', () => {
     expect((await cap.get(`${NS}/pods/${pod.metadata.name}`)).status.phase).toBe('Pending');
   });
 });
+
+describe('a node with room for one pod (podsPerNode)', () => {
+  let full: Cluster;
+  const api = client(() => full);
+  beforeAll(async () => {
+    full = await startCluster({
+      staticTokens: [TOKEN],
+      podReadyDelayMs: 30,
+      stopDelayMs: 1500,
+      podsPerNode: 1
+    });
+  });
+  afterAll(async () => {
+    await full.stop();
+  });
+
+  const running = (app: string, image: string) =>
+    eventually(async () => {
+      const pods = await api.pods(app);
+      const live = pods.filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === 1 &&
+        live[0].status.phase === 'Running' &&
+        live[0].spec.containers[0].image === image
+        ? live[0]
+        : false;
+    });
+
+  test('maxUnavailable 1: the new pod is Unschedulable (Too many pods) until the old one has terminated, then bound', async () => {
+    await api.call(
+      'POST',
+      `${APPS}/deployments`,
+      workload('Deployment', 'swap', 'good/app:1', {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }
+      })
+    );
+    const old = await running('swap', 'good/app:1');
+    expect((await api.get('/api/v1/nodes')).items[0].status.allocatable.pods).toBe('1');
+    await api.patch(`${APPS}/deployments/swap`, setImage('good/app:2'));
+    const waiting = await eventually(async () => {
+      const pods = await api.pods('swap');
+      const terminating = pods.find((p) => p.metadata.name === old.metadata.name);
+      const pending = pods.find((p) => p.status?.conditions?.[0]?.reason === 'Unschedulable');
+      return terminating?.metadata.deletionTimestamp && pending;
+    });
+    expect(waiting.status.conditions[0].message).toBe(
+      '0/1 nodes are available: 1 Too many pods. no new claims to deallocate, preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'
+    );
+    const replaced = await running('swap', 'good/app:2');
+    expect(replaced.metadata.name).toBe(waiting.metadata.name);
+    expect((await api.pods('swap')).map((p) => p.metadata.name)).toEqual([waiting.metadata.name]);
+  });
+
+  test('maxSurge 1 / maxUnavailable 0 on a full node: the surge pod stays Unschedulable, the old pod stays', async () => {
+    // The first test's pod leaves the node's one place free.
+    await api.call('DELETE', `${APPS}/deployments/swap`);
+    await eventually(async () => (await api.pods('swap')).length === 0);
+    await api.call(
+      'POST',
+      `${APPS}/deployments`,
+      workload('Deployment', 'stuck', 'good/app:1', {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+      })
+    );
+    const old = await running('stuck', 'good/app:1');
+    await api.patch(`${APPS}/deployments/stuck`, setImage('good/app:2'));
+    const surge = await eventually(async () =>
+      (await api.pods('stuck')).find((p) => p.status?.conditions?.[0]?.reason === 'Unschedulable')
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const pods = await api.pods('stuck');
+    expect(
+      pods.map((p) => [p.metadata.name, p.status.phase, !!p.metadata.deletionTimestamp])
+    ).toEqual(
+      expect.arrayContaining([
+        [old.metadata.name, 'Running', false],
+        [surge.metadata.name, 'Pending', false]
+      ])
+    );
+  });
+});

@@ -10,6 +10,10 @@ import type { ImageChecker } from './images.js';
 export interface ControllerSettings {
   region: string;
   podReadyDelayMs: number;
+  /** How long containers take to exit after SIGTERM (capped by the pod's grace period). */
+  stopDelayMs: number;
+  /** Pods a node has room for, Terminating ones included (Infinity: no limit). */
+  podsPerNode: number;
   loadBalancerDelayMs: number;
   /** How many nodes the cluster starts with (Node objects the scheduler binds to, DaemonSets run on). */
   nodes: number;

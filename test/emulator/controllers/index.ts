@@ -117,7 +117,10 @@ export function startControllers(
       queue.enqueue(`quota/${namespace}`, () => refreshQuotas(ctx, namespace as string));
     if (change.type === 'DELETED') {
       queue.enqueue(`gc/${object.metadata.uid}`, () => collectDependents(ctx, object));
-      if (type === KINDS.pods) ctx.logs.delete(object.metadata.uid);
+      if (type === KINDS.pods) {
+        ctx.logs.delete(object.metadata.uid);
+        queue.enqueue('scheduler/retry', () => kubelet.podGone());
+      }
       reconcileOwner(object);
       return;
     }

@@ -29,6 +29,10 @@ export interface PodPolicy {
   startDelayMs?: number;
   /** How long ImagePullBackOff lasts before the next try. */
   backOffMs?: number;
+  /** How many pods the fake node has room for (`allocatable.pods`; default 110). */
+  podsPerNode?: number;
+  /** From a pod's deletion to its removal: its containers' exit after SIGTERM (default 0). */
+  stopDelayMs?: number;
 }
 
 type Stage = Record<string, unknown>;
@@ -123,7 +127,7 @@ export function kwokStages(policy: PodPolicy): string {
   const firstPullOfFlaky = `(${flaky} and ${not(waiting_('message', retryMessage))})`;
 
   const stages: Stage[] = [
-    nodeInitialize(),
+    nodeInitialize(policy.podsPerNode ?? 110),
     podStage(
       'pod-pulling',
       ['(.spec.nodeName // "") != ""', '((.status.containerStatuses // []) | length == 0)'],
@@ -269,6 +273,7 @@ ${containers(`ready: false
         selector: {
           matchExpressions: [jq('.metadata.deletionTimestamp != null')]
         },
+        delay: { durationMilliseconds: policy.stopDelayMs ?? 0 },
         next: { finalizers: { empty: true }, delete: true }
       }
     }
@@ -276,8 +281,8 @@ ${containers(`ready: false
   return stages.map((stage) => stringify(stage)).join('---\n');
 }
 
-/** The fake node comes up Ready with room for anything; kwok renews its lease from then on. */
-function nodeInitialize(): Stage {
+/** The fake node comes up Ready with room for `pods` pods; kwok renews its lease from then on. */
+function nodeInitialize(pods: number): Stage {
   const condition = (type: string, value: string, reason: string) =>
     `- {type: ${type}, status: "${value}", reason: ${reason}, message: ${reason}, lastHeartbeatTime: {{ $now | Quote }}, lastTransitionTime: {{ $now | Quote }}}`;
   return {
@@ -308,8 +313,8 @@ daemonEndpoints:
   kubeletEndpoint:
     Port: {{ . }}
 {{ end }}
-allocatable: {cpu: "32", memory: 128Gi, pods: "110"}
-capacity: {cpu: "32", memory: 128Gi, pods: "110"}
+allocatable: {cpu: "32", memory: 128Gi, pods: "${pods}"}
+capacity: {cpu: "32", memory: 128Gi, pods: "${pods}"}
 nodeInfo:
   architecture: amd64
   operatingSystem: linux

@@ -186,6 +186,49 @@ describe('watchRollout', () => {
     expect(kube.calls.filter((c) => c.startsWith(`LIST ${EVENTS}`))).toHaveLength(1);
   });
 
+  test("an Unschedulable pod waits for the room its Deployment's terminating pod frees, after that pod is gone too", async () => {
+    let now = Date.parse('2026-11-25T12:00:00Z');
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    const waiting = pod('new-1', 'rs-new', undefined, {
+      spec: {},
+      status: {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/1 nodes are available: 1 Too many pods.',
+            lastTransitionTime: at(-60_000)
+          }
+        ]
+      }
+    });
+    const terminating = pod('old-1', 'rs-old', undefined, {
+      metadata: { ...pod('old-1', 'rs-old').metadata, deletionTimestamp: at(20_000) }
+    });
+    const kube = cluster(waiting).set(PODS, [terminating, waiting]);
+    const failures: PodFailure[] = [];
+    const start0 = now;
+    start(kube, failures, { now: () => now });
+    const looks = () => kube.calls.filter((c) => c.startsWith(`LIST ${PODS}`)).length;
+    const afterLooks = async (n: number) => {
+      const seen = looks();
+      await until(() => looks() >= seen + n);
+    };
+    await afterLooks(2);
+    expect(failures).toEqual([]);
+    kube.set(PODS, [waiting]);
+    now = start0 + 45_000;
+    await afterLooks(2);
+    expect(failures).toEqual([]);
+    now = start0 + 51_000;
+    await until(() => failures.length > 0);
+    expect(failures.map((f) => f.pod + ' ' + f.message)).toEqual([
+      'new-1 0/1 nodes are available: 1 Too many pods. (for 111s, 31s after the pods of its workload that were terminating were gone, and no autoscaler is adding a node)'
+    ]);
+  });
+
   test('an identity that may not list pods: fail-fast is off with one warning, and stops asking', async () => {
     const kube = cluster(pod('new-1', 'rs-new', notFound)).fail(
       PODS,

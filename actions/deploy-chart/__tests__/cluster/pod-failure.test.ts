@@ -223,10 +223,62 @@ test.each<[string, Pod, string | null, PodContext?]>([
     { events: [ev('FailedScheduling', '0/3 nodes are available')] }
   ],
   [
-    'Unschedulable for 30 s, no scale-up yet: waits',
-    pod({ conditions: [unschedulable(30)] }),
+    'Unschedulable for 20 s, no scale-up yet: waits (an autoscaler speaks within 10-20 s)',
+    pod({ conditions: [unschedulable(20)] }),
     null,
     { events: [] }
+  ],
+  [
+    'Unschedulable for 35 s, no scale-up announced: final',
+    pod({ conditions: [unschedulable(35)] }),
+    'Unschedulable',
+    { events: [] }
+  ],
+  [
+    'Unschedulable for 90 s while a pod of its workload terminates for 10 s more: waits',
+    pod({ conditions: [unschedulable(90)] }),
+    null,
+    { events: [], roomFreedAt: NOW + 10_000 }
+  ],
+  [
+    'Unschedulable for 90 s, the terminating pods gone 15 s ago: waits for the scheduler',
+    pod({ conditions: [unschedulable(90)] }),
+    null,
+    { events: [], roomFreedAt: NOW - 15_000 }
+  ],
+  [
+    'Unschedulable for 90 s, the terminating pods gone 40 s ago: final',
+    pod({ conditions: [unschedulable(90)] }),
+    'Unschedulable',
+    { events: [], roomFreedAt: NOW - 40_000 }
+  ],
+  [
+    'NotTriggerScaleUp 40 s after its terminating pods were gone: final',
+    pod({ conditions: [unschedulable(60)] }),
+    'Unschedulable',
+    {
+      events: [
+        ev('NotTriggerScaleUp', "pod didn't trigger scale-up: 1 max node group size reached")
+      ],
+      roomFreedAt: NOW - 40_000
+    }
+  ],
+  [
+    'Unschedulable for 10 s, the terminating pods gone long before: waits its own 30 s',
+    pod({ conditions: [unschedulable(10)] }),
+    null,
+    { events: [], roomFreedAt: NOW - 300_000 }
+  ],
+  [
+    'NotTriggerScaleUp while a pod of its workload terminates: room is coming, waits',
+    pod({ conditions: [unschedulable(15)] }),
+    null,
+    {
+      events: [
+        ev('NotTriggerScaleUp', "pod didn't trigger scale-up: 1 max node group size reached")
+      ],
+      roomFreedAt: NOW + 10_000
+    }
   ],
   [
     'Unschedulable for 3 min while Cluster Autoscaler adds a node (TriggeredScaleUp): waits',
@@ -278,14 +330,64 @@ test.each<[string, Pod, string | null, PodContext?]>([
     }
   ],
   [
-    'FailedMount of a missing Secret, 20 s old pod: another controller may still create it',
-    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 20 }),
+    'FailedMount of a missing Secret, 15 s old pod: waits (the kubelet retries the mount)',
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 15 }),
     null,
     {
       events: [
         ev('FailedMount', 'MountVolume.SetUp failed for volume "cfg" : secret "db" not found')
       ]
     }
+  ],
+  [
+    'FailedMount of a missing Secret, 25 s old pod, nothing in the release makes Secrets: final',
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 25 }),
+    'FailedMount',
+    {
+      events: [
+        ev('FailedMount', 'MountVolume.SetUp failed for volume "cfg" : secret "db" not found')
+      ]
+    }
+  ],
+  [
+    'FailedMount, 90 s old pod, the release holds a Certificate: its operator may create it',
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 90 }),
+    null,
+    {
+      events: [
+        ev('FailedMount', 'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found')
+      ],
+      customResources: 'Certificate/web-tls'
+    }
+  ],
+  [
+    'FailedMount, 130 s old pod, the release holds a Certificate: final after 2 min',
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 130 }),
+    'FailedMount',
+    {
+      events: [
+        ev('FailedMount', 'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found')
+      ],
+      customResources: 'Certificate/web-tls'
+    }
+  ],
+  [
+    'CreateContainerConfigError, 30 s old pod, the release holds an ExternalSecret: waits',
+    pod({
+      containers: [waiting('CreateContainerConfigError', 'secret "db" not found')],
+      startedSecondsAgo: 30
+    }),
+    null,
+    { customResources: 'ExternalSecret/db' }
+  ],
+  [
+    'CreateContainerConfigError, 130 s old pod, the release holds an ExternalSecret: final',
+    pod({
+      containers: [waiting('CreateContainerConfigError', 'secret "db" not found')],
+      startedSecondsAgo: 130
+    }),
+    'app CreateContainerConfigError',
+    { customResources: 'ExternalSecret/db' }
   ],
   [
     'Running but never Ready (failing readiness probe): never early',
@@ -347,6 +449,38 @@ test.each([
     'pod web-1: Unschedulable'
   ]
 ])('describes %o', (failure, want) => expect(describePodFailure(failure)).toBe(want));
+
+test('a missing Secret past the operator grace names the custom resources waited for', () => {
+  const failure = classifyPod(
+    pod({ containers: [waiting('ContainerCreating')], startedSecondsAgo: 130 }),
+    NOW,
+    DEFAULT_FAIL_FAST_RULES,
+    {
+      events: [
+        ev('FailedMount', 'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found')
+      ],
+      customResources: 'Certificate/web-tls'
+    }
+  );
+  expect(failure?.message).toBe(
+    'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found (not created for 130s, although an operator of the release\'s Certificate/web-tls could have created it)'
+  );
+});
+
+test('Unschedulable after its workload freed room says how long ago the room came', () => {
+  const failure = classifyPod(
+    pod({ conditions: [unschedulable(90)] }),
+    NOW,
+    DEFAULT_FAIL_FAST_RULES,
+    {
+      events: [],
+      roomFreedAt: NOW - 40_000
+    }
+  );
+  expect(failure?.message).toBe(
+    '0/3 nodes are available: 3 Insufficient cpu. (for 90s, 40s after the pods of its workload that were terminating were gone, and no autoscaler is adding a node)'
+  );
+});
 
 test('a crash loop names the restarts and the last exit', () => {
   expect(classifyPod(pod({ containers: [crashing] }), NOW)?.message).toBe(

@@ -116,6 +116,28 @@ test.each<[string, LiveWorkload | undefined, LiveWorkload[], Pod[], boolean, str
   expect(names(rollout.pods)).toEqual(want);
 });
 
+test("the latest deletionTimestamp of the workload's terminating pods is when their room is free", () => {
+  const terminating = (name: string, owner: string, at?: string) =>
+    pod(name, owner, undefined, {
+      metadata: {
+        name,
+        deletionTimestamp: at,
+        ownerReferences: [{ kind: 'ReplicaSet', name: owner, uid: owner }]
+      }
+    });
+  const replicaSets = [replicaSet('rs-old', 1), replicaSet('rs-new', 2)];
+  const rollout = (pods: Pod[]) =>
+    rolloutPods({ workload: web, live: deployment('ghcr.io/o/shop:v2'), replicaSets, pods });
+  expect(
+    rollout([
+      terminating('old-1', 'rs-old', '2026-11-25T12:00:30Z'),
+      terminating('old-2', 'rs-old', '2026-11-25T12:00:10Z'),
+      terminating('new-1', 'rs-new')
+    ]).roomFreedAt
+  ).toBe(Date.parse('2026-11-25T12:00:30Z'));
+  expect(rollout([terminating('new-1', 'rs-new')]).roomFreedAt).toBeUndefined();
+});
+
 const owned = (name: string, uid: string, labels: Record<string, string>): Pod => ({
   metadata: { name, uid: name, labels, ownerReferences: [{ kind: 'X', name: 'x', uid }] }
 });

@@ -103,6 +103,8 @@ export async function readWorkload(
 /** Reads what the pure rules need, one workload at a time; the first failure wins. */
 class RolloutReader {
   private readonly eventCache = new Map<string, { at: number; events?: KubeEvent[] }>();
+  /** Per workload, when the last of its pods seen terminating is gone: pods vanish once deleted. */
+  private readonly roomFreedAt = new Map<string, number>();
 
   constructor(
     private readonly client: KubeClient,
@@ -126,9 +128,27 @@ class RolloutReader {
     return events;
   }
 
-  async judge(rollout: RolloutPods, live: Live | undefined): Promise<PodFailure | null> {
+  /** The latest time a terminating pod of this workload frees its room, over every look. */
+  private freedAt(rollout: RolloutPods): number | undefined {
+    const { kind, namespace, name } = rollout.workload;
+    const key = `${kind}/${namespace}/${name}`;
+    const seen = Math.max(this.roomFreedAt.get(key) ?? -Infinity, rollout.roomFreedAt ?? -Infinity);
+    if (seen === -Infinity) return undefined;
+    this.roomFreedAt.set(key, seen);
+    return seen;
+  }
+
+  async judge(
+    rollout: RolloutPods,
+    live: Live | undefined,
+    plan: ReleasePlanOfWatch
+  ): Promise<PodFailure | null> {
     const now = this.now();
     const kind = rollout.workload.kind;
+    const shared = {
+      roomFreedAt: this.freedAt(rollout),
+      customResources: describeObjects(plan.unfollowable) || undefined
+    };
     const owner = kind === 'Deployment' ? (rollout.replicaSet as Live | undefined) : live;
     if (owner && kind !== 'Pod') {
       const wanted = wantedPods(kind, live, rollout.replicaSet as Live | undefined);
@@ -146,7 +166,8 @@ class RolloutReader {
       if (failure) return failure;
     }
     for (const pod of [...rollout.pods, ...(rollout.blocking ?? [])]) {
-      const context = needsEvents(pod) ? { events: await this.events(pod) } : { events: [] };
+      const events = needsEvents(pod) ? await this.events(pod) : [];
+      const context = { ...shared, events };
       const failure = classifyPod(pod, now, this.rules, context);
       if (!failure) continue;
       if (!rollout.blocking?.includes(pod)) return failure;
@@ -198,7 +219,7 @@ export function watchRollout(client: KubeClient, options: FailFastOptions): Fail
         core.debug(`fail-fast: ${workload.kind}/${workload.name}: ${rollout.note ?? ''}`);
         continue;
       }
-      const found = await reader.judge(rollout, live);
+      const found = await reader.judge(rollout, live, current);
       if (found) {
         failure = found;
         core.info(`Fail-fast: ${describePodFailure(found)}`);

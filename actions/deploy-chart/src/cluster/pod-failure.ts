@@ -6,10 +6,10 @@
 // unauthorized/denied, invalid reference, no match for the node's platform), an invalid image
 // name, a crash loop past `crashLoopRestarts`, a Job past its backoffLimit or deadline, a
 // Cluster Autoscaler that said it will not add a node (NotTriggerScaleUp).
-// Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount:
-// another controller may still create it), pods that cannot be created (ReplicaFailure /
-// FailedCreate: quota, PodSecurity, a webhook, a missing ServiceAccount; quota frees up as old
-// pods go), a pod Unschedulable with no node on the way.
+// Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount),
+// pods that cannot be created (ReplicaFailure / FailedCreate: quota, PodSecurity, a webhook, a
+// missing ServiceAccount; quota frees up as old pods go), a pod Unschedulable with no node on
+// the way and no pod of its workload still terminating.
 // Waiting, up to a bound: pulls failing for a cause that passes (i/o and TLS handshake
 // timeouts, registry 5xx, connection resets: the kubelet retries them), a pod Unschedulable
 // while Cluster Autoscaler (TriggeredScaleUp) or Karpenter (Nominated, nominatedNodeName)
@@ -33,15 +33,27 @@ export interface PodFailure {
 export interface FailFastRules {
   /** CrashLoopBackOff counts once the container restarted this many times. */
   crashLoopRestarts: number;
-  /** CreateContainerConfigError (missing Secret/ConfigMap key) counts after the pod is this old. */
-  configErrorMs: number;
-  /** FailedMount of a Secret/ConfigMap that is not found counts after the pod is this old. */
-  mountFailureMs: number;
+  /**
+   * A Secret/ConfigMap the pod needs is not found (CreateContainerConfigError for env,
+   * FailedMount for a volume): counts after the pod is this old. Helm applies a release's own
+   * Secrets and ConfigMaps before its workloads, so one still missing comes from outside it.
+   */
+  missingObjectMs: number;
+  /**
+   * The same while the release holds custom resources: an operator (cert-manager, External
+   * Secrets, Sealed Secrets) may create the Secret from one of them after the pod exists.
+   */
+  operatorObjectMs: number;
   /** ReplicaFailure / FailedCreate (quota, PodSecurity, webhook) counts after this long. */
   createFailureMs: number;
   /** Pulls failing for a cause that may pass count after the pod is this old. */
   transientPullMs: number;
-  /** Unschedulable with no scale-up in sight (none announced) counts after this long. */
+  /**
+   * Unschedulable with no scale-up announced counts after this long, and after the last pod of
+   * its workload that was terminating (freeing room) was due to be gone. Cluster Autoscaler
+   * looks every 10 s (--scan-interval) and Karpenter batches pods for at most 10 s
+   * (BATCH_MAX_DURATION), so either has said TriggeredScaleUp / Nominated well within 30 s.
+   */
   noScaleUpMs: number;
   /** Unschedulable while a node is being added (or when events cannot be read) counts after this. */
   scaleUpMs: number;
@@ -49,19 +61,19 @@ export interface FailFastRules {
 
 export const DEFAULT_FAIL_FAST_RULES: FailFastRules = {
   crashLoopRestarts: 3,
-  configErrorMs: 20_000,
-  mountFailureMs: 60_000,
+  missingObjectMs: 20_000,
+  operatorObjectMs: 120_000,
   createFailureMs: 10_000,
   transientPullMs: 180_000,
-  noScaleUpMs: 60_000,
+  noScaleUpMs: 30_000,
   scaleUpMs: 600_000
 };
 
 /** Everything a pod or workload can show is worth reporting once the deploy failed. */
 export const REPORT_EVERYTHING: FailFastRules = {
   crashLoopRestarts: 0,
-  configErrorMs: 0,
-  mountFailureMs: 0,
+  missingObjectMs: 0,
+  operatorObjectMs: 0,
   createFailureMs: 0,
   transientPullMs: 0,
   noScaleUpMs: 0,
@@ -124,10 +136,30 @@ function lastExit(status: ContainerStatus): string {
   return `last exit code ${terminated.exitCode ?? '?'}${why}`;
 }
 
-/** What the pod's own events add: pull causes of old kubelets, scale-up, mounts. */
+/** What the pod alone does not show: its events, its workload's terminating pods, the release. */
 export interface PodContext {
   /** The events about this pod; undefined when they cannot be read (no permission). */
   events?: KubeEvent[];
+  /**
+   * Epoch ms by which the last pod of the same workload seen terminating is gone (its
+   * deletionTimestamp): the room it frees on a node may be what this pod waits for.
+   */
+  roomFreedAt?: number;
+  /** The release's custom resources (`Certificate/web-tls`), whose operators may create Secrets. */
+  customResources?: string;
+}
+
+/** How long a missing Secret/ConfigMap is waited for, and what the message adds. Pure. */
+function missingObjectGrace(
+  rules: FailFastRules,
+  context: PodContext,
+  ageMs: number
+): { bound: number; note: string } {
+  if (!context.customResources) return { bound: rules.missingObjectMs, note: '' };
+  const waited = rules.operatorObjectMs
+    ? ` for ${Math.round(ageMs / 1000)}s, although an operator of the release's ${context.customResources} could have created it`
+    : '';
+  return { bound: rules.operatorObjectMs, note: waited && ` (not created${waited})` };
 }
 
 function lastPullFailure(events: KubeEvent[] | undefined): string {
@@ -174,13 +206,14 @@ function containerFailure(
     const exit = lastExit(status);
     return { ...named, message: `restarted ${restarts} times${exit ? `, ${exit}` : ''}` };
   }
-  if (reason === 'CreateContainerConfigError' && podAge >= rules.configErrorMs) {
-    return { ...named, message };
+  if (reason === 'CreateContainerConfigError') {
+    const grace = missingObjectGrace(rules, context, podAge);
+    if (podAge >= grace.bound) return { ...named, message: `${message}${grace.note}` };
   }
   return null;
 }
 
-/** Unschedulable: waiting while a node is on its way, failing when none will come. */
+/** Unschedulable: waiting while a node is on its way or room is being freed, else failing. */
 function scheduleFailure(
   pod: Pod,
   now: number,
@@ -202,18 +235,32 @@ function scheduleFailure(
     reason: 'Unschedulable',
     message
   });
+  // The scheduler tries again as soon as a pod on a node is gone: a rollout with
+  // maxUnavailable (or a StatefulSet replacing a pod) waits for its own old pods' room, and an
+  // autoscaler that sees no node group to grow says NotTriggerScaleUp meanwhile.
+  const sinceRoom = context.roomFreedAt === undefined ? Infinity : now - context.roomFreedAt;
+  if (sinceRoom < rules.noScaleUpMs) return null;
+  const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
   if (latest?.reason === 'NotTriggerScaleUp' && !pod.status?.nominatedNodeName) {
     return fail(`${scheduler}; cluster-autoscaler: ${latest.message ?? ''}`.replace(/^; /, ''));
   }
   const nodeComing = !!pod.status?.nominatedNodeName || !!latest || context.events === undefined;
-  const bound = nodeComing ? rules.scaleUpMs : rules.noScaleUpMs;
-  if (since < bound) return null;
-  const detail = nodeComing
-    ? context.events === undefined
-      ? `for ${Math.round(since / 1000)}s (its events cannot be read to see whether a node is being added)`
-      : `for ${Math.round(since / 1000)}s although a node was being added (${latest?.reason ?? 'nominated'})`
-    : `for ${Math.round(since / 1000)}s and no autoscaler is adding a node`;
-  return fail(`${scheduler} (${detail})`.trim());
+  if (nodeComing) {
+    if (since < rules.scaleUpMs) return null;
+    const why =
+      context.events === undefined
+        ? 'its events cannot be read to see whether a node is being added'
+        : `although a node was being added (${latest?.reason ?? 'nominated'})`;
+    return fail(`${scheduler} (for ${seconds(since)}, ${why})`.trim());
+  }
+  if (since < rules.noScaleUpMs) return null;
+  const room =
+    sinceRoom === Infinity
+      ? ''
+      : `, ${seconds(sinceRoom)} after the pods of its workload that were terminating were gone,`;
+  return fail(
+    `${scheduler} (for ${seconds(since)}${room} and no autoscaler is adding a node)`.trim()
+  );
 }
 
 /** A volume that cannot be mounted because its Secret or ConfigMap does not exist. */
@@ -227,12 +274,14 @@ function mountFailure(
     .filter((e) => e.reason === 'FailedMount' && /not found/i.test(e.message ?? ''))
     .at(-1);
   if (!mount || pod.status?.phase !== 'Pending') return null;
-  if (ageMs(pod.metadata?.creationTimestamp, now) < rules.mountFailureMs) return null;
+  const podAge = ageMs(pod.metadata?.creationTimestamp, now);
+  const grace = missingObjectGrace(rules, context, podAge);
+  if (podAge < grace.bound) return null;
   return {
     pod: pod.metadata?.name ?? '',
     initContainer: false,
     reason: 'FailedMount',
-    message: (mount.message ?? '').trim()
+    message: `${(mount.message ?? '').trim()}${grace.note}`
   };
 }
 

@@ -173,6 +173,11 @@ export interface RolloutPods {
    * deployed over a broken pod waits on it for ever.
    */
   blocking?: Pod[];
+  /**
+   * Epoch ms by which the workload's pods now terminating are gone (their latest
+   * deletionTimestamp): the room on a node a new pod may be waiting for.
+   */
+  roomFreedAt?: number;
   /** Why not current yet, for the debug log. */
   note?: string;
 }
@@ -187,16 +192,26 @@ function revisionOf(replicaSet: KubeObject): number {
 
 const alive = (pod: Pod) => !pod.metadata?.deletionTimestamp;
 
+/** The latest deletionTimestamp of the pods being deleted, in epoch ms; undefined if none. */
+function roomFreedAt(pods: Pod[]): number | undefined {
+  const due = pods
+    .map((pod) => Date.parse(pod.metadata?.deletionTimestamp ?? ''))
+    .filter((ms) => !Number.isNaN(ms));
+  return due.length ? Math.max(...due) : undefined;
+}
+
 const podReady = (pod: Pod) =>
   !!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** The pods of the rollout the release asked for, for one workload. Pure. */
 export function rolloutPods(input: RolloutInput): RolloutPods {
   const { workload, live } = input;
+  const freed = roomFreedAt(input.pods);
   const result = (current: boolean, pods: Pod[], extra: Partial<RolloutPods> = {}) => ({
     workload,
     current,
     pods: pods.filter(alive),
+    ...(freed === undefined ? {} : { roomFreedAt: freed }),
     ...extra
   });
   if (!live) return result(false, [], { note: 'not created yet' });

@@ -159,14 +159,14 @@ export function startRunner(k: KubeletContext): Runner {
     });
   }
 
-  /** SIGTERM: the containers (http.server) exit within the pull/start delay, then the pod goes. */
+  /** SIGTERM: the containers exit after `stopDelayMs` (at most the grace), then the pod goes. */
   function stop(pod: KObject): void {
     for (const c of (pod.spec.containers ?? []) as Container[]) {
       k.containerEvent(pod, c, 'Normal', 'Killing', `Stopping container ${c.name}`);
     }
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
     k.later(
-      Math.min(graceMs, settings.podReadyDelayMs),
+      Math.min(graceMs, settings.stopDelayMs),
       () => {
         if (k.alive(pod)) k.api.store.remove(pods, pod.metadata.namespace, pod.metadata.name);
       },

@@ -23,6 +23,8 @@ export { addNode } from './nodes.js';
 export interface Kubelet {
   start(pod: KObject): void;
   stop(pod: KObject): void;
+  /** A pod is gone: its room on the node may fit a pod waiting for one. */
+  podGone(): void;
 }
 
 /** The pod on its node, waiting for its containers to be created. */
@@ -121,6 +123,7 @@ export function startKubelet(ctx: ControllerContext): Kubelet {
       const bound = scheduler.schedule(pod);
       if (bound) onBound(bound);
     },
-    stop: runner.stop
+    stop: runner.stop,
+    podGone: () => scheduler.retryPending()
   };
 }

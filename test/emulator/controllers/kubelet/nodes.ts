@@ -13,7 +13,7 @@ export function nodeAddress(index: number, region: string): { ip: string; name: 
   return { ip, name: `ip-${ip.replaceAll('.', '-')}.${region}.compute.internal` };
 }
 
-export function nodeObject(name: string, ip: string, region: string) {
+export function nodeObject(name: string, ip: string, region: string, pods = 29) {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const ready = (type: string, status: string, reason: string, message: string) => ({
     type,
@@ -46,8 +46,8 @@ export function nodeObject(name: string, ip: string, region: string) {
         .join('')}abcdef`
     },
     status: {
-      capacity: { cpu: '2', memory: '7910356Ki', pods: '29' },
-      allocatable: { cpu: '1930m', memory: '7220180Ki', pods: '29' },
+      capacity: { cpu: '2', memory: '7910356Ki', pods: String(pods) },
+      allocatable: { cpu: '1930m', memory: '7220180Ki', pods: String(pods) },
       conditions: [
         ready(
           'MemoryPressure',
@@ -83,7 +83,13 @@ export function nodeObject(name: string, ip: string, region: string) {
 export function addNode(ctx: ControllerContext, index: number): string {
   const { ip, name } = nodeAddress(index, ctx.settings.region);
   if (ctx.api.store.get(nodes, undefined, name)) return name;
-  const node = nodeObject(name, ip, ctx.settings.region);
+  const { podsPerNode } = ctx.settings;
+  const node = nodeObject(
+    name,
+    ip,
+    ctx.settings.region,
+    Number.isFinite(podsPerNode) ? podsPerNode : 29
+  );
   ctx.api.create(nodes, undefined, node, { fieldManager: 'kubelet', fieldValidation: 'Ignore' });
   ctx.api.mutate(
     nodes,

@@ -1,6 +1,8 @@
 // The scheduler and Cluster Autoscaler: a pod is bound to a node (the one its node affinity
 // pins it to, else one matching its nodeSelector, in turn); with `unschedulable` no node has
-// room: the pod stays Pending with `PodScheduled=False/Unschedulable` and `FailedScheduling`.
+// room, nor does one holding `podsPerNode` pods: the pod stays Pending with
+// `PodScheduled=False/Unschedulable` and `FailedScheduling`, and is tried again when a node
+// joins or a pod is gone (as the real scheduler's queue moves it on those cluster events).
 // Cluster Autoscaler then either says it will add a node (`TriggeredScaleUp`: `pod triggered
 // scale-up: [{<node group> 1->2 (max: 10)}]`), which joins after `scaleUpMs` and takes the
 // waiting pods, or that it will not (`NotTriggerScaleUp`: `pod didn't trigger scale-up: …`).
@@ -16,6 +18,8 @@ const AUTOSCALER = 'cluster-autoscaler';
 export interface Scheduler {
   /** Binds the pod, or leaves it Pending; returns the bound pod. */
   schedule(pod: KObject): KObject | undefined;
+  /** Tries every pod still waiting for a node again (a node joined, a pod is gone). */
+  retryPending(): void;
 }
 
 function unschedulable(k: KubeletContext, pod: KObject, message: string): void {
@@ -37,15 +41,27 @@ export function startScheduler(k: KubeletContext, onBound: (pod: KObject) => voi
   let scalingUp = false;
   let turn = 0;
 
-  /** The new node joined: every pod still waiting for one is scheduled again. */
-  function nodeJoined(): void {
-    addNode(k, api.store.list(nodes).length);
-    scalingUp = false;
+  function retryPending(): void {
     for (const pod of api.store.list(pods)) {
       if (pod.spec?.nodeName || pod.metadata.deletionTimestamp) continue;
       const bound = schedule(pod);
       if (bound) onBound(bound);
     }
+  }
+
+  function nodeJoined(): void {
+    addNode(k, api.store.list(nodes).length);
+    scalingUp = false;
+    retryPending();
+  }
+
+  /** Pods bound to the node and not finished: a Terminating one holds its room until gone. */
+  function podsOn(node: string): number {
+    return api.store
+      .list(pods)
+      .filter(
+        (p) => p.spec?.nodeName === node && !['Succeeded', 'Failed'].includes(p.status?.phase)
+      ).length;
   }
 
   function autoscale(pod: KObject, count: number): void {
@@ -76,12 +92,21 @@ export function startScheduler(k: KubeletContext, onBound: (pod: KObject) => voi
   function schedule(pod: KObject): KObject | undefined {
     const all = api.store.list(nodes);
     const count = all.length;
-    const roomy = all.filter((n) => !full.has(n.metadata.name));
+    const noCpu = all.filter((n) => full.has(n.metadata.name)).length;
+    const roomy = all.filter(
+      (n) => !full.has(n.metadata.name) && podsOn(n.metadata.name) < settings.podsPerNode
+    );
     if (roomy.length === 0) {
+      // kube-scheduler 1.35's words: each reason with its node count, in alphabetical order,
+      // then the DRA plugin's and preemption's verdicts.
+      const reasons = [
+        noCpu && `${noCpu} Insufficient cpu`,
+        count - noCpu && `${count - noCpu} Too many pods`
+      ].filter(Boolean);
       unschedulable(
         k,
         pod,
-        `0/${count} nodes are available: ${count} Insufficient cpu. preemption: 0/${count} nodes are available: ${count} No preemption victims found for incoming pod.`
+        `0/${count} nodes are available: ${reasons.join(', ')}. no new claims to deallocate, preemption: 0/${count} nodes are available: ${count} No preemption victims found for incoming pod.`
       );
       autoscale(pod, count);
       return undefined;
@@ -97,7 +122,7 @@ export function startScheduler(k: KubeletContext, onBound: (pod: KObject) => voi
       unschedulable(
         k,
         pod,
-        `0/${count} nodes are available: ${count} node(s) didn't match Pod's node affinity/selector. preemption: 0/${count} nodes are available: ${count} Preemption is not helpful for scheduling.`
+        `0/${count} nodes are available: ${count} node(s) didn't match Pod's node affinity/selector. no new claims to deallocate, preemption: 0/${count} nodes are available: ${count} Preemption is not helpful for scheduling.`
       );
       return undefined;
     }
@@ -122,5 +147,5 @@ export function startScheduler(k: KubeletContext, onBound: (pod: KObject) => voi
     return bound;
   }
 
-  return { schedule };
+  return { schedule, retryPending };
 }
