@@ -151,11 +151,15 @@ export const KINDS: Kind[] = [
   },
   {
     id: 'full-node-swap',
-    label: 'Unschedulable while the old pod terminates for 45 s (maxUnavailable 1, full node)',
+    label:
+      'Unschedulable while old pods terminate for 45 s (2 replicas, maxUnavailable 1, full node)',
     final: false,
-    cluster: { pullableImages: GOOD, podsPerNode: 1, stopDelayMs: 45_000 },
+    // With 1 replica and maxUnavailable 1 helm counts 0 new ready pods as ready and does not
+    // wait; with 2 it waits for 1 (helm 3) or both (helm 4), each after an old pod's 45 s.
+    cluster: { pullableImages: GOOD, podsPerNode: 2, stopDelayMs: 45_000 },
     tag: 'ok-swap-2',
     chart: 'rolling',
+    set: ['replicas=2'],
     before: 'ok-swap-1'
   },
   {

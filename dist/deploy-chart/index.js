@@ -35071,7 +35071,8 @@ async function appendSummary(markdown) {
 // Final at once: a pull refused for a cause that cannot pass (not found, manifest unknown,
 // unauthorized/denied, invalid reference, no match for the node's platform), an invalid image
 // name, a crash loop past `crashLoopRestarts`, a Job past its backoffLimit or deadline, a
-// Cluster Autoscaler that said it will not add a node (NotTriggerScaleUp).
+// Cluster Autoscaler that said it will not add a node (NotTriggerScaleUp) while no pod of the
+// workload is terminating.
 // Final after a grace: a missing Secret/ConfigMap (CreateContainerConfigError, FailedMount),
 // pods that cannot be created (ReplicaFailure / FailedCreate: quota, PodSecurity, a webhook, a
 // missing ServiceAccount; quota frees up as old pods go), a pod Unschedulable with no node on
