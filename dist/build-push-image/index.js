@@ -33708,6 +33708,11 @@ async function buildAndPush(runner, registry, inputs, reason, credentials) {
 
 ;// CONCATENATED MODULE: ./actions/build-push-image/src/summary.ts
 
+/** A run that found every tag already pointing at `manifest`: nothing built, nothing pushed. */
+function alreadyPushed(name, tags, manifest, reason) {
+    const { digest, size, platforms } = manifest;
+    return { name, tags, digest, size, platforms, built: false, pushed: false, reason };
+}
 function formatBytes(bytes) {
     const units = ['B', 'KiB', 'MiB', 'GiB'];
     let value = bytes;
@@ -33782,14 +33787,7 @@ async function run(edges = { runner: processRunner, http: fetchClient() }) {
             return found;
         });
         const done = existing.manifest
-            ? {
-                name,
-                tags: inputs.tags,
-                ...existing.manifest,
-                built: false,
-                pushed: false,
-                reason: existing.reason
-            }
+            ? alreadyPushed(name, inputs.tags, existing.manifest, existing.reason)
             : await buildAndPush(edges.runner, registry, inputs, existing.reason, credentials);
         const outcome = { ...done, durationMs: Date.now() - started };
         for (const [key, value] of Object.entries(outcomeOutputs(outcome)))

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatBytes, outcomeOutputs, renderSummary, type Outcome } from '../src/summary.js';
+import {
+  alreadyPushed,
+  formatBytes,
+  outcomeOutputs,
+  renderSummary,
+  type Outcome
+} from '../src/summary.js';
 
 const pushed: Outcome = {
   name: 'ghcr.io/o/app',
@@ -12,6 +18,30 @@ const pushed: Outcome = {
   durationMs: 12_345,
   engine: 'docker'
 };
+
+test('a run that found its tags already pushed: the registry digest, skipped, nothing built or pushed', () => {
+  const manifest = {
+    digest: 'sha256:2222',
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    platforms: 2
+  };
+  const outcome = alreadyPushed('ghcr.io/o/app', ['abc'], manifest, 'ghcr.io/o/app:abc exists');
+  expect(outcome).toEqual({
+    name: 'ghcr.io/o/app',
+    tags: ['abc'],
+    digest: 'sha256:2222',
+    size: undefined,
+    platforms: 2,
+    built: false,
+    pushed: false,
+    reason: 'ghcr.io/o/app:abc exists'
+  });
+  expect(outcomeOutputs({ ...outcome, durationMs: 1 })).toMatchObject({
+    digest: 'sha256:2222',
+    'image-ref': 'ghcr.io/o/app@sha256:2222',
+    skipped: 'true'
+  });
+});
 
 test.each([
   [0, '0 B'],

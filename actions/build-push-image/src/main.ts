@@ -8,7 +8,7 @@ import { checkExisting } from './existing.js';
 import { readInputs } from './inputs.js';
 import { buildAndPush, failureContext } from './publish.js';
 import { RegistryClient } from './registry.js';
-import { outcomeOutputs, renderSummary, type Outcome } from './summary.js';
+import { alreadyPushed, outcomeOutputs, renderSummary, type Outcome } from './summary.js';
 
 /** Where the step meets the world; tests may hand in fakes. */
 interface Edges {
@@ -34,14 +34,7 @@ export async function run(
       return found;
     });
     const done = existing.manifest
-      ? {
-          name,
-          tags: inputs.tags,
-          ...existing.manifest,
-          built: false,
-          pushed: false,
-          reason: existing.reason
-        }
+      ? alreadyPushed(name, inputs.tags, existing.manifest, existing.reason)
       : await buildAndPush(edges.runner, registry, inputs, existing.reason, credentials);
     const outcome: Outcome = { ...done, durationMs: Date.now() - started };
     for (const [key, value] of Object.entries(outcomeOutputs(outcome))) core.setOutput(key, value);

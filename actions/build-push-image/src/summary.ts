@@ -1,3 +1,4 @@
+import type { ManifestInfo } from './registry.js';
 import { markdownTable } from '../../shared/src/summary.js';
 
 /** What the step did, for the outputs and the job summary. */
@@ -16,6 +17,17 @@ export interface Outcome {
   engine?: string;
   /** buildx's metadata file as JSON, where the engine wrote one. */
   metadata?: string;
+}
+
+/** A run that found every tag already pointing at `manifest`: nothing built, nothing pushed. */
+export function alreadyPushed(
+  name: string,
+  tags: string[],
+  manifest: ManifestInfo,
+  reason: string
+): Omit<Outcome, 'durationMs'> {
+  const { digest, size, platforms } = manifest;
+  return { name, tags, digest, size, platforms, built: false, pushed: false, reason };
 }
 
 export function formatBytes(bytes: number): string {
