@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { kubeWatch } from '../../emulator/__tests__/client.js';
 import { goTool, startRealCluster, type RealCluster } from './real-cluster.js';
 
 const run = promisify(execFile);
@@ -102,13 +103,10 @@ interface PodState {
   reason: string;
 }
 
-async function podState(app: string): Promise<PodState | undefined> {
-  const list = JSON.parse(
-    await cluster.kubectl(['get', 'pods', '-n', 'omer', '-l', `app=${app}`, '-o', 'json'])
-  );
-  const pod = list.items[0];
-  if (!pod?.status?.containerStatuses) return undefined;
-  const status = pod.status.containerStatuses[0];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function podState(pod: Record<string, any>): PodState | undefined {
+  const status = pod.status?.containerStatuses?.[0];
+  if (!status) return undefined;
   return {
     phase: pod.status.phase,
     ready: status.ready,
@@ -116,24 +114,47 @@ async function podState(app: string): Promise<PodState | undefined> {
   };
 }
 
-/** The states a pod passes through until `until` holds (consecutive repeats dropped). */
+/**
+ * The states `app`'s pod passes through once `start` ran, until `until` holds (consecutive
+ * repeats dropped), from a watch opened before it: a poll can miss a 300 ms state at load 20.
+ */
 async function story(
   app: string,
   until: (s: PodState) => boolean,
+  start: () => Promise<unknown>,
   timeoutMs = 30_000
 ): Promise<string[]> {
+  const selector = encodeURIComponent(`app=${app}`);
+  const stream = kubeWatch(
+    cluster,
+    cluster.adminToken,
+    `/api/v1/namespaces/omer/pods?watch=true&labelSelector=${selector}`
+  );
   const seen: string[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const state = await podState(app);
-    if (state) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`pod of ${app} did not get there in ${timeoutMs} ms: ${seen.join(' → ')}`)
+        ),
+      timeoutMs
+    );
+  });
+  try {
+    await start();
+    for (let count = 1; ; count++) {
+      const events = await Promise.race([stream.next(count), late]);
+      const state = podState(events[count - 1].object);
+      if (!state) continue;
       const text = `${state.phase}/${state.reason}/${state.ready ? 'ready' : 'not-ready'}`;
       if (seen.at(-1) !== text) seen.push(text);
       if (until(state)) return seen;
     }
-    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    clearTimeout(timer);
+    stream.close();
   }
-  throw new Error(`pod of ${app} did not get there in ${timeoutMs} ms: ${seen.join(' → ')}`);
 }
 
 function deployment(app: string, image: string) {
@@ -186,8 +207,9 @@ test.each([
     'Running/running/not-ready'
   ]
 ])('kwok stages: %s', async (_, app, image, until, last) => {
-  await cluster.kubectl(['apply', '-f', '-'], stringify(deployment(app, image)));
-  const seen = await story(app, until);
+  const seen = await story(app, until, () =>
+    cluster.kubectl(['apply', '-f', '-'], stringify(deployment(app, image)))
+  );
   expect(seen.at(-1)).toBe(last);
   expect(seen[0]).toBe('Pending/ContainerCreating/not-ready');
   if (app === 'flaky') expect(seen).toContain('Pending/ImagePullBackOff/not-ready');

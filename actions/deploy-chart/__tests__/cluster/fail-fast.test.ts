@@ -45,6 +45,24 @@ function cluster(newPod: Pod, image = 'ghcr.io/o/shop:v2'): FakeKube {
     .set(EVENTS, []);
 }
 
+/** v2's pod new-1, Unschedulable with the scheduler's `message` since `since`. */
+const pendingPod = (message: string, since: string) =>
+  pod('new-1', 'rs-new', undefined, {
+    spec: {},
+    status: {
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message,
+          lastTransitionTime: since
+        }
+      ]
+    }
+  });
+
 const until = async (check: () => boolean, ms = 2000) => {
   for (const end = Date.now() + ms; !check() && Date.now() < end;) {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -159,21 +177,10 @@ describe('watchRollout', () => {
   });
 
   test('an identity that may not list events: named once, an Unschedulable pod waits for the scale-up bound', async () => {
-    const unschedulable = pod('new-1', 'rs-new', undefined, {
-      spec: {},
-      status: {
-        phase: 'Pending',
-        conditions: [
-          {
-            type: 'PodScheduled',
-            status: 'False',
-            reason: 'Unschedulable',
-            message: '0/3 nodes are available: 3 Insufficient cpu.',
-            lastTransitionTime: new Date(Date.now() - 120_000).toISOString()
-          }
-        ]
-      }
-    });
+    const unschedulable = pendingPod(
+      '0/3 nodes are available: 3 Insufficient cpu.',
+      new Date(Date.now() - 120_000).toISOString()
+    );
     const kube = cluster(unschedulable).fail(
       EVENTS,
       new KubeApiError('GET', EVENTS, 403, 'Forbidden', 'events is forbidden')
@@ -189,21 +196,7 @@ describe('watchRollout', () => {
   test("an Unschedulable pod waits for the room its Deployment's terminating pod frees, after that pod is gone too", async () => {
     let now = Date.parse('2026-11-25T12:00:00Z');
     const at = (ms: number) => new Date(now + ms).toISOString();
-    const waiting = pod('new-1', 'rs-new', undefined, {
-      spec: {},
-      status: {
-        phase: 'Pending',
-        conditions: [
-          {
-            type: 'PodScheduled',
-            status: 'False',
-            reason: 'Unschedulable',
-            message: '0/1 nodes are available: 1 Too many pods.',
-            lastTransitionTime: at(-60_000)
-          }
-        ]
-      }
-    });
+    const waiting = pendingPod('0/1 nodes are available: 1 Too many pods.', at(-60_000));
     const terminating = pod('old-1', 'rs-old', undefined, {
       metadata: { ...pod('old-1', 'rs-old').metadata, deletionTimestamp: at(20_000) }
     });
