@@ -129,42 +129,34 @@ describe.each(clusterKinds())('[%s]', (kind) => {
     process.stderr.write(`bundle: bad image run took ${elapsed} ms (timeout input 5m)\n`);
   });
 
+  /** `helm upgrade` of our chart as `release` with `image:tag`, waiting. */
+  const upgradeArgs = (release: string, image: string, tag: string) => [
+    'upgrade',
+    release,
+    'charts/python-application',
+    '--namespace',
+    NS,
+    '--wait',
+    '--set',
+    `pythonApp.name=${release}`,
+    '--set',
+    `pythonApp.image=${image}`,
+    '--set',
+    `pythonApp.tag=${tag}`
+  ];
+
   test('a release a killed run left pending-upgrade long ago is rolled back with a warning, then deployed', async () => {
     const release = 'bundle-pending';
     const install = await helm(
-      'upgrade',
-      '--install',
-      release,
-      'charts/python-application',
-      '--namespace',
-      NS,
-      '--wait',
-      '--set',
-      `pythonApp.name=${release}`,
-      '--set',
-      'pythonApp.image=registry.local/python-app',
-      '--set',
-      'pythonApp.tag=v1'
+      ...upgradeArgs(release, 'registry.local/python-app', 'v1'),
+      '--install'
     );
     expect(install.exitCode).toBe(0);
     // A helm killed mid-upgrade: start one that waits on a bad image, SIGKILL it once pending.
     const { spawn } = await import('node:child_process');
     const child = spawn(
       helmPath(HELM),
-      [
-        'upgrade',
-        release,
-        'charts/python-application',
-        '--namespace',
-        NS,
-        '--wait',
-        '--set',
-        `pythonApp.name=${release}`,
-        '--set',
-        'pythonApp.image=ghcr.io/nobody/missing-app',
-        '--set',
-        'pythonApp.tag=v404'
-      ],
+      upgradeArgs(release, 'ghcr.io/nobody/missing-app', 'v404'),
       { env: { PATH: process.env.PATH ?? '', ...helmEnv } }
     );
     const exited = new Promise((resolve) => child.on('close', resolve));

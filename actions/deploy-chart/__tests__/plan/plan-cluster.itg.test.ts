@@ -61,23 +61,26 @@ function valuesFile(name: string, values: string): string {
 
 const values = (release: string, tag: string) => `pythonApp:\n  name: ${release}\n  tag: ${tag}\n`;
 
+/** What the plan reads of the inputs: `release` of the chart with one values file, 1m. */
+const planInputs = (release: string, file: string) =>
+  ({
+    release,
+    chart: CHART,
+    valuesFiles: [file],
+    timeout: '1m',
+    timeoutMs: 60_000,
+    wait: true,
+    rollbackOnFailure: false,
+    createNamespace: false,
+    dryRun: 'none',
+    extraArgs: []
+  }) as unknown as Inputs;
+
 describe.each(HELM_VERSIONS)('helm %s', (version) => {
   const major = version.startsWith('v3') ? 3 : 4;
   const release = `edges${major}`;
   const helm = () => createHelmCli(helmPath(version), major, kubeconfig);
-  const inputs = (file: string) =>
-    ({
-      release,
-      chart: CHART,
-      valuesFiles: [file],
-      timeout: '1m',
-      timeoutMs: 60_000,
-      wait: true,
-      rollbackOnFailure: false,
-      createNamespace: false,
-      dryRun: 'none',
-      extraArgs: []
-    }) as unknown as Inputs;
+  const inputs = (file: string) => planInputs(release, file);
   const plan = (tag: string) =>
     planUpgrade(
       helm(),
@@ -183,18 +186,7 @@ test('helm 4 planning a release helm 3 recorded: it patches client-side, so drif
     contentType: 'application/merge-patch+json'
   });
   expect(edited.status).toBe(200);
-  const inputs = {
-    release,
-    chart: CHART,
-    valuesFiles: [file],
-    timeout: '1m',
-    timeoutMs: 60_000,
-    wait: true,
-    rollbackOnFailure: false,
-    createNamespace: false,
-    dryRun: 'none',
-    extraArgs: []
-  } as unknown as Inputs;
+  const inputs = planInputs(release, file);
   const plan = await planUpgrade(
     createHelmCli(helmPath('v4.1.4'), 4, kubeconfig),
     client,
