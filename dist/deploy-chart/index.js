@@ -35209,6 +35209,18 @@ function containerFailure(pod, status, now, rules, context) {
     }
     return null;
 }
+/**
+ * How long an autoscaler may take to announce a scale-up for this pod: Cluster Autoscaler's
+ * latency bound (its FAQ: 30 s under 100 nodes, 60 s for 100–1000, about 3× with pod
+ * affinity) from the base for small clusters; the node count is the scheduler's `0/N nodes`.
+ * Pure.
+ */
+function noScaleUpBound(baseMs, scheduler, pod) {
+    const nodes = Number(/^0\/(\d+) nodes are available/.exec(scheduler)?.[1] ?? 0);
+    const affinity = (pod.spec?.affinity ?? {});
+    const interPod = !!(affinity.podAffinity || affinity.podAntiAffinity);
+    return baseMs * (nodes >= 100 ? 2 : 1) * (interPod ? 3 : 1);
+}
 /** Unschedulable: waiting while a node is on its way or room is being freed, else failing. */
 function scheduleFailure(pod, now, rules, context) {
     const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -35244,7 +35256,8 @@ function scheduleFailure(pod, now, rules, context) {
             : `although a node was being added (${latest?.reason ?? 'nominated'})`;
         return fail(`${scheduler} (for ${seconds(since)}, ${why})`.trim());
     }
-    if (since < rules.noScaleUpMs)
+    const bound = noScaleUpBound(rules.noScaleUpMs, scheduler, pod);
+    if (since < bound)
         return null;
     const room = sinceRoom === Infinity
         ? ''

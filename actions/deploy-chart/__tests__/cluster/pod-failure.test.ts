@@ -4,6 +4,7 @@ import {
   classifyWorkload,
   describePodFailure,
   DEFAULT_FAIL_FAST_RULES,
+  noScaleUpBound,
   pullCause,
   timeMicros,
   type PodContext,
@@ -503,6 +504,45 @@ test.each<[string, PullCause, string]>([
   ['transient', 'transient', backOff('received unexpected HTTP status: 500 Internal Server Error')],
   ['unknown', 'unknown', 'Back-off pulling image "x"']
 ])('pullCause %s: %s', (_c, want, message) => expect(pullCause(message)).toBe(want));
+
+test.each<[string, string, Pod['spec'], number]>([
+  ['1 node', '0/1 nodes are available: 1 Insufficient cpu.', {}, 30],
+  ['99 nodes', '0/99 nodes are available: 99 Insufficient cpu.', {}, 30],
+  ['240 nodes', '0/240 nodes are available: 240 Insufficient memory.', {}, 60],
+  [
+    '20 nodes, pod anti-affinity',
+    "0/20 nodes are available: 20 node(s) didn't match pod anti-affinity rules.",
+    { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [] } } },
+    90
+  ],
+  [
+    '500 nodes, pod affinity',
+    '0/500 nodes are available: 500 Insufficient cpu.',
+    { affinity: { podAffinity: {} } },
+    180
+  ],
+  [
+    'node affinity only (no inter-pod affinity)',
+    '0/3 nodes are available',
+    { affinity: { nodeAffinity: {} } },
+    30
+  ],
+  ['a message without a node count', 'no nodes available to schedule pods', {}, 30]
+])('the no-scale-up bound on %s: %d s', (_case, message, spec, seconds) => {
+  expect(noScaleUpBound(30_000, message, { spec })).toBe(seconds * 1000);
+});
+
+test.each<[string, number, string | null]>([
+  ['240 nodes, 50 s: Cluster Autoscaler may take 60 s there', 50, null],
+  ['240 nodes, 65 s', 65, 'Unschedulable']
+])('Unschedulable on a big cluster, %s', (_case, since, want) => {
+  const big = pod({
+    conditions: [
+      { ...unschedulable(since), message: '0/240 nodes are available: 240 Insufficient cpu.' }
+    ]
+  });
+  expect(classifyPod(big, NOW, DEFAULT_FAIL_FAST_RULES, { events: [] })?.reason ?? null).toBe(want);
+});
 
 test('event times keep their microseconds and sort with second-precision ones', () => {
   expect(timeMicros('2026-11-25T12:00:00.000123Z') - timeMicros('2026-11-25T12:00:00Z')).toBe(123);

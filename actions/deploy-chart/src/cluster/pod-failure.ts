@@ -50,10 +50,11 @@ export interface FailFastRules {
   /** Pulls failing for a cause that may pass count after the pod is this old. */
   transientPullMs: number;
   /**
-   * Unschedulable with no scale-up announced counts after this long, and after the last pod of
-   * its workload that was terminating (freeing room) was due to be gone. Cluster Autoscaler
-   * looks every 10 s (--scan-interval) and Karpenter batches pods for at most 10 s
-   * (BATCH_MAX_DURATION), so either has said TriggeredScaleUp / Nominated well within 30 s.
+   * Unschedulable with no scale-up announced counts after this long on a cluster of under 100
+   * nodes, and after the last pod of its workload that was terminating (freeing room) was due
+   * to be gone. Cluster Autoscaler's stated bound from an unschedulable pod to its scale-up is
+   * 30 s there (60 s on 100–1000 nodes, 3× that with inter-pod affinity: noScaleUpBound), and
+   * Karpenter batches pods for at most 10 s (BATCH_MAX_DURATION) before it nominates a node.
    */
   noScaleUpMs: number;
   /** Unschedulable while a node is being added (or when events cannot be read) counts after this. */
@@ -214,6 +215,22 @@ function containerFailure(
   return null;
 }
 
+/**
+ * How long an autoscaler may take to announce a scale-up for this pod: Cluster Autoscaler's
+ * latency bound (its FAQ: 30 s under 100 nodes, 60 s for 100–1000, about 3× with pod
+ * affinity) from the base for small clusters; the node count is the scheduler's `0/N nodes`.
+ * Pure.
+ */
+export function noScaleUpBound(baseMs: number, scheduler: string, pod: Pod): number {
+  const nodes = Number(/^0\/(\d+) nodes are available/.exec(scheduler)?.[1] ?? 0);
+  const affinity = (pod.spec?.affinity ?? {}) as {
+    podAffinity?: unknown;
+    podAntiAffinity?: unknown;
+  };
+  const interPod = !!(affinity.podAffinity || affinity.podAntiAffinity);
+  return baseMs * (nodes >= 100 ? 2 : 1) * (interPod ? 3 : 1);
+}
+
 /** Unschedulable: waiting while a node is on its way or room is being freed, else failing. */
 function scheduleFailure(
   pod: Pod,
@@ -254,7 +271,8 @@ function scheduleFailure(
         : `although a node was being added (${latest?.reason ?? 'nominated'})`;
     return fail(`${scheduler} (for ${seconds(since)}, ${why})`.trim());
   }
-  if (since < rules.noScaleUpMs) return null;
+  const bound = noScaleUpBound(rules.noScaleUpMs, scheduler, pod);
+  if (since < bound) return null;
   const room =
     sinceRoom === Infinity
       ? ''
