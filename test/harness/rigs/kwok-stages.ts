@@ -9,7 +9,8 @@
 //                               │   Running (a Job's pod, ready or not) ─start delay─▶ Succeeded
 //                               └─▶ ErrImagePull ─1 s─▶ ImagePullBackOff ─back-off─▶ ErrImagePull …
 //                                   (not found: any image that is not pullable, for ever;
-//                                    transient: a flaky image, which pulls after one back-off)
+//                                    transient: a flaky image, which pulls after one back-off;
+//                                    the back-off message carries the pull's cause, as since 1.32)
 //
 // Pure: `kwokStages(policy)` returns the YAML documents kwok reads with --config.
 import { stringify } from 'yaml';
@@ -106,6 +107,19 @@ const waiting = (reason: string, message: string) =>
   restartCount: 0
   state: {waiting: {reason: ${reason}, message: ${JSON.stringify(message)}}}`;
 
+// The kubelet since 1.32 keeps the pull's cause in the back-off message:
+// `Back-off pulling image "x": ErrImagePull: <the ErrImagePull message before it>`.
+const backOffContainers = `containerStatuses:
+{{ range $i, $c := .spec.containers }}
+- name: {{ $c.name | Quote }}
+  image: {{ $c.image | Quote }}
+  imageID: ""
+  ready: false
+  started: false
+  restartCount: 0
+  state: {waiting: {reason: ImagePullBackOff, message: {{ printf "Back-off pulling image %q: ErrImagePull: %s" $c.image (index $.status.containerStatuses $i).state.waiting.message | Quote }}}}
+{{ end }}`;
+
 function status(phase: string, ready: boolean, containerBlock: string, started = false): string {
   return `{{ $now := Now }}
 phase: ${phase}
@@ -179,11 +193,7 @@ export function kwokStages(policy: PodPolicy): string {
       'pod-pull-back-off',
       [waitingReason('ErrImagePull')],
       1000,
-      status(
-        'Pending',
-        false,
-        containers(waiting('ImagePullBackOff', 'Back-off pulling image "{{ .image }}"'))
-      ),
+      status('Pending', false, backOffContainers),
       { type: 'Normal', reason: 'BackOff', message: 'Back-off pulling image' }
     ),
     podStage(
