@@ -35487,8 +35487,8 @@ class RolloutReader {
     freedAt(rollout) {
         const { kind, namespace, name } = rollout.workload;
         const key = `${kind}/${namespace}/${name}`;
-        const seen = Math.max(this.roomFreedAt.get(key) ?? -Infinity, rollout.roomFreedAt ?? -Infinity);
-        if (seen === -Infinity)
+        const seen = Math.max(this.roomFreedAt.get(key) ?? 0, rollout.roomFreedAt ?? 0);
+        if (!seen)
             return undefined;
         this.roomFreedAt.set(key, seen);
         return seen;

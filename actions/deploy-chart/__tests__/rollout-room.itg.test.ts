@@ -78,16 +78,14 @@ describe.each(clusterKinds())('[%s] a rolling update on a node with room for one
 
   test('maxUnavailable 1: the new pod waits for the room its old pod frees; no early stop', async () => {
     await rollOut('swap', { replicas: 1, maxSurge: 0, maxUnavailable: 1 });
-    const waited = await (async () => {
-      await until('the new pod Unschedulable', async () =>
-        (await podsOf('swap')).some((p) =>
-          p.status?.conditions?.some(
-            (c) => c.reason === 'Unschedulable' && c.message === TOO_MANY_PODS
-          )
+    await until('the new pod Unschedulable', async () =>
+      (await podsOf('swap')).some((p) =>
+        p.status?.conditions?.some(
+          (c) => c.reason === 'Unschedulable' && c.message === TOO_MANY_PODS
         )
-      );
-      return failFastOn(client, NS, 'swap', 8000, { revision: 2, rules: RULES });
-    })();
+      )
+    );
+    const waited = await failFastOn(client, NS, 'swap', 8000, { revision: 2, rules: RULES });
     expect(waited).toEqual([]);
     expect(await runningImage('swap')).toMatch(/swap:2$/);
     // Its pod gives the node's one place back for the next case.

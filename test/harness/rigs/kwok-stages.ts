@@ -78,6 +78,23 @@ function podStage(
   };
 }
 
+/** A failed pull: ErrImagePull with `message`, and the kubelet's `Failed` event. */
+function pullFailure(
+  name: string,
+  conditions: string[],
+  delayMs: number,
+  message: string,
+  eventMessage: string
+): Stage {
+  return podStage(
+    name,
+    conditions,
+    delayMs,
+    status('Pending', false, containers(waiting('ErrImagePull', message))),
+    { type: 'Warning', reason: 'Failed', message: eventMessage }
+  );
+}
+
 // Go templates kwok renders against the pod; `{{ $now }}` and the IPs come from kwok.
 // Not ready, the kubelet says which containers: `containers with unready status: [a b]`.
 const unready =
@@ -149,45 +166,19 @@ export function kwokStages(policy: PodPolicy): string {
       status('Pending', false, containers(waiting('ContainerCreating', ''))),
       { type: 'Normal', reason: 'Pulling', message: 'Pulling image' }
     ),
-    podStage(
+    pullFailure(
       'pod-pull-not-found',
       [creating, not(pullable)],
       pullDelay,
-      status(
-        'Pending',
-        false,
-        containers(
-          waiting(
-            'ErrImagePull',
-            `rpc error: code = NotFound desc = failed to pull and unpack image "{{ .image }}": not found`
-          )
-        )
-      ),
-      {
-        type: 'Warning',
-        reason: 'Failed',
-        message: 'Failed to pull image: rpc error: code = NotFound desc = not found'
-      }
+      `rpc error: code = NotFound desc = failed to pull and unpack image "{{ .image }}": not found`,
+      'Failed to pull image: rpc error: code = NotFound desc = not found'
     ),
-    podStage(
+    pullFailure(
       'pod-pull-flaky',
       [creating, pullable, firstPullOfFlaky],
       pullDelay,
-      status(
-        'Pending',
-        false,
-        containers(
-          waiting(
-            'ErrImagePull',
-            'rpc error: code = Unknown desc = failed to pull image "{{ .image }}": dial tcp: i/o timeout'
-          )
-        )
-      ),
-      {
-        type: 'Warning',
-        reason: 'Failed',
-        message: 'Failed to pull image: dial tcp: i/o timeout'
-      }
+      'rpc error: code = Unknown desc = failed to pull image "{{ .image }}": dial tcp: i/o timeout',
+      'Failed to pull image: dial tcp: i/o timeout'
     ),
     podStage(
       'pod-pull-back-off',

@@ -13,7 +13,7 @@ export function nodeAddress(index: number, region: string): { ip: string; name: 
   return { ip, name: `ip-${ip.replaceAll('.', '-')}.${region}.compute.internal` };
 }
 
-export function nodeObject(name: string, ip: string, region: string, pods = 29) {
+export function nodeObject(name: string, ip: string, region: string, pods: number) {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const ready = (type: string, status: string, reason: string, message: string) => ({
     type,
